@@ -1,0 +1,389 @@
+/* Unicorn glue: engine lifecycle, hooks, registers and contexts.
+ *
+ * Memory: the frame pool (kernelmodel/frame.c) is mapped once as guest
+ * physical memory at address 0. In UC_TLB_VIRTUAL mode Unicorn asks
+ * hook_tlb_fill for every TLB miss; it walks the current mm (mm_fault), which
+ * demand-allocates and breaks copy-on-write. A refused fill ends the run with
+ * UC_ERR_EXCEPTION; the refused address is remembered for SIGSEGV. */
+#include "emu/cpu.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicorn/unicorn.h>
+
+#include "kernelmodel/frame.h"
+#include "kernelmodel/task.h"
+#include "syscalls/dispatch.h"
+
+struct cpu_context {
+	uc_context *uc;
+};
+
+struct cpuid_entry {
+	uint32_t leaf, subleaf;
+	uint32_t r[4];
+};
+
+static struct {
+	uc_engine *uc;
+	struct mm *mm;        /* the mm the TLB currently translates */
+	struct task *current; /* the task on the CPU during emu_run */
+	bool stop_requested;
+	int intno;            /* last interrupt seen by hook_intr, -1 if none */
+	bool tlb_refused;     /* hook_tlb_fill said no during this run */
+	bool tlb_oom;
+	bool identity_fill;   /* translate vaddr == paddr (cache invalidation) */
+	uc_err last_err;
+	struct cpuid_entry cpuid[64];
+	int ncpuid;
+	uint32_t cpuid_max_basic, cpuid_max_ext;
+} emu;
+
+static const int uc_regs[EREG_COUNT] = {
+	[EREG_RAX] = UC_X86_REG_RAX, [EREG_RBX] = UC_X86_REG_RBX, [EREG_RCX] = UC_X86_REG_RCX,
+	[EREG_RDX] = UC_X86_REG_RDX, [EREG_RSI] = UC_X86_REG_RSI, [EREG_RDI] = UC_X86_REG_RDI,
+	[EREG_RBP] = UC_X86_REG_RBP, [EREG_RSP] = UC_X86_REG_RSP, [EREG_R8] = UC_X86_REG_R8,
+	[EREG_R9] = UC_X86_REG_R9,   [EREG_R10] = UC_X86_REG_R10, [EREG_R11] = UC_X86_REG_R11,
+	[EREG_R12] = UC_X86_REG_R12, [EREG_R13] = UC_X86_REG_R13, [EREG_R14] = UC_X86_REG_R14,
+	[EREG_R15] = UC_X86_REG_R15, [EREG_RIP] = UC_X86_REG_RIP, [EREG_RFLAGS] = UC_X86_REG_RFLAGS,
+	[EREG_FS_BASE] = UC_X86_REG_FS_BASE, [EREG_GS_BASE] = UC_X86_REG_GS_BASE,
+};
+
+uint64_t emu_reg_read(enum emu_reg r)
+{
+	uint64_t v = 0;
+	uc_reg_read(emu.uc, uc_regs[r], &v);
+	return v;
+}
+
+void emu_reg_write(enum emu_reg r, uint64_t v)
+{
+	uc_reg_write(emu.uc, uc_regs[r], &v);
+}
+
+void emu_reset_regs(uint64_t rip, uint64_t rsp)
+{
+	for (int r = 0; r < EREG_COUNT; r++)
+		emu_reg_write(r, 0);
+	emu_reg_write(EREG_RIP, rip);
+	emu_reg_write(EREG_RSP, rsp);
+	emu_reg_write(EREG_RFLAGS, 0x202); /* IF set, as the kernel starts a process */
+	/* FPU/SSE state as after execve: FNINIT control word, MXCSR default. */
+	uint64_t fpcw = 0x37f;
+	uc_reg_write(emu.uc, UC_X86_REG_FPCW, &fpcw);
+	uint32_t mxcsr = 0x1f80;
+	uc_reg_write(emu.uc, UC_X86_REG_MXCSR, &mxcsr);
+}
+
+void emu_request_stop(void)
+{
+	emu.stop_requested = true;
+	uc_emu_stop(emu.uc);
+}
+
+const char *emu_error(void)
+{
+	return uc_strerror(emu.last_err);
+}
+
+/* ---- memory ---- */
+
+static bool hook_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *e,
+			  void *user)
+{
+	if (emu.identity_fill) {
+		e->paddr = vaddr & PAGE_MASK;
+		e->perms = UC_PROT_ALL;
+		return true;
+	}
+	int access = type == UC_MEM_FETCH ? MM_EXEC : type == UC_MEM_WRITE ? MM_WRITE : MM_READ;
+	uint64_t paddr;
+	int perms;
+	int r = emu.mm ? mm_fault(emu.mm, vaddr, access, &paddr, &perms) : -EFAULT;
+	if (r) {
+		emu.tlb_refused = true;
+		emu.tlb_oom = r == -ENOMEM;
+		return false;
+	}
+	e->paddr = paddr;
+	e->perms = (perms & MM_READ ? UC_PROT_READ : 0) | (perms & MM_WRITE ? UC_PROT_WRITE : 0) |
+		   (perms & MM_EXEC ? UC_PROT_EXEC : 0);
+	return true;
+}
+
+static void tlb_flush(struct mm *mm, bool dying)
+{
+	if (mm != emu.mm)
+		return;
+	uc_ctl_flush_tlb(emu.uc);
+	if (dying)
+		emu.mm = NULL; /* a new mm at the same address must not look current */
+}
+
+/* Drop translated code for a physical range. Unicorn takes a *virtual*
+ * address here and translates it through the TLB, so translate identically
+ * for the duration of the call, then flush those identity entries away. */
+static void invalidate_code(uint64_t paddr, uint64_t len)
+{
+	emu.identity_fill = true;
+	uc_ctl_remove_cache(emu.uc, paddr, paddr + len);
+	emu.identity_fill = false;
+	uc_ctl_flush_tlb(emu.uc);
+}
+
+void emu_switch_mm(struct mm *mm)
+{
+	if (mm == emu.mm)
+		return;
+	emu.mm = mm;
+	uc_ctl_flush_tlb(emu.uc);
+}
+
+/* ---- hooks ---- */
+
+static void hook_syscall(uc_engine *uc, void *user)
+{
+	syscall_dispatch(emu.current);
+}
+
+static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+	emu.intno = (int)intno;
+	uc_emu_stop(uc);
+}
+
+static bool hook_insn_invalid(uc_engine *uc, void *user)
+{
+	emu.intno = 6; /* #UD */
+	return false;
+}
+
+void emu_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	memset(out, 0, 4 * sizeof(uint32_t));
+	for (int i = 0; i < emu.ncpuid; i++) {
+		const struct cpuid_entry *c = &emu.cpuid[i];
+		if (c->leaf == leaf && (c->subleaf == subleaf || c->subleaf == UINT32_MAX)) {
+			memcpy(out, c->r, sizeof(c->r));
+			return;
+		}
+	}
+}
+
+static int hook_cpuid(uc_engine *uc, void *user)
+{
+	uint32_t r[4];
+	emu_cpuid((uint32_t)emu_reg_read(EREG_RAX), (uint32_t)emu_reg_read(EREG_RCX), r);
+	emu_reg_write(EREG_RAX, r[0]);
+	emu_reg_write(EREG_RBX, r[1]);
+	emu_reg_write(EREG_RCX, r[2]);
+	emu_reg_write(EREG_RDX, r[3]);
+	return 1; /* skip Unicorn's own CPUID */
+}
+
+/* ---- CPUID table ----
+ * Probed once from the Haswell model before virtual TLB mode is on, then
+ * features Unicorn does not execute correctly are cleared (DESIGN.md): AVX,
+ * AVX2, FMA, F16C, XSAVE/OSXSAVE (XGETBV and XSAVE are invalid), FSGSBASE
+ * (RDFSBASE is invalid), TSX. libc then picks its SSE paths. */
+static int probe_cpuid_leaf(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	static const uint8_t code[] = {0x0f, 0xa2}; /* cpuid */
+	memcpy(frame_ptr(1), code, sizeof(code));
+	uint64_t a = leaf, c = subleaf;
+	uc_reg_write(emu.uc, UC_X86_REG_RAX, &a);
+	uc_reg_write(emu.uc, UC_X86_REG_RCX, &c);
+	uc_err err = uc_emu_start(emu.uc, frame_paddr(1), frame_paddr(1) + sizeof(code), 0, 0);
+	if (err)
+		return -EIO;
+	out[0] = (uint32_t)emu_reg_read(EREG_RAX);
+	out[1] = (uint32_t)emu_reg_read(EREG_RBX);
+	out[2] = (uint32_t)emu_reg_read(EREG_RCX);
+	out[3] = (uint32_t)emu_reg_read(EREG_RDX);
+	return 0;
+}
+
+static void cpuid_add(uint32_t leaf, uint32_t subleaf, const uint32_t r[4])
+{
+	if (emu.ncpuid >= (int)(sizeof(emu.cpuid) / sizeof(emu.cpuid[0])))
+		return;
+	struct cpuid_entry *e = &emu.cpuid[emu.ncpuid++];
+	e->leaf = leaf;
+	e->subleaf = subleaf;
+	memcpy(e->r, r, sizeof(e->r));
+}
+
+static int build_cpuid_table(void)
+{
+	uint32_t r[4];
+	if (probe_cpuid_leaf(0, 0, r))
+		return -EIO;
+	emu.cpuid_max_basic = r[0] > 0x1f ? 0x1f : r[0];
+	for (uint32_t leaf = 0; leaf <= emu.cpuid_max_basic; leaf++) {
+		bool indexed = leaf == 4 || leaf == 7 || leaf == 0xb || leaf == 0xd || leaf == 0xf ||
+			       leaf == 0x10 || leaf == 0x12 || leaf == 0x14 || leaf == 0x17 ||
+			       leaf == 0x18 || leaf == 0x1f;
+		for (uint32_t sub = 0; sub < (indexed ? 8u : 1u); sub++) {
+			if (probe_cpuid_leaf(leaf, sub, r))
+				return -EIO;
+			switch (leaf) {
+			case 1:
+				r[2] &= ~((1u << 12) | (1u << 26) | (1u << 27) | (1u << 28) |
+					  (1u << 29)); /* FMA XSAVE OSXSAVE AVX F16C */
+				break;
+			case 7:
+				if (sub == 0)
+					r[1] &= ~((1u << 0) | (1u << 4) | (1u << 5) | (1u << 11) |
+						  0xffff0000u); /* FSGSBASE HLE AVX2 RTM AVX-512.. */
+				r[2] = r[3] = 0;
+				if (sub > 0)
+					r[0] = r[1] = 0;
+				break;
+			case 0xd:
+				r[0] = r[1] = r[2] = r[3] = 0; /* no XSAVE state components */
+				break;
+			}
+			cpuid_add(leaf, indexed ? sub : UINT32_MAX, r);
+		}
+	}
+	if (probe_cpuid_leaf(0x80000000u, 0, r))
+		return -EIO;
+	emu.cpuid_max_ext = r[0] > 0x80000008u ? 0x80000008u : r[0];
+	for (uint32_t leaf = 0x80000000u; leaf <= emu.cpuid_max_ext; leaf++) {
+		if (probe_cpuid_leaf(leaf, 0, r))
+			return -EIO;
+		if (leaf == 0x80000000u)
+			r[0] = emu.cpuid_max_ext;
+		cpuid_add(leaf, UINT32_MAX, r);
+	}
+	return 0;
+}
+
+/* ---- contexts ---- */
+
+struct cpu_context *emu_context_alloc(void)
+{
+	struct cpu_context *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	if (uc_context_alloc(emu.uc, &c->uc)) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void emu_context_free(struct cpu_context *c)
+{
+	if (!c)
+		return;
+	uc_context_free(c->uc);
+	free(c);
+}
+
+void emu_context_save(struct cpu_context *c)
+{
+	uc_context_save(emu.uc, c->uc);
+}
+
+void emu_context_load(const struct cpu_context *c)
+{
+	uc_context_restore(emu.uc, c->uc);
+}
+
+/* ---- run ---- */
+
+enum emu_exit emu_run(struct task *t)
+{
+	emu.current = t;
+	emu.stop_requested = false;
+	emu.intno = -1;
+	emu.tlb_refused = false;
+	emu_switch_mm(t->mm);
+	uc_err err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, 0);
+	emu.current = NULL;
+	emu.last_err = err;
+	if (emu.stop_requested)
+		return EMU_STOPPED;
+	if (emu.tlb_refused)
+		return emu.tlb_oom ? EMU_OOM : EMU_SEGV;
+	switch (emu.intno) {
+	case 0:
+		return EMU_FPE;
+	case 1:
+	case 3:
+		return EMU_TRAP;
+	case 6:
+		return EMU_ILL;
+	case -1:
+		break;
+	default:
+		return EMU_SEGV; /* #GP and friends: Linux sends SIGSEGV */
+	}
+	if (err == UC_ERR_INSN_INVALID)
+		return EMU_ILL;
+	if (err == UC_ERR_OK)
+		return EMU_SEGV; /* e.g. HLT: privileged in user mode */
+	if (err == UC_ERR_EXCEPTION)
+		return EMU_SEGV;
+	return EMU_ERROR;
+}
+
+/* ---- lifecycle ---- */
+
+int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
+{
+	uc_err err;
+	int r = frames_init(phys_bytes);
+	if (r) {
+		snprintf(errbuf, errlen, "cannot reserve %zu MiB of guest memory", phys_bytes >> 20);
+		return r;
+	}
+	if ((err = uc_open(UC_ARCH_X86, UC_MODE_64, &emu.uc)))
+		goto fail;
+	if ((err = uc_ctl_set_cpu_model(emu.uc, UC_CPU_X86_HASWELL)))
+		goto fail;
+	if ((err = uc_mem_map_ptr(emu.uc, 0, frames_bytes(), UC_PROT_ALL, frames_base())))
+		goto fail;
+	/* Frame 1 is still untouched: borrow it for the CPUID probe. */
+	if (build_cpuid_table()) {
+		snprintf(errbuf, errlen, "CPUID probe failed");
+		return -EIO;
+	}
+	memset(frame_ptr(1), 0, PAGE_SIZE);
+	uc_ctl_remove_cache(emu.uc, frame_paddr(1), frame_paddr(1) + PAGE_SIZE);
+	if ((err = uc_ctl_tlb_mode(emu.uc, UC_TLB_VIRTUAL)))
+		goto fail;
+	uc_hook h;
+	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_TLB_FILL, hook_tlb_fill, NULL, 1, 0)))
+		goto fail;
+	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INSN, hook_syscall, NULL, 1, 0,
+			       UC_X86_INS_SYSCALL)))
+		goto fail;
+	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INSN, hook_cpuid, NULL, 1, 0, UC_X86_INS_CPUID)))
+		goto fail;
+	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INTR, hook_intr, NULL, 1, 0)))
+		goto fail;
+	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INSN_INVALID, hook_insn_invalid, NULL, 1, 0)))
+		goto fail;
+	mm_set_tlb_flush_hook(tlb_flush);
+	frames_set_invalidate_hook(invalidate_code);
+	return 0;
+fail:
+	snprintf(errbuf, errlen, "unicorn: %s", uc_strerror(err));
+	return -EIO;
+}
+
+void emu_fini(void)
+{
+	mm_set_tlb_flush_hook(NULL);
+	frames_set_invalidate_hook(NULL);
+	if (emu.uc)
+		uc_close(emu.uc);
+	emu.uc = NULL;
+	emu.mm = NULL;
+	frames_fini();
+}

@@ -1,0 +1,62 @@
+/* The only interface to Unicorn. One engine emulates the whole machine:
+ * the frame pool is its physical memory, the current task's mm translates
+ * virtual addresses through the TLB-fill hook, and tasks take turns on the
+ * CPU by saving and restoring register contexts. */
+#ifndef EMU_CPU_H
+#define EMU_CPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernelmodel/mm.h"
+
+struct task;
+
+enum emu_reg {
+	EREG_RAX, EREG_RBX, EREG_RCX, EREG_RDX, EREG_RSI, EREG_RDI, EREG_RBP, EREG_RSP,
+	EREG_R8, EREG_R9, EREG_R10, EREG_R11, EREG_R12, EREG_R13, EREG_R14, EREG_R15,
+	EREG_RIP, EREG_RFLAGS, EREG_FS_BASE, EREG_GS_BASE,
+	EREG_COUNT
+};
+
+/* Why emu_run returned. */
+enum emu_exit {
+	EMU_STOPPED,  /* a syscall asked to reschedule (exit, block, exec, ...) */
+	EMU_SEGV,     /* page fault: see the mm's last_fault */
+	EMU_ILL,      /* invalid or privileged instruction */
+	EMU_FPE,      /* divide error */
+	EMU_TRAP,     /* int3 / debug trap */
+	EMU_OOM,      /* the frame pool is exhausted */
+	EMU_ERROR,    /* the engine failed: see emu_error() */
+};
+
+/* Open the engine with @phys_bytes of guest physical memory. 0 or -errno,
+ * with a message in @err. */
+int emu_init(size_t phys_bytes, char *err, size_t errlen);
+void emu_fini(void);
+
+/* Run @t (whose context is loaded) until something needs the scheduler. */
+enum emu_exit emu_run(struct task *t);
+/* Ask the running slice to end after the current instruction (hooks only). */
+void emu_request_stop(void);
+const char *emu_error(void);
+
+/* Registers of the task on the CPU. */
+uint64_t emu_reg_read(enum emu_reg r);
+void emu_reg_write(enum emu_reg r, uint64_t v);
+/* Fresh registers for a new program image: all zero but RIP, RSP and RFLAGS. */
+void emu_reset_regs(uint64_t rip, uint64_t rsp);
+
+/* Per-task saved contexts. */
+struct cpu_context *emu_context_alloc(void);
+void emu_context_free(struct cpu_context *c);
+void emu_context_save(struct cpu_context *c);
+void emu_context_load(const struct cpu_context *c);
+
+/* Make @mm the one the CPU translates through. */
+void emu_switch_mm(struct mm *mm);
+
+/* CPUID as the guest sees it (features Unicorn executes correctly). */
+void emu_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+
+#endif

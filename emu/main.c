@@ -1,0 +1,163 @@
+/* cloneemu [options] PROGRAM [ARGS...]: run a static x86_64 Linux ELF on the
+ * modeled kernel. The exit status is the guest's (128+N for a fatal signal);
+ * 127: PROGRAM not found; 126: PROGRAM cannot run; 2: usage error. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "emu/cpu.h"
+#include "emu/run.h"
+#include "syscalls/dispatch.h"
+
+#define EXIT_USAGE 2
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+#define DEFAULT_PHYS_MB 8192
+
+extern char **environ;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: cloneemu [options] PROGRAM [ARGS...]\n"
+		"Run a static x86_64 Linux program on cloneemu's modeled kernel.\n"
+		"\n"
+		"  -E VAR=VALUE        set VAR in the guest's environment\n"
+		"  -U VAR              remove VAR from the guest's environment\n"
+		"      --warn-unknown  report syscalls cloneemu does not implement (ENOSYS)\n"
+		"      --mem MIB       guest physical memory in MiB (default %d)\n"
+		"  -h, --help          show this help\n"
+		"  -V, --version       show the version\n"
+		"\n"
+		"The guest inherits cloneemu's environment unless -E/-U change it.\n"
+		"Exit status: the guest's; 128+N when a signal N killed it; 127 when\n"
+		"PROGRAM does not exist; 126 when it cannot run (not a static x86_64 ELF).\n",
+		DEFAULT_PHYS_MB);
+}
+
+/* The guest environment: ours, edited by -E and -U in command-line order. */
+struct env {
+	char **v;
+	int n;
+};
+
+static void env_unset(struct env *e, const char *name, size_t len)
+{
+	for (int i = 0; i < e->n;) {
+		if (!strncmp(e->v[i], name, len) && e->v[i][len] == '=') {
+			memmove(&e->v[i], &e->v[i + 1], (e->n - i) * sizeof(char *));
+			e->n--;
+		} else {
+			i++;
+		}
+	}
+}
+
+static int env_set(struct env *e, char *assignment)
+{
+	char *eq = strchr(assignment, '=');
+	if (!eq || eq == assignment)
+		return -1;
+	env_unset(e, assignment, eq - assignment);
+	char **v = realloc(e->v, (e->n + 2) * sizeof(char *));
+	if (!v)
+		return -1;
+	e->v = v;
+	e->v[e->n++] = assignment;
+	e->v[e->n] = NULL;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"warn-unknown", no_argument, NULL, 'W'},
+		{"mem", required_argument, NULL, 'M'},
+		{NULL, 0, NULL, 0},
+	};
+	struct env env = {0};
+	size_t phys_mb = DEFAULT_PHYS_MB;
+	int n = 0;
+	while (environ[n])
+		n++;
+	env.v = malloc((n + 1) * sizeof(char *));
+	if (!env.v)
+		return EXIT_CANNOT_EXEC;
+	memcpy(env.v, environ, (n + 1) * sizeof(char *));
+	env.n = n;
+
+	int c;
+	while ((c = getopt_long(argc, argv, "+hVE:U:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("cloneemu %s\n", CLONEEMU_VERSION);
+			return 0;
+		case 'E':
+			if (env_set(&env, optarg)) {
+				fprintf(stderr, "cloneemu: -E wants VAR=VALUE, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'U':
+			env_unset(&env, optarg, strlen(optarg));
+			break;
+		case 'W':
+			syscall_warn_unknown = true;
+			break;
+		case 'M': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v < 16 || v > (1ul << 20)) {
+				fprintf(stderr, "cloneemu: --mem wants MiB between 16 and 1048576\n");
+				return EXIT_USAGE;
+			}
+			phys_mb = v;
+			break;
+		}
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "cloneemu: no program given (try --help)\n");
+		return EXIT_USAGE;
+	}
+
+	const char *path = argv[optind];
+	char err[512] = "";
+	if (emu_init(phys_mb << 20, err, sizeof(err))) {
+		fprintf(stderr, "cloneemu: %s\n", err);
+		return EXIT_CANNOT_EXEC;
+	}
+	/* The model applies the guest's umask itself (struct fs); host calls
+	 * must not apply cloneemu's on top. */
+	umask(0);
+
+	struct boot_params bp = {
+		.path = path,
+		.argc = argc - optind,
+		.argv = argv + optind,
+		.envc = env.n,
+		.envp = env.v,
+	};
+	struct task *first;
+	int r = emu_boot(&bp, &first, err, sizeof(err));
+	free(env.v);
+	if (r) {
+		fprintf(stderr, "cloneemu: %s: %s\n", path, err[0] ? err : strerror(-r));
+		emu_fini();
+		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	}
+	int status = emu_run_all(first);
+	emu_fini();
+	return status;
+}

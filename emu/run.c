@@ -1,0 +1,204 @@
+#include "emu/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "emu/cpu.h"
+#include "kernelmodel/exit.h"
+#include "kernelmodel/files.h"
+#include "kernelmodel/fs.h"
+#include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
+#include "kernelmodel/task.h"
+#include "kernelmodel/uts.h"
+#include "loader/elf.h"
+
+/* The guest's descriptors 0-2 are its own references to cloneemu's. */
+static int install_stdio(struct files *files)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		int h = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (h < 0)
+			continue; /* closed for cloneemu: closed for the guest too */
+		struct file *f = file_host_alloc(h, NULL);
+		if (!f)
+			return -ENOMEM;
+		int r = files_install_at(files, f, fd, false);
+		file_put(f);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void stack_params(const struct boot_params *bp, struct exec_stack_params *sp)
+{
+	uint32_t r[4];
+	memset(sp, 0, sizeof(*sp));
+	sp->argc = bp->argc;
+	sp->argv = bp->argv;
+	sp->envc = bp->envc;
+	sp->envp = bp->envp;
+	sp->execfn = bp->path;
+	sp->platform = "x86_64";
+	sp->uid = getuid();
+	sp->euid = geteuid();
+	sp->gid = getgid();
+	sp->egid = getegid();
+	emu_cpuid(1, 0, r);
+	sp->hwcap = r[3];
+	sp->clktck = 100;
+	sp->minsigstksz = 2048;
+	if (getrandom(sp->random, sizeof(sp->random), 0) != sizeof(sp->random))
+		memset(sp->random, 0x5a, sizeof(sp->random));
+}
+
+int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t errlen)
+{
+	struct elf_load_info info;
+	struct exec_stack_params sp;
+	gva_t rsp;
+	int r = -ENOMEM;
+	struct task *t = task_alloc();
+	if (!t)
+		goto fail;
+	t->tid = t->tgid = t->pgid = t->sid = pid_alloc();
+	for (int i = 0; i < RLIM_NLIMITS_MODEL; i++)
+		getrlimit(i, &t->rlim[i]);
+	if (!(t->mm = mm_alloc()))
+		goto fail;
+	r = elf_load_file(t->mm, bp->path, &info, err, errlen);
+	if (r)
+		goto fail;
+	stack_params(bp, &sp);
+	r = elf_setup_stack(t->mm, &info, &sp, &rsp);
+	if (r) {
+		snprintf(err, errlen, "cannot set up the initial stack: %s", strerror(-r));
+		goto fail;
+	}
+	r = -ENOMEM;
+	unsigned nofile = t->rlim[RLIMIT_NOFILE].rlim_cur > INT_MAX
+				  ? INT_MAX
+				  : (unsigned)t->rlim[RLIMIT_NOFILE].rlim_cur;
+	if (!(t->files = files_alloc(nofile)) || install_stdio(t->files))
+		goto fail;
+	if (!(t->fs = fs_alloc_initial()) || !(t->sighand = sighand_alloc()) ||
+	    !(t->uts = uts_alloc_initial()))
+		goto fail;
+	t->exe = realpath(bp->path, NULL);
+	task_set_comm(t, bp->path);
+	if (!(t->cpu = emu_context_alloc()))
+		goto fail;
+	emu_reset_regs(info.entry, rsp);
+	emu_context_save(t->cpu);
+	sched_add(t);
+	*out = t;
+	return 0;
+fail:
+	if (r == -ENOMEM && !err[0])
+		snprintf(err, errlen, "out of memory");
+	if (t)
+		emu_context_free(t->cpu);
+	task_put(t);
+	return r;
+}
+
+static const char *signame(int sig)
+{
+	const char *d = sigabbrev_np(sig);
+	return d ? d : "?";
+}
+
+/* A fault the guest cannot handle yet (handlers arrive with #5): the
+ * process dies of the signal Linux would send. */
+static void fault_kill(struct task *t, enum emu_exit why)
+{
+	int sig;
+	switch (why) {
+	case EMU_FPE:
+		sig = SIGFPE;
+		break;
+	case EMU_ILL:
+		sig = SIGILL;
+		break;
+	case EMU_TRAP:
+		sig = SIGTRAP;
+		break;
+	case EMU_OOM:
+		sig = SIGKILL;
+		break;
+	default:
+		sig = SIGSEGV;
+		break;
+	}
+	uint64_t rip = emu_reg_read(EREG_RIP);
+	if (why == EMU_SEGV && t->mm)
+		fprintf(stderr, "cloneemu: pid %d: SIGSEGV at rip 0x%llx: %s access to 0x%llx (%s)\n",
+			t->tgid, (unsigned long long)rip,
+			t->mm->last_fault.access == MM_WRITE  ? "write"
+			: t->mm->last_fault.access == MM_EXEC ? "exec"
+							      : "read",
+			(unsigned long long)t->mm->last_fault.addr,
+			t->mm->last_fault.si_code == 1 ? "not mapped" : "not permitted");
+	else if (why == EMU_OOM)
+		fprintf(stderr, "cloneemu: pid %d: out of guest memory: SIGKILL\n", t->tgid);
+	else
+		fprintf(stderr, "cloneemu: pid %d: SIG%s at rip 0x%llx\n", t->tgid, signame(sig),
+			(unsigned long long)rip);
+	do_group_exit(t, W_SIGNALED(sig, sig_default_action(sig) == SIG_DFL_CORE));
+}
+
+static void reap_dead(void)
+{
+	struct task *t = task_next(NULL);
+	while (t) {
+		struct task *next = task_next(t);
+		if (t->state == TASK_DEAD) {
+			emu_context_free(t->cpu);
+			t->cpu = NULL;
+			sched_remove(t);
+		}
+		t = next;
+	}
+}
+
+int emu_run_all(struct task *first)
+{
+	task_get(first); /* keep its exit status readable after it is reaped */
+	struct task *loaded = NULL, *t = NULL;
+	while ((t = sched_pick_next(t))) {
+		if (t != loaded) {
+			emu_context_load(t->cpu);
+			loaded = t;
+		}
+		enum emu_exit why = emu_run(t);
+		if (why == EMU_ERROR) {
+			fprintf(stderr, "cloneemu: pid %d: emulator error: %s\n", t->tgid, emu_error());
+			why = EMU_ILL;
+		}
+		if (why != EMU_STOPPED && t->state == TASK_RUNNING)
+			fault_kill(t, why);
+		bool alive = t->state == TASK_RUNNING;
+		if (alive)
+			emu_context_save(t->cpu);
+		else
+			loaded = NULL;
+		reap_dead(); /* may free t */
+		if (!alive)
+			t = NULL;
+	}
+	int st = first->exit_status;
+	task_put(first);
+	if (st & 0x7f)
+		return 128 + (st & 0x7f);
+	return (st >> 8) & 0xff;
+}

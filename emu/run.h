@@ -1,0 +1,26 @@
+/* Booting the first guest and the run loop that hands the CPU to tasks. */
+#ifndef EMU_RUN_H
+#define EMU_RUN_H
+
+#include <stddef.h>
+
+struct task;
+
+struct boot_params {
+	const char *path; /* PROGRAM as given */
+	int argc;
+	char *const *argv;
+	int envc;
+	char *const *envp;
+};
+
+/* Create the first guest task running @bp->path. Returns 0, or -errno with
+ * a one-line message in @err (-ENOENT: missing; -ENOEXEC/-EACCES: not
+ * runnable). */
+int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t errlen);
+
+/* Run until every task has exited. Returns the first task's exit status the
+ * way a shell reports it: the exit code, or 128 + the fatal signal. */
+int emu_run_all(struct task *first);
+
+#endif

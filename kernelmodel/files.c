@@ -1,0 +1,154 @@
+#include "kernelmodel/files.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct file *file_host_alloc(int host_fd, const char *path)
+{
+	struct file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->refcount = 1; /* the caller's, usually handed to files_install */
+	f->kind = FILE_HOST;
+	f->host_fd = host_fd;
+	f->path = path ? strdup(path) : NULL;
+	return f;
+}
+
+struct file *file_get(struct file *f)
+{
+	f->refcount++;
+	return f;
+}
+
+void file_put(struct file *f)
+{
+	if (!f || --f->refcount > 0)
+		return;
+	if (f->kind == FILE_HOST)
+		close(f->host_fd);
+	free(f->path);
+	free(f);
+}
+
+struct files *files_alloc(unsigned nofile)
+{
+	struct files *files = calloc(1, sizeof(*files));
+	if (!files)
+		return NULL;
+	files->refcount = 1; /* the caller's */
+	files->nofile = nofile;
+	return files;
+}
+
+struct files *files_get(struct files *files)
+{
+	files->refcount++;
+	return files;
+}
+
+void files_put(struct files *files)
+{
+	if (!files || --files->refcount > 0)
+		return;
+	for (int i = 0; i < files->max; i++)
+		file_put(files->fd[i].file);
+	free(files->fd);
+	free(files);
+}
+
+static int files_grow(struct files *files, int fd)
+{
+	if (fd < files->max)
+		return 0;
+	int max = files->max ? files->max : 64;
+	while (max <= fd)
+		max *= 2;
+	struct fd_entry *e = realloc(files->fd, max * sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	memset(e + files->max, 0, (max - files->max) * sizeof(*e));
+	files->fd = e;
+	files->max = max;
+	return 0;
+}
+
+struct files *files_dup(const struct files *old)
+{
+	struct files *files = files_alloc(old->nofile);
+	if (!files)
+		return NULL;
+	if (old->max && files_grow(files, old->max - 1)) {
+		files_put(files);
+		return NULL;
+	}
+	for (int i = 0; i < old->max; i++) {
+		files->fd[i] = old->fd[i];
+		if (files->fd[i].file)
+			file_get(files->fd[i].file);
+	}
+	return files;
+}
+
+int files_install(struct files *files, struct file *f, int minfd, bool cloexec)
+{
+	if (minfd < 0)
+		return -EINVAL;
+	for (int fd = minfd; (unsigned)fd < files->nofile; fd++) {
+		if (fd < files->max && files->fd[fd].file)
+			continue;
+		if (files_grow(files, fd))
+			return -ENOMEM;
+		files->fd[fd].file = file_get(f);
+		files->fd[fd].cloexec = cloexec;
+		return fd;
+	}
+	return -EMFILE;
+}
+
+int files_install_at(struct files *files, struct file *f, int fd, bool cloexec)
+{
+	if (fd < 0 || (unsigned)fd >= files->nofile)
+		return -EBADF;
+	if (files_grow(files, fd))
+		return -ENOMEM;
+	struct file *old = files->fd[fd].file;
+	files->fd[fd].file = file_get(f);
+	files->fd[fd].cloexec = cloexec;
+	file_put(old);
+	return fd;
+}
+
+struct fd_entry *files_entry(struct files *files, int fd)
+{
+	if (fd < 0 || fd >= files->max || !files->fd[fd].file)
+		return NULL;
+	return &files->fd[fd];
+}
+
+struct file *files_lookup(struct files *files, int fd)
+{
+	struct fd_entry *e = files_entry(files, fd);
+	return e ? e->file : NULL;
+}
+
+int files_close(struct files *files, int fd)
+{
+	struct fd_entry *e = files_entry(files, fd);
+	if (!e)
+		return -EBADF;
+	struct file *f = e->file;
+	e->file = NULL;
+	e->cloexec = false;
+	file_put(f);
+	return 0;
+}
+
+void files_close_on_exec(struct files *files)
+{
+	for (int i = 0; i < files->max; i++)
+		if (files->fd[i].file && files->fd[i].cloexec)
+			files_close(files, i);
+}

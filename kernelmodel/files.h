@@ -1,0 +1,57 @@
+/* struct file (an open file description) and struct files (files_struct,
+ * the descriptor table). CLONE_FILES shares the table; fork copies it, each
+ * copied descriptor sharing the same struct file (offset and status flags),
+ * close-on-exec kept. */
+#ifndef KERNELMODEL_FILES_H
+#define KERNELMODEL_FILES_H
+
+#include <stdbool.h>
+
+enum file_kind {
+	FILE_HOST, /* backed by a host descriptor: regular files, ttys, /dev/null */
+};
+
+struct file {
+	int refcount; /* one per descriptor (in any table) referring to it */
+	enum file_kind kind;
+	int host_fd;
+	char *path; /* as opened, for /proc/<pid>/fd (may be NULL) */
+};
+
+/* A file around host descriptor @host_fd (consumed), refcount 1. NULL on ENOMEM. */
+struct file *file_host_alloc(int host_fd, const char *path);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+
+struct fd_entry {
+	struct file *file;
+	bool cloexec;
+};
+
+struct files {
+	int refcount; /* one per task sharing this table */
+	int max;      /* allocated entries */
+	unsigned nofile; /* RLIMIT_NOFILE soft limit: descriptors must be below it */
+	struct fd_entry *fd;
+};
+
+struct files *files_alloc(unsigned nofile);
+struct files *files_get(struct files *files);
+void files_put(struct files *files);
+/* fork without CLONE_FILES: same descriptors, each a new reference. */
+struct files *files_dup(const struct files *old);
+
+/* Lowest free descriptor >= @minfd for @f (the table takes a new
+ * reference on success). Returns the fd or -EMFILE. */
+int files_install(struct files *files, struct file *f, int minfd, bool cloexec);
+/* Put @f at @fd, closing what was there. Returns fd or -EBADF/-ENOMEM. */
+int files_install_at(struct files *files, struct file *f, int fd, bool cloexec);
+/* The file at @fd (borrowed) or NULL. */
+struct file *files_lookup(struct files *files, int fd);
+struct fd_entry *files_entry(struct files *files, int fd);
+/* Returns 0 or -EBADF. */
+int files_close(struct files *files, int fd);
+/* execve: close every descriptor marked close-on-exec. */
+void files_close_on_exec(struct files *files);
+
+#endif

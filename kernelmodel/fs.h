@@ -1,0 +1,25 @@
+/* struct fs: the working directory, root and umask of a task (fs_struct).
+ * CLONE_FS shares it; otherwise fork copies it. The cwd is held as a host
+ * O_PATH descriptor, so relative paths resolve with the host's *at() calls
+ * exactly as the guest's kernel would resolve them. */
+#ifndef KERNELMODEL_FS_H
+#define KERNELMODEL_FS_H
+
+struct fs {
+	int refcount;
+	int cwd_fd; /* host O_PATH|O_DIRECTORY descriptor of the cwd */
+	unsigned umask;
+};
+
+/* A new fs for the first task: cwd = cloneemu's cwd, umask = cloneemu's. NULL on error. */
+struct fs *fs_alloc_initial(void);
+struct fs *fs_get(struct fs *fs);
+void fs_put(struct fs *fs);
+/* A copy (refcount 1) with its own cwd descriptor. NULL on ENOMEM/EMFILE. */
+struct fs *fs_dup(const struct fs *fs);
+/* chdir to a host directory descriptor (consumed). */
+void fs_set_cwd(struct fs *fs, int dirfd);
+/* The cwd's absolute path into @buf. Returns its length + 1 or -errno. */
+long fs_getcwd(const struct fs *fs, char *buf, unsigned long size);
+
+#endif

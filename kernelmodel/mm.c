@@ -1,0 +1,914 @@
+/* struct mm: VMAs, the page table, demand paging and copy-on-write.
+ *
+ * Page table: four levels of 512 entries (x86_64's 9+9+9+9+12 split). Upper
+ * levels hold host pointers to the next table; a leaf PTE holds
+ *   frame << PAGE_SHIFT | PTE_PRESENT [| PTE_COW]
+ * Permissions are not stored in PTEs: they come from the VMA at fill time, so
+ * mprotect only edits VMAs and flushes the TLB. PTE_COW marks a frame that
+ * may be shared with another mm (or is the zero page): the first write copies
+ * it, or just takes it when this mm holds the only reference (xv6's uvmcopy
+ * turned copy-on-write, STYLE.md K7). */
+#include "kernelmodel/mm.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+
+#define PTE_PRESENT 0x1ull
+#define PTE_COW 0x2ull
+#define PTE_FRAME(pte) ((frame_t)((pte) >> PAGE_SHIFT))
+#define PT_ENTRIES 512
+
+static void (*tlb_flush_hook)(struct mm *mm, bool dying);
+
+void mm_set_tlb_flush_hook(void (*hook)(struct mm *mm, bool dying))
+{
+	tlb_flush_hook = hook;
+}
+
+static void flush_tlb(struct mm *mm)
+{
+	if (tlb_flush_hook)
+		tlb_flush_hook(mm, false);
+}
+
+/* ---- page table ---- */
+
+static inline unsigned pt_index(gva_t addr, int level)
+{
+	return (addr >> (PAGE_SHIFT + 9 * level)) & (PT_ENTRIES - 1);
+}
+
+/* The leaf PTE slot for @addr, allocating intermediate tables if @create.
+ * NULL if absent (or on ENOMEM with @create). */
+static uint64_t *pte_slot(struct mm *mm, gva_t addr, bool create)
+{
+	uint64_t *table = mm->pgd;
+	for (int level = 3; level > 0; level--) {
+		uint64_t *e = &table[pt_index(addr, level)];
+		if (!*e) {
+			if (!create)
+				return NULL;
+			uint64_t *next = calloc(PT_ENTRIES, sizeof(uint64_t));
+			if (!next)
+				return NULL;
+			*e = (uint64_t)(uintptr_t)next;
+		}
+		table = (uint64_t *)(uintptr_t)*e;
+	}
+	return &table[pt_index(addr, 0)];
+}
+
+/* Call @fn on every present PTE in [start, end), skipping absent tables so
+ * that huge sparse reservations cost what is mapped, not their size. */
+typedef void (*pte_fn)(struct mm *mm, gva_t addr, uint64_t *pte, void *arg);
+
+static void pt_walk_level(struct mm *mm, uint64_t *table, int level, gva_t base, gva_t start,
+			  gva_t end, pte_fn fn, void *arg)
+{
+	uint64_t span = 1ull << (PAGE_SHIFT + 9 * level);
+	for (unsigned i = pt_index(start > base ? start : base, level); i < PT_ENTRIES; i++) {
+		gva_t lo = base + i * span;
+		if (lo >= end)
+			break;
+		if (!table[i])
+			continue;
+		if (level == 0)
+			fn(mm, lo, &table[i], arg);
+		else
+			pt_walk_level(mm, (uint64_t *)(uintptr_t)table[i], level - 1, lo, start, end, fn,
+				      arg);
+	}
+}
+
+static void pt_walk(struct mm *mm, gva_t start, gva_t end, pte_fn fn, void *arg)
+{
+	if (start < end)
+		pt_walk_level(mm, mm->pgd, 3, 0, start, end, fn, arg);
+}
+
+static void pt_free_level(uint64_t *table, int level)
+{
+	if (level > 0)
+		for (unsigned i = 0; i < PT_ENTRIES; i++)
+			if (table[i])
+				pt_free_level((uint64_t *)(uintptr_t)table[i], level - 1);
+	free(table);
+}
+
+static void drop_pte(struct mm *mm, gva_t addr, uint64_t *pte, void *arg)
+{
+	frame_put(PTE_FRAME(*pte));
+	*pte = 0;
+}
+
+static void count_pte(struct mm *mm, gva_t addr, uint64_t *pte, void *arg)
+{
+	(*(uint64_t *)arg)++;
+}
+
+uint64_t mm_resident_pages(const struct mm *mm)
+{
+	uint64_t n = 0;
+	pt_walk((struct mm *)mm, 0, TASK_SIZE, count_pte, &n);
+	return n;
+}
+
+/* ---- VMA list (sorted array) ---- */
+
+static void vma_free_fields(struct vma *v)
+{
+	free(v->name);
+	v->name = NULL;
+}
+
+/* Index of the first VMA with end > addr (nvmas if none). */
+static size_t vma_lower_bound(const struct mm *mm, gva_t addr)
+{
+	size_t lo = 0, hi = mm->nvmas;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (mm->vmas[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const struct vma *mm_find_vma(const struct mm *mm, gva_t addr)
+{
+	size_t i = vma_lower_bound(mm, addr);
+	if (i < mm->nvmas && mm->vmas[i].start <= addr)
+		return &mm->vmas[i];
+	return NULL;
+}
+
+static int vma_reserve(struct mm *mm, size_t extra)
+{
+	if (mm->nvmas + extra <= mm->cap)
+		return 0;
+	size_t cap = mm->cap ? mm->cap * 2 : 16;
+	while (cap < mm->nvmas + extra)
+		cap *= 2;
+	struct vma *v = realloc(mm->vmas, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	mm->vmas = v;
+	mm->cap = cap;
+	return 0;
+}
+
+static int vma_insert_at(struct mm *mm, size_t i, const struct vma *v)
+{
+	if (vma_reserve(mm, 1))
+		return -ENOMEM;
+	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nvmas - i) * sizeof(*v));
+	mm->vmas[i] = *v;
+	mm->nvmas++;
+	return 0;
+}
+
+static void vma_remove_at(struct mm *mm, size_t i)
+{
+	vma_free_fields(&mm->vmas[i]);
+	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nvmas - i - 1) * sizeof(struct vma));
+	mm->nvmas--;
+}
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Split the VMA containing @addr (if any, and if @addr is inside it) so that
+ * a VMA boundary lies at @addr. */
+static int vma_split(struct mm *mm, gva_t addr)
+{
+	size_t i = vma_lower_bound(mm, addr);
+	if (i >= mm->nvmas || mm->vmas[i].start >= addr)
+		return 0;
+	struct vma hi = mm->vmas[i];
+	hi.start = addr;
+	hi.pgoff += addr - mm->vmas[i].start;
+	hi.name = xstrdup(mm->vmas[i].name);
+	if (mm->vmas[i].name && !hi.name)
+		return -ENOMEM;
+	if (vma_insert_at(mm, i + 1, &hi)) {
+		free(hi.name);
+		return -ENOMEM;
+	}
+	mm->vmas[i].end = addr;
+	return 0;
+}
+
+static bool same_name(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Merge VMA i with i+1 when they are contiguous and alike. */
+static void vma_try_merge(struct mm *mm, size_t i)
+{
+	if (i + 1 >= mm->nvmas)
+		return;
+	struct vma *a = &mm->vmas[i], *b = &mm->vmas[i + 1];
+	if (a->end != b->start || a->prot != b->prot || a->flags != b->flags ||
+	    !same_name(a->name, b->name) || a->dev != b->dev || a->ino != b->ino)
+		return;
+	if (a->pgoff + (a->end - a->start) != b->pgoff)
+		return;
+	a->end = b->end;
+	vma_remove_at(mm, i + 1);
+}
+
+static void vma_merge_around(struct mm *mm, gva_t start, gva_t end)
+{
+	size_t i = vma_lower_bound(mm, start);
+	if (i > 0)
+		i--;
+	while (i < mm->nvmas && mm->vmas[i].start <= end) {
+		size_t before = mm->nvmas;
+		vma_try_merge(mm, i);
+		if (mm->nvmas == before)
+			i++;
+	}
+}
+
+/* Remove [start, end) from the VMA list and drop its pages. */
+static int do_munmap(struct mm *mm, gva_t start, gva_t end)
+{
+	if (vma_split(mm, start) || vma_split(mm, end))
+		return -ENOMEM;
+	size_t i = vma_lower_bound(mm, start);
+	bool any = false;
+	while (i < mm->nvmas && mm->vmas[i].start < end) {
+		vma_remove_at(mm, i);
+		any = true;
+	}
+	pt_walk(mm, start, end, drop_pte, NULL);
+	if (any)
+		flush_tlb(mm);
+	return 0;
+}
+
+static bool range_is_free(const struct mm *mm, gva_t start, gva_t end)
+{
+	size_t i = vma_lower_bound(mm, start);
+	return i >= mm->nvmas || mm->vmas[i].start >= end;
+}
+
+/* Top-down search for a free range of @len below mm->mmap_base. */
+static long get_unmapped_area(struct mm *mm, uint64_t len)
+{
+	gva_t hi = mm->mmap_base;
+	for (size_t k = mm->nvmas; k-- > 0;) {
+		const struct vma *v = &mm->vmas[k];
+		if (v->start >= hi)
+			continue;
+		if (v->end <= hi && hi - v->end >= len)
+			return (long)(hi - len);
+		hi = v->start;
+	}
+	if (hi >= MMAP_MIN_ADDR && hi - MMAP_MIN_ADDR >= len)
+		return (long)(hi - len);
+	return -ENOMEM;
+}
+
+/* ---- object lifetime ---- */
+
+struct mm *mm_alloc(void)
+{
+	struct mm *mm = calloc(1, sizeof(*mm));
+	if (!mm)
+		return NULL;
+	mm->pgd = calloc(PT_ENTRIES, sizeof(uint64_t));
+	if (!mm->pgd) {
+		free(mm);
+		return NULL;
+	}
+	mm->refcount = 1; /* the caller's */
+	mm->mmap_base = MMAP_BASE;
+	return mm;
+}
+
+struct mm *mm_get(struct mm *mm)
+{
+	mm->refcount++;
+	return mm;
+}
+
+void mm_put(struct mm *mm)
+{
+	if (!mm || --mm->refcount > 0)
+		return;
+	if (tlb_flush_hook)
+		tlb_flush_hook(mm, true);
+	pt_walk(mm, 0, TASK_SIZE, drop_pte, NULL);
+	pt_free_level(mm->pgd, 3);
+	for (size_t i = 0; i < mm->nvmas; i++)
+		vma_free_fields(&mm->vmas[i]);
+	free(mm->vmas);
+	free(mm);
+}
+
+struct dup_arg {
+	struct mm *new;
+	const struct vma *vma;
+	int err;
+};
+
+/* Share one present page with the child: MAP_SHARED pages stay writable in
+ * both; private ones become COW in both (the parent's TLB is flushed after). */
+static void dup_pte(struct mm *old, gva_t addr, uint64_t *pte, void *arg)
+{
+	struct dup_arg *d = arg;
+	if (d->err)
+		return;
+	uint64_t *slot = pte_slot(d->new, addr, true);
+	if (!slot) {
+		d->err = -ENOMEM;
+		return;
+	}
+	if (!(d->vma->flags & VMA_SHARED))
+		*pte |= PTE_COW;
+	frame_get(PTE_FRAME(*pte));
+	*slot = *pte;
+}
+
+struct mm *mm_dup(struct mm *old)
+{
+	struct mm *mm = mm_alloc();
+	if (!mm)
+		return NULL;
+	if (vma_reserve(mm, old->nvmas))
+		goto fail;
+	mm->start_brk = old->start_brk;
+	mm->brk = old->brk;
+	mm->mmap_base = old->mmap_base;
+	mm->start_stack = old->start_stack;
+	mm->arg_start = old->arg_start;
+	mm->arg_end = old->arg_end;
+	mm->env_start = old->env_start;
+	mm->env_end = old->env_end;
+	for (size_t i = 0; i < old->nvmas; i++) {
+		const struct vma *v = &old->vmas[i];
+		if (v->flags & VMA_DONTFORK)
+			continue;
+		struct vma c = *v;
+		c.name = xstrdup(v->name);
+		if (v->name && !c.name)
+			goto fail;
+		mm->vmas[mm->nvmas++] = c;
+		if (v->flags & VMA_WIPEONFORK)
+			continue;
+		struct dup_arg d = {mm, v, 0};
+		pt_walk(old, v->start, v->end, dup_pte, &d);
+		if (d.err)
+			goto fail;
+	}
+	flush_tlb(old); /* its private pages just lost write access */
+	return mm;
+fail:
+	flush_tlb(old);
+	mm_put(mm);
+	return NULL;
+}
+
+/* ---- faults ---- */
+
+static int vma_perms(const struct vma *v)
+{
+	int p = 0;
+	if (v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC))
+		p |= MM_READ; /* x86: any access right implies read */
+	if (v->prot & PROT_WRITE)
+		p |= MM_WRITE;
+	if (v->prot & PROT_EXEC)
+		p |= MM_EXEC;
+	return p;
+}
+
+/* The core of every translation. @force: kernel access ignoring protection
+ * (still needs a VMA). *@changed is set when an already present PTE now
+ * points at another frame (the CPU's TLB may hold the old one). */
+static int do_fault(struct mm *mm, gva_t addr, int access, bool force, uint64_t *paddr, int *perms,
+		    bool *changed)
+{
+	const struct vma *v = mm_find_vma(mm, addr);
+	if (!v) {
+		mm->last_fault = (struct mm_fault_info){addr, access, 1 /* SEGV_MAPERR */};
+		return -EFAULT;
+	}
+	int allowed = vma_perms(v);
+	if (!force && (access & ~allowed)) {
+		mm->last_fault = (struct mm_fault_info){addr, access, 2 /* SEGV_ACCERR */};
+		return -EACCES;
+	}
+	uint64_t *pte = pte_slot(mm, addr, true);
+	if (!pte)
+		return -ENOMEM;
+	if (!(*pte & PTE_PRESENT)) {
+		if ((access & MM_WRITE) || (v->flags & VMA_SHARED)) {
+			/* Shared pages need a real frame from the start, so that a
+			 * later fork shares the page rather than the zero page. */
+			frame_t f = frame_alloc();
+			if (!f)
+				return -ENOMEM;
+			*pte = (uint64_t)f << PAGE_SHIFT | PTE_PRESENT;
+		} else {
+			*pte = (uint64_t)ZERO_FRAME << PAGE_SHIFT | PTE_PRESENT | PTE_COW;
+		}
+	} else if ((access & MM_WRITE) && (*pte & PTE_COW)) {
+		frame_t old = PTE_FRAME(*pte);
+		if (old != ZERO_FRAME && frame_refcount(old) == 1) {
+			*pte &= ~PTE_COW; /* last user: take it */
+			frames_count_cow(0);
+		} else {
+			frame_t f = frame_alloc();
+			if (!f)
+				return -ENOMEM;
+			if (old != ZERO_FRAME) {
+				memcpy(frame_ptr(f), frame_ptr(old), PAGE_SIZE);
+				mm->pages_copied++;
+				frames_count_cow(1);
+			}
+			frame_put(old);
+			*pte = (uint64_t)f << PAGE_SHIFT | PTE_PRESENT;
+			*changed = true;
+		}
+	}
+	frame_t f = PTE_FRAME(*pte);
+	if (*pte & PTE_COW)
+		allowed &= ~MM_WRITE;
+	if (allowed & MM_EXEC)
+		frame_mark_exec(f);
+	*paddr = frame_paddr(f);
+	*perms = allowed;
+	return 0;
+}
+
+int mm_fault(struct mm *mm, gva_t addr, int access, uint64_t *paddr, int *perms)
+{
+	bool changed = false;
+	if (addr >= TASK_SIZE) {
+		mm->last_fault = (struct mm_fault_info){addr, access, 1};
+		return -EFAULT;
+	}
+	/* The CPU replaces its entry for this page itself: no flush needed. */
+	return do_fault(mm, addr & PAGE_MASK, access, false, paddr, perms, &changed);
+}
+
+/* Walk guest memory page by page for a kernel-side copy. */
+static int guest_copy(struct mm *mm, gva_t addr, void *buf, size_t n, int access, bool force)
+{
+	bool changed = false;
+	int ret = 0;
+	if (addr + n < addr || addr + n > TASK_SIZE)
+		return -EFAULT;
+	uint8_t *b = buf;
+	while (n) {
+		gva_t page = addr & PAGE_MASK;
+		size_t off = addr - page, chunk = PAGE_SIZE - off;
+		if (chunk > n)
+			chunk = n;
+		uint64_t paddr;
+		int perms;
+		ret = do_fault(mm, page, access, force, &paddr, &perms, &changed);
+		if (ret) {
+			ret = ret == -ENOMEM ? -ENOMEM : -EFAULT;
+			break;
+		}
+		frame_t f = (frame_t)(paddr >> PAGE_SHIFT);
+		uint8_t *host = (uint8_t *)frame_ptr(f) + off;
+		if (access & MM_WRITE) {
+			frame_before_host_write(f);
+			if (b)
+				memcpy(host, b, chunk);
+			else
+				memset(host, 0, chunk);
+		} else {
+			memcpy(b, host, chunk);
+		}
+		if (b)
+			b += chunk;
+		addr += chunk;
+		n -= chunk;
+	}
+	if (changed)
+		flush_tlb(mm);
+	return ret;
+}
+
+int copy_from_guest(struct mm *mm, void *dst, gva_t src, size_t n)
+{
+	return guest_copy(mm, src, dst, n, MM_READ, false);
+}
+
+int copy_to_guest(struct mm *mm, gva_t dst, const void *src, size_t n)
+{
+	return guest_copy(mm, dst, (void *)src, n, MM_WRITE, false);
+}
+
+int mm_poke(struct mm *mm, gva_t dst, const void *src, size_t n)
+{
+	return guest_copy(mm, dst, (void *)src, n, MM_WRITE, true);
+}
+
+int mm_clear(struct mm *mm, gva_t dst, size_t n)
+{
+	return guest_copy(mm, dst, NULL, n, MM_WRITE, true);
+}
+
+int mm_pin_iov(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *iov, int max,
+	       size_t *covered)
+{
+	bool changed = false;
+	int n = 0;
+	*covered = 0;
+	if (addr + len < addr || addr + len > TASK_SIZE)
+		return -EFAULT;
+	while (len && n <= max) {
+		gva_t page = addr & PAGE_MASK;
+		size_t off = addr - page, chunk = PAGE_SIZE - off;
+		if (chunk > len)
+			chunk = len;
+		uint64_t paddr;
+		int perms;
+		int r = do_fault(mm, page, access, false, &paddr, &perms, &changed);
+		if (r) {
+			if (changed)
+				flush_tlb(mm);
+			return r == -ENOMEM ? -ENOMEM : -EFAULT;
+		}
+		frame_t f = (frame_t)(paddr >> PAGE_SHIFT);
+		if (access & MM_WRITE)
+			frame_before_host_write(f);
+		uint8_t *host = (uint8_t *)frame_ptr(f) + off;
+		if (n > 0 && (uint8_t *)iov[n - 1].iov_base + iov[n - 1].iov_len == host) {
+			iov[n - 1].iov_len += chunk;
+		} else {
+			if (n == max)
+				break;
+			iov[n].iov_base = host;
+			iov[n].iov_len = chunk;
+			n++;
+		}
+		*covered += chunk;
+		addr += chunk;
+		len -= chunk;
+	}
+	if (changed)
+		flush_tlb(mm);
+	return n;
+}
+
+long strncpy_from_guest(struct mm *mm, char *dst, gva_t src, size_t max)
+{
+	size_t done = 0;
+	while (done < max) {
+		gva_t a = src + done;
+		size_t chunk = PAGE_SIZE - (a & ~PAGE_MASK);
+		if (chunk > max - done)
+			chunk = max - done;
+		if (copy_from_guest(mm, dst + done, a, chunk))
+			return -EFAULT;
+		char *nul = memchr(dst + done, 0, chunk);
+		if (nul)
+			return nul - dst;
+		done += chunk;
+	}
+	return -ENAMETOOLONG;
+}
+
+/* ---- mmap family ---- */
+
+#define MAP_TYPE_MASK 0x0f
+
+long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, const char *name,
+	     uint64_t pgoff)
+{
+	int type = flags & MAP_TYPE_MASK;
+	if (!len)
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (PAGE_ALIGN(len) < len || PAGE_ALIGN(len) == 0)
+		return -ENOMEM;
+	len = PAGE_ALIGN(len);
+	if (len > TASK_SIZE)
+		return -ENOMEM;
+
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (fixed) {
+		if (addr & ~PAGE_MASK)
+			return -EINVAL;
+		if (addr > TASK_SIZE - len)
+			return -ENOMEM;
+		if (addr < MMAP_MIN_ADDR)
+			return -EPERM;
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
+		    !range_is_free(mm, addr, addr + len))
+			return -EEXIST;
+	} else {
+		addr &= PAGE_MASK;
+		if (!addr || addr < MMAP_MIN_ADDR || addr > TASK_SIZE - len ||
+		    !range_is_free(mm, addr, addr + len)) {
+			long a = get_unmapped_area(mm, len);
+			if (a < 0)
+				return a;
+			addr = (gva_t)a;
+		}
+	}
+
+	struct vma v = {
+		.start = addr,
+		.end = addr + len,
+		.prot = prot,
+		.flags = (type == MAP_PRIVATE ? 0 : VMA_SHARED) | (flags & MAP_ANONYMOUS ? VMA_ANON : 0) |
+			 (flags & MAP_GROWSDOWN ? VMA_GROWSDOWN : 0),
+		/* Anonymous memory counts its offset from address 0, as Linux's
+		 * vm_pgoff does, so that neighbours merge. */
+		.pgoff = flags & MAP_ANONYMOUS ? addr : pgoff,
+	};
+	if (name && !strcmp(name, "[stack]"))
+		v.flags |= VMA_STACK;
+	if (name && !strcmp(name, "[heap]"))
+		v.flags |= VMA_HEAP;
+	v.name = xstrdup(name);
+	if (name && !v.name)
+		return -ENOMEM;
+	if (fixed && do_munmap(mm, addr, addr + len)) {
+		free(v.name);
+		return -ENOMEM;
+	}
+	if (vma_insert_at(mm, vma_lower_bound(mm, addr), &v)) {
+		free(v.name);
+		return -ENOMEM;
+	}
+	vma_merge_around(mm, addr, addr + len);
+	return (long)addr;
+}
+
+long mm_munmap(struct mm *mm, gva_t addr, uint64_t len)
+{
+	if ((addr & ~PAGE_MASK) || !len)
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (!len || addr > TASK_SIZE || len > TASK_SIZE - addr)
+		return -EINVAL;
+	return do_munmap(mm, addr, addr + len);
+}
+
+/* Every byte of [start, end) must be mapped (mprotect/madvise say ENOMEM otherwise). */
+static bool range_fully_mapped(const struct mm *mm, gva_t start, gva_t end)
+{
+	size_t i = vma_lower_bound(mm, start);
+	gva_t at = start;
+	for (; i < mm->nvmas && at < end; i++) {
+		if (mm->vmas[i].start > at)
+			return false;
+		at = mm->vmas[i].end;
+	}
+	return at >= end;
+}
+
+long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
+{
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	len = PAGE_ALIGN(len);
+	if (addr + len < addr)
+		return -ENOMEM;
+	if (!len)
+		return 0;
+	gva_t end = addr + len;
+	if (!range_fully_mapped(mm, addr, end))
+		return -ENOMEM;
+	if (vma_split(mm, addr) || vma_split(mm, end))
+		return -ENOMEM;
+	for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++)
+		mm->vmas[i].prot = prot;
+	vma_merge_around(mm, addr, end);
+	flush_tlb(mm);
+	return 0;
+}
+
+struct move_arg {
+	struct mm *mm;
+	int64_t delta;
+	int err;
+};
+
+static void move_pte(struct mm *mm, gva_t addr, uint64_t *pte, void *arg)
+{
+	struct move_arg *m = arg;
+	uint64_t *slot = pte_slot(mm, addr + m->delta, true);
+	if (!slot) {
+		m->err = -ENOMEM;
+		return;
+	}
+	*slot = *pte;
+	*pte = 0;
+}
+
+long mm_mremap(struct mm *mm, gva_t old, uint64_t old_len, uint64_t new_len, int flags,
+	       gva_t new_addr)
+{
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if (flags & MREMAP_DONTUNMAP)
+		return -EINVAL; /* not implemented: documented in README */
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (old & ~PAGE_MASK)
+		return -EINVAL;
+	old_len = PAGE_ALIGN(old_len);
+	new_len = PAGE_ALIGN(new_len);
+	if (!new_len)
+		return -EINVAL;
+	if (new_len > TASK_SIZE || old_len > TASK_SIZE || old > TASK_SIZE - old_len)
+		return -EINVAL;
+	const struct vma *v = mm_find_vma(mm, old);
+	if (!v || (old_len && old + old_len > v->end))
+		return -EFAULT;
+	if (!old_len)
+		return -EINVAL; /* duplicating a shared mapping: not supported */
+	if (flags & MREMAP_FIXED) {
+		if (new_addr & ~PAGE_MASK)
+			return -EINVAL;
+		if (new_addr > TASK_SIZE - new_len)
+			return -EINVAL;
+		if (new_addr < old + old_len && old < new_addr + new_len)
+			return -EINVAL;
+	}
+
+	if (!(flags & MREMAP_FIXED)) {
+		if (new_len <= old_len) {
+			if (new_len < old_len)
+				do_munmap(mm, old + new_len, old + old_len);
+			return (long)old;
+		}
+		/* Grow in place when the VMA ends here and the space after is free. */
+		if (old + old_len == v->end && old + new_len <= TASK_SIZE &&
+		    range_is_free(mm, v->end, old + new_len)) {
+			size_t i = v - mm->vmas;
+			mm->vmas[i].end = old + new_len;
+			vma_merge_around(mm, old, old + new_len);
+			return (long)old;
+		}
+		if (!(flags & MREMAP_MAYMOVE))
+			return -ENOMEM;
+	}
+
+	/* Move: a new VMA like the old one, the page table entries carried over. */
+	struct vma nv = *v;
+	nv.name = xstrdup(v->name);
+	if (v->name && !nv.name)
+		return -ENOMEM;
+	nv.pgoff += old - v->start;
+	if (flags & MREMAP_FIXED) {
+		if (do_munmap(mm, new_addr, new_addr + new_len)) {
+			free(nv.name);
+			return -ENOMEM;
+		}
+	} else {
+		long a = get_unmapped_area(mm, new_len);
+		if (a < 0) {
+			free(nv.name);
+			return a;
+		}
+		new_addr = (gva_t)a;
+	}
+	uint64_t keep = old_len < new_len ? old_len : new_len;
+	nv.start = new_addr;
+	nv.end = new_addr + new_len;
+	if (vma_insert_at(mm, vma_lower_bound(mm, new_addr), &nv)) {
+		free(nv.name);
+		return -ENOMEM;
+	}
+	struct move_arg m = {mm, (int64_t)(new_addr - old), 0};
+	pt_walk(mm, old, old + keep, move_pte, &m);
+	if (m.err)
+		return m.err;
+	do_munmap(mm, old, old + old_len);
+	vma_merge_around(mm, new_addr, new_addr + new_len);
+	flush_tlb(mm);
+	return (long)new_addr;
+}
+
+long mm_brk(struct mm *mm, gva_t brk)
+{
+	if (brk < mm->start_brk)
+		return (long)mm->brk;
+	gva_t newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
+	if (newbrk == oldbrk) {
+		mm->brk = brk;
+		return (long)brk;
+	}
+	if (newbrk < oldbrk) {
+		do_munmap(mm, newbrk, oldbrk);
+		mm->brk = brk;
+		return (long)brk;
+	}
+	if (newbrk > mm->mmap_base || !range_is_free(mm, oldbrk, newbrk))
+		return (long)mm->brk;
+	long r = mm_mmap(mm, oldbrk, newbrk - oldbrk, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, "[heap]", 0);
+	if (r < 0)
+		return (long)mm->brk;
+	mm->brk = brk;
+	return (long)brk;
+}
+
+static void wipe_pte(struct mm *mm, gva_t addr, uint64_t *pte, void *arg)
+{
+	frame_t f = PTE_FRAME(*pte);
+	frame_before_host_write(f);
+	memset(frame_ptr(f), 0, PAGE_SIZE);
+}
+
+long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
+{
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	uint64_t alen = PAGE_ALIGN(len);
+	if (alen < len || addr + alen < addr)
+		return -EINVAL;
+	gva_t end = addr + alen;
+	switch (advice) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+		/* Hints about host paging: nothing to do in the model. */
+		return range_fully_mapped(mm, addr, end) ? 0 : -ENOMEM;
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_REMOVE:
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!alen)
+		return 0;
+	bool mapped = range_fully_mapped(mm, addr, end);
+	if (vma_split(mm, addr) || vma_split(mm, end))
+		return -ENOMEM;
+	/* Linux applies the advice to the mapped parts, then reports ENOMEM for holes. */
+	for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		struct vma *v = &mm->vmas[i];
+		switch (advice) {
+		case MADV_DONTNEED:
+		case MADV_FREE:
+			/* Shared pages keep their contents (the backing object
+			 * would supply them again); private ones read as zero. */
+			if (!(v->flags & VMA_SHARED)) {
+				pt_walk(mm, v->start, v->end, drop_pte, NULL);
+				flush_tlb(mm);
+			}
+			break;
+		case MADV_REMOVE:
+			if (!(v->flags & VMA_SHARED))
+				return -EINVAL;
+			pt_walk(mm, v->start, v->end, wipe_pte, NULL);
+			break;
+		case MADV_DONTFORK:
+			v->flags |= VMA_DONTFORK;
+			break;
+		case MADV_DOFORK:
+			v->flags &= ~VMA_DONTFORK;
+			break;
+		case MADV_WIPEONFORK:
+			if ((v->flags & VMA_SHARED) || !(v->flags & VMA_ANON))
+				return -EINVAL;
+			v->flags |= VMA_WIPEONFORK;
+			break;
+		case MADV_KEEPONFORK:
+			v->flags &= ~VMA_WIPEONFORK;
+			break;
+		}
+	}
+	vma_merge_around(mm, addr, end);
+	return mapped ? 0 : -ENOMEM;
+}

@@ -1,0 +1,126 @@
+/* struct mm: an address space (Linux mm_struct). VMAs describe what is
+ * mapped; a 4-level page table maps guest pages to frames, filled on demand by
+ * mm_fault() (the emulator's TLB-fill hook calls it). CLONE_VM shares an mm;
+ * fork duplicates it copy-on-write with mm_dup(). */
+#ifndef KERNELMODEL_MM_H
+#define KERNELMODEL_MM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernelmodel/frame.h"
+
+typedef uint64_t gva_t; /* guest virtual address: never dereference it */
+
+#define TASK_SIZE 0x7ffffffff000ul  /* end of user space, as on x86_64 Linux */
+#define STACK_TOP TASK_SIZE
+#define STACK_RESERVE (8ul << 20)    /* RLIMIT_STACK default */
+#define MMAP_BASE 0x7ffff7fff000ul   /* top of the mmap area (no ASLR, like setarch -R) */
+#define MMAP_MIN_ADDR 0x10000ul      /* vm.mmap_min_addr */
+
+/* Access kinds for mm_fault and the permission bits of a VMA (PROT_* values). */
+enum mm_access { MM_READ = 1, MM_WRITE = 2, MM_EXEC = 4 };
+
+/* vma->flags */
+#define VMA_SHARED 0x1       /* MAP_SHARED: fork shares frames instead of COW */
+#define VMA_ANON 0x2         /* no file behind it */
+#define VMA_STACK 0x4        /* the main stack, "[stack]" */
+#define VMA_HEAP 0x8         /* the brk area, "[heap]" */
+#define VMA_DONTFORK 0x10    /* MADV_DONTFORK: not present in the child */
+#define VMA_WIPEONFORK 0x20  /* MADV_WIPEONFORK: zero-filled in the child */
+#define VMA_GROWSDOWN 0x40
+
+struct vma {
+	gva_t start, end; /* [start, end), page aligned */
+	int prot;         /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	int flags;        /* VMA_* */
+	uint64_t pgoff;   /* file offset of start, for /proc/pid/maps */
+	uint64_t dev, ino;
+	char *name;       /* file path or NULL (owned) */
+};
+
+/* Fault details recorded by mm_fault for SIGSEGV's si_addr and si_code. */
+struct mm_fault_info {
+	gva_t addr;
+	int access;
+	int si_code; /* SEGV_MAPERR or SEGV_ACCERR */
+};
+
+struct mm {
+	int refcount; /* one per task using this mm (CLONE_VM shares) */
+	uint64_t *pgd; /* 512 entries; see mm.c for the PTE format */
+	struct vma *vmas; /* sorted by start, non-overlapping */
+	size_t nvmas, cap;
+	gva_t start_brk, brk;
+	gva_t mmap_base;
+	gva_t start_stack;
+	gva_t arg_start, arg_end, env_start, env_end;
+	uint64_t pages_copied; /* COW copies made on behalf of this mm */
+	struct mm_fault_info last_fault;
+};
+
+/* Hook the emulator installs: flush the CPU's TLB when a page table changes
+ * in a way that removes or narrows access; @dying: the mm is being freed. */
+void mm_set_tlb_flush_hook(void (*hook)(struct mm *mm, bool dying));
+
+/* A new, empty mm with refcount 1. NULL on ENOMEM. */
+struct mm *mm_alloc(void);
+/* Returns @mm with its refcount raised (CLONE_VM). */
+struct mm *mm_get(struct mm *mm);
+/* Drops a reference; the last one frees page table, frames and VMAs. */
+void mm_put(struct mm *mm);
+/* fork: a new mm (refcount 1) with the same VMAs; private pages shared
+ * copy-on-write, MAP_SHARED pages shared, DONTFORK left out, WIPEONFORK
+ * empty. Returns NULL on ENOMEM. */
+struct mm *mm_dup(struct mm *old);
+
+/* Linux mmap semantics for the VMA part (flags are MAP_* values; MAP_FIXED,
+ * MAP_FIXED_NOREPLACE, MAP_SHARED/PRIVATE, MAP_ANONYMOUS, MAP_GROWSDOWN
+ * honoured; MAP_POPULATE/NORESERVE/STACK hints accepted). Pages are filled
+ * lazily with zeroes; a caller mapping a file writes its bytes with mm_poke.
+ * @name is copied. Returns the address or -errno. */
+long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, const char *name,
+	     uint64_t pgoff);
+long mm_munmap(struct mm *mm, gva_t addr, uint64_t len);
+long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot);
+long mm_mremap(struct mm *mm, gva_t old, uint64_t old_len, uint64_t new_len, int flags, gva_t new_addr);
+long mm_brk(struct mm *mm, gva_t brk);
+long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice);
+/* mincore-like query used by /proc and tests: the VMA containing @addr or NULL. */
+const struct vma *mm_find_vma(const struct mm *mm, gva_t addr);
+
+/* The TLB-fill path: translate @addr for @access. On success stores the
+ * physical address of the page and the permissions (MM_* bits) the CPU may
+ * cache, and returns 0. Demand-allocates zero pages and breaks COW on write.
+ * Returns -EFAULT (no mapping: SEGV_MAPERR) or -EACCES (SEGV_ACCERR) and
+ * records mm->last_fault; -ENOMEM when the frame pool is exhausted. */
+int mm_fault(struct mm *mm, gva_t addr, int access, uint64_t *paddr, int *perms);
+
+/* copy_{to,from}_guest: like the kernel's copy_{to,from}_user, checked
+ * against the VMAs' permissions. Return 0 or -EFAULT. */
+int copy_from_guest(struct mm *mm, void *dst, gva_t src, size_t n);
+int copy_to_guest(struct mm *mm, gva_t dst, const void *src, size_t n);
+/* Copy a NUL-terminated string of at most @max bytes including the NUL.
+ * Returns its length, -EFAULT, or -ENAMETOOLONG when no NUL fits. */
+long strncpy_from_guest(struct mm *mm, char *dst, gva_t src, size_t max);
+/* Kernel-side write ignoring VMA protection (loader, file mmap, exec stack):
+ * the range must lie in VMAs. Returns 0 or -EFAULT/-ENOMEM. */
+int mm_poke(struct mm *mm, gva_t dst, const void *src, size_t n);
+/* Zero-fill [dst, dst+n) with kernel rights (bss tails). */
+int mm_clear(struct mm *mm, gva_t dst, size_t n);
+
+/* Fault in [addr, addr+len) for @access (MM_READ: the host will read guest
+ * memory; MM_WRITE: the host will write it) and describe it as host iovecs
+ * into the frames, merging adjacent frames, at most @max entries. Returns
+ * the number of entries and the bytes covered in *@covered (less than @len
+ * only when @max ran out), or -EFAULT/-ENOMEM. The iovecs stay valid until
+ * the next change to this mm. */
+struct iovec;
+int mm_pin_iov(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *iov, int max,
+	       size_t *covered);
+
+/* Count of pages currently present in the page table (tests, inspection). */
+uint64_t mm_resident_pages(const struct mm *mm);
+
+#endif

@@ -1,0 +1,20 @@
+/* The modeled /proc: /proc/self, /proc/thread-self and /proc/<pid> of
+ * emulated tasks are built from the model, never from the host's view of
+ * cloneemu. Other /proc files (cpuinfo, meminfo, ...) are the host's. */
+#ifndef KERNELMODEL_PROCFS_H
+#define KERNELMODEL_PROCFS_H
+
+#include <stddef.h>
+
+struct task;
+
+
+
+/* readlink of a per-task /proc path: the length written (no NUL) or -errno,
+ * with *handled = 1; *handled = 0 when the path is not ours. */
+long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, int *handled);
+/* open of a /proc file: a host descriptor holding a snapshot of its
+ * contents, -errno, and *handled = 0 when the path is not ours. */
+int procfs_open(struct task *t, const char *path, int *handled);
+
+#endif

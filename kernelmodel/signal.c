@@ -1,0 +1,103 @@
+#include "kernelmodel/signal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernelmodel/task.h"
+
+struct sighand *sighand_alloc(void)
+{
+	struct sighand *sh = calloc(1, sizeof(*sh));
+	if (sh)
+		sh->refcount = 1; /* the caller's */
+	return sh;
+}
+
+struct sighand *sighand_get(struct sighand *sh)
+{
+	sh->refcount++;
+	return sh;
+}
+
+void sighand_put(struct sighand *sh)
+{
+	if (sh && --sh->refcount == 0)
+		free(sh);
+}
+
+struct sighand *sighand_dup(const struct sighand *old)
+{
+	struct sighand *sh = sighand_alloc();
+	if (sh)
+		memcpy(sh->action, old->action, sizeof(sh->action));
+	return sh;
+}
+
+/* signal(7)'s table of default dispositions. */
+enum sig_default sig_default_action(int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+	case SIGURG:
+	case SIGWINCH:
+		return SIG_DFL_IGN;
+	case SIGCONT:
+		return SIG_DFL_CONT;
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		return SIG_DFL_STOP;
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
+		return SIG_DFL_CORE;
+	default:
+		return SIG_DFL_TERM;
+	}
+}
+
+int signal_send(struct task *t, int sig)
+{
+	if (sig < 1 || sig > NSIG_MODEL)
+		return -EINVAL;
+	t->sig_pending |= SIGBIT(sig);
+	return 0;
+}
+
+int signal_dequeue_fatal(struct task *t, int *has_handler)
+{
+	uint64_t unblockable = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
+	uint64_t ready = t->sig_pending & (~t->sig_blocked | unblockable);
+	*has_handler = 0;
+	for (int sig = 1; ready && sig <= NSIG_MODEL; sig++) {
+		if (!(ready & SIGBIT(sig)))
+			continue;
+		ready &= ~SIGBIT(sig);
+		t->sig_pending &= ~SIGBIT(sig);
+		uint64_t h = t->sighand->action[sig - 1].handler;
+		if (sig == SIGKILL)
+			return sig;
+		if (h == (uint64_t)(uintptr_t)SIG_IGN && sig != SIGSTOP)
+			continue;
+		if (h == (uint64_t)(uintptr_t)SIG_DFL || sig == SIGSTOP) {
+			enum sig_default d = sig_default_action(sig);
+			/* Stop/continue arrive with job control (#5). */
+			if (d == SIG_DFL_TERM || d == SIG_DFL_CORE)
+				return sig;
+			continue;
+		}
+		*has_handler = 1;
+		return sig;
+	}
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* Signals: struct sighand (the handler table, shared by CLONE_SIGHAND) and
+ * the per-task pending and blocked sets. This is the first slice of #5:
+ * actions are recorded, masks honoured, and default actions (terminate,
+ * core, ignore) carried out. Delivering to a guest handler needs signal
+ * frames (#5): until then such a signal terminates the task with a message. */
+#ifndef KERNELMODEL_SIGNAL_H
+#define KERNELMODEL_SIGNAL_H
+
+#include <stdint.h>
+
+struct task;
+
+#define NSIG_MODEL 64
+#define SIGBIT(sig) (1ull << ((sig) - 1))
+
+/* The x86_64 kernel's struct sigaction (rt_sigaction's argument). */
+struct k_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct sighand {
+	int refcount; /* one per task sharing the table */
+	struct k_sigaction action[NSIG_MODEL];
+};
+
+enum sig_default { SIG_DFL_TERM, SIG_DFL_CORE, SIG_DFL_IGN, SIG_DFL_STOP, SIG_DFL_CONT };
+
+struct sighand *sighand_alloc(void);
+struct sighand *sighand_get(struct sighand *sh);
+void sighand_put(struct sighand *sh);
+struct sighand *sighand_dup(const struct sighand *sh);
+
+enum sig_default sig_default_action(int sig);
+/* Mark @sig pending for @t. Returns 0 or -EINVAL. */
+int signal_send(struct task *t, int sig);
+/* The first pending, unblocked signal whose action ends the task (ignored
+ * ones are discarded on the way), or 0. Sets *@has_handler when the
+ * signal has a guest handler that cannot be delivered yet. */
+int signal_dequeue_fatal(struct task *t, int *has_handler);
+
+#endif

@@ -1,0 +1,54 @@
+#include "kernelmodel/task.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernelmodel/files.h"
+#include "kernelmodel/fs.h"
+#include "kernelmodel/signal.h"
+#include "kernelmodel/uts.h"
+
+static int last_pid = 1; /* pid 1: the modeled init, never a guest */
+
+int pid_alloc(void)
+{
+	return ++last_pid;
+}
+
+struct task *task_alloc(void)
+{
+	struct task *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->refcount = 1; /* the caller's (the task list) */
+	t->state = TASK_RUNNING;
+	return t;
+}
+
+struct task *task_get(struct task *t)
+{
+	t->refcount++;
+	return t;
+}
+
+void task_put(struct task *t)
+{
+	if (!t || --t->refcount > 0)
+		return;
+	mm_put(t->mm);
+	files_put(t->files);
+	fs_put(t->fs);
+	sighand_put(t->sighand);
+	uts_put(t->uts);
+	free(t->exe);
+	free(t);
+}
+
+/* comm is the basename of the executed path, truncated like Linux's. */
+void task_set_comm(struct task *t, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	strncpy(t->comm, base, TASK_COMM_LEN - 1);
+	t->comm[TASK_COMM_LEN - 1] = 0;
+}

@@ -1,0 +1,59 @@
+/* The ELF loader: validates a static x86_64 ELF64 (ET_EXEC or static-PIE
+ * ET_DYN, no PT_INTERP), maps its PT_LOAD segments into an mm and lays out
+ * the initial stack exactly as Linux's binfmt_elf create_elf_tables() does. */
+#ifndef LOADER_ELF_H
+#define LOADER_ELF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernelmodel/mm.h"
+
+struct elf_load_info {
+	gva_t entry;      /* e_entry + load_bias */
+	gva_t load_bias;  /* 0 for ET_EXEC */
+	gva_t phdr;       /* AT_PHDR: address of the program headers in memory */
+	uint16_t phnum, phent;
+	gva_t end_data;   /* highest p_vaddr+p_memsz + bias: brk starts at PAGE_ALIGN of it */
+	bool exec_stack;  /* PT_GNU_STACK has PF_X */
+};
+
+/* Parameters of the initial stack. Strings are host strings. */
+struct exec_stack_params {
+	int argc;
+	char *const *argv;
+	int envc;
+	char *const *envp;
+	const char *execfn;    /* AT_EXECFN string: the path given to execve */
+	const char *platform;  /* AT_PLATFORM string: "x86_64" */
+	uint64_t uid, euid, gid, egid, secure;
+	uint64_t hwcap;        /* AT_HWCAP: CPUID.1:EDX, as Linux reports */
+	uint64_t hwcap2;       /* AT_HWCAP2 */
+	uint64_t clktck;       /* AT_CLKTCK: 100 */
+	uint64_t minsigstksz;  /* AT_MINSIGSTKSZ */
+	uint8_t random[16];    /* AT_RANDOM bytes */
+};
+
+/* Load an ELF image held in memory into @mm (which should be empty): map each
+ * PT_LOAD with its permissions, copy file bytes, zero the bss, set
+ * mm->start_brk/brk. Returns 0, or -ENOEXEC with a one-line reason in @err
+ * (not ELF, wrong class/data/machine/type, truncated headers, overlapping or
+ * absurd segments, dynamically linked: the message names the interpreter). */
+int elf_load_image(struct mm *mm, const void *image, size_t size, struct elf_load_info *info,
+		   char *err, size_t errlen);
+
+/* Read @path and load it as above. Also -ENOENT (missing), -EACCES (not a
+ * regular file or not executable), -EISDIR is reported as -EACCES like execve. */
+int elf_load_file(struct mm *mm, const char *path, struct elf_load_info *info, char *err,
+		  size_t errlen);
+
+/* Map the stack VMA ([STACK_TOP - STACK_RESERVE, STACK_TOP), executable only
+ * if info->exec_stack) and write argc/argv/envp/auxv/strings as Linux does.
+ * Stores the initial RSP (16-byte aligned, pointing at argc) in *sp and sets
+ * mm->start_stack, arg_start/arg_end, env_start/env_end. Returns 0 or -errno
+ * (-E2BIG when the strings do not fit). */
+int elf_setup_stack(struct mm *mm, const struct elf_load_info *info,
+		    const struct exec_stack_params *p, gva_t *sp);
+
+#endif

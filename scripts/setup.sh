@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install everything cloneemu needs to build and test, on Debian 12 as root.
+# Idempotent: packages already present are not fetched again.
+#
+# Unicorn >= 2.1 comes from Debian trixie (bookworm ships 2.0.1, whose guest
+# stores take a slow path; see docs/DESIGN.md). We do not touch the system's
+# apt sources: a private apt configuration under .deps/apt downloads the two
+# trixie .debs (libunicorn2t64 depends only on libc6 >= 2.34), which dpkg
+# then installs.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+pkgs=(cmake make gcc pkg-config libcapstone-dev libelf-dev libcmocka-dev
+      musl-tools manpages-dev busybox-static bash-static qemu-user strace)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "setup: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! pkg-config --atleast-version=2.1 unicorn 2>/dev/null; then
+	echo "setup: fetching Unicorn 2.1 (libunicorn2t64, libunicorn-dev) from Debian trixie"
+	d="$here/.deps/apt"
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/debs"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" \
+		>"$d/sources.list"
+	cat >"$d/apt.conf" <<CONF
+Dir::Etc::SourceList "$d/sources.list";
+Dir::Etc::SourceParts "/nonexistent";
+Dir::State::Lists "$d/lists";
+Dir::Cache "$d/cache";
+Acquire::Languages "none";
+APT::Sandbox::User "root";
+CONF
+	APT_CONFIG="$d/apt.conf" apt-get update -qq
+	(cd "$d/debs" && APT_CONFIG="$d/apt.conf" apt-get download -qq libunicorn2t64 libunicorn-dev)
+	dpkg -i "$d"/debs/libunicorn2t64_*.deb "$d"/debs/libunicorn-dev_*.deb >/dev/null
+	pkg-config --atleast-version=2.1 unicorn || { echo "setup: Unicorn 2.1 install failed" >&2; exit 1; }
+fi
+echo "setup: unicorn $(pkg-config --modversion unicorn), capstone $(pkg-config --modversion capstone), libelf $(pkg-config --modversion libelf), cmocka $(pkg-config --modversion cmocka)"

@@ -1,0 +1,95 @@
+/* The syscall entry path (Linux's do_syscall_64, STYLE.md S2). Only this
+ * file reads argument registers and writes the result: handlers see an
+ * array of six arguments and return a value or -errno.
+ *
+ * x86_64 syscall convention: number in RAX, arguments in RDI, RSI, RDX,
+ * R10, R8, R9; the result in RAX; the CPU clobbers RCX (return address) and
+ * R11 (RFLAGS), which Unicorn does not do, so we do it. Unicorn's hook sees
+ * RIP at the syscall instruction and adds 2 after the hook returns. */
+#include "syscalls/dispatch.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "emu/cpu.h"
+#include "kernelmodel/exit.h"
+#include "kernelmodel/signal.h"
+#include "kernelmodel/task.h"
+
+bool syscall_warn_unknown;
+static uint8_t warned[NR_SYSCALLS];
+static bool rip_overridden;
+
+const char *syscall_name(long nr)
+{
+	return nr >= 0 && nr < NR_SYSCALLS ? syscall_names[nr] : NULL;
+}
+
+void syscall_set_return_rip(uint64_t rip)
+{
+	emu_reg_write(EREG_RIP, rip - 2);
+	rip_overridden = true;
+}
+
+static void warn_unknown(long nr)
+{
+	if (nr >= 0 && nr < NR_SYSCALLS) {
+		if (warned[nr])
+			return;
+		warned[nr] = 1;
+	}
+	const char *name = syscall_name(nr);
+	if (name)
+		fprintf(stderr, "cloneemu: unsupported syscall %s (%ld): ENOSYS\n", name, nr);
+	else
+		fprintf(stderr, "cloneemu: unknown syscall %ld: ENOSYS\n", nr);
+}
+
+/* Pending signals whose action ends the task take effect on the way back
+ * to the guest, as in Linux's exit_to_user_mode. */
+static void deliver_fatal_signals(struct task *t)
+{
+	int has_handler;
+	int sig = signal_dequeue_fatal(t, &has_handler);
+	if (!sig)
+		return;
+	if (has_handler)
+		fprintf(stderr,
+			"cloneemu: pid %d: signal %d has a handler, but running guest handlers is "
+			"not implemented yet (#5): terminating as if unhandled\n",
+			t->tgid, sig);
+	do_group_exit(t, W_SIGNALED(sig, sig_default_action(sig) == SIG_DFL_CORE));
+}
+
+void syscall_dispatch(struct task *t)
+{
+	uint64_t rip = emu_reg_read(EREG_RIP);
+	long nr = (long)emu_reg_read(EREG_RAX);
+	uint64_t a[6] = {
+		emu_reg_read(EREG_RDI), emu_reg_read(EREG_RSI), emu_reg_read(EREG_RDX),
+		emu_reg_read(EREG_R10), emu_reg_read(EREG_R8),  emu_reg_read(EREG_R9),
+	};
+	long ret;
+	rip_overridden = false;
+	if (nr >= 0 && nr < NR_SYSCALLS && syscall_table[nr].fn) {
+		ret = syscall_table[nr].fn(t, a);
+	} else {
+		ret = -ENOSYS;
+		if (syscall_warn_unknown)
+			warn_unknown(nr);
+	}
+	if (t->state != TASK_RUNNING) {
+		emu_request_stop();
+		return;
+	}
+	emu_reg_write(EREG_RAX, (uint64_t)ret);
+	if (!rip_overridden) {
+		emu_reg_write(EREG_RCX, rip + 2);
+		emu_reg_write(EREG_R11, emu_reg_read(EREG_RFLAGS));
+	}
+	if (t->sig_pending) {
+		deliver_fatal_signals(t);
+		if (t->state != TASK_RUNNING)
+			emu_request_stop();
+	}
+}

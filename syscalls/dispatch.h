@@ -1,0 +1,34 @@
+/* Syscall entry: the syscall hook calls syscall_dispatch for the running
+ * task; it decodes RAX and the six argument registers, calls the handler
+ * from the table and stores the result in RAX, as Linux's do_syscall_64. */
+#ifndef SYSCALLS_DISPATCH_H
+#define SYSCALLS_DISPATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct task;
+
+typedef long (*syscall_fn)(struct task *t, const uint64_t *a);
+
+struct syscall_desc {
+	const char *name;
+	syscall_fn fn;
+	int nargs;
+};
+
+#define NR_SYSCALLS 512
+extern const struct syscall_desc syscall_table[NR_SYSCALLS];
+extern const char *const syscall_names[NR_SYSCALLS];
+
+void syscall_dispatch(struct task *t);
+/* Return to @rip (instead of after the syscall instruction), e.g. execve. */
+void syscall_set_return_rip(uint64_t rip);
+/* Name of syscall @nr, or NULL when it is not an x86_64 syscall. */
+const char *syscall_name(long nr);
+
+/* --warn-unknown: report each syscall that returns ENOSYS because cloneemu
+ * does not know it (once per number). */
+extern bool syscall_warn_unknown;
+
+#endif

@@ -1,0 +1,54 @@
+/* Handlers: each decodes its arguments, checks guest pointers through
+ * copy_{from,to}_guest and delegates to kernelmodel. They return a value or
+ * -errno and never touch registers (STYLE.md S2, S3). */
+#ifndef SYSCALLS_SYS_H
+#define SYSCALLS_SYS_H
+
+#include <errno.h>
+#include <stdint.h>
+
+#include "kernelmodel/mm.h"
+#include "kernelmodel/task.h"
+
+#define SYS(name) long sys_##name(struct task *t, const uint64_t *a)
+
+/* A host call's result as the kernel would return it: value or -errno. */
+static inline long host_ret(long r)
+{
+	return r < 0 ? -errno : r;
+}
+
+/* Copy a path from the guest (PATH_MAX bytes at most). 0 or -EFAULT/-ENAMETOOLONG/-ENOENT (""). */
+int get_user_path(struct task *t, uint64_t gpath, char *buf);
+/* Host directory descriptor for a guest dirfd (AT_FDCWD = the task's cwd). -EBADF if none. */
+int host_dirfd(struct task *t, int dirfd);
+
+/* sys_file.c */
+SYS(read); SYS(write); SYS(readv); SYS(writev); SYS(pread64); SYS(pwrite64);
+SYS(preadv); SYS(pwritev);
+SYS(open); SYS(openat); SYS(creat); SYS(close); SYS(lseek); SYS(fstat); SYS(stat); SYS(lstat);
+SYS(newfstatat); SYS(statx); SYS(ioctl); SYS(fcntl); SYS(dup); SYS(dup2); SYS(dup3);
+SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat); SYS(getcwd);
+SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat); SYS(unlink); SYS(unlinkat); SYS(rmdir);
+SYS(rename); SYS(renameat); SYS(renameat2); SYS(getdents64); SYS(ftruncate); SYS(truncate);
+SYS(fsync); SYS(fdatasync); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
+SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(utimensat); SYS(statfs); SYS(fstatfs);
+SYS(fadvise64);
+
+/* sys_mm.c */
+SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync);
+
+/* sys_process.c */
+SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid); SYS(getuid); SYS(geteuid);
+SYS(getgid); SYS(getegid); SYS(getresuid); SYS(getresgid); SYS(getgroups); SYS(getpgid);
+SYS(getpgrp); SYS(getsid); SYS(set_tid_address); SYS(set_robust_list); SYS(get_robust_list);
+SYS(rseq); SYS(arch_prctl); SYS(prlimit64); SYS(getrlimit); SYS(setrlimit); SYS(uname);
+SYS(sethostname); SYS(setdomainname); SYS(sched_getaffinity); SYS(sched_yield); SYS(prctl);
+SYS(kill); SYS(tkill); SYS(tgkill); SYS(rt_sigaction); SYS(rt_sigprocmask);
+SYS(getrusage); SYS(sysinfo); SYS(getcpu);
+
+/* sys_time.c */
+SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosleep);
+SYS(clock_nanosleep); SYS(getrandom);
+
+#endif

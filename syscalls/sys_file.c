@@ -1,0 +1,876 @@
+/* File syscalls. Guest descriptors index the task's struct files; each
+ * refers to a struct file around a host descriptor. Paths resolve relative
+ * to the task's modeled cwd (struct fs) through the host's *at() calls, and
+ * per-task /proc paths go to the modeled procfs. Data moves between host
+ * descriptors and guest frames without bounce buffers (mm_pin_iov). */
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/stat.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "kernelmodel/files.h"
+#include "kernelmodel/fs.h"
+#include "kernelmodel/procfs.h"
+#include "syscalls/sys.h"
+
+#define MAX_RW_COUNT (INT_MAX & PAGE_MASK)
+#define IOV_CHUNK 256 /* host iovecs per readv/writev call */
+
+int get_user_path(struct task *t, uint64_t gpath, char *buf)
+{
+	long n = strncpy_from_guest(t->mm, buf, gpath, PATH_MAX);
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return -ENOENT;
+	return 0;
+}
+
+int host_dirfd(struct task *t, int dirfd)
+{
+	if (dirfd == AT_FDCWD)
+		return t->fs->cwd_fd;
+	struct file *f = files_lookup(t->files, dirfd);
+	return f ? f->host_fd : -EBADF;
+}
+
+static struct file *fget(struct task *t, uint64_t fd)
+{
+	return fd > INT_MAX ? NULL : files_lookup(t->files, (int)fd);
+}
+
+static bool is_regular(struct file *f)
+{
+	struct stat st;
+	return fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Move up to @count bytes between @f and guest memory at @buf: reads when
+ * @to_guest. @off < 0 means the file position. Regular files loop until
+ * done (a host call covers IOV_CHUNK iovecs); pipes and ttys make one call,
+ * so that a short read never becomes a second, blocking one. */
+static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest,
+		  int64_t off)
+{
+	struct iovec iov[IOV_CHUNK];
+	if (count > MAX_RW_COUNT)
+		count = MAX_RW_COUNT;
+	bool loop = count > PAGE_SIZE * (IOV_CHUNK / 2) && is_regular(f);
+	long done = 0;
+	do {
+		size_t covered;
+		int n = mm_pin_iov(t->mm, buf + done, count - done, to_guest ? MM_WRITE : MM_READ,
+				   iov, IOV_CHUNK, &covered);
+		if (n < 0)
+			return done ? done : n;
+		ssize_t r;
+		if (to_guest)
+			r = off < 0 ? readv(f->host_fd, iov, n)
+				    : preadv(f->host_fd, iov, n, off + done);
+		else
+			r = off < 0 ? writev(f->host_fd, iov, n)
+				    : pwritev(f->host_fd, iov, n, off + done);
+		if (r < 0)
+			return done ? done : -errno;
+		done += r;
+		if ((size_t)r < covered)
+			break;
+	} while (loop && (size_t)done < count);
+	return done;
+}
+
+SYS(read)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return do_rw(t, f, a[1], a[2], true, -1);
+}
+
+SYS(write)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return do_rw(t, f, a[1], a[2], false, -1);
+}
+
+SYS(pread64)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	return do_rw(t, f, a[1], a[2], true, (int64_t)a[3]);
+}
+
+SYS(pwrite64)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	return do_rw(t, f, a[1], a[2], false, (int64_t)a[3]);
+}
+
+/* readv/writev family: the guest's iovec array becomes one host iovec list. */
+static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	uint64_t cnt = a[2];
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	if (!cnt)
+		return 0;
+	struct iovec *giov = malloc(cnt * sizeof(*giov));
+	if (!giov)
+		return -ENOMEM;
+	long ret = -EFAULT;
+	if (copy_from_guest(t->mm, giov, a[1], cnt * sizeof(*giov)))
+		goto out_giov;
+	size_t total = 0;
+	ret = -EINVAL;
+	for (uint64_t i = 0; i < cnt; i++) {
+		if ((ssize_t)giov[i].iov_len < 0 || total + giov[i].iov_len < total)
+			goto out_giov;
+		total += giov[i].iov_len;
+	}
+	if (total > (size_t)SSIZE_MAX)
+		goto out_giov;
+	int cap = (int)cnt + 8, n = 0;
+	struct iovec *hiov = malloc(cap * sizeof(*hiov));
+	ret = -ENOMEM;
+	if (!hiov)
+		goto out_giov;
+	for (uint64_t i = 0; i < cnt; i++) {
+		size_t len = giov[i].iov_len, at = 0;
+		while (at < len) {
+			if (n == cap) {
+				cap *= 2;
+				struct iovec *h = realloc(hiov, cap * sizeof(*hiov));
+				if (!h)
+					goto out_hiov;
+				hiov = h;
+			}
+			size_t covered;
+			int k = mm_pin_iov(t->mm, (gva_t)giov[i].iov_base + at, len - at,
+					   to_guest ? MM_WRITE : MM_READ, hiov + n, cap - n, &covered);
+			if (k < 0) {
+				ret = k;
+				goto out_hiov;
+			}
+			n += k;
+			at += covered;
+		}
+	}
+	ssize_t r;
+	if (to_guest)
+		r = off < 0 ? readv(f->host_fd, hiov, n) : preadv(f->host_fd, hiov, n, off);
+	else
+		r = off < 0 ? writev(f->host_fd, hiov, n) : pwritev(f->host_fd, hiov, n, off);
+	ret = host_ret(r);
+out_hiov:
+	free(hiov);
+out_giov:
+	free(giov);
+	return ret;
+}
+
+SYS(readv)
+{
+	return do_rwv(t, a, true, -1);
+}
+
+SYS(writev)
+{
+	return do_rwv(t, a, false, -1);
+}
+
+SYS(preadv)
+{
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	return do_rwv(t, a, true, (int64_t)a[3]);
+}
+
+SYS(pwritev)
+{
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	return do_rwv(t, a, false, (int64_t)a[3]);
+}
+
+/* Install host descriptor @hfd (consumed) as the lowest free guest fd. */
+static long install_host_fd(struct task *t, int hfd, const char *path, bool cloexec)
+{
+	struct file *f = file_host_alloc(hfd, path);
+	if (!f) {
+		close(hfd);
+		return -ENOMEM;
+	}
+	int fd = files_install(t->files, f, 0, cloexec);
+	file_put(f); /* the table holds it now, or nobody */
+	return fd;
+}
+
+/* The absolute form of @path for /proc/<pid>/fd (best effort). */
+static char *abs_path(struct task *t, int dirfd, const char *path)
+{
+	if (path[0] == '/')
+		return strdup(path);
+	char dir[PATH_MAX], *out = NULL;
+	long n = -1;
+	if (dirfd == AT_FDCWD) {
+		n = fs_getcwd(t->fs, dir, sizeof(dir));
+	} else {
+		struct file *f = files_lookup(t->files, dirfd);
+		if (f && f->path) {
+			snprintf(dir, sizeof(dir), "%s", f->path);
+			n = 1;
+		}
+	}
+	if (n < 0 || asprintf(&out, "%s/%s", dir, path) < 0)
+		return strdup(path);
+	return out;
+}
+
+static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsigned mode)
+{
+	char path[PATH_MAX];
+	int r = get_user_path(t, gpath, path);
+	if (r)
+		return r;
+	int handled;
+	int hfd = procfs_open(t, path, &handled);
+	if (!handled) {
+		int hdir = host_dirfd(t, dirfd);
+		if (path[0] != '/' && hdir < 0)
+			return hdir;
+		if (flags & (O_CREAT | __O_TMPFILE))
+			mode &= ~t->fs->umask;
+		hfd = (int)syscall(SYS_openat, path[0] == '/' ? AT_FDCWD : hdir, path,
+				   flags | O_CLOEXEC, mode);
+		if (hfd < 0)
+			return -errno;
+	} else if (hfd < 0) {
+		return hfd;
+	}
+	char *p = abs_path(t, dirfd, path);
+	long fd = install_host_fd(t, hfd, p, flags & O_CLOEXEC);
+	free(p);
+	return fd;
+}
+
+SYS(open)
+{
+	return do_openat(t, AT_FDCWD, a[0], (int)a[1], (unsigned)a[2]);
+}
+
+SYS(openat)
+{
+	return do_openat(t, (int)a[0], a[1], (int)a[2], (unsigned)a[3]);
+}
+
+SYS(creat)
+{
+	return do_openat(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (unsigned)a[1]);
+}
+
+SYS(close)
+{
+	if (a[0] > INT_MAX)
+		return -EBADF;
+	return files_close(t->files, (int)a[0]);
+}
+
+SYS(lseek)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return host_ret(lseek(f->host_fd, (off_t)a[1], (int)a[2]));
+}
+
+SYS(fstat)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	struct stat st;
+	if (fstat(f->host_fd, &st))
+		return -errno;
+	return copy_to_guest(t->mm, a[1], &st, sizeof(st));
+}
+
+/* stat of a per-task /proc path: the link's target, or the snapshot's. */
+static long proc_stat(struct task *t, const char *path, struct stat *st, int *handled)
+{
+	char target[PATH_MAX];
+	long n = procfs_readlink(t, path, target, sizeof(target) - 1, handled);
+	if (*handled && n > 0 && target[0] == '/') {
+		target[n] = 0;
+		return stat(target, st) ? -errno : 0;
+	}
+	int fd = procfs_open(t, path, handled);
+	if (!*handled)
+		return 0;
+	if (fd < 0)
+		return fd;
+	int r = fstat(fd, st) ? -errno : 0;
+	close(fd);
+	st->st_mode = S_IFREG | 0444;
+	st->st_size = 0;
+	return r;
+}
+
+static long do_fstatat(struct task *t, int dirfd, uint64_t gpath, uint64_t gbuf, int flags)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int r = get_user_path(t, gpath, path);
+	if (r == -ENOENT && (flags & AT_EMPTY_PATH)) {
+		path[0] = 0;
+	} else if (r) {
+		return r;
+	}
+	int handled = 0;
+	long pr = path[0] ? proc_stat(t, path, &st, &handled) : 0;
+	if (handled) {
+		if (pr)
+			return pr;
+	} else {
+		int hdir = host_dirfd(t, dirfd);
+		if (path[0] != '/' && hdir < 0)
+			return hdir;
+		if (fstatat(path[0] == '/' ? AT_FDCWD : hdir, path, &st, flags))
+			return -errno;
+	}
+	return copy_to_guest(t->mm, gbuf, &st, sizeof(st));
+}
+
+SYS(stat)
+{
+	return do_fstatat(t, AT_FDCWD, a[0], a[1], 0);
+}
+
+SYS(lstat)
+{
+	return do_fstatat(t, AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW);
+}
+
+SYS(newfstatat)
+{
+	return do_fstatat(t, (int)a[0], a[1], a[2], (int)a[3]);
+}
+
+SYS(statx)
+{
+	char path[PATH_MAX];
+	int flags = (int)a[2];
+	int r = get_user_path(t, a[1], path);
+	if (r == -ENOENT && (flags & AT_EMPTY_PATH))
+		path[0] = 0;
+	else if (r)
+		return r;
+	int hdir = host_dirfd(t, (int)a[0]);
+	if (path[0] != '/' && hdir < 0)
+		return hdir;
+	struct statx sx;
+	int handled = 0;
+	if (path[0]) {
+		struct stat st;
+		long pr = proc_stat(t, path, &st, &handled);
+		if (handled && pr)
+			return pr;
+	}
+	if (handled) {
+		/* Fill statx from the model's stat of the /proc entry. */
+		struct stat st;
+		proc_stat(t, path, &st, &handled);
+		memset(&sx, 0, sizeof(sx));
+		sx.stx_mask = STATX_BASIC_STATS;
+		sx.stx_mode = st.st_mode;
+		sx.stx_nlink = st.st_nlink;
+		sx.stx_uid = st.st_uid;
+		sx.stx_gid = st.st_gid;
+		sx.stx_ino = st.st_ino;
+		sx.stx_size = st.st_size;
+		sx.stx_blksize = st.st_blksize;
+	} else if (syscall(SYS_statx, path[0] == '/' ? AT_FDCWD : hdir, path, flags,
+			   (unsigned)a[3], &sx)) {
+		return -errno;
+	}
+	return copy_to_guest(t->mm, a[4], &sx, sizeof(sx));
+}
+
+/* The kernel's struct termios (not glibc's): 4 flags, c_line, 19 c_cc. */
+#define KTERMIOS_SIZE 36
+
+SYS(ioctl)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	unsigned long req = a[1];
+	uint8_t buf[64] = {0};
+	size_t in = 0, out = 0;
+	switch (req) {
+	case TCGETS:
+		out = KTERMIOS_SIZE;
+		break;
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		in = KTERMIOS_SIZE;
+		break;
+	case TIOCGWINSZ:
+		out = sizeof(struct winsize);
+		break;
+	case TIOCSWINSZ:
+		in = sizeof(struct winsize);
+		break;
+	case FIONREAD:
+		out = sizeof(int);
+		break;
+	case FIONBIO:
+		in = sizeof(int);
+		break;
+	default:
+		return -ENOTTY; /* not modeled: README lists the supported requests */
+	}
+	if (in && copy_from_guest(t->mm, buf, a[2], in))
+		return -EFAULT;
+	if (ioctl(f->host_fd, req, buf))
+		return -errno;
+	if (out && copy_to_guest(t->mm, a[2], buf, out))
+		return -EFAULT;
+	return 0;
+}
+
+static long do_dup(struct task *t, int oldfd, int newfd, int flags, bool is_dup2)
+{
+	struct file *f = files_lookup(t->files, oldfd);
+	if (!f)
+		return -EBADF;
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (oldfd == newfd)
+		return is_dup2 ? newfd : -EINVAL;
+	return files_install_at(t->files, f, newfd, flags & O_CLOEXEC);
+}
+
+SYS(dup)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return files_install(t->files, f, 0, false);
+}
+
+SYS(dup2)
+{
+	if (a[0] > INT_MAX || a[1] > INT_MAX)
+		return -EBADF;
+	return do_dup(t, (int)a[0], (int)a[1], 0, true);
+}
+
+SYS(dup3)
+{
+	if (a[0] > INT_MAX || a[1] > INT_MAX)
+		return -EBADF;
+	return do_dup(t, (int)a[0], (int)a[1], (int)a[2], false);
+}
+
+SYS(fcntl)
+{
+	if (a[0] > INT_MAX)
+		return -EBADF;
+	struct fd_entry *e = files_entry(t->files, (int)a[0]);
+	if (!e)
+		return -EBADF;
+	int cmd = (int)a[1];
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if ((int64_t)a[2] < 0 || a[2] >= t->files->nofile)
+			return -EINVAL;
+		return files_install(t->files, e->file, (int)a[2], cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return e->cloexec ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		e->cloexec = a[2] & FD_CLOEXEC;
+		return 0;
+	case F_GETFL:
+		return host_ret(fcntl(e->file->host_fd, F_GETFL));
+	case F_SETFL:
+		return host_ret(fcntl(e->file->host_fd, F_SETFL, (int)a[2]));
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+	case F_GET_SEALS:
+		return host_ret(fcntl(e->file->host_fd, cmd, (int)a[2]));
+	case F_GETLK:
+	case F_SETLK:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK: {
+		/* F_SETLKW would block the whole emulator: not yet (#4). */
+		struct flock fl;
+		if (copy_from_guest(t->mm, &fl, a[2], sizeof(fl)))
+			return -EFAULT;
+		if (fcntl(e->file->host_fd, cmd, &fl))
+			return -errno;
+		if ((cmd == F_GETLK || cmd == F_OFD_GETLK) &&
+		    copy_to_guest(t->mm, a[2], &fl, sizeof(fl)))
+			return -EFAULT;
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Path syscalls passed to the host's *at() call relative to the modeled cwd. */
+#define WITH_PATH(t, dirfd, gpath, path, hdir)                                                     \
+	char path[PATH_MAX];                                                                       \
+	int hdir;                                                                                  \
+	do {                                                                                       \
+		int r_ = get_user_path(t, gpath, path);                                            \
+		if (r_)                                                                            \
+			return r_;                                                                 \
+		hdir = host_dirfd(t, dirfd);                                                       \
+		if (path[0] == '/')                                                                \
+			hdir = AT_FDCWD;                                                           \
+		else if (hdir < 0)                                                                 \
+			return hdir;                                                               \
+	} while (0)
+
+static long do_faccessat(struct task *t, int dirfd, uint64_t gpath, int mode, int flags)
+{
+	WITH_PATH(t, dirfd, gpath, path, hdir);
+	return host_ret(syscall(SYS_faccessat2, hdir, path, mode, flags));
+}
+
+SYS(access)
+{
+	return do_faccessat(t, AT_FDCWD, a[0], (int)a[1], 0);
+}
+
+SYS(faccessat)
+{
+	return do_faccessat(t, (int)a[0], a[1], (int)a[2], 0);
+}
+
+SYS(faccessat2)
+{
+	return do_faccessat(t, (int)a[0], a[1], (int)a[2], (int)a[3]);
+}
+
+static long do_readlinkat(struct task *t, int dirfd, uint64_t gpath, uint64_t gbuf, int64_t size)
+{
+	char path[PATH_MAX], buf[PATH_MAX];
+	if (size <= 0)
+		return -EINVAL;
+	int r = get_user_path(t, gpath, path);
+	if (r)
+		return r;
+	size_t cap = size < (int64_t)sizeof(buf) ? (size_t)size : sizeof(buf);
+	int handled;
+	long n = procfs_readlink(t, path, buf, cap, &handled);
+	if (!handled) {
+		int hdir = host_dirfd(t, dirfd);
+		if (path[0] != '/' && hdir < 0)
+			return hdir;
+		n = host_ret(readlinkat(path[0] == '/' ? AT_FDCWD : hdir, path, buf, cap));
+	}
+	if (n < 0)
+		return n;
+	return copy_to_guest(t->mm, gbuf, buf, n) ? -EFAULT : n;
+}
+
+SYS(readlink)
+{
+	return do_readlinkat(t, AT_FDCWD, a[0], a[1], (int64_t)a[2]);
+}
+
+SYS(readlinkat)
+{
+	return do_readlinkat(t, (int)a[0], a[1], a[2], (int64_t)(int)a[3]);
+}
+
+SYS(getcwd)
+{
+	char buf[PATH_MAX];
+	long n = fs_getcwd(t->fs, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	if ((uint64_t)n > a[1])
+		return -ERANGE;
+	return copy_to_guest(t->mm, a[0], buf, n) ? -EFAULT : n;
+}
+
+static long chdir_to(struct task *t, int hdir, const char *path)
+{
+	int fd = openat(hdir, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	fs_set_cwd(t->fs, fd);
+	return 0;
+}
+
+SYS(chdir)
+{
+	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
+	return chdir_to(t, hdir, path);
+}
+
+SYS(fchdir)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return chdir_to(t, f->host_fd, ".");
+}
+
+static long do_mkdirat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
+{
+	WITH_PATH(t, dirfd, gpath, path, hdir);
+	return host_ret(mkdirat(hdir, path, mode & ~t->fs->umask));
+}
+
+SYS(mkdir)
+{
+	return do_mkdirat(t, AT_FDCWD, a[0], (unsigned)a[1]);
+}
+
+SYS(mkdirat)
+{
+	return do_mkdirat(t, (int)a[0], a[1], (unsigned)a[2]);
+}
+
+static long do_unlinkat(struct task *t, int dirfd, uint64_t gpath, int flags)
+{
+	WITH_PATH(t, dirfd, gpath, path, hdir);
+	return host_ret(unlinkat(hdir, path, flags));
+}
+
+SYS(unlink)
+{
+	return do_unlinkat(t, AT_FDCWD, a[0], 0);
+}
+
+SYS(unlinkat)
+{
+	return do_unlinkat(t, (int)a[0], a[1], (int)a[2]);
+}
+
+SYS(rmdir)
+{
+	return do_unlinkat(t, AT_FDCWD, a[0], AT_REMOVEDIR);
+}
+
+static long do_renameat2(struct task *t, int olddir, uint64_t gold, int newdir, uint64_t gnew,
+			 unsigned flags)
+{
+	WITH_PATH(t, olddir, gold, from, hfrom);
+	WITH_PATH(t, newdir, gnew, to, hto);
+	return host_ret(syscall(SYS_renameat2, hfrom, from, hto, to, flags));
+}
+
+SYS(rename)
+{
+	return do_renameat2(t, AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+}
+
+SYS(renameat)
+{
+	return do_renameat2(t, (int)a[0], a[1], (int)a[2], a[3], 0);
+}
+
+SYS(renameat2)
+{
+	return do_renameat2(t, (int)a[0], a[1], (int)a[2], a[3], (unsigned)a[4]);
+}
+
+static long do_symlinkat(struct task *t, uint64_t gtarget, int dirfd, uint64_t glink)
+{
+	char target[PATH_MAX];
+	int r = get_user_path(t, gtarget, target);
+	if (r)
+		return r;
+	WITH_PATH(t, dirfd, glink, path, hdir);
+	return host_ret(symlinkat(target, hdir, path));
+}
+
+SYS(symlink)
+{
+	return do_symlinkat(t, a[0], AT_FDCWD, a[1]);
+}
+
+SYS(symlinkat)
+{
+	return do_symlinkat(t, a[0], (int)a[1], a[2]);
+}
+
+static long do_linkat(struct task *t, int olddir, uint64_t gold, int newdir, uint64_t gnew,
+		      int flags)
+{
+	WITH_PATH(t, olddir, gold, from, hfrom);
+	WITH_PATH(t, newdir, gnew, to, hto);
+	return host_ret(linkat(hfrom, from, hto, to, flags));
+}
+
+SYS(link)
+{
+	return do_linkat(t, AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+}
+
+SYS(linkat)
+{
+	return do_linkat(t, (int)a[0], a[1], (int)a[2], a[3], (int)a[4]);
+}
+
+static long do_fchmodat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
+{
+	WITH_PATH(t, dirfd, gpath, path, hdir);
+	return host_ret(fchmodat(hdir, path, mode, 0));
+}
+
+SYS(chmod)
+{
+	return do_fchmodat(t, AT_FDCWD, a[0], (unsigned)a[1]);
+}
+
+SYS(fchmodat)
+{
+	return do_fchmodat(t, (int)a[0], a[1], (unsigned)a[2]);
+}
+
+SYS(fchmod)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return host_ret(fchmod(f->host_fd, (mode_t)a[1]));
+}
+
+SYS(utimensat)
+{
+	struct timespec ts[2], *tsp = NULL;
+	if (a[2]) {
+		if (copy_from_guest(t->mm, ts, a[2], sizeof(ts)))
+			return -EFAULT;
+		tsp = ts;
+	}
+	if (!a[1]) { /* futimens */
+		struct file *f = fget(t, a[0]);
+		if (!f)
+			return -EBADF;
+		return host_ret(futimens(f->host_fd, tsp));
+	}
+	WITH_PATH(t, (int)a[0], a[1], path, hdir);
+	return host_ret(utimensat(hdir, path, tsp, (int)a[3]));
+}
+
+SYS(truncate)
+{
+	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
+	int fd = openat(hdir, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	long r = host_ret(ftruncate(fd, (off_t)a[1]));
+	close(fd);
+	return r;
+}
+
+SYS(ftruncate)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return host_ret(ftruncate(f->host_fd, (off_t)a[1]));
+}
+
+SYS(fsync)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return host_ret(fsync(f->host_fd));
+}
+
+SYS(fdatasync)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return host_ret(fdatasync(f->host_fd));
+}
+
+SYS(fadvise64)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return -posix_fadvise(f->host_fd, (off_t)a[1], (off_t)a[2], (int)a[3]);
+}
+
+SYS(umask)
+{
+	unsigned old = t->fs->umask;
+	t->fs->umask = a[0] & 0777;
+	return old;
+}
+
+SYS(getdents64)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	size_t n = a[2] > (1 << 20) ? (1 << 20) : a[2];
+	char *buf = malloc(n ? n : 1);
+	if (!buf)
+		return -ENOMEM;
+	long r = host_ret(syscall(SYS_getdents64, f->host_fd, buf, n));
+	if (r > 0 && copy_to_guest(t->mm, a[1], buf, r))
+		r = -EFAULT;
+	free(buf);
+	return r;
+}
+
+SYS(statfs)
+{
+	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
+	int fd = openat(hdir, path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct statfs sf;
+	long r = host_ret(fstatfs(fd, &sf));
+	close(fd);
+	if (!r && copy_to_guest(t->mm, a[1], &sf, sizeof(sf)))
+		r = -EFAULT;
+	return r;
+}
+
+SYS(fstatfs)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	struct statfs sf;
+	if (fstatfs(f->host_fd, &sf))
+		return -errno;
+	return copy_to_guest(t->mm, a[1], &sf, sizeof(sf));
+}

@@ -1,0 +1,119 @@
+/* Memory syscalls: decode and delegate to kernelmodel/mm.c. File mappings
+ * are private copies: mmap reads the file's bytes into the new pages. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernelmodel/files.h"
+#include "syscalls/sys.h"
+
+SYS(brk)
+{
+	return mm_brk(t->mm, a[0]);
+}
+
+/* Copy the file's bytes [off, off+len) into the fresh private mapping. */
+static long fill_from_file(struct task *t, int host_fd, gva_t addr, uint64_t len, uint64_t off)
+{
+	char *buf = malloc(1 << 16);
+	if (!buf)
+		return -ENOMEM;
+	long ret = 0;
+	for (uint64_t done = 0; done < len;) {
+		size_t want = len - done < (1 << 16) ? len - done : (1 << 16);
+		ssize_t n = pread(host_fd, buf, want, (off_t)(off + done));
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		if (n == 0)
+			break; /* past EOF the pages stay zero */
+		if ((ret = mm_poke(t->mm, addr + done, buf, n)))
+			break;
+		done += n;
+	}
+	free(buf);
+	return ret;
+}
+
+SYS(mmap)
+{
+	gva_t addr = a[0];
+	uint64_t len = a[1], off = a[5];
+	int prot = (int)a[2], flags = (int)a[3];
+	if (off & ~PAGE_MASK)
+		return -EINVAL;
+	if (flags & MAP_ANONYMOUS)
+		return mm_mmap(t->mm, addr, len, prot, flags, NULL, 0);
+
+	struct file *f = a[4] > 0x7fffffff ? NULL : files_lookup(t->files, (int)a[4]);
+	if (!f)
+		return -EBADF;
+	struct stat st;
+	if (fstat(f->host_fd, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -ENODEV; /* device and special-file mappings are not modeled */
+	int acc = fcntl(f->host_fd, F_GETFL) & O_ACCMODE;
+	if (acc == O_WRONLY)
+		return -EACCES;
+	if ((flags & 0x0f) != MAP_PRIVATE) {
+		/* A shared file mapping needs a page cache shared with the host
+		 * file: not modeled (README). Linux's answer for a file system
+		 * that cannot do it is ENODEV. */
+		return -ENODEV;
+	}
+	long r = mm_mmap(t->mm, addr, len, prot, flags, f->path, off);
+	if (r < 0)
+		return r;
+	uint64_t flen = (uint64_t)st.st_size > off ? (uint64_t)st.st_size - off : 0;
+	long e = fill_from_file(t, f->host_fd, (gva_t)r, flen < len ? flen : len, off);
+	if (e) {
+		mm_munmap(t->mm, (gva_t)r, len);
+		return e;
+	}
+	/* /proc/<pid>/maps shows the file's device and inode. */
+	for (size_t i = 0; i < t->mm->nvmas; i++) {
+		struct vma *v = &t->mm->vmas[i];
+		if (v->start >= (gva_t)r && v->end <= (gva_t)r + PAGE_ALIGN(len)) {
+			v->dev = st.st_dev;
+			v->ino = st.st_ino;
+		}
+	}
+	return r;
+}
+
+SYS(munmap)
+{
+	return mm_munmap(t->mm, a[0], a[1]);
+}
+
+SYS(mprotect)
+{
+	return mm_mprotect(t->mm, a[0], a[1], (int)a[2]);
+}
+
+SYS(mremap)
+{
+	return mm_mremap(t->mm, a[0], a[1], a[2], (int)a[3], a[4]);
+}
+
+SYS(madvise)
+{
+	return mm_madvise(t->mm, a[0], a[1], (int)a[2]);
+}
+
+SYS(msync)
+{
+	if (a[0] & ~PAGE_MASK)
+		return -EINVAL;
+	if (a[2] & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC) || ((a[2] & MS_ASYNC) && (a[2] & MS_SYNC)))
+		return -EINVAL;
+	/* No shared file mappings exist: nothing to write back. */
+	for (gva_t p = a[0]; p < a[0] + PAGE_ALIGN(a[1]); p += PAGE_SIZE)
+		if (!mm_find_vma(t->mm, p))
+			return -ENOMEM;
+	return 0;
+}

@@ -1,0 +1,404 @@
+/* Process identity, limits, exit and the first slice of signals. */
+#include <asm/prctl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "emu/cpu.h"
+#include "kernelmodel/exit.h"
+#include "kernelmodel/files.h"
+#include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
+#include "kernelmodel/uts.h"
+#include "syscalls/sys.h"
+
+SYS(exit)
+{
+	do_exit(t, W_EXITCODE((int)a[0]));
+	return 0;
+}
+
+SYS(exit_group)
+{
+	do_group_exit(t, W_EXITCODE((int)a[0]));
+	return 0;
+}
+
+SYS(getpid)
+{
+	return t->tgid;
+}
+
+SYS(gettid)
+{
+	return t->tid;
+}
+
+SYS(getppid)
+{
+	return t->parent ? t->parent->tgid : 1; /* the modeled init */
+}
+
+/* Credentials are the host's: cloneemu does not model setuid (yet). */
+SYS(getuid)
+{
+	return getuid();
+}
+
+SYS(geteuid)
+{
+	return geteuid();
+}
+
+SYS(getgid)
+{
+	return getgid();
+}
+
+SYS(getegid)
+{
+	return getegid();
+}
+
+static long put_three_ids(struct task *t, const uint64_t *a, unsigned r, unsigned e, unsigned s)
+{
+	if (copy_to_guest(t->mm, a[0], &r, 4) || copy_to_guest(t->mm, a[1], &e, 4) ||
+	    copy_to_guest(t->mm, a[2], &s, 4))
+		return -EFAULT;
+	return 0;
+}
+
+SYS(getresuid)
+{
+	uid_t r, e, s;
+	getresuid(&r, &e, &s);
+	return put_three_ids(t, a, r, e, s);
+}
+
+SYS(getresgid)
+{
+	gid_t r, e, s;
+	getresgid(&r, &e, &s);
+	return put_three_ids(t, a, r, e, s);
+}
+
+SYS(getgroups)
+{
+	gid_t g[NGROUPS_MAX];
+	int n = getgroups(NGROUPS_MAX, g);
+	if (n < 0)
+		return -errno;
+	if ((int)a[0] == 0)
+		return n;
+	if ((int)a[0] < n)
+		return -EINVAL;
+	return copy_to_guest(t->mm, a[1], g, n * sizeof(gid_t)) ? -EFAULT : n;
+}
+
+static struct task *find_process(struct task *t, int pid)
+{
+	return pid == 0 ? t : task_find(pid);
+}
+
+SYS(getpgid)
+{
+	struct task *p = find_process(t, (int)a[0]);
+	return p ? p->pgid : -ESRCH;
+}
+
+SYS(getpgrp)
+{
+	return t->pgid;
+}
+
+SYS(getsid)
+{
+	struct task *p = find_process(t, (int)a[0]);
+	return p ? p->sid : -ESRCH;
+}
+
+SYS(set_tid_address)
+{
+	t->clear_child_tid = a[0];
+	return t->tid;
+}
+
+SYS(set_robust_list)
+{
+	if (a[1] != 24) /* sizeof(struct robust_list_head) */
+		return -EINVAL;
+	t->robust_list = a[0];
+	t->robust_len = a[1];
+	return 0;
+}
+
+SYS(get_robust_list)
+{
+	struct task *p = find_process(t, (int)a[0]);
+	if (!p)
+		return -ESRCH;
+	uint64_t len = 24;
+	if (copy_to_guest(t->mm, a[1], &p->robust_list, 8) || copy_to_guest(t->mm, a[2], &len, 8))
+		return -EFAULT;
+	return 0;
+}
+
+/* Restartable sequences are not modeled; both libcs carry on without them. */
+SYS(rseq)
+{
+	return -ENOSYS;
+}
+
+SYS(arch_prctl)
+{
+	uint64_t v;
+	switch (a[0]) {
+	case ARCH_SET_FS:
+	case ARCH_SET_GS:
+		if (a[1] >= TASK_SIZE)
+			return -EPERM;
+		emu_reg_write(a[0] == ARCH_SET_FS ? EREG_FS_BASE : EREG_GS_BASE, a[1]);
+		return 0;
+	case ARCH_GET_FS:
+	case ARCH_GET_GS:
+		v = emu_reg_read(a[0] == ARCH_GET_FS ? EREG_FS_BASE : EREG_GS_BASE);
+		return copy_to_guest(t->mm, a[1], &v, sizeof(v));
+	case ARCH_GET_CPUID:
+		return 1; /* CPUID is not faulting */
+	default:
+		return -EINVAL;
+	}
+}
+
+static long do_prlimit(struct task *t, int pid, unsigned res, uint64_t gnew, uint64_t gold)
+{
+	struct task *p = find_process(t, pid);
+	if (!p)
+		return -ESRCH;
+	if (res >= RLIM_NLIMITS_MODEL)
+		return -EINVAL;
+	struct rlimit nl;
+	if (gnew) {
+		if (copy_from_guest(t->mm, &nl, gnew, sizeof(nl)))
+			return -EFAULT;
+		if (nl.rlim_cur > nl.rlim_max)
+			return -EINVAL;
+		if (res == RLIMIT_NOFILE && nl.rlim_max > (rlim_t)1 << 20)
+			return -EPERM; /* fs.nr_open */
+	}
+	if (gold && copy_to_guest(t->mm, gold, &p->rlim[res], sizeof(struct rlimit)))
+		return -EFAULT;
+	if (gnew) {
+		p->rlim[res] = nl;
+		if (res == RLIMIT_NOFILE && p->files)
+			p->files->nofile = nl.rlim_cur > INT_MAX ? INT_MAX : (unsigned)nl.rlim_cur;
+	}
+	return 0;
+}
+
+SYS(prlimit64)
+{
+	return do_prlimit(t, (int)a[0], (unsigned)a[1], a[2], a[3]);
+}
+
+SYS(getrlimit)
+{
+	return do_prlimit(t, 0, (unsigned)a[0], 0, a[1]);
+}
+
+SYS(setrlimit)
+{
+	return do_prlimit(t, 0, (unsigned)a[0], a[1], 0);
+}
+
+SYS(uname)
+{
+	return copy_to_guest(t->mm, a[0], &t->uts->name, sizeof(t->uts->name));
+}
+
+static long set_uts_field(struct task *t, char *field, uint64_t gname, uint64_t len)
+{
+	if (len > 64)
+		return -EINVAL;
+	char buf[65] = {0};
+	if (copy_from_guest(t->mm, buf, gname, len))
+		return -EFAULT;
+	memcpy(field, buf, 65);
+	return 0;
+}
+
+SYS(sethostname)
+{
+	return set_uts_field(t, t->uts->name.nodename, a[0], a[1]);
+}
+
+SYS(setdomainname)
+{
+	return set_uts_field(t, t->uts->name.domainname, a[0], a[1]);
+}
+
+/* The CPUs the guest may use are the host's. */
+SYS(sched_getaffinity)
+{
+	if (!find_process(t, (int)a[0]))
+		return -ESRCH;
+	uint8_t mask[128];
+	long n = syscall(SYS_sched_getaffinity, 0, sizeof(mask), mask);
+	if (n < 0)
+		return -errno;
+	if (a[1] < (uint64_t)n || (a[1] & (sizeof(long) - 1)))
+		return -EINVAL;
+	return copy_to_guest(t->mm, a[2], mask, n) ? -EFAULT : n;
+}
+
+SYS(sched_yield)
+{
+	return 0;
+}
+
+SYS(prctl)
+{
+	char name[TASK_COMM_LEN];
+	switch (a[0]) {
+	case PR_SET_NAME:
+		memset(name, 0, sizeof(name));
+		if (strncpy_from_guest(t->mm, name, a[1], sizeof(name)) == -EFAULT)
+			return -EFAULT;
+		name[TASK_COMM_LEN - 1] = 0;
+		memcpy(t->comm, name, sizeof(name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_guest(t->mm, a[1], t->comm, TASK_COMM_LEN);
+	default:
+		return -EINVAL; /* other options are not modeled yet (README) */
+	}
+}
+
+/* Signals reach only existing tasks; delivery happens on the way back to
+ * the guest (syscall_dispatch). */
+static long send_to(struct task *p, int sig)
+{
+	if (!p)
+		return -ESRCH;
+	if (sig < 0 || sig > NSIG_MODEL)
+		return -EINVAL;
+	return sig ? signal_send(p, sig) : 0;
+}
+
+SYS(kill)
+{
+	int pid = (int)a[0];
+	if (pid == 0 || pid == -1)
+		pid = t->tgid; /* group and broadcast: only this process exists to us (#5) */
+	else if (pid < 0)
+		pid = -pid;
+	return send_to(task_find(pid), (int)a[1]);
+}
+
+SYS(tkill)
+{
+	if ((int)a[0] <= 0)
+		return -EINVAL;
+	return send_to(task_find((int)a[0]), (int)a[1]);
+}
+
+SYS(tgkill)
+{
+	if ((int)a[0] <= 0 || (int)a[1] <= 0)
+		return -EINVAL;
+	struct task *p = task_find((int)a[1]);
+	if (p && p->tgid != (int)a[0])
+		p = NULL;
+	return send_to(p, (int)a[2]);
+}
+
+SYS(rt_sigaction)
+{
+	int sig = (int)a[0];
+	if (a[3] != 8)
+		return -EINVAL;
+	if (sig < 1 || sig > NSIG_MODEL)
+		return -EINVAL;
+	struct k_sigaction act;
+	if (a[1]) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			return -EINVAL;
+		if (copy_from_guest(t->mm, &act, a[1], sizeof(act)))
+			return -EFAULT;
+	}
+	if (a[2] && copy_to_guest(t->mm, a[2], &t->sighand->action[sig - 1], sizeof(act)))
+		return -EFAULT;
+	if (a[1]) {
+		act.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+		t->sighand->action[sig - 1] = act;
+	}
+	return 0;
+}
+
+SYS(rt_sigprocmask)
+{
+	if (a[3] != 8)
+		return -EINVAL;
+	uint64_t set, old = t->sig_blocked;
+	if (a[1]) {
+		if (copy_from_guest(t->mm, &set, a[1], 8))
+			return -EFAULT;
+		set &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+		switch (a[0]) {
+		case SIG_BLOCK:
+			t->sig_blocked |= set;
+			break;
+		case SIG_UNBLOCK:
+			t->sig_blocked &= ~set;
+			break;
+		case SIG_SETMASK:
+			t->sig_blocked = set;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (a[2] && copy_to_guest(t->mm, a[2], &old, 8)) {
+		t->sig_blocked = old;
+		return -EFAULT;
+	}
+	return 0;
+}
+
+SYS(getrusage)
+{
+	int who = (int)a[0];
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	struct rusage ru;
+	memset(&ru, 0, sizeof(ru)); /* resource accounting is not modeled */
+	return copy_to_guest(t->mm, a[1], &ru, sizeof(ru));
+}
+
+SYS(sysinfo)
+{
+	struct sysinfo si;
+	if (sysinfo(&si))
+		return -errno;
+	int n = 0;
+	for (struct task *p = task_next(NULL); p; p = task_next(p))
+		n++;
+	si.procs = (unsigned short)n;
+	return copy_to_guest(t->mm, a[0], &si, sizeof(si));
+}
+
+SYS(getcpu)
+{
+	unsigned zero = 0;
+	if (a[0] && copy_to_guest(t->mm, a[0], &zero, 4))
+		return -EFAULT;
+	if (a[1] && copy_to_guest(t->mm, a[1], &zero, 4))
+		return -EFAULT;
+	return 0;
+}

@@ -1,0 +1,117 @@
+/* Time and randomness. Both come from the host for now; virtual time and
+ * record/replay route them through one place (#4, #7). */
+#include <sys/random.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "syscalls/sys.h"
+
+static bool valid_clock(clockid_t c)
+{
+	switch (c) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_TAI:
+		return true;
+	default:
+		return false;
+	}
+}
+
+SYS(clock_gettime)
+{
+	struct timespec ts;
+	if (!valid_clock((clockid_t)a[0]))
+		return -EINVAL;
+	if (clock_gettime((clockid_t)a[0], &ts))
+		return -errno;
+	return copy_to_guest(t->mm, a[1], &ts, sizeof(ts));
+}
+
+SYS(clock_getres)
+{
+	struct timespec ts;
+	if (!valid_clock((clockid_t)a[0]))
+		return -EINVAL;
+	if (clock_getres((clockid_t)a[0], &ts))
+		return -errno;
+	return a[1] ? copy_to_guest(t->mm, a[1], &ts, sizeof(ts)) : 0;
+}
+
+SYS(gettimeofday)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	if (a[0] && copy_to_guest(t->mm, a[0], &tv, sizeof(tv)))
+		return -EFAULT;
+	if (a[1]) {
+		struct timezone tz = {0, 0};
+		if (copy_to_guest(t->mm, a[1], &tz, sizeof(tz)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+SYS(time)
+{
+	int64_t now = (int64_t)time(NULL);
+	if (a[0] && copy_to_guest(t->mm, a[0], &now, sizeof(now)))
+		return -EFAULT;
+	return now;
+}
+
+static long sleep_for(struct task *t, clockid_t clk, int flags, uint64_t greq, uint64_t grem)
+{
+	struct timespec req, rem;
+	if (copy_from_guest(t->mm, &req, greq, sizeof(req)))
+		return -EFAULT;
+	if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
+		return -EINVAL;
+	/* One guest task: sleeping the host thread blocks nobody else. With
+	 * several tasks this becomes a timed wait in the scheduler (#4). */
+	int r = clock_nanosleep(clk, flags, &req, &rem);
+	if (r == EINTR && grem && !(flags & TIMER_ABSTIME))
+		copy_to_guest(t->mm, grem, &rem, sizeof(rem));
+	return -r;
+}
+
+SYS(nanosleep)
+{
+	return sleep_for(t, CLOCK_MONOTONIC, 0, a[0], a[1]);
+}
+
+SYS(clock_nanosleep)
+{
+	clockid_t c = (clockid_t)a[0];
+	if (c != CLOCK_REALTIME && c != CLOCK_MONOTONIC && c != CLOCK_BOOTTIME && c != CLOCK_TAI)
+		return valid_clock(c) ? -ENOTSUP : -EINVAL;
+	if (a[1] & ~(uint64_t)TIMER_ABSTIME)
+		return -EINVAL;
+	return sleep_for(t, c, (int)a[1], a[2], a[3]);
+}
+
+SYS(getrandom)
+{
+	if (a[2] & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((a[2] & GRND_INSECURE) && (a[2] & GRND_RANDOM))
+		return -EINVAL;
+	uint8_t buf[256];
+	size_t len = a[1] > (1u << 25) ? (1u << 25) : a[1], done = 0;
+	while (done < len) {
+		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		ssize_t r = getrandom(buf, n, 0);
+		if (r < 0)
+			return done ? (long)done : -errno;
+		if (copy_to_guest(t->mm, a[0] + done, buf, r))
+			return done ? (long)done : -EFAULT;
+		done += r;
+	}
+	return (long)done;
+}
