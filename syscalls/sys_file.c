@@ -874,3 +874,40 @@ SYS(fstatfs)
 		return -errno;
 	return copy_to_guest(t->mm, a[1], &sf, sizeof(sf));
 }
+
+/* pipe/pipe2 on a host pipe. Right for one task; with several, a blocking
+ * read would stall the whole emulator, so in-model pipes replace this (#3). */
+static long do_pipe2(struct task *t, uint64_t gfds, int flags)
+{
+	int hfd[2], fds[2];
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (pipe2(hfd, (flags & ~O_CLOEXEC) | O_CLOEXEC))
+		return -errno;
+	fds[0] = (int)install_host_fd(t, hfd[0], "pipe:", flags & O_CLOEXEC);
+	if (fds[0] < 0) {
+		close(hfd[1]);
+		return fds[0];
+	}
+	fds[1] = (int)install_host_fd(t, hfd[1], "pipe:", flags & O_CLOEXEC);
+	if (fds[1] < 0) {
+		files_close(t->files, fds[0]);
+		return fds[1];
+	}
+	if (copy_to_guest(t->mm, gfds, fds, sizeof(fds))) {
+		files_close(t->files, fds[0]);
+		files_close(t->files, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+SYS(pipe)
+{
+	return do_pipe2(t, a[0], 0);
+}
+
+SYS(pipe2)
+{
+	return do_pipe2(t, a[0], (int)a[1]);
+}

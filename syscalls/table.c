@@ -64,6 +64,8 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(statfs, 2),
 	E(fstatfs, 2),
 	E(fadvise64, 4),
+	E(pipe, 1),
+	E(pipe2, 2),
 	E(brk, 1),
 	E(mmap, 6),
 	E(munmap, 2),
