@@ -51,4 +51,7 @@ SYS(getrusage); SYS(sysinfo); SYS(getcpu);
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosleep);
 SYS(clock_nanosleep); SYS(getrandom);
 
+/* sys_futex.c */
+SYS(futex);
+
 #endif

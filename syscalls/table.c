@@ -117,4 +117,5 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(nanosleep, 2),
 	E(clock_nanosleep, 4),
 	E(getrandom, 3),
+	E(futex, 6),
 };
