@@ -294,6 +294,11 @@ void emu_context_load(const struct cpu_context *c)
 	uc_context_restore(emu.uc, c->uc);
 }
 
+void emu_context_write(struct cpu_context *c, enum emu_reg r, uint64_t v)
+{
+	uc_context_reg_write(c->uc, uc_regs[r], &v);
+}
+
 /* ---- run ---- */
 
 enum emu_exit emu_run(struct task *t)

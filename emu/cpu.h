@@ -52,6 +52,8 @@ struct cpu_context *emu_context_alloc(void);
 void emu_context_free(struct cpu_context *c);
 void emu_context_save(struct cpu_context *c);
 void emu_context_load(const struct cpu_context *c);
+/* Set a register in a saved context (a new task's, before it first runs). */
+void emu_context_write(struct cpu_context *c, enum emu_reg r, uint64_t v);
 
 /* Make @mm the one the CPU translates through. */
 void emu_switch_mm(struct mm *mm);

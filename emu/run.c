@@ -40,15 +40,16 @@ static int install_stdio(struct files *files)
 	return 0;
 }
 
-static void stack_params(const struct boot_params *bp, struct exec_stack_params *sp)
+void emu_exec_params(struct exec_stack_params *sp, int argc, char *const *argv, int envc,
+		     char *const *envp, const char *execfn)
 {
 	uint32_t r[4];
 	memset(sp, 0, sizeof(*sp));
-	sp->argc = bp->argc;
-	sp->argv = bp->argv;
-	sp->envc = bp->envc;
-	sp->envp = bp->envp;
-	sp->execfn = bp->path;
+	sp->argc = argc;
+	sp->argv = argv;
+	sp->envc = envc;
+	sp->envp = envp;
+	sp->execfn = execfn;
 	sp->platform = "x86_64";
 	sp->uid = getuid();
 	sp->euid = geteuid();
@@ -71,24 +72,28 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	struct task *t = task_alloc();
 	if (!t)
 		goto fail;
-	t->tid = t->tgid = t->pgid = t->sid = pid_alloc();
+	t->tid = t->tgid = pid_alloc();
+	t->exit_signal = SIGCHLD;
+	if (!(t->signal = signal_alloc()))
+		goto fail;
+	/* A session and process group of its own, as if init had started it. */
+	t->signal->pgid = t->signal->sid = t->tgid;
 	for (int i = 0; i < RLIM_NLIMITS_MODEL; i++)
-		getrlimit(i, &t->rlim[i]);
+		getrlimit(i, &t->signal->rlim[i]);
 	if (!(t->mm = mm_alloc()))
 		goto fail;
 	r = elf_load_file(t->mm, bp->path, &info, err, errlen);
 	if (r)
 		goto fail;
-	stack_params(bp, &sp);
+	emu_exec_params(&sp, bp->argc, bp->argv, bp->envc, bp->envp, bp->path);
 	r = elf_setup_stack(t->mm, &info, &sp, &rsp);
 	if (r) {
 		snprintf(err, errlen, "cannot set up the initial stack: %s", strerror(-r));
 		goto fail;
 	}
 	r = -ENOMEM;
-	unsigned nofile = t->rlim[RLIMIT_NOFILE].rlim_cur > INT_MAX
-				  ? INT_MAX
-				  : (unsigned)t->rlim[RLIMIT_NOFILE].rlim_cur;
+	rlim_t cur = t->signal->rlim[RLIMIT_NOFILE].rlim_cur;
+	unsigned nofile = cur > INT_MAX ? INT_MAX : (unsigned)cur;
 	if (!(t->files = files_alloc(nofile)) || install_stdio(t->files))
 		goto fail;
 	if (!(t->fs = fs_alloc_initial()) || !(t->sighand = sighand_alloc()) ||
@@ -154,7 +159,7 @@ static void fault_kill(struct task *t, enum emu_exit why)
 	else
 		fprintf(stderr, "cloneemu: pid %d: SIG%s at rip 0x%llx\n", t->tgid, signame(sig),
 			(unsigned long long)rip);
-	do_group_exit(t, W_SIGNALED(sig, sig_default_action(sig) == SIG_DFL_CORE));
+	do_group_exit(t, WSTATUS_SIGNALED(sig, sig_default_action(sig) == SIG_DFL_CORE));
 }
 
 static void reap_dead(void)
@@ -171,11 +176,35 @@ static void reap_dead(void)
 	}
 }
 
+/* No task is runnable and none can become so: say who waits on what, kill
+ * everyone, and let cloneemu exit with EXIT_DEADLOCK. */
+static void report_deadlock(void)
+{
+	fprintf(stderr, "cloneemu: deadlock: every task is blocked forever:\n");
+	sched_report();
+	for (struct task *t = task_next(NULL); t; t = task_next(t))
+		do_exit(t, WSTATUS_SIGNALED(SIGKILL, 0));
+}
+
 int emu_run_all(struct task *first)
 {
 	task_get(first); /* keep its exit status readable after it is reaped */
 	struct task *loaded = NULL, *t = NULL;
-	while ((t = sched_pick_next(t))) {
+	bool deadlock = false;
+	for (;;) {
+		t = sched_pick_next(t);
+		if (!t) {
+			reap_dead();
+			if (!task_next(NULL))
+				break;
+			if (!sched_idle()) {
+				report_deadlock();
+				reap_dead();
+				deadlock = first->state != TASK_DEAD || first->exit_status == WSTATUS_SIGNALED(SIGKILL, 0);
+				continue;
+			}
+			continue;
+		}
 		if (t != loaded) {
 			emu_context_load(t->cpu);
 			loaded = t;
@@ -187,7 +216,7 @@ int emu_run_all(struct task *first)
 		}
 		if (why != EMU_STOPPED && t->state == TASK_RUNNING)
 			fault_kill(t, why);
-		bool alive = t->state == TASK_RUNNING;
+		bool alive = t->state == TASK_RUNNING || t->state == TASK_INTERRUPTIBLE;
 		if (alive)
 			emu_context_save(t->cpu);
 		else
@@ -198,6 +227,8 @@ int emu_run_all(struct task *first)
 	}
 	int st = first->exit_status;
 	task_put(first);
+	if (deadlock)
+		return EXIT_DEADLOCK;
 	if (st & 0x7f)
 		return 128 + (st & 0x7f);
 	return (st >> 8) & 0xff;

@@ -19,6 +19,15 @@ struct boot_params {
  * runnable). */
 int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t errlen);
 
+struct exec_stack_params;
+/* The initial-stack parameters for a new image: strings as given, the
+ * machine's AT_* values (HWCAP from the guest-visible CPUID), fresh AT_RANDOM. */
+void emu_exec_params(struct exec_stack_params *sp, int argc, char *const *argv, int envc,
+		     char *const *envp, const char *execfn);
+
+/* cloneemu's exit status when every remaining task is blocked forever. */
+#define EXIT_DEADLOCK 125
+
 /* Run until every task has exited. Returns the first task's exit status the
  * way a shell reports it: the exit code, or 128 + the fatal signal. */
 int emu_run_all(struct task *first);

@@ -1,18 +1,41 @@
-/* Task exit (kernel/exit.c). */
+/* Task exit and wait (kernel/exit.c). */
 #ifndef KERNELMODEL_EXIT_H
 #define KERNELMODEL_EXIT_H
+
+#include <stdint.h>
 
 struct task;
 
 /* Wait-status encodings, as wait(2) reports them. */
-#define W_EXITCODE(code) (((code) & 0xff) << 8)
-#define W_SIGNALED(sig, core) ((sig) | ((core) ? 0x80 : 0))
+#define WSTATUS_EXITED(code) (((code) & 0xff) << 8)
+#define WSTATUS_SIGNALED(sig, core) ((sig) | ((core) ? 0x80 : 0))
 
-/* The task stops running for good: its mm, files and fs are released and it
- * becomes a zombie with @status (wait format); without a parent to wait for
- * it (the modeled init) it is reaped at once. The caller must not run it again. */
+/* The task stops running for good (xv6's exit, STYLE.md K4): CLEARTID is
+ * written, a vfork parent released, mm/files/fs dropped, children handed to
+ * the nearest subreaper or the modeled init, and the parent notified with
+ * exit_signal. It becomes a zombie for its parent to reap, or is reaped at
+ * once (parent is init, or ignores SIGCHLD). Must not run again. */
 void do_exit(struct task *t, int status);
+/* execve's point of no return: CLEARTID written, a vfork parent released. */
+void exec_mm_release(struct task *t);
 /* exit_group: every task of the thread group exits with @status. */
 void do_group_exit(struct task *t, int status);
+
+/* What wait4/waitid ask for. */
+struct wait_opts {
+	int type;    /* P_ALL, P_PID, P_PGID */
+	int id;
+	int options; /* WNOHANG, WEXITED, WNOWAIT, __WCLONE, __WALL, __WNOTHREAD */
+};
+
+struct wait_result {
+	int pid;
+	int status; /* wait status */
+};
+
+/* Reap (or with WNOWAIT, look at) one eligible zombie child of @t.
+ * Returns its pid with @res filled, 0 for WNOHANG with none ready,
+ * -ECHILD when no child matches, or -EKBLOCK after putting @t to sleep. */
+long do_wait(struct task *t, const struct wait_opts *wo, struct wait_result *res);
 
 #endif

@@ -1,8 +1,10 @@
 #include "kernelmodel/files.h"
+#include "kernelmodel/pipe.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct file *file_host_alloc(int host_fd, const char *path)
@@ -13,7 +15,23 @@ struct file *file_host_alloc(int host_fd, const char *path)
 	f->refcount = 1; /* the caller's, usually handed to files_install */
 	f->kind = FILE_HOST;
 	f->host_fd = host_fd;
+	struct stat st;
+	f->is_regular = fstat(host_fd, &st) == 0 && S_ISREG(st.st_mode);
 	f->path = path ? strdup(path) : NULL;
+	return f;
+}
+
+struct file *file_pipe_alloc(struct pipe *p, bool write_end, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->refcount = 1; /* the caller's */
+	f->kind = FILE_PIPE;
+	f->host_fd = -1;
+	f->pipe = p;
+	f->write_end = write_end;
+	f->flags = flags;
 	return f;
 }
 
@@ -29,6 +47,8 @@ void file_put(struct file *f)
 		return;
 	if (f->kind == FILE_HOST)
 		close(f->host_fd);
+	else
+		pipe_release(f->pipe, f->write_end);
 	free(f->path);
 	free(f);
 }

@@ -7,19 +7,28 @@
 
 #include <stdbool.h>
 
+struct pipe;
+
 enum file_kind {
 	FILE_HOST, /* backed by a host descriptor: regular files, ttys, /dev/null */
+	FILE_PIPE, /* one end of an in-model pipe */
 };
 
 struct file {
 	int refcount; /* one per descriptor (in any table) referring to it */
 	enum file_kind kind;
-	int host_fd;
+	int host_fd;      /* FILE_HOST, else -1 */
+	bool is_regular;  /* FILE_HOST on a regular file: I/O never blocks */
+	struct pipe *pipe; /* FILE_PIPE */
+	bool write_end;    /* FILE_PIPE */
+	int flags;         /* FILE_PIPE: O_RDONLY/O_WRONLY | O_NONBLOCK (F_GETFL) */
 	char *path; /* as opened, for /proc/<pid>/fd (may be NULL) */
 };
 
 /* A file around host descriptor @host_fd (consumed), refcount 1. NULL on ENOMEM. */
 struct file *file_host_alloc(int host_fd, const char *path);
+/* A file for one end of @p, refcount 1. NULL on ENOMEM. */
+struct file *file_pipe_alloc(struct pipe *p, bool write_end, int flags);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
 

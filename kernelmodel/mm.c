@@ -9,6 +9,7 @@
  * it, or just takes it when this mm holds the only reference (xv6's uvmcopy
  * turned copy-on-write, STYLE.md K7). */
 #include "kernelmodel/mm.h"
+#include "kernelmodel/shmem.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -119,10 +120,28 @@ uint64_t mm_resident_pages(const struct mm *mm)
 
 /* ---- VMA list (sorted array) ---- */
 
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
 static void vma_free_fields(struct vma *v)
 {
 	free(v->name);
 	v->name = NULL;
+	shmem_put(v->shm);
+	v->shm = NULL;
+}
+
+/* Duplicate the owned fields of @v into @c (a bitwise copy). 0 or -ENOMEM. */
+static int vma_copy_fields(struct vma *c, const struct vma *v)
+{
+	c->name = xstrdup(v->name);
+	if (v->name && !c->name)
+		return -ENOMEM;
+	if (v->shm)
+		shmem_get(v->shm);
+	return 0;
 }
 
 /* Index of the first VMA with end > addr (nvmas if none). */
@@ -179,11 +198,6 @@ static void vma_remove_at(struct mm *mm, size_t i)
 	mm->nvmas--;
 }
 
-static char *xstrdup(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 /* Split the VMA containing @addr (if any, and if @addr is inside it) so that
  * a VMA boundary lies at @addr. */
 static int vma_split(struct mm *mm, gva_t addr)
@@ -194,11 +208,11 @@ static int vma_split(struct mm *mm, gva_t addr)
 	struct vma hi = mm->vmas[i];
 	hi.start = addr;
 	hi.pgoff += addr - mm->vmas[i].start;
-	hi.name = xstrdup(mm->vmas[i].name);
-	if (mm->vmas[i].name && !hi.name)
+	hi.shm_pgoff += (addr - mm->vmas[i].start) >> PAGE_SHIFT;
+	if (vma_copy_fields(&hi, &mm->vmas[i]))
 		return -ENOMEM;
 	if (vma_insert_at(mm, i + 1, &hi)) {
-		free(hi.name);
+		vma_free_fields(&hi);
 		return -ENOMEM;
 	}
 	mm->vmas[i].end = addr;
@@ -219,7 +233,9 @@ static void vma_try_merge(struct mm *mm, size_t i)
 	if (a->end != b->start || a->prot != b->prot || a->flags != b->flags ||
 	    !same_name(a->name, b->name) || a->dev != b->dev || a->ino != b->ino)
 		return;
-	if (a->pgoff + (a->end - a->start) != b->pgoff)
+	if (a->pgoff + (a->end - a->start) != b->pgoff || a->shm != b->shm)
+		return;
+	if (a->shm && a->shm_pgoff + ((a->end - a->start) >> PAGE_SHIFT) != b->shm_pgoff)
 		return;
 	a->end = b->end;
 	vma_remove_at(mm, i + 1);
@@ -359,8 +375,7 @@ struct mm *mm_dup(struct mm *old)
 		if (v->flags & VMA_DONTFORK)
 			continue;
 		struct vma c = *v;
-		c.name = xstrdup(v->name);
-		if (v->name && !c.name)
+		if (vma_copy_fields(&c, v))
 			goto fail;
 		mm->vmas[mm->nvmas++] = c;
 		if (v->flags & VMA_WIPEONFORK)
@@ -411,10 +426,15 @@ static int do_fault(struct mm *mm, gva_t addr, int access, bool force, uint64_t 
 	uint64_t *pte = pte_slot(mm, addr, true);
 	if (!pte)
 		return -ENOMEM;
+	addr &= PAGE_MASK;
 	if (!(*pte & PTE_PRESENT)) {
-		if ((access & MM_WRITE) || (v->flags & VMA_SHARED)) {
-			/* Shared pages need a real frame from the start, so that a
-			 * later fork shares the page rather than the zero page. */
+		if (v->shm) {
+			frame_t f;
+			if (shmem_frame(v->shm, v->shm_pgoff + ((addr - v->start) >> PAGE_SHIFT), &f))
+				return -ENOMEM;
+			frame_get(f);
+			*pte = (uint64_t)f << PAGE_SHIFT | PTE_PRESENT;
+		} else if ((access & MM_WRITE) || (v->flags & VMA_SHARED)) {
 			frame_t f = frame_alloc();
 			if (!f)
 				return -ENOMEM;
@@ -459,7 +479,7 @@ int mm_fault(struct mm *mm, gva_t addr, int access, uint64_t *paddr, int *perms)
 		return -EFAULT;
 	}
 	/* The CPU replaces its entry for this page itself: no flush needed. */
-	return do_fault(mm, addr & PAGE_MASK, access, false, paddr, perms, &changed);
+	return do_fault(mm, addr, access, false, paddr, perms, &changed);
 }
 
 /* Walk guest memory page by page for a kernel-side copy. */
@@ -612,8 +632,7 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, const
 			return -ENOMEM;
 		if (addr < MMAP_MIN_ADDR)
 			return -EPERM;
-		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
-		    !range_is_free(mm, addr, addr + len))
+		if ((flags & MAP_FIXED_NOREPLACE) && !range_is_free(mm, addr, addr + len))
 			return -EEXIST;
 	} else {
 		addr &= PAGE_MASK;
@@ -643,12 +662,13 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, const
 	v.name = xstrdup(name);
 	if (name && !v.name)
 		return -ENOMEM;
-	if (fixed && do_munmap(mm, addr, addr + len)) {
-		free(v.name);
+	if ((v.flags & (VMA_SHARED | VMA_ANON)) == (VMA_SHARED | VMA_ANON) && !(v.shm = shmem_alloc())) {
+		vma_free_fields(&v);
 		return -ENOMEM;
 	}
-	if (vma_insert_at(mm, vma_lower_bound(mm, addr), &v)) {
-		free(v.name);
+	if ((fixed && do_munmap(mm, addr, addr + len)) ||
+	    vma_insert_at(mm, vma_lower_bound(mm, addr), &v)) {
+		vma_free_fields(&v);
 		return -ENOMEM;
 	}
 	vma_merge_around(mm, addr, addr + len);
@@ -684,12 +704,14 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 		return -EINVAL;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
+	if ((prot & (PROT_GROWSDOWN | PROT_GROWSUP)) == (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
-	len = PAGE_ALIGN(len);
-	if (addr + len < addr)
-		return -ENOMEM;
 	if (!len)
 		return 0;
+	len = PAGE_ALIGN(len);
+	if (!len || addr + len <= addr)
+		return -ENOMEM;
 	gva_t end = addr + len;
 	if (!range_fully_mapped(mm, addr, end))
 		return -ENOMEM;
@@ -771,19 +793,19 @@ long mm_mremap(struct mm *mm, gva_t old, uint64_t old_len, uint64_t new_len, int
 
 	/* Move: a new VMA like the old one, the page table entries carried over. */
 	struct vma nv = *v;
-	nv.name = xstrdup(v->name);
-	if (v->name && !nv.name)
+	if (vma_copy_fields(&nv, v))
 		return -ENOMEM;
 	nv.pgoff += old - v->start;
+	nv.shm_pgoff += (old - v->start) >> PAGE_SHIFT;
 	if (flags & MREMAP_FIXED) {
 		if (do_munmap(mm, new_addr, new_addr + new_len)) {
-			free(nv.name);
+			vma_free_fields(&nv);
 			return -ENOMEM;
 		}
 	} else {
 		long a = get_unmapped_area(mm, new_len);
 		if (a < 0) {
-			free(nv.name);
+			vma_free_fields(&nv);
 			return a;
 		}
 		new_addr = (gva_t)a;
@@ -792,7 +814,7 @@ long mm_mremap(struct mm *mm, gva_t old, uint64_t old_len, uint64_t new_len, int
 	nv.start = new_addr;
 	nv.end = new_addr + new_len;
 	if (vma_insert_at(mm, vma_lower_bound(mm, new_addr), &nv)) {
-		free(nv.name);
+		vma_free_fields(&nv);
 		return -ENOMEM;
 	}
 	struct move_arg m = {mm, (int64_t)(new_addr - old), 0};
@@ -827,13 +849,6 @@ long mm_brk(struct mm *mm, gva_t brk)
 		return (long)mm->brk;
 	mm->brk = brk;
 	return (long)brk;
-}
-
-static void wipe_pte(struct mm *mm, gva_t addr, uint64_t *pte, void *arg)
-{
-	frame_t f = PTE_FRAME(*pte);
-	frame_before_host_write(f);
-	memset(frame_ptr(f), 0, PAGE_SIZE);
 }
 
 long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
@@ -889,9 +904,9 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 			}
 			break;
 		case MADV_REMOVE:
-			if (!(v->flags & VMA_SHARED))
+			if (!v->shm)
 				return -EINVAL;
-			pt_walk(mm, v->start, v->end, wipe_pte, NULL);
+			shmem_punch(v->shm, v->shm_pgoff, (v->end - v->start) >> PAGE_SHIFT);
 			break;
 		case MADV_DONTFORK:
 			v->flags |= VMA_DONTFORK;

@@ -31,6 +31,8 @@ enum mm_access { MM_READ = 1, MM_WRITE = 2, MM_EXEC = 4 };
 #define VMA_WIPEONFORK 0x20  /* MADV_WIPEONFORK: zero-filled in the child */
 #define VMA_GROWSDOWN 0x40
 
+struct shmem;
+
 struct vma {
 	gva_t start, end; /* [start, end), page aligned */
 	int prot;         /* PROT_READ | PROT_WRITE | PROT_EXEC */
@@ -38,6 +40,8 @@ struct vma {
 	uint64_t pgoff;   /* file offset of start, for /proc/pid/maps */
 	uint64_t dev, ino;
 	char *name;       /* file path or NULL (owned) */
+	struct shmem *shm; /* MAP_SHARED anonymous: the pages (a reference) */
+	uint64_t shm_pgoff; /* page index in shm of start */
 };
 
 /* Fault details recorded by mm_fault for SIGSEGV's si_addr and si_code. */

@@ -9,6 +9,7 @@
 
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/pipe.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/task.h"
 
@@ -78,6 +79,10 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
 		struct file *f = files_lookup(target->files, atoi(rest + 3));
 		if (!f)
 			return -ENOENT;
+		if (f->kind == FILE_PIPE) {
+			snprintf(tmp, sizeof(tmp), "pipe:[%llu]", (unsigned long long)f->pipe->ino);
+			return copy_link(tmp, buf, size);
+		}
 		return copy_link(f->path ? f->path : "anon_inode:[unknown]", buf, size);
 	}
 	return -EINVAL; /* exists or not, it is not a symlink */

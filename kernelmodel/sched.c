@@ -1,6 +1,10 @@
 #include "kernelmodel/sched.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "kernelmodel/task.h"
 
@@ -16,10 +20,11 @@ void sched_add(struct task *t)
 		size_t cap = tasks.cap ? tasks.cap * 2 : 16;
 		struct task **v = realloc(tasks.v, cap * sizeof(*v));
 		if (!v)
-			abort(); /* a few bytes per task: treat as fatal like the kernel's panic */
+			abort(); /* a pointer per task: fatal like the kernel's panic */
 		tasks.v = v;
 		tasks.cap = cap;
 	}
+	t->wait_host_fd = -1;
 	tasks.v[tasks.n++] = t;
 }
 
@@ -71,4 +76,114 @@ struct task *task_next(struct task *t)
 		if (tasks.v[i] == t)
 			return tasks.v[i + 1];
 	return NULL;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+long sleep_until(struct task *t, const void *chan, uint64_t deadline_ns, const char *why)
+{
+	t->state = TASK_INTERRUPTIBLE;
+	t->wait_why = why;
+	t->wait_chan = chan;
+	t->wake_at_ns = deadline_ns;
+	t->wait_host_fd = -1;
+	return -EKBLOCK;
+}
+
+long sleep_on(struct task *t, const void *chan, const char *why)
+{
+	return sleep_until(t, chan, 0, why);
+}
+
+long sleep_on_host_fd(struct task *t, int fd, short events, const char *why)
+{
+	sleep_until(t, NULL, 0, why);
+	t->wait_host_fd = fd;
+	t->wait_host_events = events;
+	return -EKBLOCK;
+}
+
+void wake_task(struct task *t)
+{
+	if (t->state != TASK_INTERRUPTIBLE)
+		return;
+	t->state = TASK_RUNNING;
+	t->wait_chan = NULL;
+	t->wake_at_ns = 0;
+	t->wait_host_fd = -1;
+}
+
+void wake_up(const void *chan)
+{
+	for (size_t i = 0; i < tasks.n; i++)
+		if (tasks.v[i]->state == TASK_INTERRUPTIBLE && tasks.v[i]->wait_chan == chan)
+			wake_task(tasks.v[i]);
+}
+
+bool sched_idle(void)
+{
+	struct pollfd pfd[64];
+	struct task *who[64];
+	int n = 0;
+	uint64_t deadline = 0;
+	for (size_t i = 0; i < tasks.n; i++) {
+		struct task *t = tasks.v[i];
+		if (t->state != TASK_INTERRUPTIBLE)
+			continue;
+		if (t->wake_at_ns && (!deadline || t->wake_at_ns < deadline))
+			deadline = t->wake_at_ns;
+		if (t->wait_host_fd >= 0 && n < 64) {
+			pfd[n] = (struct pollfd){t->wait_host_fd, t->wait_host_events, 0};
+			who[n++] = t;
+		}
+	}
+	if (!deadline && !n)
+		return false;
+	int timeout = -1;
+	if (deadline) {
+		uint64_t now = now_ns();
+		timeout = deadline > now ? (int)((deadline - now + 999999) / 1000000) : 0;
+	}
+	int r = poll(pfd, n, timeout);
+	for (int i = 0; r > 0 && i < n; i++)
+		if (pfd[i].revents)
+			wake_task(who[i]);
+	uint64_t now = now_ns();
+	for (size_t i = 0; i < tasks.n; i++) {
+		struct task *t = tasks.v[i];
+		if (t->state == TASK_INTERRUPTIBLE && t->wake_at_ns && t->wake_at_ns <= now)
+			wake_task(t);
+	}
+	return true;
+}
+
+static const char *state_name(enum task_state s)
+{
+	switch (s) {
+	case TASK_RUNNING:
+		return "running";
+	case TASK_INTERRUPTIBLE:
+		return "sleeping";
+	case TASK_ZOMBIE:
+		return "zombie";
+	default:
+		return "dead";
+	}
+}
+
+void sched_report(void)
+{
+	for (size_t i = 0; i < tasks.n; i++) {
+		struct task *t = tasks.v[i];
+		fprintf(stderr, "cloneemu:   tid %d (pid %d, %s) %s", t->tid, t->tgid, t->comm,
+			state_name(t->state));
+		if (t->state == TASK_INTERRUPTIBLE)
+			fprintf(stderr, " in %s", t->wait_why ? t->wait_why : "?");
+		fputc('\n', stderr);
+	}
 }

@@ -1,10 +1,22 @@
 /* The task list and the scheduler. All guest tasks run on one host thread;
  * the emulator's run loop asks sched_pick_next() which task gets the CPU.
- * (Preemption, wait queues and --seed arrive with threads, #4.) */
+ *
+ * Blocking follows xv6's sleep/wakeup on channels. A syscall that must wait
+ * calls sleep_on*() and returns its result, -EKBLOCK: the dispatcher then
+ * rewinds the task to its syscall instruction, so when the task wakes the
+ * syscall runs again and finds what it waited for (progress that must
+ * survive the retry lives in task->restart_*). The host thread never blocks
+ * while a task is runnable; when none is, sched_idle() waits for the earliest
+ * deadline or host descriptor. (Preemption and --seed arrive with #4.) */
 #ifndef KERNELMODEL_SCHED_H
 #define KERNELMODEL_SCHED_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct task;
+
+#define EKBLOCK 1000 /* internal: "asleep, retry the syscall when woken" */
 
 /* Add a new task to the list (takes the caller's reference). */
 void sched_add(struct task *t);
@@ -12,9 +24,28 @@ void sched_add(struct task *t);
 void sched_remove(struct task *t);
 /* The next runnable task after @prev (round robin), or NULL if none. */
 struct task *sched_pick_next(struct task *prev);
-/* The task with thread id @tid, or NULL (borrowed). */
+/* The task with thread id @tid (not yet reaped), or NULL (borrowed). */
 struct task *task_find(int tid);
-/* Iterate over all tasks: first with NULL. */
+/* Iterate over all tasks in creation order: first with NULL. */
 struct task *task_next(struct task *t);
+
+/* Put @t to sleep on @chan; returns -EKBLOCK for the handler to return.
+ * @why names the wait in reports ("wait4", "pipe read", ...). */
+long sleep_on(struct task *t, const void *chan, const char *why);
+/* ... with a deadline (host CLOCK_MONOTONIC ns); @chan may be NULL. */
+long sleep_until(struct task *t, const void *chan, uint64_t deadline_ns, const char *why);
+/* ... until host descriptor @fd has @events (poll(2) bits). */
+long sleep_on_host_fd(struct task *t, int fd, short events, const char *why);
+/* Make every task sleeping on @chan runnable. */
+void wake_up(const void *chan);
+void wake_task(struct task *t);
+
+/* Nothing is runnable: wait (on the host) for the earliest deadline or
+ * host descriptor among sleepers, wake them, and return true; false when
+ * no sleeper can ever wake (deadlock) or no task is left. */
+bool sched_idle(void);
+/* Print the tasks and what each waits on (deadlock report). */
+void sched_report(void);
+uint64_t now_ns(void);
 
 #endif

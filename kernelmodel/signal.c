@@ -35,6 +35,47 @@ struct sighand *sighand_dup(const struct sighand *old)
 	return sh;
 }
 
+void sighand_flush(struct sighand *sh)
+{
+	for (int i = 0; i < NSIG_MODEL; i++) {
+		uint64_t h = sh->action[i].handler;
+		memset(&sh->action[i], 0, sizeof(sh->action[i]));
+		if (h == (uint64_t)(uintptr_t)SIG_IGN)
+			sh->action[i].handler = h;
+	}
+}
+
+struct signal_struct *signal_alloc(void)
+{
+	struct signal_struct *sig = calloc(1, sizeof(*sig));
+	if (sig)
+		sig->refcount = 1; /* the caller's */
+	return sig;
+}
+
+struct signal_struct *signal_get(struct signal_struct *sig)
+{
+	sig->refcount++;
+	return sig;
+}
+
+void signal_put(struct signal_struct *sig)
+{
+	if (sig && --sig->refcount == 0)
+		free(sig);
+}
+
+struct signal_struct *signal_dup(const struct signal_struct *old)
+{
+	struct signal_struct *sig = signal_alloc();
+	if (!sig)
+		return NULL;
+	sig->pgid = old->pgid;
+	sig->sid = old->sid;
+	memcpy(sig->rlim, old->rlim, sizeof(sig->rlim));
+	return sig;
+}
+
 /* signal(7)'s table of default dispositions. */
 enum sig_default sig_default_action(int sig)
 {

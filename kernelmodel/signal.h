@@ -6,7 +6,11 @@
 #ifndef KERNELMODEL_SIGNAL_H
 #define KERNELMODEL_SIGNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
+
+#define RLIM_NLIMITS_MODEL 16
 
 struct task;
 
@@ -26,12 +30,32 @@ struct sighand {
 	struct k_sigaction action[NSIG_MODEL];
 };
 
+/* struct signal_struct: what a thread group shares (CLONE_THREAD, #4): the
+ * process-wide resource limits, process group and session, the subreaper
+ * mark, and the group exit status. */
+struct signal_struct {
+	int refcount; /* one per task of the thread group */
+	int pgid, sid;
+	bool child_subreaper;
+	bool group_exit;     /* exit_group or a fatal signal is in progress */
+	int group_exit_code; /* wait status for every thread */
+	struct rlimit rlim[RLIM_NLIMITS_MODEL];
+};
+
 enum sig_default { SIG_DFL_TERM, SIG_DFL_CORE, SIG_DFL_IGN, SIG_DFL_STOP, SIG_DFL_CONT };
 
 struct sighand *sighand_alloc(void);
 struct sighand *sighand_get(struct sighand *sh);
 void sighand_put(struct sighand *sh);
 struct sighand *sighand_dup(const struct sighand *sh);
+/* execve: handlers become SIG_DFL; ignored signals stay ignored. */
+void sighand_flush(struct sighand *sh);
+
+struct signal_struct *signal_alloc(void);
+struct signal_struct *signal_get(struct signal_struct *sig);
+void signal_put(struct signal_struct *sig);
+/* A new process's copy (refcount 1): limits, pgid and sid inherited. */
+struct signal_struct *signal_dup(const struct signal_struct *sig);
 
 enum sig_default sig_default_action(int sig);
 /* Mark @sig pending for @t. Returns 0 or -EINVAL. */

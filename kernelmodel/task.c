@@ -39,6 +39,7 @@ void task_put(struct task *t)
 	files_put(t->files);
 	fs_put(t->fs);
 	sighand_put(t->sighand);
+	signal_put(t->signal);
 	uts_put(t->uts);
 	free(t->exe);
 	free(t);

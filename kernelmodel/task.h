@@ -14,24 +14,28 @@ struct files;
 struct fs;
 struct uts_namespace;
 struct sighand;
+struct signal_struct;
 struct cpu_context; /* owned by emu/: saved registers while not running */
 
 enum task_state {
-	TASK_RUNNING, /* runnable or running */
-	TASK_ZOMBIE,  /* exited, not yet reaped */
-	TASK_DEAD,
+	TASK_RUNNING,       /* runnable or running */
+	TASK_INTERRUPTIBLE, /* asleep on wait_chan, a deadline or a host fd */
+	TASK_ZOMBIE,        /* exited, not yet reaped */
+	TASK_DEAD,          /* reaped: leaves the task list */
 };
 
 #define TASK_COMM_LEN 16
-#define RLIM_NLIMITS_MODEL 16
 
 struct task {
 	int refcount;
 
 	/* Identity. */
 	int tid, tgid;
-	int pgid, sid; /* process group and session (#3 gives them syscalls) */
-	struct task *parent;
+	struct task *parent; /* gets exit_signal and reaps; NULL: the modeled init */
+	int exit_signal;     /* sent to the parent at exit (clone's low byte) */
+	int pdeath_signal;   /* PR_SET_PDEATHSIG */
+	bool did_exec;       /* setpgid on a child that exec'd: EACCES */
+	bool vfork_pending; /* our parent sleeps in vfork until we exec or exit */
 	char comm[TASK_COMM_LEN];
 	char *exe; /* absolute host path of the running image, /proc/<pid>/exe */
 
@@ -48,6 +52,17 @@ struct task {
 
 	/* Per-thread. */
 	enum task_state state;
+	const void *wait_chan;  /* what the task sleeps on (sleep_on/wake_up) */
+	const char *wait_why;   /* for reports: "wait4", "pipe read", ... */
+	uint64_t wake_at_ns;    /* host CLOCK_MONOTONIC deadline, 0: none */
+	int wait_host_fd;       /* host fd whose readiness ends the sleep, -1: none */
+	short wait_host_events;
+	/* A blocked syscall re-executes when the task wakes; these carry its
+	 * progress from one attempt to the next (cleared when it completes). */
+	bool restarting;
+	uint64_t restart_deadline;
+	uint64_t restart_done;
+	struct task *restart_child;
 	int exit_status;        /* wait status: (code << 8) or the fatal signal */
 	gva_t clear_child_tid;  /* set_tid_address / CLONE_CHILD_CLEARTID */
 	gva_t robust_list;
@@ -56,8 +71,8 @@ struct task {
 	uint64_t sig_blocked;   /* rt_sigprocmask */
 	uint64_t sig_pending;   /* thread-directed pending signals */
 
-	/* Per-process (moves to struct signal with thread groups, #4). */
-	struct rlimit rlim[RLIM_NLIMITS_MODEL];
+	/* Shared via CLONE_THREAD: limits, pgid/sid, subreaper, group exit. */
+	struct signal_struct *signal;
 };
 
 /* A task with refcount 1 and no objects attached; NULL on ENOMEM. */

@@ -13,6 +13,7 @@
 
 #include "emu/cpu.h"
 #include "kernelmodel/exit.h"
+#include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
 
@@ -58,7 +59,7 @@ static void deliver_fatal_signals(struct task *t)
 			"cloneemu: pid %d: signal %d has a handler, but running guest handlers is "
 			"not implemented yet (#5): terminating as if unhandled\n",
 			t->tgid, sig);
-	do_group_exit(t, W_SIGNALED(sig, sig_default_action(sig) == SIG_DFL_CORE));
+	do_group_exit(t, WSTATUS_SIGNALED(sig, sig_default_action(sig) == SIG_DFL_CORE));
 }
 
 void syscall_dispatch(struct task *t)
@@ -78,6 +79,16 @@ void syscall_dispatch(struct task *t)
 		if (syscall_warn_unknown)
 			warn_unknown(nr);
 	}
+	if (ret == -EKBLOCK && t->state == TASK_INTERRUPTIBLE) {
+		/* Asleep: resume at the syscall instruction itself, RAX still
+		 * holding the number, so the call runs again once woken. */
+		t->restarting = true;
+		emu_reg_write(EREG_RIP, rip - 2);
+		emu_request_stop();
+		return;
+	}
+	t->restarting = false;
+	t->restart_done = 0;
 	if (t->state != TASK_RUNNING) {
 		emu_request_stop();
 		return;

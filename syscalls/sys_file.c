@@ -5,6 +5,8 @@
  * descriptors and guest frames without bounce buffers (mm_pin_iov). */
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <linux/stat.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,6 +22,9 @@
 
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/pipe.h"
+#include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
 #include "kernelmodel/procfs.h"
 #include "syscalls/sys.h"
 
@@ -41,7 +46,9 @@ int host_dirfd(struct task *t, int dirfd)
 	if (dirfd == AT_FDCWD)
 		return t->fs->cwd_fd;
 	struct file *f = files_lookup(t->files, dirfd);
-	return f ? f->host_fd : -EBADF;
+	if (!f)
+		return -EBADF;
+	return f->kind == FILE_HOST ? f->host_fd : -ENOTDIR;
 }
 
 static struct file *fget(struct task *t, uint64_t fd)
@@ -49,10 +56,66 @@ static struct file *fget(struct task *t, uint64_t fd)
 	return fd > INT_MAX ? NULL : files_lookup(t->files, (int)fd);
 }
 
-static bool is_regular(struct file *f)
+/* The host descriptor behind guest @fd for calls only host files support.
+ * Returns it, -EBADF, or @pipe_err for a pipe (each call's Linux errno). */
+static int fget_host(struct task *t, uint64_t fd, int pipe_err)
 {
-	struct stat st;
-	return fstat(f->host_fd, &st) == 0 && S_ISREG(st.st_mode);
+	struct file *f = fget(t, fd);
+	if (!f)
+		return -EBADF;
+	return f->kind == FILE_HOST ? f->host_fd : pipe_err;
+}
+
+/* Pipe I/O. Reads return as soon as there is data; writes go on until all
+ * is written, sleeping while the pipe is full (progress survives the
+ * syscall's restart in t->restart_done). */
+static long pipe_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest)
+{
+	struct iovec iov[IOV_CHUNK];
+	bool nonblock = f->flags & O_NONBLOCK;
+	size_t done = t->restarting ? t->restart_done : 0;
+	if (to_guest == f->write_end)
+		return -EBADF;
+	if (!count)
+		return 0;
+	while (done < count) {
+		size_t covered;
+		int n = mm_pin_iov(t->mm, buf + done, count - done, to_guest ? MM_WRITE : MM_READ,
+				   iov, IOV_CHUNK, &covered);
+		if (n < 0)
+			return done ? (long)done : n;
+		long r = to_guest ? pipe_read(f->pipe, iov, n)
+				  : pipe_write(f->pipe, iov, n, count - done);
+		if (r == -EPIPE) {
+			signal_send(t, SIGPIPE);
+			return done ? (long)done : -EPIPE;
+		}
+		if (r == -EAGAIN) {
+			if (nonblock)
+				return done ? (long)done : -EAGAIN;
+			t->restart_done = done;
+			return sleep_on(t, f->pipe, to_guest ? "pipe read" : "pipe write");
+		}
+		if (to_guest)
+			return r;
+		done += r;
+	}
+	return (long)done;
+}
+
+/* A host descriptor that may not be ready (tty, host pipe, socket): sleep
+ * on it instead of blocking the emulator. */
+static long host_wait_ready(struct task *t, struct file *f, bool for_read)
+{
+	if (f->is_regular)
+		return 0;
+	struct pollfd pfd = {f->host_fd, for_read ? POLLIN : POLLOUT, 0};
+	if (poll(&pfd, 1, 0) != 0)
+		return 0; /* ready, or an error the I/O call will report */
+	int fl = fcntl(f->host_fd, F_GETFL);
+	if (fl < 0 || (fl & O_NONBLOCK))
+		return 0;
+	return sleep_on_host_fd(t, f->host_fd, pfd.events, for_read ? "read" : "write");
 }
 
 /* Move up to @count bytes between @f and guest memory at @buf: reads when
@@ -65,7 +128,12 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 	struct iovec iov[IOV_CHUNK];
 	if (count > MAX_RW_COUNT)
 		count = MAX_RW_COUNT;
-	bool loop = count > PAGE_SIZE * (IOV_CHUNK / 2) && is_regular(f);
+	if (f->kind == FILE_PIPE)
+		return off < 0 ? pipe_rw(t, f, buf, count, to_guest) : -ESPIPE;
+	long w = host_wait_ready(t, f, to_guest);
+	if (w)
+		return w;
+	bool loop = count > PAGE_SIZE * (IOV_CHUNK / 2) && f->is_regular;
 	long done = 0;
 	do {
 		size_t covered;
@@ -125,12 +193,56 @@ SYS(pwrite64)
 	return do_rw(t, f, a[1], a[2], false, (int64_t)a[3]);
 }
 
+/* readv/writev on a pipe: one attempt; a full pipe makes the writer sleep
+ * and retry from the bytes already written. */
+static long pipe_rwv(struct task *t, struct file *f, struct iovec *iov, int n, size_t total,
+		     bool to_guest)
+{
+	if (to_guest == f->write_end)
+		return -EBADF;
+	if (!total)
+		return 0;
+	size_t done = t->restarting ? t->restart_done : 0;
+	/* Skip what an earlier attempt already wrote. */
+	size_t skip = done;
+	while (n && skip >= iov[0].iov_len) {
+		skip -= iov[0].iov_len;
+		iov++;
+		n--;
+	}
+	if (n) {
+		iov[0].iov_base = (char *)iov[0].iov_base + skip;
+		iov[0].iov_len -= skip;
+	}
+	long r = to_guest ? pipe_read(f->pipe, iov, n) : pipe_write(f->pipe, iov, n, total - done);
+	if (r == -EPIPE) {
+		signal_send(t, SIGPIPE);
+		return done ? (long)done : -EPIPE;
+	}
+	if (r == -EAGAIN || (!to_guest && r >= 0 && done + r < total)) {
+		if (r > 0)
+			done += r;
+		if (f->flags & O_NONBLOCK)
+			return done ? (long)done : -EAGAIN;
+		t->restart_done = done;
+		return sleep_on(t, f->pipe, to_guest ? "pipe read" : "pipe write");
+	}
+	return to_guest ? r : (long)(done + r);
+}
+
 /* readv/writev family: the guest's iovec array becomes one host iovec list. */
 static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off)
 {
 	struct file *f = fget(t, a[0]);
 	if (!f)
 		return -EBADF;
+	if (f->kind == FILE_PIPE && off >= 0)
+		return -ESPIPE;
+	if (f->kind == FILE_HOST) {
+		long w = host_wait_ready(t, f, to_guest);
+		if (w)
+			return w;
+	}
 	uint64_t cnt = a[2];
 	if (cnt > IOV_MAX)
 		return -EINVAL;
@@ -176,6 +288,10 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 			n += k;
 			at += covered;
 		}
+	}
+	if (f->kind == FILE_PIPE) {
+		ret = pipe_rwv(t, f, hiov, n, total, to_guest);
+		goto out_hiov;
 	}
 	ssize_t r;
 	if (to_guest)
@@ -299,10 +415,8 @@ SYS(close)
 
 SYS(lseek)
 {
-	struct file *f = fget(t, a[0]);
-	if (!f)
-		return -EBADF;
-	return host_ret(lseek(f->host_fd, (off_t)a[1], (int)a[2]));
+	int h = fget_host(t, a[0], -ESPIPE);
+	return h < 0 ? h : host_ret(lseek(h, (off_t)a[1], (int)a[2]));
 }
 
 SYS(fstat)
@@ -311,8 +425,18 @@ SYS(fstat)
 	if (!f)
 		return -EBADF;
 	struct stat st;
-	if (fstat(f->host_fd, &st))
+	if (f->kind == FILE_PIPE) {
+		memset(&st, 0, sizeof(st));
+		st.st_mode = S_IFIFO | 0600;
+		st.st_nlink = 1;
+		st.st_uid = geteuid();
+		st.st_gid = getegid();
+		st.st_blksize = PAGE_SIZE;
+		st.st_ino = f->pipe->ino;
+		st.st_dev = 0xe; /* pipefs */
+	} else if (fstat(f->host_fd, &st)) {
 		return -errno;
+	}
 	return copy_to_guest(t->mm, a[1], &st, sizeof(st));
 }
 
@@ -454,8 +578,20 @@ SYS(ioctl)
 	}
 	if (in && copy_from_guest(t->mm, buf, a[2], in))
 		return -EFAULT;
-	if (ioctl(f->host_fd, req, buf))
+	if (f->kind == FILE_PIPE) {
+		if (req == FIONREAD) {
+			int n = (int)f->pipe->len;
+			memcpy(buf, &n, sizeof(n));
+		} else if (req == FIONBIO) {
+			int on;
+			memcpy(&on, buf, sizeof(on));
+			f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		} else {
+			return -ENOTTY;
+		}
+	} else if (ioctl(f->host_fd, req, buf)) {
 		return -errno;
+	}
 	if (out && copy_to_guest(t->mm, a[2], buf, out))
 		return -EFAULT;
 	return 0;
@@ -515,12 +651,28 @@ SYS(fcntl)
 		e->cloexec = a[2] & FD_CLOEXEC;
 		return 0;
 	case F_GETFL:
+		if (e->file->kind == FILE_PIPE)
+			return e->file->flags;
 		return host_ret(fcntl(e->file->host_fd, F_GETFL));
 	case F_SETFL:
+		if (e->file->kind == FILE_PIPE) {
+			int settable = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+			e->file->flags = (e->file->flags & ~settable) | ((int)a[2] & settable);
+			return 0;
+		}
 		return host_ret(fcntl(e->file->host_fd, F_SETFL, (int)a[2]));
 	case F_GETPIPE_SZ:
+		if (e->file->kind == FILE_PIPE)
+			return PIPE_SIZE;
+		return host_ret(fcntl(e->file->host_fd, cmd, (int)a[2]));
 	case F_SETPIPE_SZ:
+		/* The model's pipes have a fixed size: report it as granted. */
+		if (e->file->kind == FILE_PIPE)
+			return (int64_t)a[2] > PIPE_SIZE ? -EPERM : PIPE_SIZE;
+		return host_ret(fcntl(e->file->host_fd, cmd, (int)a[2]));
 	case F_GET_SEALS:
+		if (e->file->kind == FILE_PIPE)
+			return -EINVAL;
 		return host_ret(fcntl(e->file->host_fd, cmd, (int)a[2]));
 	case F_GETLK:
 	case F_SETLK:
@@ -528,6 +680,8 @@ SYS(fcntl)
 	case F_OFD_SETLK: {
 		/* F_SETLKW would block the whole emulator: not yet (#4). */
 		struct flock fl;
+		if (e->file->kind == FILE_PIPE)
+			return -EINVAL;
 		if (copy_from_guest(t->mm, &fl, a[2], sizeof(fl)))
 			return -EFAULT;
 		if (fcntl(e->file->host_fd, cmd, &fl))
@@ -638,10 +792,10 @@ SYS(chdir)
 
 SYS(fchdir)
 {
-	struct file *f = fget(t, a[0]);
-	if (!f)
-		return -EBADF;
-	return chdir_to(t, f->host_fd, ".");
+	int h = fget_host(t, a[0], -ENOTDIR);
+	if (h < 0)
+		return h;
+	return chdir_to(t, h, ".");
 }
 
 static long do_mkdirat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
@@ -760,10 +914,10 @@ SYS(fchmodat)
 
 SYS(fchmod)
 {
-	struct file *f = fget(t, a[0]);
-	if (!f)
-		return -EBADF;
-	return host_ret(fchmod(f->host_fd, (mode_t)a[1]));
+	int h = fget_host(t, a[0], -EINVAL);
+	if (h < 0)
+		return h;
+	return host_ret(fchmod(h, (mode_t)a[1]));
 }
 
 SYS(utimensat)
@@ -775,10 +929,8 @@ SYS(utimensat)
 		tsp = ts;
 	}
 	if (!a[1]) { /* futimens */
-		struct file *f = fget(t, a[0]);
-		if (!f)
-			return -EBADF;
-		return host_ret(futimens(f->host_fd, tsp));
+		int h = fget_host(t, a[0], -EINVAL);
+		return h < 0 ? h : host_ret(futimens(h, tsp));
 	}
 	WITH_PATH(t, (int)a[0], a[1], path, hdir);
 	return host_ret(utimensat(hdir, path, tsp, (int)a[3]));
@@ -797,34 +949,34 @@ SYS(truncate)
 
 SYS(ftruncate)
 {
-	struct file *f = fget(t, a[0]);
-	if (!f)
-		return -EBADF;
-	return host_ret(ftruncate(f->host_fd, (off_t)a[1]));
+	int h = fget_host(t, a[0], -EINVAL);
+	if (h < 0)
+		return h;
+	return host_ret(ftruncate(h, (off_t)a[1]));
 }
 
 SYS(fsync)
 {
-	struct file *f = fget(t, a[0]);
-	if (!f)
-		return -EBADF;
-	return host_ret(fsync(f->host_fd));
+	int h = fget_host(t, a[0], -EINVAL);
+	if (h < 0)
+		return h;
+	return host_ret(fsync(h));
 }
 
 SYS(fdatasync)
 {
-	struct file *f = fget(t, a[0]);
-	if (!f)
-		return -EBADF;
-	return host_ret(fdatasync(f->host_fd));
+	int h = fget_host(t, a[0], -EINVAL);
+	if (h < 0)
+		return h;
+	return host_ret(fdatasync(h));
 }
 
 SYS(fadvise64)
 {
-	struct file *f = fget(t, a[0]);
-	if (!f)
-		return -EBADF;
-	return -posix_fadvise(f->host_fd, (off_t)a[1], (off_t)a[2], (int)a[3]);
+	int h = fget_host(t, a[0], -ESPIPE);
+	if (h < 0)
+		return h;
+	return -posix_fadvise(h, (off_t)a[1], (off_t)a[2], (int)a[3]);
 }
 
 SYS(umask)
@@ -836,14 +988,14 @@ SYS(umask)
 
 SYS(getdents64)
 {
-	struct file *f = fget(t, a[0]);
-	if (!f)
-		return -EBADF;
+	int h = fget_host(t, a[0], -ENOTDIR);
+	if (h < 0)
+		return h;
 	size_t n = a[2] > (1 << 20) ? (1 << 20) : a[2];
 	char *buf = malloc(n ? n : 1);
 	if (!buf)
 		return -ENOMEM;
-	long r = host_ret(syscall(SYS_getdents64, f->host_fd, buf, n));
+	long r = host_ret(syscall(SYS_getdents64, h, buf, n));
 	if (r > 0 && copy_to_guest(t->mm, a[1], buf, r))
 		r = -EFAULT;
 	free(buf);
@@ -866,32 +1018,34 @@ SYS(statfs)
 
 SYS(fstatfs)
 {
-	struct file *f = fget(t, a[0]);
-	if (!f)
-		return -EBADF;
+	int h = fget_host(t, a[0], -EINVAL);
+	if (h < 0)
+		return h;
 	struct statfs sf;
-	if (fstatfs(f->host_fd, &sf))
+	if (fstatfs(h, &sf))
 		return -errno;
 	return copy_to_guest(t->mm, a[1], &sf, sizeof(sf));
 }
 
-/* pipe/pipe2 on a host pipe. Right for one task; with several, a blocking
- * read would stall the whole emulator, so in-model pipes replace this (#3). */
+/* pipe/pipe2: an in-model pipe (kernelmodel/pipe.c). */
 static long do_pipe2(struct task *t, uint64_t gfds, int flags)
 {
-	int hfd[2], fds[2];
+	struct file *rd, *wr;
+	int fds[2];
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
-	if (pipe2(hfd, (flags & ~O_CLOEXEC) | O_CLOEXEC))
-		return -errno;
-	fds[0] = (int)install_host_fd(t, hfd[0], "pipe:", flags & O_CLOEXEC);
-	if (fds[0] < 0) {
-		close(hfd[1]);
-		return fds[0];
-	}
-	fds[1] = (int)install_host_fd(t, hfd[1], "pipe:", flags & O_CLOEXEC);
+	if (flags & O_DIRECT)
+		return -EINVAL; /* packet-mode pipes are not modeled */
+	int r = pipe_create(flags, &rd, &wr);
+	if (r)
+		return r;
+	fds[0] = files_install(t->files, rd, 0, flags & O_CLOEXEC);
+	fds[1] = fds[0] < 0 ? fds[0] : files_install(t->files, wr, 0, flags & O_CLOEXEC);
+	file_put(rd);
+	file_put(wr);
 	if (fds[1] < 0) {
-		files_close(t->files, fds[0]);
+		if (fds[0] >= 0)
+			files_close(t->files, fds[0]);
 		return fds[1];
 	}
 	if (copy_to_guest(t->mm, gfds, fds, sizeof(fds))) {

@@ -51,6 +51,8 @@ SYS(mmap)
 	struct file *f = a[4] > 0x7fffffff ? NULL : files_lookup(t->files, (int)a[4]);
 	if (!f)
 		return -EBADF;
+	if (f->kind != FILE_HOST)
+		return -ENODEV;
 	struct stat st;
 	if (fstat(f->host_fd, &st))
 		return -errno;

@@ -20,13 +20,13 @@
 
 SYS(exit)
 {
-	do_exit(t, W_EXITCODE((int)a[0]));
+	do_exit(t, WSTATUS_EXITED((int)a[0]));
 	return 0;
 }
 
 SYS(exit_group)
 {
-	do_group_exit(t, W_EXITCODE((int)a[0]));
+	do_group_exit(t, WSTATUS_EXITED((int)a[0]));
 	return 0;
 }
 
@@ -109,18 +109,70 @@ static struct task *find_process(struct task *t, int pid)
 SYS(getpgid)
 {
 	struct task *p = find_process(t, (int)a[0]);
-	return p ? p->pgid : -ESRCH;
+	return p ? p->signal->pgid : -ESRCH;
 }
 
 SYS(getpgrp)
 {
-	return t->pgid;
+	return t->signal->pgid;
 }
 
 SYS(getsid)
 {
 	struct task *p = find_process(t, (int)a[0]);
-	return p ? p->sid : -ESRCH;
+	return p ? p->signal->sid : -ESRCH;
+}
+
+static bool is_group_leader(struct task *p)
+{
+	return p->tid == p->tgid;
+}
+
+/* setpgid(2), with Linux's checks in kernel/sys.c's order. */
+SYS(setpgid)
+{
+	int pid = (int)a[0], pgid = (int)a[1];
+	if (!pid)
+		pid = t->tgid;
+	if (!pgid)
+		pgid = pid;
+	if (pgid < 0)
+		return -EINVAL;
+	struct task *p = task_find(pid);
+	if (!p || !is_group_leader(p))
+		return -ESRCH;
+	if (p->tgid != t->tgid) {
+		/* Only ourselves or a child of ours, in our session, not yet exec'd. */
+		if (!p->parent || p->parent->tgid != t->tgid)
+			return -ESRCH;
+		if (p->signal->sid != t->signal->sid)
+			return -EPERM;
+		if (p->did_exec)
+			return -EACCES;
+	}
+	if (p->signal->sid == p->tgid)
+		return -EPERM; /* a session leader cannot move */
+	if (pgid != p->tgid) {
+		bool found = false;
+		for (struct task *q = task_next(NULL); q; q = task_next(q))
+			if (q->state != TASK_DEAD && q->signal->pgid == pgid &&
+			    q->signal->sid == t->signal->sid)
+				found = true;
+		if (!found)
+			return -EPERM;
+	}
+	p->signal->pgid = pgid;
+	return 0;
+}
+
+SYS(setsid)
+{
+	/* Fail if we lead a process group: someone may share it. */
+	for (struct task *q = task_next(NULL); q; q = task_next(q))
+		if (q->state != TASK_DEAD && q->signal->pgid == t->tgid)
+			return -EPERM;
+	t->signal->sid = t->signal->pgid = t->tgid;
+	return t->tgid;
 }
 
 SYS(set_tid_address)
@@ -192,10 +244,10 @@ static long do_prlimit(struct task *t, int pid, unsigned res, uint64_t gnew, uin
 		if (res == RLIMIT_NOFILE && nl.rlim_max > (rlim_t)1 << 20)
 			return -EPERM; /* fs.nr_open */
 	}
-	if (gold && copy_to_guest(t->mm, gold, &p->rlim[res], sizeof(struct rlimit)))
+	if (gold && copy_to_guest(t->mm, gold, &p->signal->rlim[res], sizeof(struct rlimit)))
 		return -EFAULT;
 	if (gnew) {
-		p->rlim[res] = nl;
+		p->signal->rlim[res] = nl;
 		if (res == RLIMIT_NOFILE && p->files)
 			p->files->nofile = nl.rlim_cur > INT_MAX ? INT_MAX : (unsigned)nl.rlim_cur;
 	}
@@ -275,6 +327,22 @@ SYS(prctl)
 		return 0;
 	case PR_GET_NAME:
 		return copy_to_guest(t->mm, a[1], t->comm, TASK_COMM_LEN);
+	case PR_SET_CHILD_SUBREAPER:
+		t->signal->child_subreaper = a[1] != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int v = t->signal->child_subreaper;
+		return copy_to_guest(t->mm, a[1], &v, sizeof(v));
+	}
+	case PR_SET_PDEATHSIG:
+		if (a[1] > NSIG_MODEL)
+			return -EINVAL;
+		t->pdeath_signal = (int)a[1];
+		return 0;
+	case PR_GET_PDEATHSIG: {
+		int v = t->pdeath_signal;
+		return copy_to_guest(t->mm, a[1], &v, sizeof(v));
+	}
 	default:
 		return -EINVAL; /* other options are not modeled yet (README) */
 	}
@@ -284,21 +352,37 @@ SYS(prctl)
  * the guest (syscall_dispatch). */
 static long send_to(struct task *p, int sig)
 {
-	if (!p)
+	if (!p || p->state == TASK_DEAD)
 		return -ESRCH;
+	if (p->state == TASK_ZOMBIE)
+		return 0; /* Linux: a zombie can still be signalled (no effect) */
 	if (sig < 0 || sig > NSIG_MODEL)
 		return -EINVAL;
 	return sig ? signal_send(p, sig) : 0;
 }
 
+/* kill(2): a process, a process group (0: ours; -pgid), or -1: everyone
+ * we may signal except ourselves (and init, which is not a guest). */
 SYS(kill)
 {
-	int pid = (int)a[0];
-	if (pid == 0 || pid == -1)
-		pid = t->tgid; /* group and broadcast: only this process exists to us (#5) */
-	else if (pid < 0)
-		pid = -pid;
-	return send_to(task_find(pid), (int)a[1]);
+	int pid = (int)a[0], sig = (int)a[1];
+	if (sig < 0 || sig > NSIG_MODEL)
+		return -EINVAL;
+	if (pid > 0)
+		return send_to(task_find(pid), sig);
+	if (pid == INT_MIN)
+		return -ESRCH;
+	int pgid = pid == 0 ? t->signal->pgid : -pid;
+	bool found = false;
+	for (struct task *p = task_next(NULL); p; p = task_next(p)) {
+		if (p->state == TASK_ZOMBIE || p->state == TASK_DEAD || !is_group_leader(p))
+			continue;
+		if (pid == -1 ? p->tgid == t->tgid : p->signal->pgid != pgid)
+			continue;
+		found = true;
+		send_to(p, sig);
+	}
+	return found ? 0 : -ESRCH;
 }
 
 SYS(tkill)

@@ -118,4 +118,13 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(clock_nanosleep, 4),
 	E(getrandom, 3),
 	E(futex, 6),
+	E(clone, 5),
+	E(fork, 0),
+	E(vfork, 0),
+	E(execve, 3),
+	E(execveat, 5),
+	E(wait4, 4),
+	E(waitid, 5),
+	E(setpgid, 2),
+	E(setsid, 0),
 };

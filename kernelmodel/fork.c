@@ -1,0 +1,167 @@
+/* copy_process (kernel/fork.c, STYLE.md K1-K3): validate the clone flags
+ * in the kernel's order, then take each object by reference or duplicate it,
+ * in the kernel's order: files, fs, sighand, signal, mm, namespaces. */
+#include "kernelmodel/fork.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernelmodel/files.h"
+#include "kernelmodel/fs.h"
+#include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
+#include "kernelmodel/task.h"
+#include "kernelmodel/uts.h"
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+#define CLONE_NAMESPACES                                                                           \
+	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUSER |  \
+	 CLONE_NEWCGROUP | CLONE_NEWTIME)
+
+uint64_t clone_unsupported_flags(void)
+{
+	/* Threads: #4. Namespaces and pidfds: #6. */
+	return CLONE_THREAD | CLONE_NAMESPACES | CLONE_PIDFD;
+}
+
+static int copy_files(uint64_t flags, struct task *p, struct task *parent)
+{
+	p->files = flags & CLONE_FILES ? files_get(parent->files) : files_dup(parent->files);
+	return p->files ? 0 : -ENOMEM;
+}
+
+static int copy_fs(uint64_t flags, struct task *p, struct task *parent)
+{
+	p->fs = flags & CLONE_FS ? fs_get(parent->fs) : fs_dup(parent->fs);
+	return p->fs ? 0 : -ENOMEM;
+}
+
+static int copy_sighand(uint64_t flags, struct task *p, struct task *parent)
+{
+	p->sighand = flags & CLONE_SIGHAND ? sighand_get(parent->sighand)
+					   : sighand_dup(parent->sighand);
+	return p->sighand ? 0 : -ENOMEM;
+}
+
+static int copy_signal(uint64_t flags, struct task *p, struct task *parent)
+{
+	p->signal = flags & CLONE_THREAD ? signal_get(parent->signal) : signal_dup(parent->signal);
+	return p->signal ? 0 : -ENOMEM;
+}
+
+static int copy_mm(uint64_t flags, struct task *p, struct task *parent)
+{
+	p->mm = flags & CLONE_VM ? mm_get(parent->mm) : mm_dup(parent->mm);
+	return p->mm ? 0 : -ENOMEM;
+}
+
+static int copy_namespaces(uint64_t flags, struct task *p, struct task *parent)
+{
+	p->uts = uts_get(parent->uts);
+	return 0;
+}
+
+static void warn_unsupported(uint64_t flags)
+{
+	static uint64_t warned;
+	if (flags & ~warned) {
+		warned |= flags;
+		fprintf(stderr, "cloneemu: clone flags 0x%llx are not implemented yet: EINVAL\n",
+			(unsigned long long)flags);
+	}
+}
+
+int copy_process(struct task *parent, const struct kernel_clone_args *args, struct task **out)
+{
+	uint64_t flags = args->flags;
+
+	/* Don't allow sharing the root directory with processes in a
+	 * different namespace. */
+	if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+		return -EINVAL;
+	if ((flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+		return -EINVAL;
+	/* Thread groups must share signals as well. */
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	/* Shared signal handlers imply shared VM. */
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	/* Siblings of global init would be unkillable and unreaped: our
+	 * init is modeled and never calls clone, so this cannot trigger. */
+	/* A thread cannot enter new pid or user namespaces. */
+	if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
+		return -EINVAL;
+	/* A pidfd refers to a process, never to a thread or detached task. */
+	if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
+		return -EINVAL;
+	if (flags & clone_unsupported_flags()) {
+		warn_unsupported(flags & clone_unsupported_flags());
+		return -EINVAL;
+	}
+
+	int ret = -ENOMEM;
+	struct task *p = task_alloc();
+	if (!p)
+		return -ENOMEM;
+	memcpy(p->comm, parent->comm, sizeof(p->comm));
+	if (parent->exe && !(p->exe = strdup(parent->exe)))
+		goto bad_fork_free;
+	p->sig_blocked = parent->sig_blocked;
+	/* Recorded before any failure point, as the kernel does. */
+	p->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? args->child_tid : 0;
+
+	if ((ret = copy_files(flags, p, parent)))
+		goto bad_fork_free;
+	if ((ret = copy_fs(flags, p, parent)))
+		goto bad_fork_free;
+	if ((ret = copy_sighand(flags, p, parent)))
+		goto bad_fork_free;
+	if ((ret = copy_signal(flags, p, parent)))
+		goto bad_fork_free;
+	if ((ret = copy_mm(flags, p, parent)))
+		goto bad_fork_free;
+	if ((ret = copy_namespaces(flags, p, parent)))
+		goto bad_fork_free;
+
+	p->tid = pid_alloc();
+	p->tgid = flags & CLONE_THREAD ? parent->tgid : p->tid;
+	/* CLONE_PARENT and CLONE_THREAD: the caller's parent becomes the
+	 * parent, and the exit signal is the caller's own. */
+	if (flags & (CLONE_PARENT | CLONE_THREAD)) {
+		p->parent = parent->parent;
+		p->exit_signal = flags & CLONE_THREAD ? -1 : parent->exit_signal;
+	} else {
+		p->parent = parent;
+		p->exit_signal = args->exit_signal;
+	}
+	p->vfork_pending = flags & CLONE_VFORK;
+	*out = p;
+	return 0;
+
+bad_fork_free:
+	task_put(p); /* puts whatever was taken */
+	return ret;
+}
+
+int wake_up_new_task(struct task *parent, struct task *child, const struct kernel_clone_args *args)
+{
+	sched_add(child);
+	int nr = child->tid;
+	/* The kernel ignores a failed write here, as we do. */
+	if (args->flags & CLONE_PARENT_SETTID)
+		copy_to_guest(parent->mm, args->parent_tid, &nr, sizeof(nr));
+	if (args->flags & CLONE_CHILD_SETTID)
+		copy_to_guest(child->mm, args->child_tid, &nr, sizeof(nr));
+	return nr;
+}

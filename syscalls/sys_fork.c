@@ -1,0 +1,470 @@
+/* Process lifecycle syscalls: clone, fork, vfork, execve, wait4, waitid.
+ * Only these entry points know x86_64's clone argument order (flags, stack,
+ * parent_tid, child_tid, tls); they all fill one kernel_clone_args
+ * (STYLE.md S3) for kernelmodel/fork.c. */
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "emu/cpu.h"
+#include "emu/run.h"
+#include "kernelmodel/exit.h"
+#include "kernelmodel/files.h"
+#include "kernelmodel/fork.h"
+#include "kernelmodel/fs.h"
+#include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
+#include "loader/elf.h"
+#include "syscalls/dispatch.h"
+#include "syscalls/sys.h"
+
+#ifndef __WALL
+#define __WALL 0x40000000
+#define __WCLONE 0x80000000
+#define __WNOTHREAD 0x20000000
+#endif
+
+/* kernel_clone: create the child, give it the caller's registers with a
+ * zero return value (and its own stack and TLS when asked), start it. A
+ * vfork caller then sleeps until the child execs or exits; its syscall is
+ * retried on wake-up and finds the child it made in t->restart_child. */
+static long kernel_clone(struct task *t, const struct kernel_clone_args *args)
+{
+	if (t->restarting && t->restart_child) {
+		struct task *c = t->restart_child;
+		if (c->vfork_pending)
+			return sleep_on(t, c, "vfork");
+		int nr = c->tid;
+		task_put(c);
+		t->restart_child = NULL;
+		return nr;
+	}
+	struct task *child;
+	int r = copy_process(t, args, &child);
+	if (r)
+		return r;
+	if (!(child->cpu = emu_context_alloc())) {
+		task_put(child);
+		return -ENOMEM;
+	}
+	uint64_t next = emu_reg_read(EREG_RIP) + 2; /* after the syscall instruction */
+	emu_context_save(child->cpu);
+	emu_context_write(child->cpu, EREG_RAX, 0);
+	emu_context_write(child->cpu, EREG_RIP, next);
+	emu_context_write(child->cpu, EREG_RCX, next);
+	emu_context_write(child->cpu, EREG_R11, emu_reg_read(EREG_RFLAGS));
+	if (args->stack)
+		emu_context_write(child->cpu, EREG_RSP, args->stack + args->stack_size);
+	if (args->flags & CLONE_SETTLS)
+		emu_context_write(child->cpu, EREG_FS_BASE, args->tls);
+	int nr = wake_up_new_task(t, child, args);
+	if (args->flags & CLONE_VFORK) {
+		t->restart_child = task_get(child);
+		return sleep_on(t, child, "vfork");
+	}
+	return nr;
+}
+
+SYS(clone)
+{
+	/* The legacy interface takes the low 32 bits; the low byte is the
+	 * exit signal. CLONE_PIDFD would reuse parent_tid as the pidfd slot. */
+	uint64_t flags = a[0] & 0xffffffffull;
+	struct kernel_clone_args args = {
+		.flags = flags & ~(uint64_t)CSIGNAL,
+		.exit_signal = (int)(flags & CSIGNAL),
+		.stack = a[1],
+		.parent_tid = a[2],
+		.child_tid = a[3],
+		.tls = a[4],
+	};
+	if ((args.flags & CLONE_PIDFD) && (args.flags & CLONE_PARENT_SETTID))
+		return -EINVAL; /* both would write through parent_tid */
+	return kernel_clone(t, &args);
+}
+
+SYS(fork)
+{
+	struct kernel_clone_args args = {.exit_signal = SIGCHLD};
+	return kernel_clone(t, &args);
+}
+
+SYS(vfork)
+{
+	struct kernel_clone_args args = {.flags = CLONE_VFORK | CLONE_VM, .exit_signal = SIGCHLD};
+	return kernel_clone(t, &args);
+}
+
+/* ---- execve ---- */
+
+#define MAX_ARG_STRLEN (32 * PAGE_SIZE)
+#define MAX_ARG_STRINGS 0x7fffffff
+#define BINPRM_BUF_SIZE 256
+#define MAX_INTERP_DEPTH 5 /* Linux gives up with ELOOP beyond this */
+
+struct strv {
+	char **v;
+	int n, cap;
+};
+
+static void strv_free(struct strv *s)
+{
+	for (int i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static int strv_push(struct strv *s, int at, const char *str)
+{
+	if (s->n + 2 > s->cap) {
+		int cap = s->cap ? s->cap * 2 : 16;
+		char **v = realloc(s->v, cap * sizeof(char *));
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	char *d = strdup(str);
+	if (!d)
+		return -ENOMEM;
+	memmove(&s->v[at + 1], &s->v[at], (s->n - at) * sizeof(char *));
+	s->v[at] = d;
+	s->n++;
+	s->v[s->n] = NULL;
+	return 0;
+}
+
+/* Copy a NULL-terminated array of guest strings (argv or envp). */
+static int copy_strings(struct task *t, gva_t gv, struct strv *out)
+{
+	char *buf = malloc(MAX_ARG_STRLEN);
+	int r = 0;
+	if (!buf)
+		return -ENOMEM;
+	for (int i = 0; gv; i++) {
+		uint64_t p;
+		if (i >= MAX_ARG_STRINGS) {
+			r = -E2BIG;
+			break;
+		}
+		if (copy_from_guest(t->mm, &p, gv + 8ull * i, 8)) {
+			r = -EFAULT;
+			break;
+		}
+		if (!p)
+			break;
+		long n = strncpy_from_guest(t->mm, buf, p, MAX_ARG_STRLEN);
+		if (n < 0) {
+			r = n == -ENAMETOOLONG ? -E2BIG : (int)n;
+			break;
+		}
+		if ((r = strv_push(out, out->n, buf)))
+			break;
+	}
+	free(buf);
+	if (!r && !out->v) { /* an empty (or NULL) array */
+		out->v = calloc(1, sizeof(char *));
+		out->cap = 1;
+		if (!out->v)
+			r = -ENOMEM;
+	}
+	return r;
+}
+
+/* The absolute host path of @path as the task sees it. */
+static int resolve_path(struct task *t, int dirfd, const char *path, char *out)
+{
+	if (path[0] == '/') {
+		snprintf(out, PATH_MAX, "%s", path);
+		return 0;
+	}
+	char dir[PATH_MAX];
+	if (dirfd == AT_FDCWD) {
+		long n = fs_getcwd(t->fs, dir, sizeof(dir));
+		if (n < 0)
+			return (int)n;
+	} else {
+		struct file *f = files_lookup(t->files, dirfd);
+		if (!f)
+			return -EBADF;
+		if (f->kind != FILE_HOST)
+			return -ENOTDIR;
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", f->host_fd);
+		ssize_t n = readlink(link, dir, sizeof(dir) - 1);
+		if (n < 0)
+			return -errno;
+		dir[n] = 0;
+	}
+	if (snprintf(out, PATH_MAX, "%s/%s", dir, path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* "#!interpreter [arg]": rewrite argv as Linux's binfmt_script does and
+ * return 1 with the interpreter in @interp; 0 when @path is no script. */
+static int check_script(const char *path, struct strv *argv, const char *filename, char *interp)
+{
+	char buf[BINPRM_BUF_SIZE + 1];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, BINPRM_BUF_SIZE);
+	close(fd);
+	if (n < 2 || buf[0] != '#' || buf[1] != '!')
+		return 0;
+	buf[n] = 0;
+	char *nl = strchr(buf, '\n');
+	if (nl)
+		*nl = 0;
+	char *p = buf + 2;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return -ENOEXEC;
+	char *name = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	char *arg = NULL;
+	if (*p) {
+		*p++ = 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p) {
+			arg = p;
+			char *end = arg + strlen(arg);
+			while (end > arg && (end[-1] == ' ' || end[-1] == '\t'))
+				*--end = 0;
+		}
+	}
+	/* argv[0] is replaced by: interpreter, [arg], the script's filename. */
+	if (argv->n > 0) {
+		free(argv->v[0]);
+		memmove(&argv->v[0], &argv->v[1], argv->n * sizeof(char *));
+		argv->n--;
+	}
+	if (strv_push(argv, 0, filename) || (arg && strv_push(argv, 0, arg)) ||
+	    strv_push(argv, 0, name))
+		return -ENOMEM;
+	snprintf(interp, PATH_MAX, "%s", name);
+	return 1;
+}
+
+/* Make a shared object private before exec changes it (unshare_files,
+ * and de_thread's unshare of the handler table). */
+static int unshare_for_exec(struct task *t)
+{
+	if (t->files->refcount > 1) {
+		struct files *nf = files_dup(t->files);
+		if (!nf)
+			return -ENOMEM;
+		files_put(t->files);
+		t->files = nf;
+	}
+	if (t->sighand->refcount > 1) {
+		struct sighand *sh = sighand_dup(t->sighand);
+		if (!sh)
+			return -ENOMEM;
+		sighand_put(t->sighand);
+		t->sighand = sh;
+	}
+	return 0;
+}
+
+static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva_t genvp)
+{
+	char path[PATH_MAX], file[PATH_MAX], interp[PATH_MAX], err[512] = "";
+	struct strv argv = {0}, envp = {0};
+	struct mm *mm = NULL;
+	long r = get_user_path(t, gpath, path);
+	if (r)
+		return r;
+	if ((r = copy_strings(t, gargv, &argv)) || (r = copy_strings(t, genvp, &envp)))
+		goto out;
+	if ((r = resolve_path(t, dirfd, path, file)))
+		goto out;
+
+	const char *execfn = path;
+	struct elf_load_info info;
+	for (int depth = 0;; depth++) {
+		struct stat st;
+		if (stat(file, &st)) {
+			r = -errno;
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode) || access(file, X_OK)) {
+			r = -EACCES;
+			goto out;
+		}
+		int s = check_script(file, &argv, depth ? file : path, interp);
+		if (s < 0) {
+			r = s;
+			goto out;
+		}
+		if (!s)
+			break;
+		if (depth + 1 >= MAX_INTERP_DEPTH) {
+			r = -ELOOP;
+			goto out;
+		}
+		if ((r = resolve_path(t, AT_FDCWD, interp, file)))
+			goto out;
+	}
+	r = -ENOMEM;
+	if (!(mm = mm_alloc()))
+		goto out;
+	if ((r = elf_load_file(mm, file, &info, err, sizeof(err)))) {
+		if (strstr(err, "dynamically linked"))
+			fprintf(stderr, "cloneemu: execve %s: %s\n", file, err);
+		goto out;
+	}
+	struct exec_stack_params sp;
+	gva_t rsp;
+	emu_exec_params(&sp, argv.n, argv.v, envp.n, envp.v, execfn);
+	if ((r = elf_setup_stack(mm, &info, &sp, &rsp)))
+		goto out;
+	if ((r = unshare_for_exec(t)))
+		goto out;
+
+	/* Point of no return: the old image is gone. */
+	exec_mm_release(t);
+	struct mm *old = t->mm;
+	t->mm = mm;
+	mm = NULL;
+	mm_put(old);
+	files_close_on_exec(t->files);
+	sighand_flush(t->sighand);
+	t->did_exec = true;
+	task_set_comm(t, file);
+	free(t->exe);
+	t->exe = realpath(file, NULL);
+	emu_switch_mm(t->mm);
+	emu_reset_regs(info.entry, rsp);
+	syscall_set_return_rip(info.entry);
+	emu_request_stop(); /* let the run loop start the new image afresh */
+	r = 0;
+out:
+	mm_put(mm);
+	strv_free(&argv);
+	strv_free(&envp);
+	return r;
+}
+
+SYS(execve)
+{
+	return do_execveat(t, AT_FDCWD, a[0], a[1], a[2]);
+}
+
+SYS(execveat)
+{
+	if (a[4] & ~(uint64_t)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	if (a[4])
+		return -EINVAL; /* fexecve-style AT_EMPTY_PATH is not modeled yet */
+	return do_execveat(t, (int)a[0], a[1], a[2], a[3]);
+}
+
+/* ---- wait ---- */
+
+SYS(wait4)
+{
+	int pid = (int)a[0];
+	int options = (int)a[2];
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
+		return -EINVAL;
+	struct wait_opts wo = {.options = options | WEXITED};
+	if (pid == INT_MIN)
+		return -ESRCH;
+	if (pid > 0) {
+		wo.type = P_PID;
+		wo.id = pid;
+	} else if (pid == -1) {
+		wo.type = P_ALL;
+	} else {
+		wo.type = P_PGID;
+		wo.id = pid == 0 ? t->signal->pgid : -pid;
+	}
+	struct wait_result res;
+	long r = do_wait(t, &wo, &res);
+	if (r <= 0)
+		return r;
+	if (a[1] && copy_to_guest(t->mm, a[1], &res.status, sizeof(int)))
+		return -EFAULT;
+	if (a[3]) {
+		struct rusage ru;
+		memset(&ru, 0, sizeof(ru)); /* resource accounting is not modeled */
+		if (copy_to_guest(t->mm, a[3], &ru, sizeof(ru)))
+			return -EFAULT;
+	}
+	return r;
+}
+
+/* The part of x86_64's siginfo_t that waitid fills. */
+struct waitid_info {
+	int32_t signo, errno_, code, pad;
+	int32_t pid, uid, status, pad2;
+	int64_t utime, stime;
+	uint8_t rest[128 - 48];
+};
+
+SYS(waitid)
+{
+	int type = (int)a[0], id = (int)a[1], options = (int)a[3];
+	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD |
+			__WCLONE | __WALL))
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	struct wait_opts wo = {.type = type, .id = id, .options = options};
+	switch (type) {
+	case P_ALL:
+		break;
+	case P_PID:
+		if (id <= 0)
+			return -EINVAL;
+		break;
+	case P_PGID:
+		if (id < 0)
+			return -EINVAL;
+		if (id == 0)
+			wo.id = t->signal->pgid;
+		break;
+	default:
+		return -EINVAL; /* P_PIDFD arrives with pidfds (#6) */
+	}
+	struct wait_result res;
+	long r = do_wait(t, &wo, &res);
+	if (r < 0)
+		return r;
+	struct waitid_info info;
+	memset(&info, 0, sizeof(info));
+	if (r > 0) {
+		info.signo = SIGCHLD;
+		info.pid = res.pid;
+		info.uid = (int32_t)getuid();
+		if (WIFEXITED(res.status)) {
+			info.code = CLD_EXITED;
+			info.status = WEXITSTATUS(res.status);
+		} else {
+			info.code = WCOREDUMP(res.status) ? CLD_DUMPED : CLD_KILLED;
+			info.status = WTERMSIG(res.status);
+		}
+	}
+	if (a[2] && copy_to_guest(t->mm, a[2], &info, sizeof(info)))
+		return -EFAULT;
+	if (a[4]) {
+		struct rusage ru;
+		memset(&ru, 0, sizeof(ru));
+		if (copy_to_guest(t->mm, a[4], &ru, sizeof(ru)))
+			return -EFAULT;
+	}
+	return 0;
+}

@@ -1,0 +1,1255 @@
+/* Unit tests for kernelmodel/mm.c: demand paging, copy-on-write fork, the
+ * mmap family, brk, faults and guest copies. No CPU is involved: every case
+ * drives the mm directly (mm_fault plays the TLB-fill hook) and checks the
+ * results through copy_{from,to}_guest, the page table and frames_stats().
+ * Expected values follow the Linux man pages (mmap(2), munmap(2),
+ * mprotect(2), mremap(2), madvise(2), brk(2)) and mm/mmap.c. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+
+#include <cmocka.h>
+
+#include "kernelmodel/frame.h"
+#include "kernelmodel/mm.h"
+
+#define RW (PROT_READ | PROT_WRITE)
+#define PRIV_ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#define SHARED_ANON (MAP_SHARED | MAP_ANONYMOUS)
+#define SEGV_MAPERR_CODE 1
+#define SEGV_ACCERR_CODE 2
+/* A fixed spot for MAP_FIXED cases, far from the top-down mmap area. */
+#define FIXED_BASE 0x10000000ul
+
+/* ---- fixture: a 1 GiB frame pool (reserved lazily) and one empty mm ---- */
+
+static int setup(void **state)
+{
+	assert_int_equal(frames_init(1ul << 30), 0);
+	struct mm *mm = mm_alloc();
+	assert_non_null(mm);
+	*state = mm;
+	return 0;
+}
+
+/* A pool of 64 frames (63 usable: frame 0 is the zero page). */
+static int setup_small_pool(void **state)
+{
+	assert_int_equal(frames_init(64 * PAGE_SIZE), 0);
+	struct mm *mm = mm_alloc();
+	assert_non_null(mm);
+	*state = mm;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	mm_put(*state);
+	frames_set_invalidate_hook(NULL);
+	frames_fini();
+	return 0;
+}
+
+/* ---- helpers ---- */
+
+static gva_t map_anon(struct mm *mm, uint64_t len, int prot)
+{
+	long a = mm_mmap(mm, 0, len, prot, PRIV_ANON, NULL, 0);
+	assert_true(a > 0);
+	return (gva_t)a;
+}
+
+static gva_t map_fixed(struct mm *mm, gva_t addr, uint64_t len, int prot)
+{
+	long a = mm_mmap(mm, addr, len, prot, PRIV_ANON | MAP_FIXED, NULL, 0);
+	assert_int_equal(a, (long)addr);
+	return addr;
+}
+
+static void put8(struct mm *mm, gva_t a, uint8_t v)
+{
+	assert_int_equal(copy_to_guest(mm, a, &v, 1), 0);
+}
+
+static uint8_t get8(struct mm *mm, gva_t a)
+{
+	uint8_t v = 0xee;
+	assert_int_equal(copy_from_guest(mm, &v, a, 1), 0);
+	return v;
+}
+
+static uint64_t in_use(void)
+{
+	return frames_stats().in_use;
+}
+
+/* The frame behind @a, faulting it in for reading. */
+static frame_t frame_at(struct mm *mm, gva_t a)
+{
+	uint64_t paddr;
+	int perms;
+	assert_int_equal(mm_fault(mm, a, MM_READ, &paddr, &perms), 0);
+	return (frame_t)(paddr >> PAGE_SHIFT);
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* ---- demand paging ---- */
+
+/* A read of a never-written private page must not cost a frame: it maps the
+ * shared zero page read-only. */
+static void read_of_untouched_anon_page_maps_zero_page_without_frame(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, 2 * PAGE_SIZE, RW);
+	uint64_t before = in_use();
+	uint8_t buf[2 * PAGE_SIZE];
+
+	memset(buf, 0xaa, sizeof(buf));
+	assert_int_equal(copy_from_guest(mm, buf, a, sizeof(buf)), 0);
+	assert_true(all_zero(buf, sizeof(buf)));
+	assert_int_equal(in_use(), before);
+
+	uint64_t paddr = 1;
+	int perms = 0;
+	assert_int_equal(mm_fault(mm, a + 8, MM_READ, &paddr, &perms), 0);
+	assert_int_equal(paddr, frame_paddr(ZERO_FRAME));
+	assert_int_equal(perms, MM_READ);
+	assert_int_equal(mm_resident_pages(mm), 2);
+	assert_int_equal(in_use(), before);
+}
+
+/* The first write takes exactly one frame, whether or not the page was read
+ * (zero page) before; later writes to it take none. */
+static void first_write_to_anon_page_allocates_exactly_one_frame(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, 4 * PAGE_SIZE, RW);
+	uint64_t before = in_use();
+
+	put8(mm, a, 1);
+	assert_int_equal(in_use(), before + 1);
+	put8(mm, a + 100, 2);
+	assert_int_equal(in_use(), before + 1);
+
+	assert_int_equal(get8(mm, a + PAGE_SIZE), 0); /* zero page */
+	assert_int_equal(in_use(), before + 1);
+	put8(mm, a + PAGE_SIZE, 3);
+	assert_int_equal(in_use(), before + 2);
+	assert_int_equal(get8(mm, a + PAGE_SIZE), 3);
+
+	uint64_t paddr;
+	int perms;
+	assert_int_equal(mm_fault(mm, a + 2 * PAGE_SIZE, MM_WRITE, &paddr, &perms), 0);
+	assert_int_not_equal(paddr, frame_paddr(ZERO_FRAME));
+	assert_int_equal(perms, MM_READ | MM_WRITE);
+	assert_int_equal(in_use(), before + 3);
+	/* A write into the zero page is not a COW copy. */
+	assert_int_equal(mm->pages_copied, 0);
+	assert_int_equal(frames_stats().cow_copies, 0);
+}
+
+/* munmap gives the frames back. */
+static void munmap_returns_frames_to_pool(void **state)
+{
+	struct mm *mm = *state;
+	uint64_t before = in_use();
+	gva_t a = map_anon(mm, 8 * PAGE_SIZE, RW);
+
+	for (int i = 0; i < 8; i++)
+		put8(mm, a + i * PAGE_SIZE, (uint8_t)i);
+	assert_int_equal(in_use(), before + 8);
+	assert_int_equal(mm_munmap(mm, a, 8 * PAGE_SIZE), 0);
+	assert_int_equal(in_use(), before);
+	assert_int_equal(mm_resident_pages(mm), 0);
+}
+
+/* ---- copy-on-write fork ---- */
+
+static void cow_fork_shares_frames_and_data(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, PAGE_SIZE, RW);
+	const char msg[] = "before fork";
+
+	assert_int_equal(copy_to_guest(mm, a, msg, sizeof(msg)), 0);
+	uint64_t before = in_use();
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	assert_int_equal(in_use(), before); /* nothing copied by fork itself */
+
+	char p[sizeof(msg)], c[sizeof(msg)];
+	assert_int_equal(copy_from_guest(mm, p, a, sizeof(p)), 0);
+	assert_int_equal(copy_from_guest(child, c, a, sizeof(c)), 0);
+	assert_string_equal(p, msg);
+	assert_string_equal(c, msg);
+	assert_int_equal(frame_at(mm, a), frame_at(child, a));
+	assert_int_equal(frame_refcount(frame_at(mm, a)), 2);
+	assert_int_equal(child->pages_copied, 0);
+	mm_put(child);
+	assert_int_equal(frame_refcount(frame_at(mm, a)), 1);
+}
+
+static void cow_write_in_child_leaves_parent_page(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, PAGE_SIZE, RW);
+
+	put8(mm, a, 'P');
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	uint64_t before = in_use();
+	uint64_t copies = frames_stats().cow_copies;
+
+	put8(child, a, 'C');
+	assert_int_equal(child->pages_copied, 1);
+	assert_int_equal(mm->pages_copied, 0);
+	assert_int_equal(frames_stats().cow_copies, copies + 1);
+	assert_int_equal(in_use(), before + 1);
+	assert_int_equal(get8(mm, a), 'P');
+	assert_int_equal(get8(child, a), 'C');
+	assert_int_not_equal(frame_at(mm, a), frame_at(child, a));
+	mm_put(child);
+}
+
+/* After the child copied, the parent holds the only reference to the old
+ * frame: its write takes the frame back without copying. */
+static void cow_parent_write_after_child_copy_reuses_sole_frame(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, PAGE_SIZE, RW);
+
+	put8(mm, a, 'P');
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	put8(child, a, 'C');
+	frame_t f = frame_at(mm, a);
+	struct frame_stats st = frames_stats();
+	uint64_t before = in_use();
+
+	put8(mm, a, 'Q');
+	assert_int_equal(mm->pages_copied, 0);
+	assert_int_equal(frames_stats().cow_copies, st.cow_copies);
+	assert_int_equal(frames_stats().cow_reuses, st.cow_reuses + 1);
+	assert_int_equal(in_use(), before);
+	assert_int_equal(frame_at(mm, a), f);
+	assert_int_equal(get8(mm, a), 'Q');
+	assert_int_equal(get8(child, a), 'C');
+	mm_put(child);
+}
+
+/* A page no one wrote before fork is the zero page on both sides: a write
+ * gives that side a fresh zeroed frame, and no copy is counted. */
+static void cow_untouched_page_keeps_zero_page_semantics_after_fork(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, 2 * PAGE_SIZE, RW);
+
+	assert_int_equal(get8(mm, a), 0); /* zero page mapped */
+	put8(mm, a + PAGE_SIZE, 'x');	  /* a real page next to it */
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	struct frame_stats st = frames_stats();
+	uint64_t before = in_use();
+
+	put8(child, a + 5, 'c');
+	assert_int_equal(in_use(), before + 1);
+	assert_int_equal(child->pages_copied, 0);
+	assert_int_equal(frames_stats().cow_copies, st.cow_copies);
+	assert_int_equal(get8(mm, a + 5), 0);
+	assert_int_equal(frame_at(mm, a), ZERO_FRAME);
+
+	uint8_t page[PAGE_SIZE];
+	assert_int_equal(copy_from_guest(child, page, a, PAGE_SIZE), 0);
+	assert_int_equal(page[5], 'c');
+	page[5] = 0;
+	assert_true(all_zero(page, PAGE_SIZE));
+
+	put8(mm, a + 7, 'p');
+	assert_int_equal(in_use(), before + 2);
+	assert_int_equal(mm->pages_copied, 0);
+	assert_int_equal(frames_stats().cow_copies, st.cow_copies);
+	assert_int_equal(get8(child, a + 7), 0);
+	mm_put(child);
+}
+
+/* The parent exits first: the child becomes the sole owner and writes without
+ * copying. */
+static void cow_child_outliving_parent_owns_pages_without_copy(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, PAGE_SIZE, RW);
+
+	put8(mm, a, 'P');
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	mm_put(mm);
+	*state = child;
+	uint64_t before = in_use();
+	assert_int_equal(get8(child, a), 'P');
+	put8(child, a, 'C');
+	assert_int_equal(child->pages_copied, 0);
+	assert_int_equal(in_use(), before);
+	assert_int_equal(get8(child, a), 'C');
+}
+
+/* fork of a process with a large touched heap must be O(page table), not
+ * O(memory): only pages written afterwards are copied. */
+static void fork_of_64mb_heap_copies_only_written_pages(void **state)
+{
+	struct mm *mm = *state;
+	const uint64_t len = 64ul << 20, npages = len / PAGE_SIZE;
+	gva_t a = map_anon(mm, len, RW);
+
+	for (uint64_t i = 0; i < npages; i++)
+		put8(mm, a + i * PAGE_SIZE, (uint8_t)(i * 7 + 1));
+	uint64_t before = in_use();
+	assert_true(before >= npages);
+
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	assert_int_equal(in_use(), before);
+	assert_int_equal(mm_resident_pages(child), npages);
+
+	put8(child, a + 1000 * PAGE_SIZE, 0xcc);
+	assert_int_equal(mm->pages_copied + child->pages_copied, 1);
+	assert_true(in_use() <= before + 1);
+	assert_int_equal(get8(mm, a + 1000 * PAGE_SIZE), (uint8_t)(1000 * 7 + 1));
+	assert_int_equal(get8(child, a + 1000 * PAGE_SIZE), 0xcc);
+	assert_int_equal(get8(child, a + 999 * PAGE_SIZE), (uint8_t)(999 * 7 + 1));
+	assert_int_equal(get8(child, a + (npages - 1) * PAGE_SIZE),
+			 (uint8_t)((npages - 1) * 7 + 1));
+
+	mm_put(child);
+	assert_int_equal(in_use(), before);
+
+	/* Every page is the parent's alone again: rewriting all copies none. */
+	uint64_t reuses = frames_stats().cow_reuses;
+	for (uint64_t i = 0; i < npages; i++)
+		put8(mm, a + i * PAGE_SIZE, 0);
+	assert_int_equal(mm->pages_copied, 0);
+	assert_int_equal(in_use(), before);
+	assert_int_equal(frames_stats().cow_reuses, reuses + npages);
+}
+
+/* ---- MAP_SHARED across fork ---- */
+
+static void shared_anon_mapping_stays_shared_across_fork(void **state)
+{
+	struct mm *mm = *state;
+	long r = mm_mmap(mm, 0, 2 * PAGE_SIZE, RW, SHARED_ANON, NULL, 0);
+	assert_true(r > 0);
+	gva_t a = (gva_t)r;
+
+	put8(mm, a, 'p');
+	put8(mm, a + PAGE_SIZE, 'q');
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	uint64_t before = in_use();
+	uint64_t copies = frames_stats().cow_copies;
+
+	put8(child, a, 'c');
+	assert_int_equal(get8(mm, a), 'c');
+	put8(mm, a + PAGE_SIZE, 'P');
+	assert_int_equal(get8(child, a + PAGE_SIZE), 'P');
+
+	uint64_t paddr;
+	int perms;
+	assert_int_equal(mm_fault(child, a, MM_READ, &paddr, &perms), 0);
+	assert_int_equal(perms, MM_READ | MM_WRITE); /* no COW on shared pages */
+	assert_int_equal(child->pages_copied + mm->pages_copied, 0);
+	assert_int_equal(frames_stats().cow_copies, copies);
+	assert_int_equal(in_use(), before);
+	mm_put(child);
+}
+
+/* The usual pattern: mmap(MAP_SHARED|MAP_ANONYMOUS) a result area, fork, the
+ * child writes into it, the parent reads it. Nobody touched it before fork;
+ * on Linux both sides still see the same shmem pages. */
+static void shared_anon_page_untouched_before_fork_is_shared(void **state)
+{
+	struct mm *mm = *state;
+	long r = mm_mmap(mm, 0, 2 * PAGE_SIZE, RW, SHARED_ANON, NULL, 0);
+	assert_true(r > 0);
+	gva_t a = (gva_t)r;
+
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	put8(child, a, 'c');
+	put8(mm, a + PAGE_SIZE, 'p');
+	uint8_t in_parent = get8(mm, a), in_child = get8(child, a + PAGE_SIZE);
+	mm_put(child);
+	assert_int_equal(in_parent, 'c');
+	assert_int_equal(in_child, 'p');
+}
+
+/* ---- madvise fork controls ---- */
+
+static void dontfork_range_is_absent_in_child(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, 3 * PAGE_SIZE, RW);
+
+	for (int i = 0; i < 3; i++)
+		put8(mm, a + i * PAGE_SIZE, (uint8_t)('a' + i));
+	assert_int_equal(mm_madvise(mm, a + PAGE_SIZE, PAGE_SIZE, MADV_DONTFORK), 0);
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+
+	uint8_t v;
+	assert_int_equal(copy_from_guest(child, &v, a + PAGE_SIZE, 1), -EFAULT);
+	assert_null(mm_find_vma(child, a + PAGE_SIZE));
+	assert_int_equal(get8(child, a), 'a');
+	assert_int_equal(get8(child, a + 2 * PAGE_SIZE), 'c');
+	assert_int_equal(get8(mm, a + PAGE_SIZE), 'b');
+	assert_int_equal(mm_resident_pages(child), 2);
+	mm_put(child);
+}
+
+static void wipeonfork_range_is_zero_in_child_and_kept_in_parent(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, 2 * PAGE_SIZE, RW);
+
+	put8(mm, a, 'k');
+	put8(mm, a + PAGE_SIZE, 'w');
+	assert_int_equal(mm_madvise(mm, a + PAGE_SIZE, PAGE_SIZE, MADV_WIPEONFORK), 0);
+	uint64_t before = in_use();
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	assert_int_equal(in_use(), before);
+
+	const struct vma *v = mm_find_vma(child, a + PAGE_SIZE);
+	assert_non_null(v);
+	assert_true(v->flags & VMA_WIPEONFORK);
+	assert_int_equal(get8(child, a + PAGE_SIZE), 0);
+	assert_int_equal(get8(child, a), 'k');
+	assert_int_equal(get8(mm, a + PAGE_SIZE), 'w');
+	put8(child, a + PAGE_SIZE, 'x');
+	assert_int_equal(child->pages_copied, 0);
+	assert_int_equal(get8(mm, a + PAGE_SIZE), 'w');
+	mm_put(child);
+}
+
+static void wipeonfork_on_shared_mapping_returns_einval(void **state)
+{
+	struct mm *mm = *state;
+	long r = mm_mmap(mm, 0, PAGE_SIZE, RW, SHARED_ANON, NULL, 0);
+	assert_true(r > 0);
+	assert_int_equal(mm_madvise(mm, (gva_t)r, PAGE_SIZE, MADV_WIPEONFORK), -EINVAL);
+	assert_false(mm_find_vma(mm, (gva_t)r)->flags & VMA_WIPEONFORK);
+}
+
+static void dontneed_on_private_page_reads_zero_and_spares_fork_sibling(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, PAGE_SIZE, RW);
+
+	put8(mm, a, 'd');
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	assert_int_equal(mm_madvise(child, a, PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(get8(child, a), 0);
+	assert_int_equal(get8(mm, a), 'd');
+	assert_int_equal(frame_refcount(frame_at(mm, a)), 1);
+	mm_put(child);
+}
+
+/* ---- mm_fault permissions ---- */
+
+static void fault_write_to_readonly_mapping_is_eacces_with_accerr(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, PAGE_SIZE, PROT_READ);
+	uint64_t paddr;
+	int perms;
+
+	assert_int_equal(mm_fault(mm, a + 0x10, MM_WRITE, &paddr, &perms), -EACCES);
+	assert_int_equal(mm->last_fault.si_code, SEGV_ACCERR_CODE);
+	assert_int_equal(mm->last_fault.access, MM_WRITE);
+	assert_int_equal(mm->last_fault.addr & PAGE_MASK, a);
+	assert_int_equal(mm_fault(mm, a + 0x10, MM_READ, &paddr, &perms), 0);
+	assert_int_equal(perms, MM_READ);
+}
+
+/* SIGSEGV's si_addr is the faulting byte, not its page (x86 CR2). */
+static void fault_records_exact_faulting_address(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, PAGE_SIZE, PROT_READ);
+	uint64_t paddr;
+	int perms;
+
+	assert_int_equal(mm_fault(mm, a + 0x123, MM_WRITE, &paddr, &perms), -EACCES);
+	assert_int_equal(mm->last_fault.addr, a + 0x123);
+	assert_int_equal(mm_fault(mm, a + PAGE_SIZE + 0x45, MM_READ, &paddr, &perms), -EFAULT);
+	assert_int_equal(mm->last_fault.addr, a + PAGE_SIZE + 0x45);
+}
+
+static void fault_on_unmapped_address_is_efault_with_maperr(void **state)
+{
+	struct mm *mm = *state;
+	uint64_t paddr;
+	int perms;
+
+	assert_int_equal(mm_fault(mm, FIXED_BASE, MM_READ, &paddr, &perms), -EFAULT);
+	assert_int_equal(mm->last_fault.si_code, SEGV_MAPERR_CODE);
+	assert_int_equal(mm->last_fault.addr & PAGE_MASK, FIXED_BASE);
+	assert_int_equal(mm->last_fault.access, MM_READ);
+
+	assert_int_equal(mm_fault(mm, TASK_SIZE + 0x1000, MM_WRITE, &paddr, &perms), -EFAULT);
+	assert_int_equal(mm->last_fault.si_code, SEGV_MAPERR_CODE);
+	assert_int_equal(mm->last_fault.addr, TASK_SIZE + 0x1000);
+	assert_int_equal(mm_fault(mm, 0, MM_READ, &paddr, &perms), -EFAULT);
+}
+
+static void fault_exec_fetch_from_noexec_mapping_is_eacces(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, PAGE_SIZE, RW);
+	gva_t x = map_anon(mm, PAGE_SIZE, PROT_READ | PROT_EXEC);
+	uint64_t paddr;
+	int perms;
+
+	assert_int_equal(mm_fault(mm, a, MM_EXEC, &paddr, &perms), -EACCES);
+	assert_int_equal(mm->last_fault.si_code, SEGV_ACCERR_CODE);
+	assert_int_equal(mm->last_fault.access, MM_EXEC);
+	assert_int_equal(mm_fault(mm, x, MM_EXEC, &paddr, &perms), 0);
+	assert_int_equal(perms, MM_READ | MM_EXEC);
+}
+
+static void fault_on_prot_none_mapping_is_eacces_for_any_access(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, PAGE_SIZE, PROT_NONE);
+	uint64_t paddr;
+	int perms;
+	uint8_t v;
+
+	assert_int_equal(mm_fault(mm, a, MM_READ, &paddr, &perms), -EACCES);
+	assert_int_equal(mm->last_fault.si_code, SEGV_ACCERR_CODE);
+	assert_int_equal(copy_from_guest(mm, &v, a, 1), -EFAULT);
+	/* The kernel side may still write it (loader). */
+	v = 9;
+	assert_int_equal(mm_poke(mm, a, &v, 1), 0);
+	assert_int_equal(mm_mprotect(mm, a, PAGE_SIZE, PROT_READ), 0);
+	assert_int_equal(get8(mm, a), 9);
+}
+
+static void fault_perms_of_cow_page_lack_write_until_written(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, PAGE_SIZE, RW);
+	uint64_t paddr, paddr2;
+	int perms;
+
+	put8(mm, a, 1);
+	assert_int_equal(mm_fault(mm, a, MM_READ, &paddr, &perms), 0);
+	assert_int_equal(perms, MM_READ | MM_WRITE);
+
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	assert_int_equal(mm_fault(mm, a, MM_READ, &paddr, &perms), 0);
+	assert_int_equal(perms, MM_READ);
+	assert_int_equal(mm_fault(child, a, MM_READ, &paddr2, &perms), 0);
+	assert_int_equal(perms, MM_READ);
+	assert_int_equal(paddr, paddr2);
+
+	assert_int_equal(mm_fault(child, a, MM_WRITE, &paddr2, &perms), 0);
+	assert_int_equal(perms, MM_READ | MM_WRITE);
+	assert_int_not_equal(paddr, paddr2);
+	assert_int_equal(mm_fault(child, a, MM_READ, &paddr2, &perms), 0);
+	assert_int_equal(perms, MM_READ | MM_WRITE);
+	mm_put(child);
+}
+
+/* ---- mmap ---- */
+
+static void mmap_zero_length_returns_einval(void **state)
+{
+	struct mm *mm = *state;
+	assert_int_equal(mm_mmap(mm, 0, 0, RW, PRIV_ANON, NULL, 0), -EINVAL);
+	assert_int_equal(mm_mmap(mm, FIXED_BASE, 0, RW, PRIV_ANON | MAP_FIXED, NULL, 0), -EINVAL);
+	assert_int_equal(mm->nvmas, 0);
+}
+
+static void mmap_fixed_unaligned_returns_einval(void **state)
+{
+	struct mm *mm = *state;
+	assert_int_equal(mm_mmap(mm, FIXED_BASE + 1, PAGE_SIZE, RW, PRIV_ANON | MAP_FIXED, NULL, 0),
+			 -EINVAL);
+	assert_int_equal(mm_mmap(mm, FIXED_BASE + 0x800, PAGE_SIZE, RW,
+				 PRIV_ANON | MAP_FIXED_NOREPLACE, NULL, 0),
+			 -EINVAL);
+	assert_int_equal(mm->nvmas, 0);
+}
+
+static void mmap_without_private_or_shared_returns_einval(void **state)
+{
+	struct mm *mm = *state;
+	assert_int_equal(mm_mmap(mm, 0, PAGE_SIZE, RW, MAP_ANONYMOUS, NULL, 0), -EINVAL);
+}
+
+static void mmap_fixed_noreplace_over_mapping_returns_eexist(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, 2 * PAGE_SIZE, RW);
+	put8(mm, FIXED_BASE + PAGE_SIZE, 'k');
+
+	/* Overlapping only the last page is enough. */
+	assert_int_equal(mm_mmap(mm, FIXED_BASE + PAGE_SIZE, 2 * PAGE_SIZE, RW,
+				 PRIV_ANON | MAP_FIXED_NOREPLACE, NULL, 0),
+			 -EEXIST);
+	assert_int_equal(get8(mm, FIXED_BASE + PAGE_SIZE), 'k');
+	assert_int_equal(mm_find_vma(mm, FIXED_BASE)->end, FIXED_BASE + 2 * PAGE_SIZE);
+	/* Right behind it is free. */
+	assert_int_equal(mm_mmap(mm, FIXED_BASE + 2 * PAGE_SIZE, PAGE_SIZE, RW,
+				 PRIV_ANON | MAP_FIXED_NOREPLACE, NULL, 0),
+			 (long)(FIXED_BASE + 2 * PAGE_SIZE));
+}
+
+/* Linux (do_mmap) turns MAP_FIXED_NOREPLACE into MAP_FIXED and then still
+ * refuses any overlap: adding MAP_FIXED must not make it clobber. */
+static void mmap_fixed_noreplace_with_map_fixed_still_returns_eexist(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	put8(mm, FIXED_BASE, 'k');
+
+	assert_int_equal(mm_mmap(mm, FIXED_BASE, PAGE_SIZE, RW,
+				 PRIV_ANON | MAP_FIXED | MAP_FIXED_NOREPLACE, NULL, 0),
+			 -EEXIST);
+	assert_int_equal(get8(mm, FIXED_BASE), 'k');
+}
+
+static void mmap_fixed_replaces_part_and_drops_old_data(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, 3 * PAGE_SIZE, RW);
+	for (int i = 0; i < 3; i++)
+		put8(mm, FIXED_BASE + i * PAGE_SIZE + 1, (uint8_t)('a' + i));
+	uint64_t before = in_use();
+
+	map_fixed(mm, FIXED_BASE + PAGE_SIZE, PAGE_SIZE, RW);
+	assert_int_equal(in_use(), before - 1); /* the old middle frame was freed */
+	assert_int_equal(get8(mm, FIXED_BASE + 1), 'a');
+	assert_int_equal(get8(mm, FIXED_BASE + PAGE_SIZE + 1), 0);
+	assert_int_equal(get8(mm, FIXED_BASE + 2 * PAGE_SIZE + 1), 'c');
+	/* Same kind of anonymous memory: the three pieces merge back. */
+	assert_int_equal(mm->nvmas, 1);
+
+	/* A different protection stays a separate VMA. */
+	map_fixed(mm, FIXED_BASE + 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ);
+	assert_int_equal(mm->nvmas, 2);
+	assert_int_equal(get8(mm, FIXED_BASE + 2 * PAGE_SIZE + 1), 0);
+	assert_int_equal(mm_find_vma(mm, FIXED_BASE + 2 * PAGE_SIZE)->prot, PROT_READ);
+}
+
+static void mmap_places_second_mapping_below_first(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, 3 * PAGE_SIZE, RW);
+	gva_t b = map_anon(mm, 2 * PAGE_SIZE, PROT_READ);
+
+	assert_true(a + 3 * PAGE_SIZE <= MMAP_BASE);
+	assert_int_equal(a, MMAP_BASE - 3 * PAGE_SIZE);
+	assert_int_equal(b + 2 * PAGE_SIZE, a);
+	assert_int_equal(mm->nvmas, 2);
+	/* A hole that fits is reused before going lower. */
+	assert_int_equal(mm_munmap(mm, a, PAGE_SIZE), 0);
+	gva_t c = map_anon(mm, PAGE_SIZE, PROT_EXEC);
+	assert_int_equal(c, a);
+}
+
+static void mmap_honours_hint_address_when_free(void **state)
+{
+	struct mm *mm = *state;
+	long r = mm_mmap(mm, FIXED_BASE, 2 * PAGE_SIZE, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(r, (long)FIXED_BASE);
+
+	/* An occupied hint is only a hint: no error, another place, no clobbering. */
+	put8(mm, FIXED_BASE, 'h');
+	r = mm_mmap(mm, FIXED_BASE + PAGE_SIZE, PAGE_SIZE, RW, PRIV_ANON, NULL, 0);
+	assert_true(r > 0);
+	assert_true((gva_t)r + PAGE_SIZE <= FIXED_BASE || (gva_t)r >= FIXED_BASE + 2 * PAGE_SIZE);
+	assert_int_equal(get8(mm, FIXED_BASE), 'h');
+}
+
+static void mmap_rounds_length_up_to_pages(void **state)
+{
+	struct mm *mm = *state;
+	long r = mm_mmap(mm, FIXED_BASE, 10, RW, PRIV_ANON | MAP_FIXED, NULL, 0);
+	assert_int_equal(r, (long)FIXED_BASE);
+	const struct vma *v = mm_find_vma(mm, FIXED_BASE);
+	assert_non_null(v);
+	assert_int_equal(v->end - v->start, PAGE_SIZE);
+	put8(mm, FIXED_BASE + PAGE_SIZE - 1, 1);
+}
+
+static void mmap_named_file_mapping_keeps_name_and_offset(void **state)
+{
+	struct mm *mm = *state;
+	long r = mm_mmap(mm, FIXED_BASE, 3 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+			 "/bin/x", 0x2000);
+	assert_int_equal(r, (long)FIXED_BASE);
+	/* Splitting in the middle carries the name and the offset along. */
+	assert_int_equal(mm_munmap(mm, FIXED_BASE + PAGE_SIZE, PAGE_SIZE), 0);
+	const struct vma *hi = mm_find_vma(mm, FIXED_BASE + 2 * PAGE_SIZE);
+	assert_non_null(hi);
+	assert_string_equal(hi->name, "/bin/x");
+	assert_int_equal(hi->pgoff, 0x2000 + 2 * PAGE_SIZE);
+	assert_string_equal(mm_find_vma(mm, FIXED_BASE)->name, "/bin/x");
+}
+
+/* ---- munmap ---- */
+
+static void munmap_middle_page_splits_vma_leaving_hole(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, 3 * PAGE_SIZE, RW);
+	for (int i = 0; i < 3; i++)
+		put8(mm, a + i * PAGE_SIZE, (uint8_t)('a' + i));
+	assert_int_equal(mm->nvmas, 1);
+
+	assert_int_equal(mm_munmap(mm, a + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(mm->nvmas, 2);
+	assert_null(mm_find_vma(mm, a + PAGE_SIZE));
+	uint8_t v;
+	assert_int_equal(copy_from_guest(mm, &v, a + PAGE_SIZE, 1), -EFAULT);
+	assert_int_equal(get8(mm, a), 'a');
+	assert_int_equal(get8(mm, a + 2 * PAGE_SIZE), 'c');
+	assert_int_equal(mm_find_vma(mm, a)->end, a + PAGE_SIZE);
+	assert_int_equal(mm_find_vma(mm, a + 2 * PAGE_SIZE)->start, a + 2 * PAGE_SIZE);
+	assert_int_equal(mm_resident_pages(mm), 2);
+}
+
+static void munmap_argument_errors_and_unmapped_range(void **state)
+{
+	struct mm *mm = *state;
+	assert_int_equal(mm_munmap(mm, FIXED_BASE + 1, PAGE_SIZE), -EINVAL);
+	assert_int_equal(mm_munmap(mm, FIXED_BASE, 0), -EINVAL);
+	/* Unmapping nothing is not an error. */
+	assert_int_equal(mm_munmap(mm, FIXED_BASE, PAGE_SIZE), 0);
+	/* A range over several VMAs and holes removes them all. */
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	map_fixed(mm, FIXED_BASE + 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ);
+	assert_int_equal(mm_munmap(mm, FIXED_BASE - PAGE_SIZE, 5 * PAGE_SIZE), 0);
+	assert_int_equal(mm->nvmas, 0);
+}
+
+/* ---- mprotect ---- */
+
+static void mprotect_over_hole_returns_enomem(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	map_fixed(mm, FIXED_BASE + 2 * PAGE_SIZE, PAGE_SIZE, RW);
+
+	assert_int_equal(mm_mprotect(mm, FIXED_BASE, 3 * PAGE_SIZE, PROT_READ), -ENOMEM);
+	assert_int_equal(mm_mprotect(mm, FIXED_BASE + PAGE_SIZE, PAGE_SIZE, PROT_READ), -ENOMEM);
+	assert_int_equal(mm_mprotect(mm, FIXED_BASE + 1, PAGE_SIZE, PROT_READ), -EINVAL);
+	assert_int_equal(mm_find_vma(mm, FIXED_BASE + 2 * PAGE_SIZE)->prot, RW);
+}
+
+/* mprotect(2): len is rounded up to pages, and a range that wraps is ENOMEM
+ * (mm/mprotect.c: "end = start + len; if (end <= start) return -ENOMEM"). */
+static void mprotect_length_wrapping_address_space_returns_enomem(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	assert_int_equal(mm_mprotect(mm, FIXED_BASE, UINT64_MAX, PROT_READ), -ENOMEM);
+	assert_int_equal(mm_find_vma(mm, FIXED_BASE)->prot, RW);
+}
+
+/* mprotect(2): PROT_GROWSDOWN and PROT_GROWSUP together are EINVAL. */
+static void mprotect_with_growsdown_and_growsup_returns_einval(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	assert_int_equal(
+	    mm_mprotect(mm, FIXED_BASE, PAGE_SIZE, PROT_READ | PROT_GROWSDOWN | PROT_GROWSUP),
+	    -EINVAL);
+	assert_int_equal(mm_find_vma(mm, FIXED_BASE)->prot, RW);
+}
+
+static void mprotect_split_then_restore_merges_vmas(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, 4 * PAGE_SIZE, RW);
+	size_t n0 = mm->nvmas;
+	put8(mm, a + PAGE_SIZE, 'm');
+
+	assert_int_equal(mm_mprotect(mm, a + PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ), 0);
+	assert_int_equal(mm->nvmas, n0 + 2);
+	assert_int_equal(mm_find_vma(mm, a)->prot, RW);
+	assert_int_equal(mm_find_vma(mm, a + PAGE_SIZE)->prot, PROT_READ);
+	assert_int_equal(mm_find_vma(mm, a + 2 * PAGE_SIZE)->end, a + 3 * PAGE_SIZE);
+	assert_int_equal(mm_find_vma(mm, a + 3 * PAGE_SIZE)->prot, RW);
+	uint8_t v = 1;
+	assert_int_equal(copy_to_guest(mm, a + PAGE_SIZE, &v, 1), -EFAULT);
+	assert_int_equal(get8(mm, a + PAGE_SIZE), 'm');
+
+	assert_int_equal(mm_mprotect(mm, a + PAGE_SIZE, 2 * PAGE_SIZE, RW), 0);
+	assert_int_equal(mm->nvmas, n0);
+	assert_int_equal(mm_find_vma(mm, a)->end, a + 4 * PAGE_SIZE);
+	put8(mm, a + PAGE_SIZE, 'n');
+	assert_int_equal(get8(mm, a + PAGE_SIZE), 'n');
+}
+
+/* ---- mremap ---- */
+
+static void mremap_grows_in_place_when_space_after_is_free(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	put8(mm, FIXED_BASE, 'g');
+
+	assert_int_equal(mm_mremap(mm, FIXED_BASE, PAGE_SIZE, 3 * PAGE_SIZE, 0, 0),
+			 (long)FIXED_BASE);
+	assert_int_equal(mm_find_vma(mm, FIXED_BASE)->end, FIXED_BASE + 3 * PAGE_SIZE);
+	assert_int_equal(get8(mm, FIXED_BASE), 'g');
+	assert_int_equal(get8(mm, FIXED_BASE + 2 * PAGE_SIZE), 0);
+	put8(mm, FIXED_BASE + 2 * PAGE_SIZE, 1);
+	assert_int_equal(mm->nvmas, 1);
+}
+
+static void mremap_maymove_moves_when_blocked_keeping_contents(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, 2 * PAGE_SIZE, RW);
+	map_fixed(mm, FIXED_BASE + 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ); /* the blocker */
+	put8(mm, FIXED_BASE + 1, 'x');
+	put8(mm, FIXED_BASE + PAGE_SIZE + 1, 'y');
+	uint64_t before = in_use();
+
+	assert_int_equal(mm_mremap(mm, FIXED_BASE, 2 * PAGE_SIZE, 4 * PAGE_SIZE, 0, 0), -ENOMEM);
+	long r = mm_mremap(mm, FIXED_BASE, 2 * PAGE_SIZE, 4 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
+	assert_true(r > 0);
+	gva_t n = (gva_t)r;
+	assert_int_not_equal(n, FIXED_BASE);
+
+	assert_int_equal(get8(mm, n + 1), 'x');
+	assert_int_equal(get8(mm, n + PAGE_SIZE + 1), 'y');
+	assert_int_equal(get8(mm, n + 3 * PAGE_SIZE), 0);
+	assert_int_equal(in_use(), before); /* moved, not copied */
+	assert_int_equal(mm->pages_copied, 0);
+	const struct vma *v = mm_find_vma(mm, n);
+	assert_non_null(v);
+	assert_int_equal(v->end, n + 4 * PAGE_SIZE);
+	assert_int_equal(v->prot, RW);
+
+	uint8_t b;
+	assert_null(mm_find_vma(mm, FIXED_BASE));
+	assert_int_equal(copy_from_guest(mm, &b, FIXED_BASE, 1), -EFAULT);
+	assert_int_equal(copy_from_guest(mm, &b, FIXED_BASE + PAGE_SIZE, 1), -EFAULT);
+	assert_non_null(mm_find_vma(mm, FIXED_BASE + 2 * PAGE_SIZE));
+}
+
+static void mremap_fixed_moves_to_requested_address(void **state)
+{
+	struct mm *mm = *state;
+	const gva_t dst = FIXED_BASE + 0x100000;
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	map_fixed(mm, dst, 2 * PAGE_SIZE, RW);
+	put8(mm, FIXED_BASE, 's');
+	put8(mm, dst, 'o');
+	put8(mm, dst + PAGE_SIZE, 'o');
+
+	assert_int_equal(
+	    mm_mremap(mm, FIXED_BASE, PAGE_SIZE, PAGE_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, dst),
+	    (long)dst);
+	assert_int_equal(get8(mm, dst), 's');
+	assert_null(mm_find_vma(mm, FIXED_BASE));
+	/* The old mapping at dst was replaced only where the new one lies. */
+	assert_int_equal(get8(mm, dst + PAGE_SIZE), 'o');
+	/* Overlapping old and new ranges are refused, and nothing moves. */
+	const gva_t b = FIXED_BASE + 0x200000;
+	map_fixed(mm, b, 2 * PAGE_SIZE, RW);
+	put8(mm, b + PAGE_SIZE, 'b');
+	assert_int_equal(mm_mremap(mm, b, 2 * PAGE_SIZE, PAGE_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED,
+				   b + PAGE_SIZE),
+			 -EINVAL);
+	assert_int_equal(get8(mm, b + PAGE_SIZE), 'b');
+	assert_int_equal(mm_find_vma(mm, b)->end, b + 2 * PAGE_SIZE);
+}
+
+static void mremap_shrink_unmaps_tail(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, 4 * PAGE_SIZE, RW);
+	for (int i = 0; i < 4; i++)
+		put8(mm, a + i * PAGE_SIZE, (uint8_t)(i + 1));
+	uint64_t before = in_use();
+
+	assert_int_equal(mm_mremap(mm, a, 4 * PAGE_SIZE, PAGE_SIZE, 0, 0), (long)a);
+	assert_int_equal(in_use(), before - 3);
+	assert_int_equal(get8(mm, a), 1);
+	assert_int_equal(mm_find_vma(mm, a)->end, a + PAGE_SIZE);
+	assert_null(mm_find_vma(mm, a + PAGE_SIZE));
+	uint8_t v;
+	assert_int_equal(copy_from_guest(mm, &v, a + 3 * PAGE_SIZE, 1), -EFAULT);
+}
+
+static void mremap_fixed_without_maymove_returns_einval(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	assert_int_equal(
+	    mm_mremap(mm, FIXED_BASE, PAGE_SIZE, PAGE_SIZE, MREMAP_FIXED, FIXED_BASE + 0x100000),
+	    -EINVAL);
+	assert_null(mm_find_vma(mm, FIXED_BASE + 0x100000));
+	assert_int_equal(mm_mremap(mm, FIXED_BASE, PAGE_SIZE, 0, MREMAP_MAYMOVE, 0), -EINVAL);
+	assert_int_equal(mm_mremap(mm, FIXED_BASE + 1, PAGE_SIZE, PAGE_SIZE, 0, 0), -EINVAL);
+}
+
+static void mremap_of_unmapped_address_returns_efault(void **state)
+{
+	struct mm *mm = *state;
+	assert_int_equal(mm_mremap(mm, FIXED_BASE, PAGE_SIZE, 2 * PAGE_SIZE, MREMAP_MAYMOVE, 0),
+			 -EFAULT);
+	/* old_len reaching past the end of the VMA is EFAULT too. */
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	assert_int_equal(mm_mremap(mm, FIXED_BASE, 2 * PAGE_SIZE, 3 * PAGE_SIZE, MREMAP_MAYMOVE, 0),
+			 -EFAULT);
+}
+
+/* ---- brk ---- */
+
+#define BRK_START 0x600000ul
+
+static void brk_grows_and_shrinks(void **state)
+{
+	struct mm *mm = *state;
+	mm->start_brk = mm->brk = BRK_START;
+
+	assert_int_equal(mm_brk(mm, 0), (long)BRK_START); /* query */
+	assert_int_equal(mm_brk(mm, BRK_START + 3 * PAGE_SIZE + 10),
+			 (long)(BRK_START + 3 * PAGE_SIZE + 10));
+	const struct vma *v = mm_find_vma(mm, BRK_START);
+	assert_non_null(v);
+	assert_true(v->flags & VMA_HEAP);
+	assert_int_equal(v->end, BRK_START + 4 * PAGE_SIZE);
+	put8(mm, BRK_START + 3 * PAGE_SIZE + 9, 'h');
+
+	/* Growing again extends the same VMA. */
+	assert_int_equal(mm_brk(mm, BRK_START + 6 * PAGE_SIZE), (long)(BRK_START + 6 * PAGE_SIZE));
+	assert_int_equal(mm->nvmas, 1);
+	assert_int_equal(mm_find_vma(mm, BRK_START)->end, BRK_START + 6 * PAGE_SIZE);
+
+	assert_int_equal(mm_brk(mm, BRK_START + PAGE_SIZE), (long)(BRK_START + PAGE_SIZE));
+	assert_int_equal(mm->brk, BRK_START + PAGE_SIZE);
+	assert_int_equal(mm_find_vma(mm, BRK_START)->end, BRK_START + PAGE_SIZE);
+	assert_null(mm_find_vma(mm, BRK_START + PAGE_SIZE));
+
+	assert_int_equal(mm_brk(mm, BRK_START), (long)BRK_START);
+	assert_int_equal(mm->nvmas, 0);
+}
+
+static void brk_below_start_brk_returns_current_brk(void **state)
+{
+	struct mm *mm = *state;
+	mm->start_brk = mm->brk = BRK_START;
+	assert_int_equal(mm_brk(mm, BRK_START + PAGE_SIZE), (long)(BRK_START + PAGE_SIZE));
+	assert_int_equal(mm_brk(mm, BRK_START - PAGE_SIZE), (long)(BRK_START + PAGE_SIZE));
+	assert_int_equal(mm->brk, BRK_START + PAGE_SIZE);
+	assert_int_equal(mm_find_vma(mm, BRK_START)->end, BRK_START + PAGE_SIZE);
+}
+
+static void brk_into_existing_mapping_fails_with_current_brk(void **state)
+{
+	struct mm *mm = *state;
+	mm->start_brk = mm->brk = BRK_START;
+	map_fixed(mm, BRK_START + 2 * PAGE_SIZE, PAGE_SIZE, RW);
+	put8(mm, BRK_START + 2 * PAGE_SIZE, 'm');
+	assert_int_equal(mm_brk(mm, BRK_START + 4 * PAGE_SIZE), (long)BRK_START);
+	assert_int_equal(get8(mm, BRK_START + 2 * PAGE_SIZE), 'm');
+}
+
+static void brk_shrink_frees_pages_and_regrow_reads_zero(void **state)
+{
+	struct mm *mm = *state;
+	mm->start_brk = mm->brk = BRK_START;
+	uint64_t before = in_use();
+
+	assert_int_equal(mm_brk(mm, BRK_START + 4 * PAGE_SIZE), (long)(BRK_START + 4 * PAGE_SIZE));
+	for (int i = 0; i < 4; i++)
+		put8(mm, BRK_START + i * PAGE_SIZE + 3, 0x5a);
+	assert_int_equal(in_use(), before + 4);
+
+	assert_int_equal(mm_brk(mm, BRK_START + PAGE_SIZE), (long)(BRK_START + PAGE_SIZE));
+	assert_int_equal(in_use(), before + 1);
+	assert_int_equal(mm_brk(mm, BRK_START + 4 * PAGE_SIZE), (long)(BRK_START + 4 * PAGE_SIZE));
+	assert_int_equal(get8(mm, BRK_START + 3), 0x5a);
+	for (int i = 1; i < 4; i++)
+		assert_int_equal(get8(mm, BRK_START + i * PAGE_SIZE + 3), 0);
+	assert_int_equal(in_use(), before + 1);
+}
+
+/* ---- guest copies ---- */
+
+static void copy_to_guest_across_into_readonly_page_returns_efault(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	map_fixed(mm, FIXED_BASE + PAGE_SIZE, PAGE_SIZE, PROT_READ);
+	const char buf[16] = "0123456789abcdef";
+
+	assert_int_equal(copy_to_guest(mm, FIXED_BASE + PAGE_SIZE - 8, buf, sizeof(buf)), -EFAULT);
+	assert_int_equal(get8(mm, FIXED_BASE + PAGE_SIZE), 0);
+	/* Within the writable page it works; reading across works too. */
+	assert_int_equal(copy_to_guest(mm, FIXED_BASE + PAGE_SIZE - 8, buf, 8), 0);
+	char out[16];
+	assert_int_equal(copy_from_guest(mm, out, FIXED_BASE + PAGE_SIZE - 8, sizeof(out)), 0);
+	assert_memory_equal(out, buf, 8);
+	assert_true(all_zero((uint8_t *)out + 8, 8));
+}
+
+static void copy_from_guest_into_unmapped_tail_returns_efault(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	char out[16];
+	assert_int_equal(copy_from_guest(mm, out, FIXED_BASE + PAGE_SIZE - 8, sizeof(out)),
+			 -EFAULT);
+	assert_int_equal(copy_from_guest(mm, out, TASK_SIZE - 8, sizeof(out)), -EFAULT);
+	assert_int_equal(copy_from_guest(mm, out, UINT64_MAX - 4, sizeof(out)), -EFAULT);
+}
+
+static void mm_poke_writes_readonly_mapping_but_not_holes(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, PROT_READ);
+	const char s[] = "text";
+	assert_int_equal(mm_poke(mm, FIXED_BASE + 10, s, sizeof(s)), 0);
+	char out[sizeof(s)];
+	assert_int_equal(copy_from_guest(mm, out, FIXED_BASE + 10, sizeof(out)), 0);
+	assert_string_equal(out, s);
+	assert_int_equal(mm_poke(mm, FIXED_BASE + PAGE_SIZE - 2, s, sizeof(s)), -EFAULT);
+	assert_int_equal(mm_clear(mm, FIXED_BASE + 10, 2), 0);
+	assert_int_equal(get8(mm, FIXED_BASE + 11), 0);
+	assert_int_equal(get8(mm, FIXED_BASE + 12), 'x');
+}
+
+static void strncpy_from_guest_returns_enametoolong_without_nul(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, 2 * PAGE_SIZE, RW);
+	char s[32];
+	memset(s, 'a', sizeof(s));
+	assert_int_equal(copy_to_guest(mm, FIXED_BASE, s, sizeof(s)), 0);
+
+	char out[16];
+	assert_int_equal(strncpy_from_guest(mm, out, FIXED_BASE, sizeof(out)), -ENAMETOOLONG);
+	/* Exactly max bytes with no NUL among them: still too long. */
+	put8(mm, FIXED_BASE + 16, 0);
+	assert_int_equal(strncpy_from_guest(mm, out, FIXED_BASE, 16), -ENAMETOOLONG);
+	/* With room for the NUL it fits: length 16. */
+	char big[32];
+	assert_int_equal(strncpy_from_guest(mm, big, FIXED_BASE, 17), 16);
+}
+
+static void strncpy_from_guest_returns_length(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, RW);
+	const char s[] = "hello";
+	/* The string ends right before the unmapped page: no fault past it. */
+	gva_t at = FIXED_BASE + PAGE_SIZE - sizeof(s);
+	assert_int_equal(copy_to_guest(mm, at, s, sizeof(s)), 0);
+
+	char out[64];
+	assert_int_equal(strncpy_from_guest(mm, out, at, sizeof(out)), 5);
+	assert_string_equal(out, "hello");
+	/* max counts the NUL: "hello" fits in 6, not in 5. */
+	assert_int_equal(strncpy_from_guest(mm, out, at, 6), 5);
+	assert_int_equal(strncpy_from_guest(mm, out, at, 5), -ENAMETOOLONG);
+	assert_int_equal(strncpy_from_guest(mm, out, at + 5, 8), 0);
+	/* Running off the mapping without a NUL faults. */
+	put8(mm, at + 5, 'x');
+	assert_int_equal(strncpy_from_guest(mm, out, at, sizeof(out)), -EFAULT);
+}
+
+/* A string crossing into the next page is found whole. */
+static void strncpy_from_guest_crosses_pages(void **state)
+{
+	struct mm *mm = *state;
+	map_fixed(mm, FIXED_BASE, 2 * PAGE_SIZE, RW);
+	const char s[] = "crossing";
+	gva_t at = FIXED_BASE + PAGE_SIZE - 3;
+	assert_int_equal(copy_to_guest(mm, at, s, sizeof(s)), 0);
+	char out[32];
+	assert_int_equal(strncpy_from_guest(mm, out, at, sizeof(out)), (long)strlen(s));
+	assert_string_equal(out, s);
+}
+
+/* ---- pinning ---- */
+
+static void pin_iov_merges_adjacent_frames_and_respects_max(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, 3 * PAGE_SIZE, RW);
+	struct iovec iov[4];
+	size_t covered;
+
+	/* Fresh frames come from the pool in order: two pages, one iovec. */
+	int n = mm_pin_iov(mm, a + 100, 2 * PAGE_SIZE - 200, MM_WRITE, iov, 4, &covered);
+	assert_int_equal(n, 1);
+	assert_int_equal(covered, 2 * PAGE_SIZE - 200);
+	assert_int_equal(iov[0].iov_len, 2 * PAGE_SIZE - 200);
+	memset(iov[0].iov_base, 'z', iov[0].iov_len);
+	assert_int_equal(get8(mm, a + 100), 'z');
+	assert_int_equal(get8(mm, a + PAGE_SIZE + 50), 'z');
+
+	/* A read of the untouched page maps the zero page: not adjacent. */
+	n = mm_pin_iov(mm, a + PAGE_SIZE, 2 * PAGE_SIZE, MM_READ, iov, 1, &covered);
+	assert_int_equal(n, 1);
+	assert_int_equal(covered, PAGE_SIZE);
+	assert_int_equal(mm_pin_iov(mm, a, 4 * PAGE_SIZE, MM_READ, iov, 4, &covered), -EFAULT);
+}
+
+/* ---- pool exhaustion and translation invalidation ---- */
+
+static void fault_when_pool_is_exhausted_returns_enomem(void **state)
+{
+	struct mm *mm = *state;
+	gva_t a = map_anon(mm, 128 * PAGE_SIZE, RW);
+	uint64_t paddr;
+	int perms;
+	uint64_t i;
+
+	for (i = 0; i < 128; i++)
+		if (mm_fault(mm, a + i * PAGE_SIZE, MM_WRITE, &paddr, &perms))
+			break;
+	assert_int_equal(i, 63);
+	assert_int_equal(mm_fault(mm, a + i * PAGE_SIZE, MM_WRITE, &paddr, &perms), -ENOMEM);
+	uint8_t v = 1;
+	assert_int_equal(copy_to_guest(mm, a + i * PAGE_SIZE, &v, 1), -ENOMEM);
+	/* Reads still work: the zero page is free. */
+	assert_int_equal(get8(mm, a + i * PAGE_SIZE), 0);
+	/* Giving pages back makes room again. */
+	assert_int_equal(mm_munmap(mm, a, PAGE_SIZE), 0);
+	assert_int_equal(mm_fault(mm, a + i * PAGE_SIZE, MM_WRITE, &paddr, &perms), 0);
+}
+
+static int hook_calls;
+static uint64_t hook_paddr;
+
+static void record_invalidate(uint64_t paddr, uint64_t len)
+{
+	hook_calls++;
+	hook_paddr = paddr;
+	assert_int_equal(len, PAGE_SIZE);
+}
+
+/* Code fetched from a page and then rewritten by the kernel side (loader,
+ * ptrace-like pokes) or freed by munmap must drop its translations. */
+static void poke_into_executed_page_invalidates_translations(void **state)
+{
+	struct mm *mm = *state;
+	hook_calls = 0;
+	frames_set_invalidate_hook(record_invalidate);
+	map_fixed(mm, FIXED_BASE, PAGE_SIZE, PROT_READ | PROT_EXEC);
+	const uint8_t code[] = {0x90, 0xc3};
+	assert_int_equal(mm_poke(mm, FIXED_BASE, code, sizeof(code)), 0);
+
+	uint64_t paddr;
+	int perms;
+	assert_int_equal(mm_fault(mm, FIXED_BASE, MM_EXEC, &paddr, &perms), 0);
+	int calls = hook_calls;
+	assert_int_equal(mm_poke(mm, FIXED_BASE, code, 1), 0);
+	assert_int_equal(hook_calls, calls + 1);
+	assert_int_equal(hook_paddr, paddr);
+
+	assert_int_equal(mm_fault(mm, FIXED_BASE, MM_EXEC, &paddr, &perms), 0);
+	calls = hook_calls;
+	assert_int_equal(mm_munmap(mm, FIXED_BASE, PAGE_SIZE), 0);
+	assert_int_equal(hook_calls, calls + 1);
+	assert_int_equal(hook_paddr, paddr);
+
+	/* Data pages never fetched from cost no invalidation. */
+	gva_t d = map_anon(mm, PAGE_SIZE, RW);
+	calls = hook_calls;
+	put8(mm, d, 1);
+	put8(mm, d, 2);
+	assert_int_equal(mm_munmap(mm, d, PAGE_SIZE), 0);
+	assert_int_equal(hook_calls, calls);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	    T(read_of_untouched_anon_page_maps_zero_page_without_frame),
+	    T(first_write_to_anon_page_allocates_exactly_one_frame),
+	    T(munmap_returns_frames_to_pool),
+	    T(cow_fork_shares_frames_and_data),
+	    T(cow_write_in_child_leaves_parent_page),
+	    T(cow_parent_write_after_child_copy_reuses_sole_frame),
+	    T(cow_untouched_page_keeps_zero_page_semantics_after_fork),
+	    T(cow_child_outliving_parent_owns_pages_without_copy),
+	    T(fork_of_64mb_heap_copies_only_written_pages),
+	    T(shared_anon_mapping_stays_shared_across_fork),
+	    T(shared_anon_page_untouched_before_fork_is_shared),
+	    T(dontfork_range_is_absent_in_child),
+	    T(wipeonfork_range_is_zero_in_child_and_kept_in_parent),
+	    T(wipeonfork_on_shared_mapping_returns_einval),
+	    T(dontneed_on_private_page_reads_zero_and_spares_fork_sibling),
+	    T(fault_write_to_readonly_mapping_is_eacces_with_accerr),
+	    T(fault_records_exact_faulting_address),
+	    T(fault_on_unmapped_address_is_efault_with_maperr),
+	    T(fault_exec_fetch_from_noexec_mapping_is_eacces),
+	    T(fault_on_prot_none_mapping_is_eacces_for_any_access),
+	    T(fault_perms_of_cow_page_lack_write_until_written),
+	    T(mmap_zero_length_returns_einval),
+	    T(mmap_fixed_unaligned_returns_einval),
+	    T(mmap_without_private_or_shared_returns_einval),
+	    T(mmap_fixed_noreplace_over_mapping_returns_eexist),
+	    T(mmap_fixed_noreplace_with_map_fixed_still_returns_eexist),
+	    T(mmap_fixed_replaces_part_and_drops_old_data),
+	    T(mmap_places_second_mapping_below_first),
+	    T(mmap_honours_hint_address_when_free),
+	    T(mmap_rounds_length_up_to_pages),
+	    T(mmap_named_file_mapping_keeps_name_and_offset),
+	    T(munmap_middle_page_splits_vma_leaving_hole),
+	    T(munmap_argument_errors_and_unmapped_range),
+	    T(mprotect_over_hole_returns_enomem),
+	    T(mprotect_length_wrapping_address_space_returns_enomem),
+	    T(mprotect_with_growsdown_and_growsup_returns_einval),
+	    T(mprotect_split_then_restore_merges_vmas),
+	    T(mremap_grows_in_place_when_space_after_is_free),
+	    T(mremap_maymove_moves_when_blocked_keeping_contents),
+	    T(mremap_fixed_moves_to_requested_address),
+	    T(mremap_shrink_unmaps_tail),
+	    T(mremap_fixed_without_maymove_returns_einval),
+	    T(mremap_of_unmapped_address_returns_efault),
+	    T(brk_grows_and_shrinks),
+	    T(brk_below_start_brk_returns_current_brk),
+	    T(brk_into_existing_mapping_fails_with_current_brk),
+	    T(brk_shrink_frees_pages_and_regrow_reads_zero),
+	    T(copy_to_guest_across_into_readonly_page_returns_efault),
+	    T(copy_from_guest_into_unmapped_tail_returns_efault),
+	    T(mm_poke_writes_readonly_mapping_but_not_holes),
+	    T(strncpy_from_guest_returns_enametoolong_without_nul),
+	    T(strncpy_from_guest_returns_length),
+	    T(strncpy_from_guest_crosses_pages),
+	    T(pin_iov_merges_adjacent_frames_and_respects_max),
+	    T(poke_into_executed_page_invalidates_translations),
+#undef T
+	    cmocka_unit_test_setup_teardown(fault_when_pool_is_exhausted_returns_enomem,
+					    setup_small_pool, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
