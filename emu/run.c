@@ -205,6 +205,14 @@ int emu_run_all(struct task *first)
 			}
 			continue;
 		}
+		/* A signal that arrived while it slept or waited its turn. */
+		if (signal_deliver(t)) {
+			if (loaded == t)
+				loaded = NULL;
+			reap_dead();
+			t = NULL;
+			continue;
+		}
 		if (t != loaded) {
 			emu_context_load(t->cpu);
 			loaded = t;

@@ -1,6 +1,7 @@
 #include "kernelmodel/procfs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,41 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
 		return copy_link(f->path ? f->path : "anon_inode:[unknown]", buf, size);
 	}
 	return -EINVAL; /* exists or not, it is not a symlink */
+}
+
+int procfs_follow(struct task *t, const char *path, bool follow_final, char *out)
+{
+	struct task *target;
+	const char *rest;
+	int self;
+	if (!proc_task_path(t, path, &target, &rest, &self))
+		return 0;
+	size_t n;
+	if (!strncmp(rest, "exe", 3) && (rest[3] == 0 || rest[3] == '/'))
+		n = 3;
+	else if (!strncmp(rest, "cwd", 3) && (rest[3] == 0 || rest[3] == '/'))
+		n = 3;
+	else if (!strncmp(rest, "fd/", 3))
+		n = 3 + strspn(rest + 3, "0123456789");
+	else
+		return 0;
+	if (!follow_final && !rest[n])
+		return 0;
+	if (!target)
+		return -ENOENT;
+	char link[PATH_MAX], prefix[PATH_MAX];
+	memcpy(prefix, path, rest - path + n);
+	prefix[rest - path + n] = 0;
+	int handled;
+	long len = procfs_readlink(t, prefix, link, sizeof(link) - 1, &handled);
+	if (len < 0)
+		return (int)len;
+	link[len] = 0;
+	if (link[0] != '/')
+		return 0; /* pipe:[..] and friends: no path to follow */
+	if (snprintf(out, PATH_MAX, "%s%s", link, rest + n) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return 1;
 }
 
 /* A host memfd holding @len bytes of @data, positioned at 0. */

@@ -4,6 +4,7 @@
 #ifndef KERNELMODEL_PROCFS_H
 #define KERNELMODEL_PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct task;
@@ -13,6 +14,12 @@ struct task;
 /* readlink of a per-task /proc path: the length written (no NUL) or -errno,
  * with *handled = 1; *handled = 0 when the path is not ours. */
 long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, int *handled);
+/* Follow a per-task /proc magic link at the start of @path (exe, cwd,
+ * fd/N naming a host file), as path lookup does: writes the host path with
+ * the rest of @path appended to @out (PATH_MAX) and returns 1; 0 when @path
+ * has no such link (or it is the last component and !@follow_final);
+ * -errno when the link is dead. */
+int procfs_follow(struct task *t, const char *path, bool follow_final, char *out);
 /* open of a /proc file: a host descriptor holding a snapshot of its
  * contents, -errno, and *handled = 0 when the path is not ours. */
 int procfs_open(struct task *t, const char *path, int *handled);

@@ -2,9 +2,12 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernelmodel/exit.h"
+#include "kernelmodel/sched.h"
 #include "kernelmodel/task.h"
 
 struct sighand *sighand_alloc(void)
@@ -112,10 +115,12 @@ int signal_send(struct task *t, int sig)
 	if (sig < 1 || sig > NSIG_MODEL)
 		return -EINVAL;
 	t->sig_pending |= SIGBIT(sig);
+	if (!(t->sig_blocked & SIGBIT(sig)) || sig == SIGKILL || sig == SIGSTOP)
+		wake_task(t);
 	return 0;
 }
 
-int signal_dequeue_fatal(struct task *t, int *has_handler)
+static int signal_dequeue_fatal(struct task *t, int *has_handler)
 {
 	uint64_t unblockable = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
 	uint64_t ready = t->sig_pending & (~t->sig_blocked | unblockable);
@@ -141,4 +146,21 @@ int signal_dequeue_fatal(struct task *t, int *has_handler)
 		return sig;
 	}
 	return 0;
+}
+
+int signal_deliver(struct task *t)
+{
+	int has_handler;
+	if (!t->sig_pending || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
+		return 0;
+	int sig = signal_dequeue_fatal(t, &has_handler);
+	if (!sig)
+		return 0;
+	if (has_handler)
+		fprintf(stderr,
+			"cloneemu: pid %d: signal %d has a handler, but running guest handlers is "
+			"not implemented yet (#5): terminating as if unhandled\n",
+			t->tgid, sig);
+	do_group_exit(t, WSTATUS_SIGNALED(sig, sig_default_action(sig) == SIG_DFL_CORE));
+	return sig;
 }

@@ -58,11 +58,13 @@ void signal_put(struct signal_struct *sig);
 struct signal_struct *signal_dup(const struct signal_struct *sig);
 
 enum sig_default sig_default_action(int sig);
-/* Mark @sig pending for @t. Returns 0 or -EINVAL. */
+/* Mark @sig pending for @t and wake it if it sleeps and does not block
+ * @sig (it will act on it before running guest code). 0 or -EINVAL. */
 int signal_send(struct task *t, int sig);
-/* The first pending, unblocked signal whose action ends the task (ignored
- * ones are discarded on the way), or 0. Sets *@has_handler when the
- * signal has a guest handler that cannot be delivered yet. */
-int signal_dequeue_fatal(struct task *t, int *has_handler);
+/* Carry out pending, unblocked signals whose action ends the task: the
+ * thread group exits with the signal in its wait status (ignored ones are
+ * discarded on the way). A signal with a guest handler cannot be delivered
+ * yet (#5) and terminates too, with a message. Returns the signal or 0. */
+int signal_deliver(struct task *t);
 
 #endif

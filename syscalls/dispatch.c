@@ -46,22 +46,6 @@ static void warn_unknown(long nr)
 		fprintf(stderr, "cloneemu: unknown syscall %ld: ENOSYS\n", nr);
 }
 
-/* Pending signals whose action ends the task take effect on the way back
- * to the guest, as in Linux's exit_to_user_mode. */
-static void deliver_fatal_signals(struct task *t)
-{
-	int has_handler;
-	int sig = signal_dequeue_fatal(t, &has_handler);
-	if (!sig)
-		return;
-	if (has_handler)
-		fprintf(stderr,
-			"cloneemu: pid %d: signal %d has a handler, but running guest handlers is "
-			"not implemented yet (#5): terminating as if unhandled\n",
-			t->tgid, sig);
-	do_group_exit(t, WSTATUS_SIGNALED(sig, sig_default_action(sig) == SIG_DFL_CORE));
-}
-
 void syscall_dispatch(struct task *t)
 {
 	uint64_t rip = emu_reg_read(EREG_RIP);
@@ -98,9 +82,8 @@ void syscall_dispatch(struct task *t)
 		emu_reg_write(EREG_RCX, rip + 2);
 		emu_reg_write(EREG_R11, emu_reg_read(EREG_RFLAGS));
 	}
-	if (t->sig_pending) {
-		deliver_fatal_signals(t);
-		if (t->state != TASK_RUNNING)
-			emu_request_stop();
-	}
+	/* Pending signals take effect on the way back to the guest, as in
+	 * Linux's exit_to_user_mode. */
+	if (t->sig_pending && signal_deliver(t))
+		emu_request_stop();
 }

@@ -20,6 +20,8 @@ static inline long host_ret(long r)
 
 /* Copy a path from the guest (PATH_MAX bytes at most). 0 or -EFAULT/-ENAMETOOLONG/-ENOENT (""). */
 int get_user_path(struct task *t, uint64_t gpath, char *buf);
+/* ... without following a /proc magic link in the last component (readlink, lstat). */
+int get_user_path_nofollow(struct task *t, uint64_t gpath, char *buf);
 /* Host directory descriptor for a guest dirfd (AT_FDCWD = the task's cwd). -EBADF if none. */
 int host_dirfd(struct task *t, int dirfd);
 

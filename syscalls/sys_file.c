@@ -31,14 +31,32 @@
 #define MAX_RW_COUNT (INT_MAX & PAGE_MASK)
 #define IOV_CHUNK 256 /* host iovecs per readv/writev call */
 
-int get_user_path(struct task *t, uint64_t gpath, char *buf)
+static int get_path(struct task *t, uint64_t gpath, char *buf, bool follow_final)
 {
 	long n = strncpy_from_guest(t->mm, buf, gpath, PATH_MAX);
 	if (n < 0)
 		return (int)n;
 	if (n == 0)
 		return -ENOENT;
+	/* /proc/self/exe and friends lead to the guest's files, never to
+	 * cloneemu's own. */
+	char followed[PATH_MAX];
+	int r = procfs_follow(t, buf, follow_final, followed);
+	if (r < 0)
+		return r;
+	if (r)
+		memcpy(buf, followed, strlen(followed) + 1);
 	return 0;
+}
+
+int get_user_path(struct task *t, uint64_t gpath, char *buf)
+{
+	return get_path(t, gpath, buf, true);
+}
+
+int get_user_path_nofollow(struct task *t, uint64_t gpath, char *buf)
+{
+	return get_path(t, gpath, buf, false);
 }
 
 int host_dirfd(struct task *t, int dirfd)
@@ -465,7 +483,8 @@ static long do_fstatat(struct task *t, int dirfd, uint64_t gpath, uint64_t gbuf,
 {
 	char path[PATH_MAX];
 	struct stat st;
-	int r = get_user_path(t, gpath, path);
+	int r = flags & AT_SYMLINK_NOFOLLOW ? get_user_path_nofollow(t, gpath, path)
+					    : get_user_path(t, gpath, path);
 	if (r == -ENOENT && (flags & AT_EMPTY_PATH)) {
 		path[0] = 0;
 	} else if (r) {
@@ -737,7 +756,7 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t gpath, uint64_t gb
 	char path[PATH_MAX], buf[PATH_MAX];
 	if (size <= 0)
 		return -EINVAL;
-	int r = get_user_path(t, gpath, path);
+	int r = get_user_path_nofollow(t, gpath, path);
 	if (r)
 		return r;
 	size_t cap = size < (int64_t)sizeof(buf) ? (size_t)size : sizeof(buf);

@@ -4,6 +4,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "kernelmodel/sched.h"
 #include "syscalls/sys.h"
 
 static bool valid_clock(clockid_t c)
@@ -66,24 +67,33 @@ SYS(time)
 	return now;
 }
 
-static long sleep_for(struct task *t, clockid_t clk, int flags, uint64_t greq, uint64_t grem)
+/* A timed sleep in the scheduler: the deadline is fixed on the first
+ * attempt and kept across the retries (host time until virtual time, #4).
+ * Interruption by signal handlers (EINTR, the remaining time) comes with #5. */
+static long sleep_for(struct task *t, clockid_t clk, int flags, uint64_t greq)
 {
-	struct timespec req, rem;
-	if (copy_from_guest(t->mm, &req, greq, sizeof(req)))
-		return -EFAULT;
-	if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
-		return -EINVAL;
-	/* One guest task: sleeping the host thread blocks nobody else. With
-	 * several tasks this becomes a timed wait in the scheduler (#4). */
-	int r = clock_nanosleep(clk, flags, &req, &rem);
-	if (r == EINTR && grem && !(flags & TIMER_ABSTIME))
-		copy_to_guest(t->mm, grem, &rem, sizeof(rem));
-	return -r;
+	if (!t->restarting) {
+		struct timespec req, now;
+		if (copy_from_guest(t->mm, &req, greq, sizeof(req)))
+			return -EFAULT;
+		if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
+			return -EINVAL;
+		uint64_t want = (uint64_t)req.tv_sec * 1000000000ull + (uint64_t)req.tv_nsec;
+		if (flags & TIMER_ABSTIME) {
+			clock_gettime(clk, &now);
+			uint64_t n = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+			want = want > n ? want - n : 0;
+		}
+		t->restart_deadline = now_ns() + want;
+	}
+	if (now_ns() >= t->restart_deadline)
+		return 0;
+	return sleep_until(t, NULL, t->restart_deadline, "nanosleep");
 }
 
 SYS(nanosleep)
 {
-	return sleep_for(t, CLOCK_MONOTONIC, 0, a[0], a[1]);
+	return sleep_for(t, CLOCK_MONOTONIC, 0, a[0]);
 }
 
 SYS(clock_nanosleep)
@@ -93,7 +103,7 @@ SYS(clock_nanosleep)
 		return valid_clock(c) ? -ENOTSUP : -EINVAL;
 	if (a[1] & ~(uint64_t)TIMER_ABSTIME)
 		return -EINVAL;
-	return sleep_for(t, c, (int)a[1], a[2], a[3]);
+	return sleep_for(t, c, (int)a[1], a[2]);
 }
 
 SYS(getrandom)
