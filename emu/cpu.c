@@ -50,7 +50,28 @@ static const int uc_regs[EREG_COUNT] = {
 	[EREG_R12] = UC_X86_REG_R12, [EREG_R13] = UC_X86_REG_R13, [EREG_R14] = UC_X86_REG_R14,
 	[EREG_R15] = UC_X86_REG_R15, [EREG_RIP] = UC_X86_REG_RIP, [EREG_RFLAGS] = UC_X86_REG_RFLAGS,
 	[EREG_FS_BASE] = UC_X86_REG_FS_BASE, [EREG_GS_BASE] = UC_X86_REG_GS_BASE,
+	[EREG_FPCW] = UC_X86_REG_FPCW, [EREG_FPSW] = UC_X86_REG_FPSW, [EREG_FPTAG] = UC_X86_REG_FPTAG,
+	[EREG_MXCSR] = UC_X86_REG_MXCSR,
 };
+
+static int uc_vreg(int vreg)
+{
+	return vreg < EVREG_XMM0 ? UC_X86_REG_FP0 + vreg : UC_X86_REG_XMM0 + (vreg - EVREG_XMM0);
+}
+
+void emu_vreg_read(int vreg, void *buf, size_t len)
+{
+	uint8_t tmp[64] = {0};
+	uc_reg_read(emu.uc, uc_vreg(vreg), tmp);
+	memcpy(buf, tmp, len);
+}
+
+void emu_vreg_write(int vreg, const void *buf, size_t len)
+{
+	uint8_t tmp[64] = {0};
+	memcpy(tmp, buf, len);
+	uc_reg_write(emu.uc, uc_vreg(vreg), tmp);
+}
 
 uint64_t emu_reg_read(enum emu_reg r)
 {

@@ -16,8 +16,12 @@ enum emu_reg {
 	EREG_RAX, EREG_RBX, EREG_RCX, EREG_RDX, EREG_RSI, EREG_RDI, EREG_RBP, EREG_RSP,
 	EREG_R8, EREG_R9, EREG_R10, EREG_R11, EREG_R12, EREG_R13, EREG_R14, EREG_R15,
 	EREG_RIP, EREG_RFLAGS, EREG_FS_BASE, EREG_GS_BASE,
+	EREG_FPCW, EREG_FPSW, EREG_FPTAG, EREG_MXCSR,
 	EREG_COUNT
 };
+
+/* Registers wider than 64 bits: x87 ST0-7 (10 bytes), XMM0-15 (16 bytes). */
+enum emu_vreg { EVREG_ST0 = 0, EVREG_XMM0 = 8, EVREG_COUNT = 24 };
 
 /* Why emu_run returned. */
 enum emu_exit {
@@ -44,6 +48,8 @@ const char *emu_error(void);
 /* Registers of the task on the CPU. */
 uint64_t emu_reg_read(enum emu_reg r);
 void emu_reg_write(enum emu_reg r, uint64_t v);
+void emu_vreg_read(int vreg, void *buf, size_t len);
+void emu_vreg_write(int vreg, const void *buf, size_t len);
 /* Fresh registers for a new program image: all zero but RIP, RSP and RFLAGS. */
 void emu_reset_regs(uint64_t rip, uint64_t rsp);
 

@@ -21,6 +21,7 @@
 #include "kernelmodel/task.h"
 #include "kernelmodel/uts.h"
 #include "loader/elf.h"
+#include "syscalls/dispatch.h"
 
 /* The guest's descriptors 0-2 are its own references to cloneemu's. */
 static int install_stdio(struct files *files)
@@ -117,49 +118,46 @@ fail:
 	return r;
 }
 
-static const char *signame(int sig)
+/* A CPU exception becomes the signal Linux sends (a handler may catch
+ * it); the run loop delivers it before the task runs again. Unhandled, the
+ * process dies of it and we say where. */
+static void fault_signal(struct task *t, enum emu_exit why)
 {
-	const char *d = sigabbrev_np(sig);
-	return d ? d : "?";
-}
-
-/* A fault the guest cannot handle yet (handlers arrive with #5): the
- * process dies of the signal Linux would send. */
-static void fault_kill(struct task *t, enum emu_exit why)
-{
-	int sig;
+	int sig, code = 0x80; /* SI_KERNEL */
+	uint64_t addr = emu_reg_read(EREG_RIP);
 	switch (why) {
 	case EMU_FPE:
 		sig = SIGFPE;
+		code = FPE_INTDIV;
 		break;
 	case EMU_ILL:
 		sig = SIGILL;
+		code = ILL_ILLOPN;
 		break;
 	case EMU_TRAP:
 		sig = SIGTRAP;
 		break;
 	case EMU_OOM:
-		sig = SIGKILL;
-		break;
+		fprintf(stderr, "cloneemu: pid %d: out of guest memory: SIGKILL\n", t->tgid);
+		send_signal(t, SIGKILL, NULL);
+		return;
+	case EMU_SEGV:
 	default:
 		sig = SIGSEGV;
+		if (t->mm && t->mm->last_fault.si_code) {
+			code = t->mm->last_fault.si_code;
+			addr = t->mm->last_fault.addr;
+			t->mm->last_fault.si_code = 0;
+		}
 		break;
 	}
-	uint64_t rip = emu_reg_read(EREG_RIP);
-	if (why == EMU_SEGV && t->mm)
-		fprintf(stderr, "cloneemu: pid %d: SIGSEGV at rip 0x%llx: %s access to 0x%llx (%s)\n",
-			t->tgid, (unsigned long long)rip,
-			t->mm->last_fault.access == MM_WRITE  ? "write"
-			: t->mm->last_fault.access == MM_EXEC ? "exec"
-							      : "read",
-			(unsigned long long)t->mm->last_fault.addr,
-			t->mm->last_fault.si_code == 1 ? "not mapped" : "not permitted");
-	else if (why == EMU_OOM)
-		fprintf(stderr, "cloneemu: pid %d: out of guest memory: SIGKILL\n", t->tgid);
-	else
-		fprintf(stderr, "cloneemu: pid %d: SIG%s at rip 0x%llx\n", t->tgid, signame(sig),
-			(unsigned long long)rip);
-	do_group_exit(t, WSTATUS_SIGNALED(sig, sig_default_action(sig) == SIG_DFL_CORE));
+	uint64_t h = t->sighand->action[sig - 1].handler;
+	if (h == (uint64_t)(uintptr_t)SIG_DFL || (t->sig_blocked & SIGBIT(sig)))
+		fprintf(stderr, "cloneemu: pid %d: %s at rip 0x%llx (address 0x%llx)\n", t->tgid,
+			strsignal(sig), (unsigned long long)emu_reg_read(EREG_RIP),
+			(unsigned long long)addr);
+	force_sig_fault(t, sig, code, addr);
+	deliver_signals(t);
 }
 
 static void reap_dead(void)
@@ -192,6 +190,8 @@ int emu_run_all(struct task *first)
 	struct task *loaded = NULL, *t = NULL;
 	bool deadlock = false;
 	for (;;) {
+		if (signal_next_timer())
+			signal_run_timers(now_ns());
 		t = sched_pick_next(t);
 		if (!t) {
 			reap_dead();
@@ -205,17 +205,19 @@ int emu_run_all(struct task *first)
 			}
 			continue;
 		}
-		/* A signal that arrived while it slept or waited its turn. */
-		if (signal_deliver(t)) {
-			if (loaded == t)
+		if (t != loaded) {
+			emu_context_load(t->cpu);
+			loaded = t;
+		}
+		/* Signals that arrived while it slept or waited its turn. */
+		if (signal_pending(t))
+			deliver_signals(t);
+		if (t->state != TASK_RUNNING) {
+			if (t->state != TASK_INTERRUPTIBLE)
 				loaded = NULL;
 			reap_dead();
 			t = NULL;
 			continue;
-		}
-		if (t != loaded) {
-			emu_context_load(t->cpu);
-			loaded = t;
 		}
 		enum emu_exit why = emu_run(t);
 		if (why == EMU_ERROR) {
@@ -223,7 +225,7 @@ int emu_run_all(struct task *first)
 			why = EMU_ILL;
 		}
 		if (why != EMU_STOPPED && t->state == TASK_RUNNING)
-			fault_kill(t, why);
+			fault_signal(t, why);
 		bool alive = t->state == TASK_RUNNING || t->state == TASK_INTERRUPTIBLE;
 		if (alive)
 			emu_context_save(t->cpu);

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
@@ -64,8 +65,16 @@ static void notify_parent(struct task *t)
 		t->state = TASK_DEAD; /* POSIX: no zombie when SIGCHLD is ignored */
 	} else {
 		t->state = TASK_ZOMBIE;
-		if (t->exit_signal > 0)
-			signal_send(parent, t->exit_signal);
+		if (t->exit_signal > 0 && t->exit_signal <= NSIG_MODEL) {
+			int st = t->exit_status;
+			struct ksiginfo info = {
+				.code = (st & 0x7f) ? ((st & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED,
+				.pid = t->tgid,
+				.uid = (int)getuid(),
+				.status = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff,
+			};
+			send_signal(parent, t->exit_signal, &info);
+		}
 	}
 	wake_up(parent->signal); /* wait4 sleepers */
 }

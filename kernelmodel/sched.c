@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
 
 /* Tasks in creation order, so iteration and round robin are deterministic. */
@@ -113,6 +114,7 @@ void wake_task(struct task *t)
 	if (t->state != TASK_INTERRUPTIBLE)
 		return;
 	t->state = TASK_RUNNING;
+	t->wait_killable = false;
 	t->wait_chan = NULL;
 	t->wake_at_ns = 0;
 	t->wait_host_fd = -1;
@@ -142,6 +144,9 @@ bool sched_idle(void)
 			who[n++] = t;
 		}
 	}
+	uint64_t timer = signal_next_timer();
+	if (timer && (!deadline || timer < deadline))
+		deadline = timer;
 	if (!deadline && !n)
 		return false;
 	int timeout = -1;
@@ -154,6 +159,7 @@ bool sched_idle(void)
 		if (pfd[i].revents)
 			wake_task(who[i]);
 	uint64_t now = now_ns();
+	signal_run_timers(now);
 	for (size_t i = 0; i < tasks.n; i++) {
 		struct task *t = tasks.v[i];
 		if (t->state == TASK_INTERRUPTIBLE && t->wake_at_ns && t->wake_at_ns <= now)

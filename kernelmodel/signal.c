@@ -110,57 +110,118 @@ enum sig_default sig_default_action(int sig)
 	}
 }
 
-int signal_send(struct task *t, int sig)
+static bool sig_ignored(struct task *t, int sig)
+{
+	uint64_t h = t->sighand->action[sig - 1].handler;
+	if (h == (uint64_t)(uintptr_t)SIG_IGN)
+		return true;
+	return h == (uint64_t)(uintptr_t)SIG_DFL && sig_default_action(sig) == SIG_DFL_IGN;
+}
+
+int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 {
 	if (sig < 1 || sig > NSIG_MODEL)
 		return -EINVAL;
+	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
+		return 0;
+	/* Linux drops an ignored, unblocked signal at once (sig_ignored). */
+	if (sig != SIGKILL && !(t->sig_blocked & SIGBIT(sig)) && sig_ignored(t, sig) &&
+	    !(t->sigwait_set & SIGBIT(sig)))
+		return 0;
+	if (t->sig_pending & SIGBIT(sig))
+		return 0; /* not queued: one instance of a standard signal (rt queueing: #5) */
 	t->sig_pending |= SIGBIT(sig);
-	if (!(t->sig_blocked & SIGBIT(sig)) || sig == SIGKILL || sig == SIGSTOP)
+	struct ksiginfo *ki = &t->sig_info[sig - 1];
+	if (info)
+		*ki = *info;
+	else
+		*ki = (struct ksiginfo){.code = 0x80 /* SI_KERNEL */};
+	ki->signo = sig;
+	bool wakes = !(t->sig_blocked & SIGBIT(sig)) || (t->sigwait_set & SIGBIT(sig));
+	if (sig == SIGKILL || (wakes && !t->wait_killable))
 		wake_task(t);
 	return 0;
 }
 
-static int signal_dequeue_fatal(struct task *t, int *has_handler)
+void force_sig_fault(struct task *t, int sig, int code, uint64_t addr)
 {
-	uint64_t unblockable = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
-	uint64_t ready = t->sig_pending & (~t->sig_blocked | unblockable);
-	*has_handler = 0;
-	for (int sig = 1; ready && sig <= NSIG_MODEL; sig++) {
-		if (!(ready & SIGBIT(sig)))
-			continue;
-		ready &= ~SIGBIT(sig);
-		t->sig_pending &= ~SIGBIT(sig);
-		uint64_t h = t->sighand->action[sig - 1].handler;
-		if (sig == SIGKILL)
-			return sig;
-		if (h == (uint64_t)(uintptr_t)SIG_IGN && sig != SIGSTOP)
-			continue;
-		if (h == (uint64_t)(uintptr_t)SIG_DFL || sig == SIGSTOP) {
-			enum sig_default d = sig_default_action(sig);
-			/* Stop/continue arrive with job control (#5). */
-			if (d == SIG_DFL_TERM || d == SIG_DFL_CORE)
-				return sig;
-			continue;
-		}
-		*has_handler = 1;
-		return sig;
+	struct k_sigaction *ka = &t->sighand->action[sig - 1];
+	if ((t->sig_blocked & SIGBIT(sig)) || ka->handler == (uint64_t)(uintptr_t)SIG_IGN) {
+		ka->handler = (uint64_t)(uintptr_t)SIG_DFL;
+		t->sig_blocked &= ~SIGBIT(sig);
 	}
-	return 0;
+	t->sig_pending &= ~SIGBIT(sig); /* the fault's own info wins */
+	struct ksiginfo info = {.code = code, .addr = addr};
+	send_signal(t, sig, &info);
 }
 
-int signal_deliver(struct task *t)
+bool signal_pending(const struct task *t)
 {
-	int has_handler;
-	if (!t->sig_pending || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
-		return 0;
-	int sig = signal_dequeue_fatal(t, &has_handler);
-	if (!sig)
-		return 0;
-	if (has_handler)
-		fprintf(stderr,
-			"cloneemu: pid %d: signal %d has a handler, but running guest handlers is "
-			"not implemented yet (#5): terminating as if unhandled\n",
-			t->tgid, sig);
-	do_group_exit(t, WSTATUS_SIGNALED(sig, sig_default_action(sig) == SIG_DFL_CORE));
-	return sig;
+	return (t->sig_pending & (~t->sig_blocked | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))) != 0;
+}
+
+enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct k_sigaction *ka)
+{
+	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
+		return SIGNAL_NONE;
+	uint64_t unblockable = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
+	for (;;) {
+		uint64_t ready = t->sig_pending & (~t->sig_blocked | unblockable);
+		if (!ready)
+			return SIGNAL_NONE;
+		/* Synchronous faults first, then the lowest number, as Linux. */
+		int sig = 0;
+		static const int sync_sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS};
+		for (unsigned k = 0; k < sizeof(sync_sigs) / sizeof(sync_sigs[0]) && !sig; k++)
+			if (ready & SIGBIT(sync_sigs[k]))
+				sig = sync_sigs[k];
+		if (!sig)
+			sig = __builtin_ctzll(ready) + 1;
+		t->sig_pending &= ~SIGBIT(sig);
+		*info = t->sig_info[sig - 1];
+		struct k_sigaction *act = &t->sighand->action[sig - 1];
+		uint64_t h = act->handler;
+		if (sig != SIGKILL && sig != SIGSTOP && h == (uint64_t)(uintptr_t)SIG_IGN)
+			continue;
+		if (sig == SIGKILL || sig == SIGSTOP || h == (uint64_t)(uintptr_t)SIG_DFL) {
+			enum sig_default d = sig_default_action(sig);
+			/* Stop and continue arrive with job control (#5). */
+			if (d != SIG_DFL_TERM && d != SIG_DFL_CORE)
+				continue;
+			do_group_exit(t, WSTATUS_SIGNALED(sig, d == SIG_DFL_CORE));
+			return SIGNAL_KILLED;
+		}
+		*ka = *act;
+		if (act->flags & SA_RESETHAND)
+			act->handler = (uint64_t)(uintptr_t)SIG_DFL;
+		return SIGNAL_HANDLER;
+	}
+}
+
+void signal_run_timers(uint64_t now)
+{
+	for (struct task *t = task_next(NULL); t; t = task_next(t)) {
+		struct signal_struct *sig = t->signal;
+		if (t->tid != t->tgid || t->state == TASK_ZOMBIE || t->state == TASK_DEAD ||
+		    !sig->it_real_deadline || sig->it_real_deadline > now)
+			continue;
+		sig->it_real_deadline =
+			sig->it_real_interval ? sig->it_real_deadline + sig->it_real_interval : 0;
+		if (sig->it_real_deadline && sig->it_real_deadline <= now)
+			sig->it_real_deadline = now + sig->it_real_interval;
+		struct ksiginfo info = {.code = 0x80 /* SI_KERNEL */};
+		send_signal(t, SIGALRM, &info);
+	}
+}
+
+uint64_t signal_next_timer(void)
+{
+	uint64_t next = 0;
+	for (struct task *t = task_next(NULL); t; t = task_next(t)) {
+		uint64_t d = t->signal ? t->signal->it_real_deadline : 0;
+		if (t->tid == t->tgid && t->state != TASK_ZOMBIE && t->state != TASK_DEAD && d &&
+		    (!next || d < next))
+			next = d;
+	}
+	return next;
 }

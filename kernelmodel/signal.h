@@ -7,6 +7,7 @@
 #define KERNELMODEL_SIGNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
 
@@ -16,6 +17,15 @@ struct task;
 
 #define NSIG_MODEL 64
 #define SIGBIT(sig) (1ull << ((sig) - 1))
+
+/* What a pending signal carries (the kernel's kernel_siginfo). */
+struct ksiginfo {
+	int signo, code;
+	int pid, uid;    /* sender, or the child for SIGCHLD */
+	int status;      /* SIGCHLD: exit code or signal */
+	uint64_t addr;   /* faults: the address */
+	uint64_t value;  /* rt_sigqueueinfo / sigqueue payload */
+};
 
 /* The x86_64 kernel's struct sigaction (rt_sigaction's argument). */
 struct k_sigaction {
@@ -40,6 +50,8 @@ struct signal_struct {
 	bool group_exit;     /* exit_group or a fatal signal is in progress */
 	int group_exit_code; /* wait status for every thread */
 	struct rlimit rlim[RLIM_NLIMITS_MODEL];
+	uint64_t it_real_deadline; /* ITIMER_REAL/alarm: host ns, 0 = off */
+	uint64_t it_real_interval;
 };
 
 enum sig_default { SIG_DFL_TERM, SIG_DFL_CORE, SIG_DFL_IGN, SIG_DFL_STOP, SIG_DFL_CONT };
@@ -58,13 +70,31 @@ void signal_put(struct signal_struct *sig);
 struct signal_struct *signal_dup(const struct signal_struct *sig);
 
 enum sig_default sig_default_action(int sig);
-/* Mark @sig pending for @t and wake it if it sleeps and does not block
- * @sig (it will act on it before running guest code). 0 or -EINVAL. */
-int signal_send(struct task *t, int sig);
-/* Carry out pending, unblocked signals whose action ends the task: the
- * thread group exits with the signal in its wait status (ignored ones are
- * discarded on the way). A signal with a guest handler cannot be delivered
- * yet (#5) and terminates too, with a message. Returns the signal or 0. */
-int signal_deliver(struct task *t);
+/* Mark @sig pending for @t with @info (NULL: sent by the kernel) and wake
+ * it if it sleeps and does not block @sig; it acts on it before running
+ * guest code again. Standard signals do not queue: a second instance while
+ * one is pending is dropped, as on Linux. 0 or -EINVAL. */
+int send_signal(struct task *t, int sig, const struct ksiginfo *info);
+static inline int signal_send(struct task *t, int sig)
+{
+	return send_signal(t, sig, NULL);
+}
+/* A fault the task caused: delivered even if blocked or ignored (then
+ * with the default action), as Linux's force_sig_fault. */
+void force_sig_fault(struct task *t, int sig, int code, uint64_t addr);
+/* Is a signal pending that @t would act on now? */
+bool signal_pending(const struct task *t);
+
+enum get_signal_result { SIGNAL_NONE, SIGNAL_HANDLER, SIGNAL_KILLED };
+/* Linux's get_signal: take the next pending, unblocked signal. Ignored ones
+ * are dropped; a default action that terminates makes the thread group
+ * exit (SIGNAL_KILLED); one with a handler is returned with its action
+ * (SA_RESETHAND already applied) for the caller to build a frame. */
+enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct k_sigaction *ka);
+
+/* ITIMER_REAL: fire expired timers (SIGALRM) at host time @now. */
+void signal_run_timers(uint64_t now);
+/* The earliest armed ITIMER_REAL deadline, 0 if none. */
+uint64_t signal_next_timer(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "kernelmodel/mm.h"
+#include "kernelmodel/signal.h"
 
 struct files;
 struct fs;
@@ -69,7 +70,15 @@ struct task {
 	uint64_t robust_len;
 	struct cpu_context *cpu;
 	uint64_t sig_blocked;   /* rt_sigprocmask */
-	uint64_t sig_pending;   /* thread-directed pending signals */
+	uint64_t sig_pending;   /* pending signals (process-directed ones too until #4) */
+	struct ksiginfo sig_info[64]; /* what each pending signal carries */
+	uint64_t sigwait_set;   /* rt_sigtimedwait: these wake the task though blocked */
+	uint64_t saved_sigmask; /* rt_sigsuspend: restored once a handler frame is built */
+	bool restore_sigmask;
+	bool wait_killable;     /* asleep where only SIGKILL interrupts (vfork) */
+	gva_t sas_ss_sp;        /* sigaltstack */
+	uint64_t sas_ss_size;
+	int sas_ss_flags;
 
 	/* Shared via CLONE_THREAD: limits, pgid/sid, subreaper, group exit. */
 	struct signal_struct *signal;

@@ -26,7 +26,7 @@ const char *syscall_name(long nr)
 	return nr >= 0 && nr < NR_SYSCALLS ? syscall_names[nr] : NULL;
 }
 
-void syscall_set_return_rip(uint64_t rip)
+void syscall_return_to(uint64_t rip)
 {
 	emu_reg_write(EREG_RIP, rip - 2);
 	rip_overridden = true;
@@ -65,8 +65,11 @@ void syscall_dispatch(struct task *t)
 	}
 	if (ret == -EKBLOCK && t->state == TASK_INTERRUPTIBLE) {
 		/* Asleep: resume at the syscall instruction itself, RAX still
-		 * holding the number, so the call runs again once woken. */
+		 * holding the number, so the call runs again once woken. A
+		 * signal already pending interrupts the sleep at once. */
 		t->restarting = true;
+		if (signal_pending(t) && !t->wait_killable)
+			wake_task(t);
 		emu_reg_write(EREG_RIP, rip - 2);
 		emu_request_stop();
 		return;
@@ -82,8 +85,9 @@ void syscall_dispatch(struct task *t)
 		emu_reg_write(EREG_RCX, rip + 2);
 		emu_reg_write(EREG_R11, emu_reg_read(EREG_RFLAGS));
 	}
-	/* Pending signals take effect on the way back to the guest, as in
-	 * Linux's exit_to_user_mode. */
-	if (t->sig_pending && signal_deliver(t))
+	/* Pending signals take effect on the way back to the guest (Linux's
+	 * exit_to_user_mode): the run loop delivers them once the CPU has
+	 * left the hook. */
+	if (signal_pending(t))
 		emu_request_stop();
 }

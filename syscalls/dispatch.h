@@ -22,8 +22,13 @@ extern const struct syscall_desc syscall_table[NR_SYSCALLS];
 extern const char *const syscall_names[NR_SYSCALLS];
 
 void syscall_dispatch(struct task *t);
-/* Return to @rip (instead of after the syscall instruction), e.g. execve. */
-void syscall_set_return_rip(uint64_t rip);
+/* The handler has set every register for the return (execve,
+ * rt_sigreturn): resume at @rip, and leave RCX/R11 as they are. */
+void syscall_return_to(uint64_t rip);
+/* Run handlers for the pending signals of @t, whose registers are on the
+ * CPU and which is not inside a syscall hook: frames are built, a sleeping
+ * syscall is restarted or fails with EINTR, fatal ones end the process. */
+void deliver_signals(struct task *t);
 /* Name of syscall @nr, or NULL when it is not an x86_64 syscall. */
 const char *syscall_name(long nr);
 

@@ -46,11 +46,16 @@ SYS(getgid); SYS(getegid); SYS(getresuid); SYS(getresgid); SYS(getgroups); SYS(g
 SYS(getpgrp); SYS(getsid); SYS(setpgid); SYS(setsid); SYS(set_tid_address); SYS(set_robust_list); SYS(get_robust_list);
 SYS(rseq); SYS(arch_prctl); SYS(prlimit64); SYS(getrlimit); SYS(setrlimit); SYS(uname);
 SYS(sethostname); SYS(setdomainname); SYS(sched_getaffinity); SYS(sched_yield); SYS(prctl);
-SYS(kill); SYS(tkill); SYS(tgkill); SYS(rt_sigaction); SYS(rt_sigprocmask);
 SYS(getrusage); SYS(sysinfo); SYS(getcpu);
 
 /* sys_fork.c */
 SYS(clone); SYS(fork); SYS(vfork); SYS(execve); SYS(execveat); SYS(wait4); SYS(waitid);
+
+/* sys_signal.c */
+SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(rt_sigreturn); SYS(rt_sigpending);
+SYS(rt_sigsuspend); SYS(pause); SYS(rt_sigtimedwait); SYS(sigaltstack); SYS(kill); SYS(tkill);
+SYS(tgkill); SYS(rt_sigqueueinfo); SYS(rt_tgsigqueueinfo); SYS(getitimer); SYS(setitimer);
+SYS(alarm);
 
 /* sys_time.c */
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosleep);

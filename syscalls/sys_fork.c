@@ -39,8 +39,11 @@ static long kernel_clone(struct task *t, const struct kernel_clone_args *args)
 {
 	if (t->restarting && t->restart_child) {
 		struct task *c = t->restart_child;
-		if (c->vfork_pending)
-			return sleep_on(t, c, "vfork");
+		if (c->vfork_pending) {
+			sleep_on(t, c, "vfork");
+			t->wait_killable = true;
+			return -EKBLOCK;
+		}
 		int nr = c->tid;
 		task_put(c);
 		t->restart_child = NULL;
@@ -67,7 +70,9 @@ static long kernel_clone(struct task *t, const struct kernel_clone_args *args)
 	int nr = wake_up_new_task(t, child, args);
 	if (args->flags & CLONE_VFORK) {
 		t->restart_child = task_get(child);
-		return sleep_on(t, child, "vfork");
+		sleep_on(t, child, "vfork");
+		t->wait_killable = true; /* Linux's vfork wait is killable only */
+		return -EKBLOCK;
 	}
 	return nr;
 }
@@ -348,7 +353,7 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	t->exe = realpath(file, NULL);
 	emu_switch_mm(t->mm);
 	emu_reset_regs(info.entry, rsp);
-	syscall_set_return_rip(info.entry);
+	syscall_return_to(info.entry);
 	emu_request_stop(); /* let the run loop start the new image afresh */
 	r = 0;
 out:

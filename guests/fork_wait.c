@@ -1,0 +1,238 @@
+/*
+ * fork_wait: fork and the wait family, the shape of seed 000's example
+ * without its thread: the child prints, the parent waits and decodes.
+ *
+ *   - fork return == the child's getpid(); the child's getppid() == the
+ *     parent's getpid() (reported back through a pipe)
+ *   - waitpid: WIFEXITED/WEXITSTATUS of the child's exit code
+ *   - wait() with no children at all -> ECHILD
+ *   - WNOHANG while the child is still blocked (on a pipe read) -> 0, and
+ *     waitid(WNOHANG) leaves si_pid 0
+ *   - waitid(P_PID, WEXITED): si_signo SIGCHLD, si_code CLD_EXITED,
+ *     si_status, si_pid
+ *   - waitid(WNOWAIT) leaves the zombie, a second wait reaps it, a third
+ *     finds nothing (ECHILD)
+ *   - a child blocked on a pipe read and killed with SIGKILL:
+ *     WIFSIGNALED, WTERMSIG 9, si_code CLD_KILLED
+ *   - a child that calls abort() with RLIMIT_CORE 0: WTERMSIG 6, no
+ *     WCOREDUMP (no core is written at a zero core limit)
+ *   - waitpid(-1) picks whichever child is a zombie
+ */
+#include "guest_check.h"
+
+#include <sys/resource.h>
+
+static int pipe_or_die(int fds[2])
+{
+	need(pipe(fds) == 0, 91, "pipe");
+	return 0;
+}
+
+/* Child of the first case: report pids, print, exit 7. */
+static void first_child(int report_fd)
+{
+	long ids[2] = {getpid(), getppid()};
+
+	write_full(report_fd, ids, sizeof(ids));
+	printf("I am the child\n");
+	exit(7);
+}
+
+/* Block until the pipe's write side is gone, then exit with `code`. */
+static void block_then_exit(int rfd, int code)
+{
+	char c;
+
+	while (read(rfd, &c, 1) > 0)
+		;
+	_exit(code);
+}
+
+static void fork_and_waitpid(void)
+{
+	int rep[2];
+	pid_t me = getpid();
+
+	pipe_or_die(rep);
+	pid_t pid = guest_fork();
+	if (pid == 0) {
+		close(rep[0]);
+		first_child(rep[1]);
+	}
+	close(rep[1]);
+	long ids[2] = {0, 0};
+	size_t n = read_full(rep[0], ids, sizeof(ids));
+	close(rep[0]);
+
+	int st = 0;
+	pid_t w = waitpid(pid, &st, 0);
+	printf("I am the parent\n");
+	check(n == sizeof(ids), 10, "child reported its pids");
+	check(ids[0] == pid, 11, "child's getpid() == fork return");
+	check(ids[1] == me, 12, "child's getppid() == parent's getpid()");
+	check(w == pid, 13, "waitpid returns the child's pid");
+	check(WIFEXITED(st), 14, "WIFEXITED");
+	expect_eq(WEXITSTATUS(st), 7, 15, "WEXITSTATUS == 7");
+	check(!WIFSIGNALED(st) && !WIFSTOPPED(st), 16, "not signalled, not stopped");
+}
+
+static void no_children(void)
+{
+	int st;
+
+	errno = 0;
+	long r = wait(&st);
+	expect_errno(r, errno, ECHILD, 20, "wait() with no children");
+	errno = 0;
+	r = waitpid(-1, &st, WNOHANG);
+	expect_errno(r, errno, ECHILD, 21, "waitpid(-1, WNOHANG) with no children");
+	siginfo_t si;
+	errno = 0;
+	r = waitid(P_ALL, 0, &si, WEXITED);
+	expect_errno(r, errno, ECHILD, 22, "waitid(P_ALL) with no children");
+}
+
+static void wnohang_running(void)
+{
+	int gate[2];
+
+	pipe_or_die(gate);
+	pid_t pid = guest_fork();
+	if (pid == 0) {
+		close(gate[1]);
+		block_then_exit(gate[0], 3);
+	}
+	close(gate[0]);
+
+	int st = 12345;
+	pid_t w = waitpid(pid, &st, WNOHANG);
+	expect_eq(w, 0, 30, "waitpid(WNOHANG) on a blocked child returns 0");
+
+	siginfo_t si;
+	memset(&si, 0xff, sizeof(si));
+	int r = waitid(P_PID, pid, &si, WEXITED | WNOHANG);
+	check(r == 0 && si.si_pid == 0, 31, "waitid(WNOHANG) on a blocked child: 0 and si_pid 0");
+
+	close(gate[1]); /* EOF wakes the child */
+	memset(&si, 0, sizeof(si));
+	r = waitid(P_PID, pid, &si, WEXITED);
+	expect_eq(r, 0, 32, "waitid(P_PID, WEXITED) returns 0");
+	expect_eq(si.si_signo, SIGCHLD, 33, "si_signo == SIGCHLD");
+	expect_eq(si.si_code, CLD_EXITED, 34, "si_code == CLD_EXITED");
+	expect_eq(si.si_status, 3, 35, "si_status == 3");
+	check(si.si_pid == pid, 36, "si_pid == child");
+	check(si.si_uid == getuid(), 37, "si_uid == getuid()");
+
+	errno = 0;
+	w = waitpid(pid, &st, 0);
+	expect_errno(w, errno, ECHILD, 38, "waitpid after waitid reaped it");
+}
+
+static void wnowait_then_wait(void)
+{
+	pid_t pid = guest_fork();
+	if (pid == 0)
+		_exit(42);
+
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	int r = waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+	check(r == 0 && si.si_pid == pid && si.si_code == CLD_EXITED && si.si_status == 42, 40,
+	      "waitid(WNOWAIT) sees the exit (CLD_EXITED, 42)");
+	memset(&si, 0, sizeof(si));
+	r = waitid(P_ALL, 0, &si, WEXITED | WNOWAIT);
+	check(r == 0 && si.si_pid == pid && si.si_status == 42, 41,
+	      "a second waitid(P_ALL, WNOWAIT) still sees it");
+	int st = 0;
+	pid_t w = waitpid(pid, &st, 0);
+	check(w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 42, 42,
+	      "waitpid afterwards reaps it: exited 42");
+	errno = 0;
+	w = waitpid(pid, &st, 0);
+	expect_errno(w, errno, ECHILD, 43, "a third wait");
+}
+
+static void killed_while_blocked(void)
+{
+	int gate[2];
+
+	pipe_or_die(gate);
+	pid_t pid = guest_fork();
+	if (pid == 0) {
+		close(gate[1]);
+		block_then_exit(gate[0], 0);
+	}
+	close(gate[0]);
+	check(kill(pid, SIGKILL) == 0, 50, "kill(child, SIGKILL)");
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	int r = waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+	check(r == 0 && si.si_code == CLD_KILLED && si.si_status == SIGKILL, 51,
+	      "waitid: si_code CLD_KILLED, si_status SIGKILL");
+	int st = 0;
+	pid_t w = waitpid(pid, &st, 0);
+	check(w == pid, 52, "waitpid returns the killed child");
+	check(WIFSIGNALED(st) && !WIFEXITED(st), 53, "WIFSIGNALED");
+	expect_eq(WTERMSIG(st), SIGKILL, 54, "WTERMSIG == 9");
+	check(!WCOREDUMP(st), 55, "SIGKILL: no WCOREDUMP");
+	close(gate[1]);
+}
+
+static void aborting_child(void)
+{
+	pid_t pid = guest_fork();
+	if (pid == 0) {
+		struct rlimit rl = {0, 0};
+		setrlimit(RLIMIT_CORE, &rl);
+		abort();
+	}
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	int r = waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+	check(r == 0 && si.si_status == SIGABRT, 60, "waitid: si_status SIGABRT");
+	printf("abort si_code: %s\n", si.si_code == CLD_DUMPED ? "CLD_DUMPED" :
+				      si.si_code == CLD_KILLED ? "CLD_KILLED" : "other");
+	int st = 0;
+	pid_t w = waitpid(pid, &st, 0);
+	check(w == pid && WIFSIGNALED(st), 61, "abort(): WIFSIGNALED");
+	expect_eq(WTERMSIG(st), SIGABRT, 62, "WTERMSIG == 6");
+	printf("abort() with RLIMIT_CORE 0: WCOREDUMP %s\n", WCOREDUMP(st) ? "set" : "clear");
+}
+
+static void wait_any(void)
+{
+	int gate[2];
+
+	pipe_or_die(gate);
+	pid_t blocked = guest_fork();
+	if (blocked == 0) {
+		close(gate[1]);
+		block_then_exit(gate[0], 1);
+	}
+	close(gate[0]);
+	pid_t quick = guest_fork();
+	if (quick == 0)
+		_exit(2);
+	int st = 0;
+	pid_t w = waitpid(-1, &st, 0);
+	check(w == quick && WIFEXITED(st) && WEXITSTATUS(st) == 2, 70,
+	      "waitpid(-1) returns the child that exited (exited 2)");
+	w = waitpid(-1, &st, WNOHANG);
+	expect_eq(w, 0, 71, "waitpid(-1, WNOHANG) with one blocked child returns 0");
+	close(gate[1]);
+	w = wait(&st);
+	check(w == blocked && WIFEXITED(st) && WEXITSTATUS(st) == 1, 72,
+	      "wait() then returns the other one (exited 1)");
+}
+
+int main(void)
+{
+	fork_and_waitpid();
+	no_children();
+	wnohang_running();
+	wnowait_then_wait();
+	killed_while_blocked();
+	aborting_child();
+	wait_any();
+	return guest_finish();
+}
