@@ -147,10 +147,6 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		fprintf(stderr, "cloneemu: %s\n", err);
 		return EXIT_CANNOT_EXEC;
 	}
-	/* The model applies the guest's umask itself (struct fs); host calls
-	 * must not apply cloneemu's on top. */
-	umask(0);
-
 	struct boot_params bp = {
 		.path = path,
 		.argc = argc - optind,
@@ -160,6 +156,9 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	};
 	struct task *first;
 	int r = emu_boot(&bp, &first, err, sizeof(err));
+	/* The first task's struct fs took cloneemu's umask; from now on the
+	 * model applies the guest's itself and host calls must not add ours. */
+	umask(0);
 	if (r) {
 		fprintf(stderr, "cloneemu: %s: %s\n", path, err[0] ? err : strerror(-r));
 		emu_fini();

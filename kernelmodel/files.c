@@ -2,6 +2,8 @@
 #include "kernelmodel/pipe.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,6 +37,37 @@ struct file *file_pipe_alloc(struct pipe *p, bool write_end, int flags)
 	return f;
 }
 
+struct file *file_dir_alloc(struct dirlist *d, const char *path)
+{
+	struct file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->refcount = 1; /* the caller's */
+	f->kind = FILE_DIR;
+	f->host_fd = -1;
+	f->dir = d;
+	f->flags = O_RDONLY | O_DIRECTORY;
+	f->path = path ? strdup(path) : NULL;
+	return f;
+}
+
+int dirlist_add(struct dirlist *d, const char *name, unsigned char type, uint64_t ino)
+{
+	if (d->n == d->cap) {
+		int cap = d->cap ? d->cap * 2 : 32;
+		struct dirent_model *e = realloc(d->e, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		d->e = e;
+		d->cap = cap;
+	}
+	struct dirent_model *e = &d->e[d->n++];
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->type = type;
+	e->ino = ino;
+	return 0;
+}
+
 struct file *file_get(struct file *f)
 {
 	f->refcount++;
@@ -45,10 +78,14 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refcount > 0)
 		return;
-	if (f->kind == FILE_HOST)
+	if (f->kind == FILE_HOST) {
 		close(f->host_fd);
-	else
+	} else if (f->kind == FILE_PIPE) {
 		pipe_release(f->pipe, f->write_end);
+	} else {
+		free(f->dir->e);
+		free(f->dir);
+	}
 	free(f->path);
 	free(f);
 }

@@ -6,12 +6,24 @@
 #define KERNELMODEL_FILES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct pipe;
 
 enum file_kind {
 	FILE_HOST, /* backed by a host descriptor: regular files, ttys, /dev/null */
 	FILE_PIPE, /* one end of an in-model pipe */
+	FILE_DIR,  /* a directory the model lists itself (/proc/<pid>, ...) */
+};
+
+/* The entries of a FILE_DIR, generated when it is opened. */
+struct dirlist {
+	int n, cap, pos;
+	struct dirent_model {
+		char name[64];
+		unsigned char type; /* DT_DIR, DT_REG, DT_LNK */
+		uint64_t ino;
+	} *e;
 };
 
 struct file {
@@ -20,6 +32,7 @@ struct file {
 	int host_fd;      /* FILE_HOST, else -1 */
 	bool is_regular;  /* FILE_HOST on a regular file: I/O never blocks */
 	struct pipe *pipe; /* FILE_PIPE */
+	struct dirlist *dir; /* FILE_DIR */
 	bool write_end;    /* FILE_PIPE */
 	int flags;         /* FILE_PIPE: O_RDONLY/O_WRONLY | O_NONBLOCK (F_GETFL) */
 	char *path; /* as opened, for /proc/<pid>/fd (may be NULL) */
@@ -27,6 +40,9 @@ struct file {
 
 /* A file around host descriptor @host_fd (consumed), refcount 1. NULL on ENOMEM. */
 struct file *file_host_alloc(int host_fd, const char *path);
+/* A FILE_DIR taking ownership of @d, refcount 1. NULL on ENOMEM. */
+struct file *file_dir_alloc(struct dirlist *d, const char *path);
+int dirlist_add(struct dirlist *d, const char *name, unsigned char type, uint64_t ino);
 /* A file for one end of @p, refcount 1. NULL on ENOMEM. */
 struct file *file_pipe_alloc(struct pipe *p, bool write_end, int flags);
 struct file *file_get(struct file *f);

@@ -1,5 +1,7 @@
 #include "kernelmodel/procfs.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include "kernelmodel/fs.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
 
 /* Split "/proc/<who>/<rest>" into the task it names and rest ("" for the
@@ -38,6 +41,17 @@ static int proc_task_path(struct task *t, const char *path, struct task **target
 		return 0;
 	}
 	*rest = p[n] == '/' ? p + n + 1 : p + n;
+	/* task/<tid>/...: the same files for one thread of the group. */
+	if (*target && !strncmp(*rest, "task/", 5)) {
+		const char *q = *rest + 5;
+		size_t m = strspn(q, "0123456789");
+		if (m && (q[m] == '/' || !q[m])) {
+			struct task *th = task_find(atoi(q));
+			*target = th && th->tgid == (*target)->tgid ? th : NULL;
+			*rest = q[m] == '/' ? q + m + 1 : q + m;
+			*is_self_link = 0;
+		}
+	}
 	return 1;
 }
 
@@ -70,6 +84,8 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
 			snprintf(tmp, sizeof(tmp), "%d", target->tgid);
 		return copy_link(tmp, buf, size);
 	}
+	if (!target->mm)
+		return -ENOENT; /* a zombie has no image, cwd or descriptors */
 	if (!strcmp(rest, "exe"))
 		return target->exe ? copy_link(target->exe, buf, size) : -ENOENT;
 	if (!strcmp(rest, "cwd")) {
@@ -84,7 +100,19 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
 			snprintf(tmp, sizeof(tmp), "pipe:[%llu]", (unsigned long long)f->pipe->ino);
 			return copy_link(tmp, buf, size);
 		}
-		return copy_link(f->path ? f->path : "anon_inode:[unknown]", buf, size);
+		if (f->path)
+			return copy_link(f->path, buf, size);
+		if (f->kind == FILE_HOST) {
+			/* Inherited descriptors (stdio): what the host says they are. */
+			char link[64];
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", f->host_fd);
+			ssize_t n = readlink(link, tmp, sizeof(tmp) - 1);
+			if (n >= 0) {
+				tmp[n] = 0;
+				return copy_link(tmp, buf, size);
+			}
+		}
+		return copy_link("anon_inode:[unknown]", buf, size);
 	}
 	return -EINVAL; /* exists or not, it is not a symlink */
 }
@@ -156,6 +184,97 @@ static int gen_maps(struct task *t, FILE *out)
 	return 0;
 }
 
+static char state_letter(const struct task *t)
+{
+	switch (t->state) {
+	case TASK_RUNNING:
+		return 'R';
+	case TASK_INTERRUPTIBLE:
+		return 'S';
+	case TASK_ZOMBIE:
+		return 'Z';
+	default:
+		return 'X';
+	}
+}
+
+static const char *state_name(const struct task *t)
+{
+	switch (t->state) {
+	case TASK_RUNNING:
+		return "R (running)";
+	case TASK_INTERRUPTIBLE:
+		return "S (sleeping)";
+	case TASK_ZOMBIE:
+		return "Z (zombie)";
+	default:
+		return "X (dead)";
+	}
+}
+
+static int nr_threads(const struct task *t)
+{
+	int n = 0;
+	for (struct task *p = task_next(NULL); p; p = task_next(p))
+		if (p->tgid == t->tgid && p->state != TASK_DEAD)
+			n++;
+	return n;
+}
+
+static int ppid_of(const struct task *t)
+{
+	return t->parent ? t->parent->tgid : 1;
+}
+
+/* proc(5)'s /proc/pid/stat: 52 fields; times and faults are not modeled (0). */
+static int gen_stat(struct task *t, FILE *out)
+{
+	struct mm *mm = t->mm;
+	uint64_t vsize = 0, rss = 0;
+	if (mm) {
+		for (size_t i = 0; i < mm->nvmas; i++)
+			vsize += mm->vmas[i].end - mm->vmas[i].start;
+		rss = mm_resident_pages(mm);
+	}
+	fprintf(out,
+		"%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 %llu %llu "
+		"18446744073709551615 0 0 %llu 0 0 0 %llu 0 0 0 0 0 %d 0 0 0 0 0 0 0 %llu %llu "
+		"%llu %llu %llu %llu %d\n",
+		t->tid, t->comm, state_letter(t), ppid_of(t), t->signal->pgid, t->signal->sid,
+		nr_threads(t), (unsigned long long)vsize, (unsigned long long)rss,
+		(unsigned long long)(mm ? mm->start_stack : 0),
+		(unsigned long long)t->sig_pending, t->exit_signal > 0 ? t->exit_signal : 0,
+		(unsigned long long)(mm ? mm->start_brk : 0), (unsigned long long)(mm ? mm->brk : 0),
+		(unsigned long long)(mm ? mm->arg_start : 0), (unsigned long long)(mm ? mm->arg_end : 0),
+		(unsigned long long)(mm ? mm->env_start : 0), (unsigned long long)(mm ? mm->env_end : 0),
+		t->state == TASK_ZOMBIE ? t->exit_status : 0);
+	return 0;
+}
+
+static int gen_status(struct task *t, FILE *out)
+{
+	uint64_t ign = 0, cgt = 0;
+	for (int i = 0; i < NSIG_MODEL; i++) {
+		uint64_t h = t->sighand ? t->sighand->action[i].handler : 0;
+		if (h == 1)
+			ign |= 1ull << i;
+		else if (h > 1)
+			cgt |= 1ull << i;
+	}
+	fprintf(out,
+		"Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
+		"TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\n"
+		"NSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nThreads:\t%d\n"
+		"SigPnd:\t%016llx\nShdPnd:\t0000000000000000\nSigBlk:\t%016llx\n"
+		"SigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+		t->comm, t->fs ? t->fs->umask : 0, state_name(t), t->tgid, t->tid, ppid_of(t),
+		getuid(), geteuid(), geteuid(), geteuid(), getgid(), getegid(), getegid(), getegid(),
+		t->files ? t->files->max : 0, t->tid, t->signal->pgid, t->signal->sid, nr_threads(t),
+		(unsigned long long)t->sig_pending, (unsigned long long)t->sig_blocked,
+		(unsigned long long)ign, (unsigned long long)cgt);
+	return 0;
+}
+
 static int gen_guest_range(struct task *t, gva_t start, gva_t end, FILE *out)
 {
 	char buf[4096];
@@ -169,35 +288,138 @@ static int gen_guest_range(struct task *t, gva_t start, gva_t end, FILE *out)
 	return 0;
 }
 
-int procfs_open(struct task *t, const char *path, int *handled)
+/* The directories of the modeled /proc. */
+static const char *const pid_files[] = {"stat", "status", "maps", "cmdline", "environ", "comm"};
+static const char *const pid_links[] = {"exe", "cwd"};
+
+static int list_task_dir(struct task *target, bool with_task, struct dirlist *d)
+{
+	int r = 0;
+	for (size_t i = 0; i < sizeof(pid_files) / sizeof(pid_files[0]); i++)
+		r |= dirlist_add(d, pid_files[i], DT_REG, 0);
+	for (size_t i = 0; i < sizeof(pid_links) / sizeof(pid_links[0]); i++)
+		r |= dirlist_add(d, pid_links[i], DT_LNK, 0);
+	r |= dirlist_add(d, "fd", DT_DIR, 0);
+	if (with_task)
+		r |= dirlist_add(d, "task", DT_DIR, 0);
+	return r;
+}
+
+static int list_proc_root(struct dirlist *d)
+{
+	char name[32];
+	int r = 0;
+	DIR *host = opendir("/proc");
+	for (struct dirent *e; host && (e = readdir(host));)
+		if (!isdigit((unsigned char)e->d_name[0]) && strcmp(e->d_name, "self") &&
+		    strcmp(e->d_name, "thread-self"))
+			r |= dirlist_add(d, e->d_name, e->d_type, e->d_ino);
+	if (host)
+		closedir(host);
+	r |= dirlist_add(d, "self", DT_LNK, 0);
+	r |= dirlist_add(d, "thread-self", DT_LNK, 0);
+	for (struct task *p = task_next(NULL); p; p = task_next(p))
+		if (p->tid == p->tgid && p->state != TASK_DEAD) {
+			snprintf(name, sizeof(name), "%d", p->tgid);
+			r |= dirlist_add(d, name, DT_DIR, 0);
+		}
+	return r;
+}
+
+/* The entries of a /proc directory @rest names for @target, or -ENOTDIR
+ * when it is no directory. */
+static int list_dir(struct task *target, const char *rest, bool is_thread, struct dirlist *d)
+{
+	char name[32];
+	int r = 0;
+	if (!*rest)
+		return list_task_dir(target, !is_thread, d);
+	if (!strcmp(rest, "fd")) {
+		if (!target->files)
+			return 0;
+		for (int fd = 0; fd < target->files->max; fd++)
+			if (target->files->fd[fd].file) {
+				snprintf(name, sizeof(name), "%d", fd);
+				r |= dirlist_add(d, name, DT_LNK, 0);
+			}
+		return r;
+	}
+	if (!strcmp(rest, "task") && !is_thread) {
+		for (struct task *p = task_next(NULL); p; p = task_next(p))
+			if (p->tgid == target->tgid && p->state != TASK_DEAD) {
+				snprintf(name, sizeof(name), "%d", p->tid);
+				r |= dirlist_add(d, name, DT_DIR, 0);
+			}
+		return r;
+	}
+	return -ENOTDIR;
+}
+
+static int open_dir(struct dirlist *d, int r, const char *path, struct file **out)
+{
+	if (r || !(*out = file_dir_alloc(d, path))) {
+		free(d->e);
+		free(d);
+		return r ? (r == -ENOTDIR ? r : -ENOMEM) : -ENOMEM;
+	}
+	return 0;
+}
+
+int procfs_open(struct task *t, const char *path, int *handled, struct file **out)
 {
 	struct task *target;
 	const char *rest;
 	int self;
+	struct dirlist *d;
+	if (!strcmp(path, "/proc") || !strcmp(path, "/proc/")) {
+		*handled = 1;
+		if (!(d = calloc(1, sizeof(*d))))
+			return -ENOMEM;
+		return open_dir(d, list_proc_root(d), path, out);
+	}
 	*handled = proc_task_path(t, path, &target, &rest, &self);
 	if (!*handled)
 		return 0;
 	if (!target)
 		return -ENOENT;
+	bool is_thread = strstr(path, "/task/") != NULL;
+	if (!(d = calloc(1, sizeof(*d))))
+		return -ENOMEM;
+	int r = list_dir(target, rest, is_thread, d);
+	if (r != -ENOTDIR)
+		return open_dir(d, r, path, out);
+	free(d->e);
+	free(d);
+
 	char *data = NULL;
 	size_t len = 0;
-	FILE *out = open_memstream(&data, &len);
-	if (!out)
+	FILE *mem = open_memstream(&data, &len);
+	if (!mem)
 		return -ENOMEM;
-	int r = 0;
-	if (!strcmp(rest, "maps"))
-		r = gen_maps(target, out);
+	r = 0;
+	struct mm *mm = target->mm; /* NULL for a zombie: its files read empty */
+	if (!strcmp(rest, "stat"))
+		r = gen_stat(target, mem);
+	else if (!strcmp(rest, "status"))
+		r = gen_status(target, mem);
+	else if (!strcmp(rest, "maps"))
+		r = mm ? gen_maps(target, mem) : 0;
 	else if (!strcmp(rest, "cmdline"))
-		r = gen_guest_range(target, target->mm->arg_start, target->mm->arg_end, out);
+		r = mm ? gen_guest_range(target, mm->arg_start, mm->arg_end, mem) : 0;
 	else if (!strcmp(rest, "environ"))
-		r = gen_guest_range(target, target->mm->env_start, target->mm->env_end, out);
+		r = mm ? gen_guest_range(target, mm->env_start, mm->env_end, mem) : 0;
 	else if (!strcmp(rest, "comm"))
-		fprintf(out, "%s\n", target->comm);
+		fprintf(mem, "%s\n", target->comm);
 	else
-		r = -ENOENT; /* not modeled yet (#3): never the host's view */
-	fclose(out);
-	if (!r)
+		r = -ENOENT; /* not modeled: never the host's view of cloneemu */
+	fclose(mem);
+	if (!r) {
 		r = snapshot_fd(data, len);
+		if (r >= 0) {
+			*out = file_host_alloc(r, path);
+			r = *out ? 0 : (close(r), -ENOMEM);
+		}
+	}
 	free(data);
 	return r;
 }

@@ -20,8 +20,10 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
  * has no such link (or it is the last component and !@follow_final);
  * -errno when the link is dead. */
 int procfs_follow(struct task *t, const char *path, bool follow_final, char *out);
-/* open of a /proc file: a host descriptor holding a snapshot of its
- * contents, -errno, and *handled = 0 when the path is not ours. */
-int procfs_open(struct task *t, const char *path, int *handled);
+/* open of a modeled /proc path: a new file (refcount 1) in *@out — a
+ * snapshot of the contents, or a FILE_DIR listing — and 0; -errno; or
+ * *@handled = 0 when the path is not ours. */
+struct file;
+int procfs_open(struct task *t, const char *path, int *handled, struct file **out);
 
 #endif

@@ -188,7 +188,10 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 			/* Stop and continue arrive with job control (#5). */
 			if (d != SIG_DFL_TERM && d != SIG_DFL_CORE)
 				continue;
-			do_group_exit(t, WSTATUS_SIGNALED(sig, d == SIG_DFL_CORE));
+			/* The core flag says a dump was written: Linux writes none
+			 * with RLIMIT_CORE 0 (and we never write one; README). */
+			bool core = d == SIG_DFL_CORE && t->signal->rlim[RLIMIT_CORE].rlim_cur != 0;
+			do_group_exit(t, WSTATUS_SIGNALED(sig, core));
 			return SIGNAL_KILLED;
 		}
 		*ka = *act;

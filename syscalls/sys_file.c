@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -148,6 +149,8 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 		count = MAX_RW_COUNT;
 	if (f->kind == FILE_PIPE)
 		return off < 0 ? pipe_rw(t, f, buf, count, to_guest) : -ESPIPE;
+	if (f->kind == FILE_DIR)
+		return to_guest ? -EISDIR : -EBADF;
 	long w = host_wait_ready(t, f, to_guest);
 	if (w)
 		return w;
@@ -256,6 +259,8 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 		return -EBADF;
 	if (f->kind == FILE_PIPE && off >= 0)
 		return -ESPIPE;
+	if (f->kind == FILE_DIR)
+		return to_guest ? -EISDIR : -EBADF;
 	if (f->kind == FILE_HOST) {
 		long w = host_wait_ready(t, f, to_guest);
 		if (w)
@@ -389,20 +394,28 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 	if (r)
 		return r;
 	int handled;
-	int hfd = procfs_open(t, path, &handled);
-	if (!handled) {
-		int hdir = host_dirfd(t, dirfd);
-		if (path[0] != '/' && hdir < 0)
-			return hdir;
-		if (flags & (O_CREAT | __O_TMPFILE))
-			mode &= ~t->fs->umask;
-		hfd = (int)syscall(SYS_openat, path[0] == '/' ? AT_FDCWD : hdir, path,
-				   flags | O_CLOEXEC, mode);
-		if (hfd < 0)
-			return -errno;
-	} else if (hfd < 0) {
-		return hfd;
+	struct file *pf;
+	r = procfs_open(t, path, &handled, &pf);
+	if (handled) {
+		if (r)
+			return r;
+		if ((flags & O_DIRECTORY) && pf->kind != FILE_DIR) {
+			file_put(pf);
+			return -ENOTDIR;
+		}
+		long fd = files_install(t->files, pf, 0, flags & O_CLOEXEC);
+		file_put(pf);
+		return fd;
 	}
+	int hdir = host_dirfd(t, dirfd);
+	if (path[0] != '/' && hdir < 0)
+		return hdir;
+	if (flags & (O_CREAT | __O_TMPFILE))
+		mode &= ~t->fs->umask;
+	int hfd = (int)syscall(SYS_openat, path[0] == '/' ? AT_FDCWD : hdir, path,
+			       flags | O_CLOEXEC, mode);
+	if (hfd < 0)
+		return -errno;
 	char *p = abs_path(t, dirfd, path);
 	long fd = install_host_fd(t, hfd, p, flags & O_CLOEXEC);
 	free(p);
@@ -433,8 +446,44 @@ SYS(close)
 
 SYS(lseek)
 {
+	struct file *df = fget(t, a[0]);
+	if (df && df->kind == FILE_DIR) {
+		if ((int)a[2] != SEEK_SET || (int64_t)a[1] < 0)
+			return -EINVAL;
+		df->dir->pos = a[1] < (uint64_t)df->dir->n ? (int)a[1] : df->dir->n;
+		return (long)df->dir->pos;
+	}
 	int h = fget_host(t, a[0], -ESPIPE);
 	return h < 0 ? h : host_ret(lseek(h, (off_t)a[1], (int)a[2]));
+}
+
+/* stat of an open file: the host's, or what the model says for its own. */
+static int file_stat(struct file *f, struct stat *st)
+{
+	if (f->kind == FILE_HOST) {
+		if (fstat(f->host_fd, st))
+			return -errno;
+		if (f->path && !strncmp(f->path, "/proc/", 6)) {
+			st->st_mode = S_IFREG | 0444; /* a modeled /proc file */
+			st->st_size = 0;
+		}
+		return 0;
+	}
+	memset(st, 0, sizeof(*st));
+	st->st_nlink = 1;
+	st->st_uid = geteuid();
+	st->st_gid = getegid();
+	st->st_blksize = PAGE_SIZE;
+	if (f->kind == FILE_PIPE) {
+		st->st_mode = S_IFIFO | 0600;
+		st->st_ino = f->pipe->ino;
+		st->st_dev = 0xe; /* pipefs */
+	} else {
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		st->st_dev = 0x16; /* proc */
+	}
+	return 0;
 }
 
 SYS(fstat)
@@ -443,65 +492,77 @@ SYS(fstat)
 	if (!f)
 		return -EBADF;
 	struct stat st;
-	if (f->kind == FILE_PIPE) {
-		memset(&st, 0, sizeof(st));
-		st.st_mode = S_IFIFO | 0600;
-		st.st_nlink = 1;
-		st.st_uid = geteuid();
-		st.st_gid = getegid();
-		st.st_blksize = PAGE_SIZE;
-		st.st_ino = f->pipe->ino;
-		st.st_dev = 0xe; /* pipefs */
-	} else if (fstat(f->host_fd, &st)) {
-		return -errno;
-	}
-	return copy_to_guest(t->mm, a[1], &st, sizeof(st));
+	int r = file_stat(f, &st);
+	return r ? r : copy_to_guest(t->mm, a[1], &st, sizeof(st));
 }
 
-/* stat of a per-task /proc path: the link's target, or the snapshot's. */
-static long proc_stat(struct task *t, const char *path, struct stat *st, int *handled)
+/* stat of a per-task /proc path: a magic link itself (lstat), what it
+ * leads to, or the modeled file or directory. */
+static long proc_stat(struct task *t, const char *path, bool follow, struct stat *st, int *handled)
 {
 	char target[PATH_MAX];
 	long n = procfs_readlink(t, path, target, sizeof(target) - 1, handled);
-	if (*handled && n > 0 && target[0] == '/') {
+	if (*handled && n >= 0) {
 		target[n] = 0;
-		return stat(target, st) ? -errno : 0;
+		if (!follow) {
+			memset(st, 0, sizeof(*st));
+			st->st_mode = S_IFLNK | 0777;
+			st->st_nlink = 1;
+			st->st_size = n;
+			st->st_uid = geteuid();
+			st->st_gid = getegid();
+			return 0;
+		}
+		if (target[0] == '/')
+			return stat(target, st) ? -errno : 0;
 	}
-	int fd = procfs_open(t, path, handled);
-	if (!*handled)
-		return 0;
-	if (fd < 0)
-		return fd;
-	int r = fstat(fd, st) ? -errno : 0;
-	close(fd);
-	st->st_mode = S_IFREG | 0444;
-	st->st_size = 0;
+	struct file *f;
+	int r = procfs_open(t, path, handled, &f);
+	if (!*handled || r)
+		return r;
+	r = file_stat(f, st);
+	file_put(f);
 	return r;
+}
+
+/* Decide who answers a stat: the model (its /proc entries and its own files
+ * reached through AT_EMPTY_PATH) fills *@st and gives 0; otherwise 1 with
+ * the host directory descriptor to ask in *@hdir; or -errno. */
+static long stat_source(struct task *t, int dirfd, uint64_t gpath, int flags, char *path,
+			struct stat *st, int *hdir)
+{
+	int r = flags & AT_SYMLINK_NOFOLLOW ? get_user_path_nofollow(t, gpath, path)
+					    : get_user_path(t, gpath, path);
+	if (r == -ENOENT && (flags & AT_EMPTY_PATH))
+		path[0] = 0;
+	else if (r)
+		return r;
+	if (path[0]) {
+		int handled;
+		long pr = proc_stat(t, path, !(flags & AT_SYMLINK_NOFOLLOW), st, &handled);
+		if (handled)
+			return pr;
+	} else if (dirfd != AT_FDCWD) {
+		struct file *f = fget(t, (uint64_t)(unsigned)dirfd);
+		if (!f)
+			return -EBADF;
+		if (f->kind != FILE_HOST)
+			return file_stat(f, st);
+	}
+	*hdir = path[0] == '/' ? AT_FDCWD : host_dirfd(t, dirfd);
+	return *hdir < 0 && *hdir != AT_FDCWD ? *hdir : 1;
 }
 
 static long do_fstatat(struct task *t, int dirfd, uint64_t gpath, uint64_t gbuf, int flags)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	int r = flags & AT_SYMLINK_NOFOLLOW ? get_user_path_nofollow(t, gpath, path)
-					    : get_user_path(t, gpath, path);
-	if (r == -ENOENT && (flags & AT_EMPTY_PATH)) {
-		path[0] = 0;
-	} else if (r) {
+	int hdir;
+	long r = stat_source(t, dirfd, gpath, flags, path, &st, &hdir);
+	if (r < 0)
 		return r;
-	}
-	int handled = 0;
-	long pr = path[0] ? proc_stat(t, path, &st, &handled) : 0;
-	if (handled) {
-		if (pr)
-			return pr;
-	} else {
-		int hdir = host_dirfd(t, dirfd);
-		if (path[0] != '/' && hdir < 0)
-			return hdir;
-		if (fstatat(path[0] == '/' ? AT_FDCWD : hdir, path, &st, flags))
-			return -errno;
-	}
+	if (r == 1 && fstatat(hdir, path, &st, flags))
+		return -errno;
 	return copy_to_guest(t->mm, gbuf, &st, sizeof(st));
 }
 
@@ -523,27 +584,16 @@ SYS(newfstatat)
 SYS(statx)
 {
 	char path[PATH_MAX];
-	int flags = (int)a[2];
-	int r = get_user_path(t, a[1], path);
-	if (r == -ENOENT && (flags & AT_EMPTY_PATH))
-		path[0] = 0;
-	else if (r)
-		return r;
-	int hdir = host_dirfd(t, (int)a[0]);
-	if (path[0] != '/' && hdir < 0)
-		return hdir;
+	struct stat st;
 	struct statx sx;
-	int handled = 0;
-	if (path[0]) {
-		struct stat st;
-		long pr = proc_stat(t, path, &st, &handled);
-		if (handled && pr)
-			return pr;
-	}
-	if (handled) {
-		/* Fill statx from the model's stat of the /proc entry. */
-		struct stat st;
-		proc_stat(t, path, &st, &handled);
+	int hdir, flags = (int)a[2];
+	long r = stat_source(t, (int)a[0], a[1], flags, path, &st, &hdir);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		if (syscall(SYS_statx, hdir, path, flags, (unsigned)a[3], &sx))
+			return -errno;
+	} else {
 		memset(&sx, 0, sizeof(sx));
 		sx.stx_mask = STATX_BASIC_STATS;
 		sx.stx_mode = st.st_mode;
@@ -553,9 +603,8 @@ SYS(statx)
 		sx.stx_ino = st.st_ino;
 		sx.stx_size = st.st_size;
 		sx.stx_blksize = st.st_blksize;
-	} else if (syscall(SYS_statx, path[0] == '/' ? AT_FDCWD : hdir, path, flags,
-			   (unsigned)a[3], &sx)) {
-		return -errno;
+		sx.stx_dev_major = major(st.st_dev);
+		sx.stx_dev_minor = minor(st.st_dev);
 	}
 	return copy_to_guest(t->mm, a[4], &sx, sizeof(sx));
 }
@@ -597,7 +646,9 @@ SYS(ioctl)
 	}
 	if (in && copy_from_guest(t->mm, buf, a[2], in))
 		return -EFAULT;
-	if (f->kind == FILE_PIPE) {
+	if (f->kind == FILE_DIR) {
+		return -ENOTTY;
+	} else if (f->kind == FILE_PIPE) {
 		if (req == FIONREAD) {
 			int n = (int)f->pipe->len;
 			memcpy(buf, &n, sizeof(n));
@@ -670,11 +721,11 @@ SYS(fcntl)
 		e->cloexec = a[2] & FD_CLOEXEC;
 		return 0;
 	case F_GETFL:
-		if (e->file->kind == FILE_PIPE)
+		if (e->file->kind != FILE_HOST)
 			return e->file->flags;
 		return host_ret(fcntl(e->file->host_fd, F_GETFL));
 	case F_SETFL:
-		if (e->file->kind == FILE_PIPE) {
+		if (e->file->kind != FILE_HOST) {
 			int settable = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 			e->file->flags = (e->file->flags & ~settable) | ((int)a[2] & settable);
 			return 0;
@@ -1005,8 +1056,40 @@ SYS(umask)
 	return old;
 }
 
+/* getdents64 on a directory the model lists itself. */
+static long dir_getdents(struct task *t, struct dirlist *d, gva_t gbuf, size_t size)
+{
+	char rec[64 + 24];
+	size_t done = 0;
+	while (d->pos < d->n) {
+		const struct dirent_model *e = &d->e[d->pos];
+		size_t namelen = strlen(e->name);
+		size_t reclen = (19 + namelen + 1 + 7) & ~7ul;
+		if (done + reclen > size)
+			break;
+		memset(rec, 0, sizeof(rec));
+		uint64_t ino = e->ino ? e->ino : 0x1000 + (uint64_t)d->pos, off = (uint64_t)d->pos + 1;
+		uint16_t rl = (uint16_t)reclen;
+		memcpy(rec, &ino, 8);
+		memcpy(rec + 8, &off, 8);
+		memcpy(rec + 16, &rl, 2);
+		rec[18] = (char)e->type;
+		memcpy(rec + 19, e->name, namelen);
+		if (copy_to_guest(t->mm, gbuf + done, rec, reclen))
+			return -EFAULT;
+		done += reclen;
+		d->pos++;
+	}
+	if (!done && d->pos < d->n)
+		return -EINVAL; /* buffer too small for one entry */
+	return (long)done;
+}
+
 SYS(getdents64)
 {
+	struct file *df = fget(t, a[0]);
+	if (df && df->kind == FILE_DIR)
+		return dir_getdents(t, df->dir, a[1], a[2]);
 	int h = fget_host(t, a[0], -ENOTDIR);
 	if (h < 0)
 		return h;
