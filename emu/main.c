@@ -3,6 +3,7 @@
  * 127: PROGRAM not found; 126: PROGRAM cannot run; 2: usage error. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "emu/cpu.h"
 #include "emu/run.h"
+#include "kernelmodel/frame.h"
 #include "syscalls/dispatch.h"
 
 #define EXIT_USAGE 2
@@ -29,6 +31,7 @@ static void usage(FILE *out)
 		"  -U VAR              remove VAR from the guest's environment\n"
 		"      --warn-unknown  report syscalls cloneemu does not implement (ENOSYS)\n"
 		"      --mem MIB       guest physical memory in MiB (default %d)\n"
+		"      --stats         at exit, print memory and copy-on-write figures to stderr\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
@@ -96,9 +99,11 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"version", no_argument, NULL, 'V'},
 		{"warn-unknown", no_argument, NULL, 'W'},
 		{"mem", required_argument, NULL, 'M'},
+		{"stats", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	size_t phys_mb = DEFAULT_PHYS_MB;
+	bool print_stats = false;
 
 	int c;
 	while ((c = getopt_long(argc, argv, "+hVE:U:", opts, NULL)) != -1) {
@@ -120,6 +125,9 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			break;
 		case 'W':
 			syscall_warn_unknown = true;
+			break;
+		case 'S':
+			print_stats = true;
 			break;
 		case 'M': {
 			char *end;
@@ -165,6 +173,14 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	int status = emu_run_all(first);
+	if (print_stats) {
+		struct frame_stats st = frames_stats();
+		fprintf(stderr,
+			"cloneemu: stats: peak guest memory %llu KiB (%llu frames), "
+			"copy-on-write: %llu pages copied, %llu taken over\n",
+			(unsigned long long)st.peak_in_use * 4, (unsigned long long)st.peak_in_use,
+			(unsigned long long)st.cow_copies, (unsigned long long)st.cow_reuses);
+	}
 	emu_fini();
 	return status;
 }
