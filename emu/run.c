@@ -235,7 +235,7 @@ int emu_run_all(struct task *first)
 		if (!alive)
 			t = NULL;
 	}
-	int st = first->exit_status;
+	int st = task_wait_status(first);
 	task_put(first);
 	if (deadlock)
 		return EXIT_DEADLOCK;

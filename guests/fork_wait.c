@@ -17,6 +17,10 @@
  *   - a child that calls abort() with RLIMIT_CORE 0: WTERMSIG 6, no
  *     WCOREDUMP (no core is written at a zero core limit)
  *   - waitpid(-1) picks whichever child is a zombie
+ *   - SIGCHLD set to SIG_IGN, and SA_NOCLDWAIT with SIG_DFL: exited
+ *     children are reaped by the kernel, wait() blocks until they are gone
+ *     and then fails with ECHILD
+ * Stopped and continued children: wait_stop_cont.c.
  */
 #include "guest_check.h"
 
@@ -225,6 +229,41 @@ static void wait_any(void)
 	      "wait() then returns the other one (exited 1)");
 }
 
+static void autoreap(void)
+{
+	int st;
+
+	need(signal(SIGCHLD, SIG_IGN) != SIG_ERR, 93, "signal(SIGCHLD, SIG_IGN)");
+	pid_t a = guest_fork();
+	if (a == 0)
+		_exit(1);
+	pid_t b = guest_fork();
+	if (b == 0)
+		_exit(2);
+	errno = 0;
+	long r = wait(&st);
+	expect_errno(r, errno, ECHILD, 90, "SIGCHLD ignored: wait() once the children have exited");
+	signal(SIGCHLD, SIG_DFL);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sa.sa_flags = SA_NOCLDWAIT;
+	need(sigaction(SIGCHLD, &sa, NULL) == 0, 94, "sigaction(SIGCHLD, SA_NOCLDWAIT)");
+	a = guest_fork();
+	if (a == 0)
+		_exit(3);
+	errno = 0;
+	r = waitpid(a, &st, 0);
+	expect_errno(r, errno, ECHILD, 91, "SA_NOCLDWAIT: waitpid(child) once it has exited");
+	sa.sa_flags = 0;
+	sigaction(SIGCHLD, &sa, NULL);
+	a = guest_fork();
+	if (a == 0)
+		_exit(4);
+	expect_status(a, "exited 4", 92, "SIGCHLD back to SIG_DFL: the child is a zombie again");
+}
+
 int main(void)
 {
 	fork_and_waitpid();
@@ -234,5 +273,6 @@ int main(void)
 	killed_while_blocked();
 	aborting_child();
 	wait_any();
+	autoreap();
 	return guest_finish();
 }

@@ -8,6 +8,7 @@
 
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/futex.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
@@ -23,8 +24,10 @@ static void mm_release(struct task *t)
 {
 	if (t->clear_child_tid && t->mm && t->mm->refcount > 1) {
 		uint32_t zero = 0;
-		copy_to_guest(t->mm, t->clear_child_tid, &zero, sizeof(zero));
-		wake_up(t->mm); /* futex waiters on this mm (#4 keys them by address) */
+		struct futex_key key;
+		if (!copy_to_guest(t->mm, t->clear_child_tid, &zero, sizeof(zero)) &&
+		    !futex_key(t->mm, t->clear_child_tid, false, &key))
+			futex_wake(&key, 1, ~0u);
 	}
 	t->clear_child_tid = 0;
 	if (t->vfork_pending) {
@@ -38,11 +41,35 @@ void exec_mm_release(struct task *t)
 	mm_release(t);
 }
 
-/* The nearest living ancestor marked PR_SET_CHILD_SUBREAPER, or NULL (init). */
+static bool task_alive(const struct task *t)
+{
+	return t->state == TASK_RUNNING || t->state == TASK_INTERRUPTIBLE;
+}
+
+/* Another living thread of @t's group, or NULL. */
+static struct task *live_thread(const struct task *t)
+{
+	for (struct task *p = task_next(NULL); p; p = task_next(p))
+		if (p != t && p->tgid == t->tgid && task_alive(p))
+			return p;
+	return NULL;
+}
+
+static struct task *group_leader(const struct task *t)
+{
+	struct task *l = task_find(t->tgid);
+	return l && l->tgid == t->tgid ? l : NULL;
+}
+
+/* Linux's find_new_reaper: another thread of the group, else the nearest
+ * living ancestor marked PR_SET_CHILD_SUBREAPER, else NULL (init). */
 static struct task *find_new_reaper(struct task *father)
 {
+	struct task *th = live_thread(father);
+	if (th)
+		return th;
 	for (struct task *a = father->parent; a; a = a->parent)
-		if (a->signal->child_subreaper && a->state != TASK_ZOMBIE && a->state != TASK_DEAD)
+		if (a->signal->child_subreaper && task_alive(a))
 			return a;
 	return NULL;
 }
@@ -53,7 +80,15 @@ static bool ignores_sigchld(struct task *parent)
 	return act->handler == (uint64_t)(uintptr_t)SIG_IGN || (act->flags & SA_NOCLDWAIT);
 }
 
-/* Tell the parent: a zombie waits for it, or the task is reaped now. */
+/* What wait reports for a process: its group exit code if it died as a
+ * group (exit_group, fatal signal), else its leader's own status. */
+int task_wait_status(const struct task *t)
+{
+	return t->signal->group_exit ? t->signal->group_exit_code : t->exit_status;
+}
+
+/* A process has exited (its leader is a zombie and no thread is left):
+ * tell the parent, or be reaped at once. */
 static void notify_parent(struct task *t)
 {
 	struct task *parent = t->parent;
@@ -66,14 +101,14 @@ static void notify_parent(struct task *t)
 	} else {
 		t->state = TASK_ZOMBIE;
 		if (t->exit_signal > 0 && t->exit_signal <= NSIG_MODEL) {
-			int st = t->exit_status;
+			int st = task_wait_status(t);
 			struct ksiginfo info = {
 				.code = (st & 0x7f) ? ((st & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED,
 				.pid = t->tgid,
 				.uid = (int)getuid(),
 				.status = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff,
 			};
-			send_signal(parent, t->exit_signal, &info);
+			send_group_signal(parent, t->exit_signal, &info);
 		}
 	}
 	wake_up(parent->signal); /* wait4 sleepers */
@@ -86,9 +121,9 @@ static void forget_original_parent(struct task *father)
 		if (c->parent != father || c->state == TASK_DEAD)
 			continue;
 		c->parent = reaper;
-		if (c->pdeath_signal && c->state != TASK_ZOMBIE)
-			signal_send(c, c->pdeath_signal);
-		if (c->state == TASK_ZOMBIE)
+		if (c->pdeath_signal && task_alive(c))
+			send_group_signal(c, c->pdeath_signal, NULL);
+		if (c->state == TASK_ZOMBIE && c->tid == c->tgid && !live_thread(c))
 			notify_parent(c);
 	}
 }
@@ -98,6 +133,7 @@ void do_exit(struct task *t, int status)
 	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
 		return;
 	wake_task(t); /* leave any wait queue */
+	futex_unqueue(t);
 	t->restarting = false;
 	task_put(t->restart_child);
 	t->restart_child = NULL;
@@ -110,18 +146,68 @@ void do_exit(struct task *t, int status)
 	t->mm = NULL;
 	t->exit_status = status;
 	forget_original_parent(t);
-	notify_parent(t);
+	t->state = TASK_ZOMBIE;
+	bool leader = t->tid == t->tgid;
+	if (!leader) {
+		/* A thread reaps itself (exit_signal -1); if it was the last
+		 * one and its leader is a zombie already, the process is done. */
+		t->state = TASK_DEAD;
+		struct task *l = group_leader(t);
+		if (l && l->state == TASK_ZOMBIE && !live_thread(l))
+			notify_parent(l);
+	} else if (!live_thread(t)) {
+		notify_parent(t);
+	}
+	/* else: a leader waits as a zombie for its threads (delay_group_leader). */
 }
 
 void do_group_exit(struct task *t, int status)
 {
 	int tgid = t->tgid;
-	t->signal->group_exit = true;
-	t->signal->group_exit_code = status;
+	if (!t->signal->group_exit) {
+		t->signal->group_exit = true;
+		t->signal->group_exit_code = status;
+	}
+	status = t->signal->group_exit_code;
 	for (struct task *p = task_next(NULL); p; p = task_next(p))
-		if (p->tgid == tgid && p != t)
+		if (p->tgid == tgid && p != t && p->tid != tgid)
 			do_exit(p, status);
 	do_exit(t, status);
+	struct task *l = group_leader(t);
+	if (l)
+		do_exit(l, status);
+}
+
+/* execve in a thread group (de_thread): every other thread dies, and an
+ * exec'ing thread that is not the leader takes over the leader's pid. */
+void de_thread(struct task *t)
+{
+	for (struct task *p = task_next(NULL); p; p = task_next(p))
+		if (p->tgid == t->tgid && p != t && p->tid != t->tgid)
+			do_exit(p, WSTATUS_SIGNALED(SIGKILL, 0));
+	struct task *l = group_leader(t);
+	if (!l || l == t)
+		return;
+	/* Take the leader's place: its pid, parent and exit signal. */
+	t->parent = l->parent;
+	t->exit_signal = l->exit_signal;
+	for (struct task *c = task_next(NULL); c; c = task_next(c))
+		if (c->parent == l)
+			c->parent = t;
+	l->parent = NULL;
+	if (task_alive(l)) {
+		wake_task(l);
+		futex_unqueue(l);
+		files_put(l->files);
+		fs_put(l->fs);
+		mm_put(l->mm);
+		l->files = NULL;
+		l->fs = NULL;
+		l->mm = NULL;
+	}
+	l->state = TASK_DEAD;
+	l->tid = -l->tid; /* its pid now belongs to t */
+	t->tid = t->tgid;
 }
 
 /* wait's eligible_child: pid selection, then the __WALL/__WCLONE rule
@@ -151,6 +237,9 @@ long do_wait(struct task *t, const struct wait_opts *wo, struct wait_result *res
 	for (struct task *p = task_next(NULL); p; p = task_next(p)) {
 		if (p->state == TASK_DEAD || p->tgid != p->tid)
 			continue;
+		/* A zombie leader whose threads still run is not waitable yet. */
+		if (p->state == TASK_ZOMBIE && live_thread(p))
+			continue;
 		struct task *parent = p->parent;
 		if (!parent || (parent != t && ((wo->options & __WNOTHREAD) || parent->tgid != t->tgid)))
 			continue;
@@ -160,7 +249,7 @@ long do_wait(struct task *t, const struct wait_opts *wo, struct wait_result *res
 		if (p->state != TASK_ZOMBIE || !(wo->options & WEXITED))
 			continue;
 		res->pid = p->tgid;
-		res->status = p->exit_status;
+		res->status = task_wait_status(p);
 		if (!(wo->options & WNOWAIT))
 			p->state = TASK_DEAD;
 		return p->tgid;

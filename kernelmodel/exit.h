@@ -18,6 +18,11 @@ struct task;
 void do_exit(struct task *t, int status);
 /* execve's point of no return: CLEARTID written, a vfork parent released. */
 void exec_mm_release(struct task *t);
+/* execve in a thread group: other threads die; a non-leader takes over
+ * the leader's pid (Linux's de_thread). */
+void de_thread(struct task *t);
+/* The wait status of process @t (group exit code or the leader's). */
+int task_wait_status(const struct task *t);
 /* exit_group: every task of the thread group exits with @status. */
 void do_group_exit(struct task *t, int status);
 

@@ -30,8 +30,8 @@
 
 uint64_t clone_unsupported_flags(void)
 {
-	/* Threads: #4. Namespaces and pidfds: #6. */
-	return CLONE_THREAD | CLONE_NAMESPACES | CLONE_PIDFD;
+	/* Namespaces and pidfds: #6. */
+	return CLONE_NAMESPACES | CLONE_PIDFD;
 }
 
 static int copy_files(uint64_t flags, struct task *p, struct task *parent)

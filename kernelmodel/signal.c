@@ -143,6 +143,40 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 	return 0;
 }
 
+int send_group_signal(struct task *p, int sig, const struct ksiginfo *info)
+{
+	if (sig < 1 || sig > NSIG_MODEL)
+		return -EINVAL;
+	struct signal_struct *ss = p->signal;
+	if (p->state == TASK_DEAD || (p->state == TASK_ZOMBIE && !ss))
+		return 0;
+	if (sig != SIGKILL && !(p->sig_blocked & SIGBIT(sig)) && sig_ignored(p, sig))
+		return 0;
+	if (ss->shared_pending & SIGBIT(sig))
+		return 0; /* not queued, as for thread-directed standard signals */
+	ss->shared_pending |= SIGBIT(sig);
+	struct ksiginfo *ki = &ss->shared_info[sig - 1];
+	*ki = info ? *info : (struct ksiginfo){.code = 0x80 /* SI_KERNEL */};
+	ki->signo = sig;
+	/* Linux's complete_signal: the addressed thread if it can take it,
+	 * else any thread of the group that does not block it. */
+	struct task *take = NULL;
+	for (struct task *t = task_next(NULL); t; t = task_next(t)) {
+		if (t->tgid != p->tgid || (t->state != TASK_RUNNING && t->state != TASK_INTERRUPTIBLE))
+			continue;
+		if (sig == SIGKILL) {
+			wake_task(t);
+			continue;
+		}
+		bool can = !(t->sig_blocked & SIGBIT(sig)) || (t->sigwait_set & SIGBIT(sig));
+		if (can && (!take || t == p))
+			take = t;
+	}
+	if (take && !take->wait_killable)
+		wake_task(take);
+	return 0;
+}
+
 void force_sig_fault(struct task *t, int sig, int code, uint64_t addr)
 {
 	struct k_sigaction *ka = &t->sighand->action[sig - 1];
@@ -155,9 +189,14 @@ void force_sig_fault(struct task *t, int sig, int code, uint64_t addr)
 	send_signal(t, sig, &info);
 }
 
+static uint64_t pending_set(const struct task *t)
+{
+	return t->sig_pending | (t->signal ? t->signal->shared_pending : 0);
+}
+
 bool signal_pending(const struct task *t)
 {
-	return (t->sig_pending & (~t->sig_blocked | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))) != 0;
+	return (pending_set(t) & (~t->sig_blocked | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))) != 0;
 }
 
 enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct k_sigaction *ka)
@@ -166,7 +205,15 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 		return SIGNAL_NONE;
 	uint64_t unblockable = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
 	for (;;) {
+		/* Thread-directed signals first, then the process's (dequeue_signal). */
+		uint64_t *set = &t->sig_pending;
+		struct ksiginfo *infos = t->sig_info;
 		uint64_t ready = t->sig_pending & (~t->sig_blocked | unblockable);
+		if (!ready) {
+			set = &t->signal->shared_pending;
+			infos = t->signal->shared_info;
+			ready = *set & (~t->sig_blocked | unblockable);
+		}
 		if (!ready)
 			return SIGNAL_NONE;
 		/* Synchronous faults first, then the lowest number, as Linux. */
@@ -177,8 +224,8 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 				sig = sync_sigs[k];
 		if (!sig)
 			sig = __builtin_ctzll(ready) + 1;
-		t->sig_pending &= ~SIGBIT(sig);
-		*info = t->sig_info[sig - 1];
+		*set &= ~SIGBIT(sig);
+		*info = infos[sig - 1];
 		struct k_sigaction *act = &t->sighand->action[sig - 1];
 		uint64_t h = act->handler;
 		if (sig != SIGKILL && sig != SIGSTOP && h == (uint64_t)(uintptr_t)SIG_IGN)
@@ -213,7 +260,7 @@ void signal_run_timers(uint64_t now)
 		if (sig->it_real_deadline && sig->it_real_deadline <= now)
 			sig->it_real_deadline = now + sig->it_real_interval;
 		struct ksiginfo info = {.code = 0x80 /* SI_KERNEL */};
-		send_signal(t, SIGALRM, &info);
+		send_group_signal(t, SIGALRM, &info);
 	}
 }
 

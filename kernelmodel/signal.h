@@ -50,6 +50,8 @@ struct signal_struct {
 	bool group_exit;     /* exit_group or a fatal signal is in progress */
 	int group_exit_code; /* wait status for every thread */
 	struct rlimit rlim[RLIM_NLIMITS_MODEL];
+	uint64_t shared_pending;   /* process-directed signals (kill) */
+	struct ksiginfo shared_info[NSIG_MODEL];
 	uint64_t it_real_deadline; /* ITIMER_REAL/alarm: host ns, 0 = off */
 	uint64_t it_real_interval;
 };
@@ -79,6 +81,9 @@ static inline int signal_send(struct task *t, int sig)
 {
 	return send_signal(t, sig, NULL);
 }
+/* A process-directed signal (kill, SIGCHLD, alarm): pending for the whole
+ * thread group of @p; a thread that does not block it is woken to take it. */
+int send_group_signal(struct task *p, int sig, const struct ksiginfo *info);
 /* A fault the task caused: delivered even if blocked or ignored (then
  * with the default action), as Linux's force_sig_fault. */
 void force_sig_fault(struct task *t, int sig, int code, uint64_t addr);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 
+#include "kernelmodel/futex.h"
 #include "kernelmodel/mm.h"
 #include "kernelmodel/signal.h"
 
@@ -64,6 +65,11 @@ struct task {
 	uint64_t restart_deadline;
 	uint64_t restart_done;
 	struct task *restart_child;
+	/* futex wait queue membership (kernelmodel/futex.c). */
+	struct futex_key futex_key;
+	uint32_t futex_bitset;
+	bool futex_queued, futex_woken;
+	struct task *futex_next, *futex_prev;
 	int exit_status;        /* wait status: (code << 8) or the fatal signal */
 	gva_t clear_child_tid;  /* set_tid_address / CLONE_CHILD_CLEARTID */
 	gva_t robust_list;

@@ -340,6 +340,7 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 		goto out;
 
 	/* Point of no return: the old image is gone. */
+	de_thread(t);
 	exec_mm_release(t);
 	struct mm *old = t->mm;
 	t->mm = mm;

@@ -1,51 +1,184 @@
-/* futex, first slice: with no second task to wait on a futex word, FUTEX_WAKE
- * wakes nobody and FUTEX_WAIT either fails with EAGAIN (the word changed),
- * times out, or would sleep forever. Wait queues, requeue and wake-op come
- * with threads (#4); until then those operations return ENOSYS. */
+/* futex(2): WAIT, WAKE, WAIT_BITSET, WAKE_BITSET, REQUEUE, CMP_REQUEUE and
+ * WAKE_OP, with or without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME.
+ * A waiter sleeps and its syscall is retried when it wakes: woken by
+ * FUTEX_WAKE it returns 0, past its deadline ETIMEDOUT. The PI and
+ * WAIT_REQUEUE_PI operations are not modeled (ENOSYS). */
 #include <linux/futex.h>
-#include <stdio.h>
 #include <time.h>
 
+#include "kernelmodel/futex.h"
+#include "kernelmodel/sched.h"
 #include "syscalls/sys.h"
+
+static uint64_t timespec_ns(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec;
+}
+
+/* The wait's deadline on the scheduler's clock: FUTEX_WAIT's timeout is
+ * relative, WAIT_BITSET's absolute on CLOCK_MONOTONIC or CLOCK_REALTIME. */
+static long wait_deadline(struct task *t, int op, bool realtime, uint64_t gts, uint64_t *deadline)
+{
+	struct timespec ts, now;
+	*deadline = 0;
+	if (!gts)
+		return 0;
+	if (copy_from_guest(t->mm, &ts, gts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	uint64_t rel = timespec_ns(&ts);
+	if (op == FUTEX_WAIT_BITSET) {
+		clock_gettime(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);
+		uint64_t n = timespec_ns(&now);
+		rel = rel > n ? rel - n : 0;
+	}
+	*deadline = now_ns() + rel;
+	if (!*deadline)
+		*deadline = 1;
+	return 0;
+}
+
+static long futex_wait(struct task *t, int op, bool private, bool realtime, const uint64_t *a)
+{
+	uint32_t bitset = op == FUTEX_WAIT_BITSET ? (uint32_t)a[5] : FUTEX_BITSET_MATCH_ANY;
+	if (t->restarting && (t->futex_queued || t->futex_woken)) {
+		if (t->futex_woken) {
+			t->futex_woken = false;
+			return 0;
+		}
+		if (t->restart_deadline && now_ns() >= t->restart_deadline) {
+			futex_unqueue(t);
+			return -ETIMEDOUT;
+		}
+		return sleep_until(t, t, t->restart_deadline, "futex");
+	}
+	if (!bitset)
+		return -EINVAL;
+	struct futex_key key;
+	uint32_t cur;
+	if (a[0] & 3)
+		return -EINVAL;
+	long r = wait_deadline(t, op, realtime, a[3], &t->restart_deadline);
+	if (r)
+		return r;
+	if (futex_key(t->mm, a[0], private, &key) || copy_from_guest(t->mm, &cur, a[0], 4))
+		return -EFAULT;
+	if (cur != (uint32_t)a[2])
+		return -EAGAIN;
+	if (t->restart_deadline && now_ns() >= t->restart_deadline)
+		return -ETIMEDOUT;
+	futex_queue(t, &key, bitset);
+	return sleep_until(t, t, t->restart_deadline, "futex");
+}
+
+/* FUTEX_WAKE_OP's operation on *uaddr2 and its comparison (futex(2)). */
+static long futex_wake_op(struct task *t, bool private, const uint64_t *a)
+{
+	struct futex_key k1, k2;
+	uint32_t encoded = (uint32_t)a[5], old, val;
+	int op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
+	int32_t oparg = (int32_t)(encoded << 8) >> 20, cmparg = (int32_t)(encoded << 20) >> 20;
+	if (encoded & (FUTEX_OP_OPARG_SHIFT << 28)) {
+		if (oparg < 0 || oparg > 31)
+			return -EINVAL;
+		oparg = 1 << oparg;
+	}
+	if ((a[0] & 3) || (a[4] & 3))
+		return -EINVAL;
+	if (futex_key(t->mm, a[0], private, &k1) || futex_key(t->mm, a[4], private, &k2))
+		return -EFAULT;
+	if (copy_from_guest(t->mm, &old, a[4], 4))
+		return -EFAULT;
+	switch (op) {
+	case FUTEX_OP_SET:
+		val = (uint32_t)oparg;
+		break;
+	case FUTEX_OP_ADD:
+		val = old + (uint32_t)oparg;
+		break;
+	case FUTEX_OP_OR:
+		val = old | (uint32_t)oparg;
+		break;
+	case FUTEX_OP_ANDN:
+		val = old & ~(uint32_t)oparg;
+		break;
+	case FUTEX_OP_XOR:
+		val = old ^ (uint32_t)oparg;
+		break;
+	default:
+		return -ENOSYS;
+	}
+	bool hit;
+	switch (cmp) {
+	case FUTEX_OP_CMP_EQ:
+		hit = (int32_t)old == cmparg;
+		break;
+	case FUTEX_OP_CMP_NE:
+		hit = (int32_t)old != cmparg;
+		break;
+	case FUTEX_OP_CMP_LT:
+		hit = (int32_t)old < cmparg;
+		break;
+	case FUTEX_OP_CMP_LE:
+		hit = (int32_t)old <= cmparg;
+		break;
+	case FUTEX_OP_CMP_GT:
+		hit = (int32_t)old > cmparg;
+		break;
+	case FUTEX_OP_CMP_GE:
+		hit = (int32_t)old >= cmparg;
+		break;
+	default:
+		return -ENOSYS;
+	}
+	if (copy_to_guest(t->mm, a[4], &val, 4))
+		return -EFAULT;
+	int n = futex_wake(&k1, (int)a[2], FUTEX_BITSET_MATCH_ANY);
+	if (hit)
+		n += futex_wake(&k2, (int)a[3], FUTEX_BITSET_MATCH_ANY);
+	return n;
+}
 
 SYS(futex)
 {
-	int op = (int)a[1] & FUTEX_CMD_MASK;
-	uint32_t val = (uint32_t)a[2], cur;
-	switch (op) {
-	case FUTEX_WAKE:
-	case FUTEX_WAKE_BITSET:
-		if (op == FUTEX_WAKE_BITSET && !(uint32_t)a[5])
-			return -EINVAL;
-		if (a[0] & 3)
-			return -EINVAL;
-		return 0; /* no waiters can exist yet */
-	case FUTEX_WAIT:
-	case FUTEX_WAIT_BITSET: {
-		if (a[0] & 3)
-			return -EINVAL;
-		if (op == FUTEX_WAIT_BITSET && !(uint32_t)a[5])
-			return -EINVAL;
-		if (copy_from_guest(t->mm, &cur, a[0], sizeof(cur)))
-			return -EFAULT;
-		if (cur != val)
-			return -EAGAIN;
-		if (!a[3]) {
-			fprintf(stderr, "cloneemu: pid %d: FUTEX_WAIT with nobody to wake it: "
-					"deadlock\n", t->tid);
-			return -EDEADLK; /* replaced by a real deadlock report with #4 */
-		}
-		struct timespec ts;
-		if (copy_from_guest(t->mm, &ts, a[3], sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-			return -EINVAL;
-		clockid_t clk = (a[1] & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
-		int flags = op == FUTEX_WAIT_BITSET ? TIMER_ABSTIME : 0;
-		clock_nanosleep(clk, flags, &ts, NULL);
-		return -ETIMEDOUT;
-	}
-	default:
+	int cmd = (int)a[1];
+	int op = cmd & FUTEX_CMD_MASK;
+	bool private = cmd & FUTEX_PRIVATE_FLAG, realtime = cmd & FUTEX_CLOCK_REALTIME;
+	struct futex_key k1, k2;
+	if (realtime && op != FUTEX_WAIT_BITSET && op != FUTEX_WAIT)
 		return -ENOSYS;
+	switch (op) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		return futex_wait(t, op, private, realtime, a);
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET: {
+		uint32_t bitset = op == FUTEX_WAKE_BITSET ? (uint32_t)a[5] : FUTEX_BITSET_MATCH_ANY;
+		if (!bitset || (a[0] & 3))
+			return -EINVAL;
+		if (futex_key(t->mm, a[0], private, &k1))
+			return -EFAULT;
+		return futex_wake(&k1, (int)a[2] < 0 ? 0 : (int)a[2], bitset);
+	}
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE: {
+		if ((int)a[2] < 0 || (int)a[3] < 0 || (a[0] & 3) || (a[4] & 3))
+			return -EINVAL;
+		if (futex_key(t->mm, a[0], private, &k1) || futex_key(t->mm, a[4], private, &k2))
+			return -EFAULT;
+		if (op == FUTEX_CMP_REQUEUE) {
+			uint32_t cur;
+			if (copy_from_guest(t->mm, &cur, a[0], 4))
+				return -EFAULT;
+			if (cur != (uint32_t)a[5])
+				return -EAGAIN;
+		}
+		return futex_requeue(&k1, &k2, (int)a[2], (int)a[3]);
+	}
+	case FUTEX_WAKE_OP:
+		return futex_wake_op(t, private, a);
+	default:
+		return -ENOSYS; /* PI futexes and WAIT_REQUEUE_PI: not modeled (README) */
 	}
 }

@@ -19,6 +19,7 @@
 
 #include "emu/cpu.h"
 #include "kernelmodel/exit.h"
+#include "kernelmodel/futex.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "syscalls/dispatch.h"
@@ -170,6 +171,10 @@ static void handle_syscall_restart(struct task *t, const struct k_sigaction *ka)
 	long nr = (long)emu_reg_read(EREG_RAX);
 	uint64_t rip = emu_reg_read(EREG_RIP);
 	enum restart_kind kind = restart_kind(nr);
+	/* A timed futex wait is not restarted (Linux's restart block). */
+	if (nr == SYS_futex && t->restart_deadline)
+		kind = RESTART_NOHAND;
+	futex_unqueue(t);
 	long ret = -EINTR;
 	if (t->restart_done) {
 		ret = (long)t->restart_done;
@@ -362,8 +367,10 @@ SYS(rt_sigaction)
 			    sig_default_action(sig) == SIG_DFL_IGN);
 		if (ign)
 			for (struct task *p = task_next(NULL); p; p = task_next(p))
-				if (p->sighand == t->sighand)
+				if (p->sighand == t->sighand) {
 					p->sig_pending &= ~SIGBIT(sig);
+					p->signal->shared_pending &= ~SIGBIT(sig);
+				}
 	}
 	return 0;
 }
@@ -410,7 +417,7 @@ SYS(rt_sigpending)
 {
 	if (a[1] > 8)
 		return -EINVAL;
-	uint64_t p = t->sig_pending & t->sig_blocked;
+	uint64_t p = (t->sig_pending | t->signal->shared_pending) & t->sig_blocked;
 	return copy_to_guest(t->mm, a[0], &p, a[1]);
 }
 
@@ -443,14 +450,16 @@ SYS(rt_sigtimedwait)
 	if (copy_from_guest(t->mm, &set, a[0], 8))
 		return -EFAULT;
 	set &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	uint64_t ready = t->sig_pending & set;
+	uint64_t *pend = t->sig_pending & set ? &t->sig_pending : &t->signal->shared_pending;
+	struct ksiginfo *infos = pend == &t->sig_pending ? t->sig_info : t->signal->shared_info;
+	uint64_t ready = *pend & set;
 	if (ready) {
 		int sig = __builtin_ctzll(ready) + 1;
-		t->sig_pending &= ~SIGBIT(sig);
+		*pend &= ~SIGBIT(sig);
 		t->sigwait_set = 0;
 		if (a[1]) {
 			uint8_t out[128];
-			fill_siginfo(out, &t->sig_info[sig - 1]);
+			fill_siginfo(out, &infos[sig - 1]);
 			if (copy_to_guest(t->mm, a[1], out, sizeof(out)))
 				return -EFAULT;
 		}
@@ -514,6 +523,7 @@ static bool is_group_leader(struct task *p)
 	return p->tid == p->tgid;
 }
 
+/* kill() signals the process of @p; tkill/tgkill the thread itself. */
 static long send_to(struct task *t, struct task *p, int sig, int code)
 {
 	if (!p || p->state == TASK_DEAD)
@@ -523,7 +533,7 @@ static long send_to(struct task *t, struct task *p, int sig, int code)
 	if (!sig)
 		return 0;
 	struct ksiginfo info = {.code = code, .pid = t->tgid, .uid = (int)getuid()};
-	return send_signal(p, sig, &info);
+	return code == SI_USER ? send_group_signal(p, sig, &info) : send_signal(p, sig, &info);
 }
 
 /* kill(2): a process, a process group (0: ours; -pgid), or -1: everyone
@@ -569,7 +579,7 @@ SYS(tgkill)
 
 /* rt_sigqueueinfo / rt_tgsigqueueinfo: a caller-made siginfo; like Linux,
  * a process may not pretend to be the kernel or kill() (si_code >= 0). */
-static long queue_info(struct task *t, struct task *p, int sig, uint64_t ginfo)
+static long queue_info(struct task *t, struct task *p, int sig, uint64_t ginfo, bool to_thread)
 {
 	uint8_t raw[128];
 	if (copy_from_guest(t->mm, raw, ginfo, sizeof(raw)))
@@ -588,12 +598,12 @@ static long queue_info(struct task *t, struct task *p, int sig, uint64_t ginfo)
 	memcpy(&info.pid, raw + 16, 4);
 	memcpy(&info.uid, raw + 20, 4);
 	memcpy(&info.value, raw + 24, 8);
-	return send_signal(p, sig, &info);
+	return to_thread ? send_signal(p, sig, &info) : send_group_signal(p, sig, &info);
 }
 
 SYS(rt_sigqueueinfo)
 {
-	return queue_info(t, task_find((int)a[0]), (int)a[1], a[2]);
+	return queue_info(t, task_find((int)a[0]), (int)a[1], a[2], false);
 }
 
 SYS(rt_tgsigqueueinfo)
@@ -601,7 +611,7 @@ SYS(rt_tgsigqueueinfo)
 	struct task *p = task_find((int)a[1]);
 	if (p && p->tgid != (int)a[0])
 		p = NULL;
-	return queue_info(t, p, (int)a[2], a[3]);
+	return queue_info(t, p, (int)a[2], a[3], true);
 }
 
 /* ---- ITIMER_REAL and alarm (host time until virtual time, #4) ---- */
