@@ -32,6 +32,11 @@ static struct {
 	struct mm *mm;        /* the mm the TLB currently translates */
 	struct task *current; /* the task on the CPU during emu_run */
 	bool stop_requested;
+	bool preempted;
+	uint64_t budget;      /* blocks left in the slice */
+	uint64_t slice;
+	uc_hook block_hook;   /* armed only for preemptible slices */
+	bool block_hook_on;
 	int intno;            /* last interrupt seen by hook_intr, -1 if none */
 	bool tlb_refused;     /* hook_tlb_fill said no during this run */
 	bool tlb_oom;
@@ -168,6 +173,14 @@ void emu_switch_mm(struct mm *mm)
 static void hook_syscall(uc_engine *uc, void *user)
 {
 	syscall_dispatch(emu.current);
+}
+
+static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	if (--emu.budget == 0) {
+		emu.preempted = true;
+		uc_emu_stop(uc);
+	}
 }
 
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
@@ -322,8 +335,15 @@ void emu_context_write(struct cpu_context *c, enum emu_reg r, uint64_t v)
 
 /* ---- run ---- */
 
-enum emu_exit emu_run(struct task *t)
+enum emu_exit emu_run(struct task *t, uint64_t slice)
 {
+	if (slice && !emu.block_hook_on)
+		emu.block_hook_on = !uc_hook_add(emu.uc, &emu.block_hook, UC_HOOK_BLOCK, hook_block,
+						 NULL, 1, 0);
+	else if (!slice && emu.block_hook_on)
+		emu.block_hook_on = uc_hook_del(emu.uc, emu.block_hook) != UC_ERR_OK;
+	emu.budget = emu.slice = slice;
+	emu.preempted = false;
 	emu.current = t;
 	emu.stop_requested = false;
 	emu.intno = -1;
@@ -334,6 +354,8 @@ enum emu_exit emu_run(struct task *t)
 	emu.last_err = err;
 	if (emu.stop_requested)
 		return EMU_STOPPED;
+	if (emu.preempted)
+		return EMU_PREEMPTED;
 	if (emu.tlb_refused)
 		return emu.tlb_oom ? EMU_OOM : EMU_SEGV;
 	switch (emu.intno) {
@@ -356,6 +378,11 @@ enum emu_exit emu_run(struct task *t)
 	if (err == UC_ERR_EXCEPTION)
 		return EMU_SEGV;
 	return EMU_ERROR;
+}
+
+uint64_t emu_blocks_run(void)
+{
+	return emu.slice ? emu.slice - emu.budget : 0;
 }
 
 /* ---- lifecycle ---- */

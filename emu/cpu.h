@@ -26,6 +26,7 @@ enum emu_vreg { EVREG_ST0 = 0, EVREG_XMM0 = 8, EVREG_COUNT = 24 };
 /* Why emu_run returned. */
 enum emu_exit {
 	EMU_STOPPED,  /* a syscall asked to reschedule (exit, block, exec, ...) */
+	EMU_PREEMPTED, /* the time slice ran out */
 	EMU_SEGV,     /* page fault: see the mm's last_fault */
 	EMU_ILL,      /* invalid or privileged instruction */
 	EMU_FPE,      /* divide error */
@@ -39,8 +40,13 @@ enum emu_exit {
 int emu_init(size_t phys_bytes, char *err, size_t errlen);
 void emu_fini(void);
 
-/* Run @t (whose context is loaded) until something needs the scheduler. */
-enum emu_exit emu_run(struct task *t);
+/* Run @t (whose context is loaded) until something needs the scheduler,
+ * or, with @slice > 0, until it has executed @slice basic blocks (a
+ * deterministic measure of guest work; the block hook costs time, so it is
+ * armed only when another task is waiting for the CPU). */
+enum emu_exit emu_run(struct task *t, uint64_t slice);
+/* Blocks the last emu_run executed of its slice (0 for an unsliced run). */
+uint64_t emu_blocks_run(void);
 /* Ask the running slice to end after the current instruction (hooks only). */
 void emu_request_stop(void);
 const char *emu_error(void);

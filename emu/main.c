@@ -11,7 +11,9 @@
 
 #include "emu/cpu.h"
 #include "emu/run.h"
+#include "kernelmodel/clock.h"
 #include "kernelmodel/frame.h"
+#include "kernelmodel/sched.h"
 #include "syscalls/dispatch.h"
 
 #define EXIT_USAGE 2
@@ -32,6 +34,10 @@ static void usage(FILE *out)
 		"      --warn-unknown  report syscalls cloneemu does not implement (ENOSYS)\n"
 		"      --mem MIB       guest physical memory in MiB (default %d)\n"
 		"      --stats         at exit, print memory and copy-on-write figures to stderr\n"
+		"      --seed N        another (reproducible) interleaving of tasks; 0 = round robin\n"
+		"      --clock=host    guests read the host's clocks instead of the virtual clock\n"
+		"      --disable-syscall NAME\n"
+		"                      make syscall NAME fail with ENOSYS (e.g. clone3)\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
@@ -100,10 +106,13 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"warn-unknown", no_argument, NULL, 'W'},
 		{"mem", required_argument, NULL, 'M'},
 		{"stats", no_argument, NULL, 'S'},
+		{"seed", required_argument, NULL, 's'},
+		{"clock", required_argument, NULL, 'C'},
+		{"disable-syscall", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	size_t phys_mb = DEFAULT_PHYS_MB;
-	bool print_stats = false;
+	bool print_stats = false, virtual_clock = true;
 
 	int c;
 	while ((c = getopt_long(argc, argv, "+hVE:U:", opts, NULL)) != -1) {
@@ -128,6 +137,30 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			break;
 		case 'S':
 			print_stats = true;
+			break;
+		case 's': {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 0);
+			if (*end || !*optarg) {
+				fprintf(stderr, "cloneemu: --seed wants a number\n");
+				return EXIT_USAGE;
+			}
+			sched_set_seed(v);
+			break;
+		}
+		case 'C':
+			if (strcmp(optarg, "host") && strcmp(optarg, "virtual")) {
+				fprintf(stderr, "cloneemu: --clock wants host or virtual\n");
+				return EXIT_USAGE;
+			}
+			virtual_clock = !strcmp(optarg, "virtual");
+			break;
+		case 'D':
+			if (syscall_disable(optarg)) {
+				fprintf(stderr, "cloneemu: --disable-syscall: no syscall named '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'M': {
 			char *end;
@@ -155,6 +188,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		fprintf(stderr, "cloneemu: %s\n", err);
 		return EXIT_CANNOT_EXEC;
 	}
+	clock_init(virtual_clock);
 	struct boot_params bp = {
 		.path = path,
 		.argc = argc - optind,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
+#include "kernelmodel/clock.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
@@ -190,8 +191,7 @@ int emu_run_all(struct task *first)
 	struct task *loaded = NULL, *t = NULL;
 	bool deadlock = false;
 	for (;;) {
-		if (signal_next_timer())
-			signal_run_timers(now_ns());
+		sched_tick();
 		t = sched_pick_next(t);
 		if (!t) {
 			reap_dead();
@@ -219,7 +219,12 @@ int emu_run_all(struct task *first)
 			t = NULL;
 			continue;
 		}
-		enum emu_exit why = emu_run(t);
+		uint64_t slice = sched_slice(t);
+		sched_begin_slice(slice != 0);
+		enum emu_exit why = emu_run(t, slice);
+		clock_advance(emu_blocks_run() * VCLOCK_BLOCK_NS);
+		if (why == EMU_PREEMPTED)
+			why = EMU_STOPPED;
 		if (why == EMU_ERROR) {
 			fprintf(stderr, "cloneemu: pid %d: emulator error: %s\n", t->tgid, emu_error());
 			why = EMU_ILL;

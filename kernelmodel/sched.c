@@ -1,4 +1,5 @@
 #include "kernelmodel/sched.h"
+#include "kernelmodel/clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -15,6 +16,12 @@ static struct {
 	size_t n, cap;
 } tasks;
 
+static struct {
+	uint64_t seed, rng;
+	bool preemptible;   /* the slice in progress has the block hook */
+	bool need_resched;
+} policy;
+
 void sched_add(struct task *t)
 {
 	if (tasks.n == tasks.cap) {
@@ -27,6 +34,8 @@ void sched_add(struct task *t)
 	}
 	t->wait_host_fd = -1;
 	tasks.v[tasks.n++] = t;
+	if (!policy.preemptible)
+		policy.need_resched = true;
 }
 
 void sched_remove(struct task *t)
@@ -47,8 +56,63 @@ void sched_remove(struct task *t)
 	}
 }
 
+void sched_set_seed(uint64_t seed)
+{
+	policy.seed = seed;
+	policy.rng = seed * 0x9E3779B97F4A7C15ull + 1;
+}
+
+/* xorshift64*: small, fast, and the same sequence everywhere. */
+static uint64_t rng_next(void)
+{
+	policy.rng ^= policy.rng >> 12;
+	policy.rng ^= policy.rng << 25;
+	policy.rng ^= policy.rng >> 27;
+	return policy.rng * 2685821657736338717ull;
+}
+
+void sched_begin_slice(bool preemptible)
+{
+	policy.preemptible = preemptible;
+	policy.need_resched = false;
+}
+
+bool sched_need_resched(void)
+{
+	return policy.need_resched;
+}
+
+uint64_t sched_slice(const struct task *running)
+{
+	bool others = false;
+	for (size_t i = 0; i < tasks.n && !others; i++) {
+		const struct task *t = tasks.v[i];
+		if (t == running)
+			continue;
+		/* Someone runnable, or someone time or the host may wake. */
+		others = t->state == TASK_RUNNING ||
+			 (t->state == TASK_INTERRUPTIBLE && (t->wake_at_ns || t->wait_host_fd >= 0));
+	}
+	if (!others && !signal_next_timer())
+		return 0;
+	if (!policy.seed)
+		return SCHED_SLICE_BLOCKS;
+	return SCHED_SLICE_BLOCKS / 8 + rng_next() % (SCHED_SLICE_BLOCKS * 2);
+}
+
 struct task *sched_pick_next(struct task *prev)
 {
+	if (policy.seed) {
+		size_t n = 0;
+		for (size_t i = 0; i < tasks.n; i++)
+			n += tasks.v[i]->state == TASK_RUNNING;
+		if (!n)
+			return NULL;
+		size_t k = rng_next() % n;
+		for (size_t i = 0; i < tasks.n; i++)
+			if (tasks.v[i]->state == TASK_RUNNING && !k--)
+				return tasks.v[i];
+	}
 	size_t start = 0;
 	for (size_t i = 0; prev && i < tasks.n; i++)
 		if (tasks.v[i] == prev)
@@ -79,13 +143,6 @@ struct task *task_next(struct task *t)
 	return NULL;
 }
 
-uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 long sleep_until(struct task *t, const void *chan, uint64_t deadline_ns, const char *why)
 {
 	t->state = TASK_INTERRUPTIBLE;
@@ -113,6 +170,8 @@ void wake_task(struct task *t)
 {
 	if (t->state != TASK_INTERRUPTIBLE)
 		return;
+	if (!policy.preemptible)
+		policy.need_resched = true;
 	t->state = TASK_RUNNING;
 	t->wait_killable = false;
 	t->wait_chan = NULL;
@@ -125,6 +184,30 @@ void wake_up(const void *chan)
 	for (size_t i = 0; i < tasks.n; i++)
 		if (tasks.v[i]->state == TASK_INTERRUPTIBLE && tasks.v[i]->wait_chan == chan)
 			wake_task(tasks.v[i]);
+}
+
+void sched_tick(void)
+{
+	struct pollfd pfd[64];
+	struct task *who[64];
+	int n = 0;
+	uint64_t now = now_ns();
+	for (size_t i = 0; i < tasks.n; i++) {
+		struct task *t = tasks.v[i];
+		if (t->state != TASK_INTERRUPTIBLE)
+			continue;
+		if (t->wake_at_ns && t->wake_at_ns <= now)
+			wake_task(t);
+		else if (t->wait_host_fd >= 0 && n < 64) {
+			pfd[n] = (struct pollfd){t->wait_host_fd, t->wait_host_events, 0};
+			who[n++] = t;
+		}
+	}
+	if (n && poll(pfd, n, 0) > 0)
+		for (int i = 0; i < n; i++)
+			if (pfd[i].revents)
+				wake_task(who[i]);
+	signal_run_timers(now);
 }
 
 bool sched_idle(void)
@@ -150,11 +233,26 @@ bool sched_idle(void)
 	if (!deadline && !n)
 		return false;
 	int timeout = -1;
-	if (deadline) {
-		uint64_t now = now_ns();
-		timeout = deadline > now ? (int)((deadline - now + 999999) / 1000000) : 0;
+	uint64_t start = now_ns();
+	if (deadline)
+		timeout = deadline > start ? (int)((deadline - start + 999999) / 1000000) : 0;
+	if (clock_is_virtual() && !n) {
+		/* Nobody waits for the outside world: time jumps to the deadline. */
+		clock_advance(deadline - start);
+		timeout = 0;
 	}
-	int r = poll(pfd, n, timeout);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int r = n ? poll(pfd, n, timeout) : 0;
+	if (clock_is_virtual() && n) {
+		/* Waiting on the host took real time: let as much virtual time pass. */
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		uint64_t spent = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
+				 (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+		if (deadline && start + spent > deadline)
+			spent = deadline - start;
+		clock_advance(spent);
+	}
 	for (int i = 0; r > 0 && i < n; i++)
 		if (pfd[i].revents)
 			wake_task(who[i]);

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernelmodel/clock.h"
+
 struct task;
 
 #define EKBLOCK 1000 /* internal: "asleep, retry the syscall when woken" */
@@ -40,12 +42,28 @@ long sleep_on_host_fd(struct task *t, int fd, short events, const char *why);
 void wake_up(const void *chan);
 void wake_task(struct task *t);
 
+/* Scheduling policy. --seed 0 (default): round robin in creation order,
+ * fixed slices. Another seed: slice lengths and the choice among runnable
+ * tasks come from a PRNG seeded with it — a different, equally reproducible
+ * interleaving. */
+#define SCHED_SLICE_BLOCKS 20000
+void sched_set_seed(uint64_t seed);
+/* Blocks the next slice may run, or 0 when nothing could need the CPU
+ * before the running task gives it up (then no preemption hook is armed). */
+uint64_t sched_slice(const struct task *running);
+/* Tell the scheduler whether the slice in progress can be preempted; a
+ * wake-up during a slice that cannot sets need_resched. */
+void sched_begin_slice(bool preemptible);
+bool sched_need_resched(void);
+/* Between slices: wake sleepers whose deadline passed and host descriptors
+ * that became ready, without waiting. */
+void sched_tick(void);
+
 /* Nothing is runnable: wait (on the host) for the earliest deadline or
  * host descriptor among sleepers, wake them, and return true; false when
  * no sleeper can ever wake (deadlock) or no task is left. */
 bool sched_idle(void);
 /* Print the tasks and what each waits on (deadlock report). */
 void sched_report(void);
-uint64_t now_ns(void);
 
 #endif

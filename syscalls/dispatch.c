@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "emu/cpu.h"
 #include "kernelmodel/exit.h"
@@ -19,6 +20,17 @@
 
 bool syscall_warn_unknown;
 static uint8_t warned[NR_SYSCALLS];
+static uint8_t disabled[NR_SYSCALLS];
+
+int syscall_disable(const char *name)
+{
+	for (int nr = 0; nr < NR_SYSCALLS; nr++)
+		if (syscall_names[nr] && !strcmp(syscall_names[nr], name)) {
+			disabled[nr] = 1;
+			return 0;
+		}
+	return -1;
+}
 static bool rip_overridden;
 
 const char *syscall_name(long nr)
@@ -56,7 +68,8 @@ void syscall_dispatch(struct task *t)
 	};
 	long ret;
 	rip_overridden = false;
-	if (nr >= 0 && nr < NR_SYSCALLS && syscall_table[nr].fn) {
+	clock_advance(VCLOCK_SYSCALL_NS);
+	if (nr >= 0 && nr < NR_SYSCALLS && syscall_table[nr].fn && !disabled[nr]) {
 		ret = syscall_table[nr].fn(t, a);
 	} else {
 		ret = -ENOSYS;
@@ -88,6 +101,6 @@ void syscall_dispatch(struct task *t)
 	/* Pending signals take effect on the way back to the guest (Linux's
 	 * exit_to_user_mode): the run loop delivers them once the CPU has
 	 * left the hook. */
-	if (signal_pending(t))
+	if (signal_pending(t) || sched_need_resched())
 		emu_request_stop();
 }

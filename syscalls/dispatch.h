@@ -35,5 +35,8 @@ const char *syscall_name(long nr);
 /* --warn-unknown: report each syscall that returns ENOSYS because cloneemu
  * does not know it (once per number). */
 extern bool syscall_warn_unknown;
+/* --disable-syscall NAME: the syscall returns ENOSYS as if unknown (to
+ * test libc fallbacks, e.g. glibc's clone3 -> clone). 0 or -1 if no such name. */
+int syscall_disable(const char *name);
 
 #endif

@@ -35,7 +35,7 @@ SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat); SYS(unlink); SYS(unlinkat); S
 SYS(rename); SYS(renameat); SYS(renameat2); SYS(getdents64); SYS(ftruncate); SYS(truncate);
 SYS(fsync); SYS(fdatasync); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
 SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(utimensat); SYS(statfs); SYS(fstatfs);
-SYS(fadvise64); SYS(pipe); SYS(pipe2);
+SYS(fadvise64); SYS(pipe); SYS(pipe2); SYS(getsockname); SYS(getpeername);
 
 /* sys_mm.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/statfs.h>
@@ -1166,4 +1167,39 @@ SYS(pipe)
 SYS(pipe2)
 {
 	return do_pipe2(t, a[0], (int)a[1]);
+}
+
+/* getsockname/getpeername: sockets are host descriptors (the model has
+ * none of its own); anything else is ENOTSOCK, which bash relies on to
+ * tell a pipe or file on stdin from a network connection. */
+static long sock_name(struct task *t, const uint64_t *a, bool peer)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	if (f->kind != FILE_HOST)
+		return -ENOTSOCK;
+	uint32_t len;
+	if (copy_from_guest(t->mm, &len, a[2], sizeof(len)))
+		return -EFAULT;
+	uint8_t buf[128];
+	socklen_t hl = sizeof(buf);
+	int r = peer ? getpeername(f->host_fd, (struct sockaddr *)buf, &hl)
+		     : getsockname(f->host_fd, (struct sockaddr *)buf, &hl);
+	if (r)
+		return -errno;
+	if (copy_to_guest(t->mm, a[1], buf, hl < len ? hl : len) ||
+	    copy_to_guest(t->mm, a[2], &hl, sizeof(uint32_t)))
+		return -EFAULT;
+	return 0;
+}
+
+SYS(getsockname)
+{
+	return sock_name(t, a, false);
+}
+
+SYS(getpeername)
+{
+	return sock_name(t, a, true);
 }

@@ -19,7 +19,7 @@ static uint64_t timespec_ns(const struct timespec *ts)
  * relative, WAIT_BITSET's absolute on CLOCK_MONOTONIC or CLOCK_REALTIME. */
 static long wait_deadline(struct task *t, int op, bool realtime, uint64_t gts, uint64_t *deadline)
 {
-	struct timespec ts, now;
+	struct timespec ts;
 	*deadline = 0;
 	if (!gts)
 		return 0;
@@ -27,13 +27,10 @@ static long wait_deadline(struct task *t, int op, bool realtime, uint64_t gts, u
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 		return -EINVAL;
-	uint64_t rel = timespec_ns(&ts);
-	if (op == FUTEX_WAIT_BITSET) {
-		clock_gettime(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);
-		uint64_t n = timespec_ns(&now);
-		rel = rel > n ? rel - n : 0;
-	}
-	*deadline = now_ns() + rel;
+	if (op == FUTEX_WAIT_BITSET)
+		*deadline = clock_to_sched(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, timespec_ns(&ts));
+	else
+		*deadline = now_ns() + timespec_ns(&ts);
 	if (!*deadline)
 		*deadline = 1;
 	return 0;

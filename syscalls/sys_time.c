@@ -28,11 +28,8 @@ static bool valid_clock(clockid_t c)
 SYS(clock_gettime)
 {
 	struct timespec ts;
-	if (!valid_clock((clockid_t)a[0]))
-		return -EINVAL;
-	if (clock_gettime((clockid_t)a[0], &ts))
-		return -errno;
-	return copy_to_guest(t->mm, a[1], &ts, sizeof(ts));
+	int r = clock_read((clockid_t)a[0], &ts);
+	return r ? r : copy_to_guest(t->mm, a[1], &ts, sizeof(ts));
 }
 
 SYS(clock_getres)
@@ -47,8 +44,9 @@ SYS(clock_getres)
 
 SYS(gettimeofday)
 {
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
+	struct timespec ts;
+	clock_read(CLOCK_REALTIME, &ts);
+	struct timeval tv = {ts.tv_sec, ts.tv_nsec / 1000};
 	if (a[0] && copy_to_guest(t->mm, a[0], &tv, sizeof(tv)))
 		return -EFAULT;
 	if (a[1]) {
@@ -61,7 +59,9 @@ SYS(gettimeofday)
 
 SYS(time)
 {
-	int64_t now = (int64_t)time(NULL);
+	struct timespec ts;
+	clock_read(CLOCK_REALTIME, &ts);
+	int64_t now = ts.tv_sec;
 	if (a[0] && copy_to_guest(t->mm, a[0], &now, sizeof(now)))
 		return -EFAULT;
 	return now;
@@ -73,18 +73,13 @@ SYS(time)
 static long sleep_for(struct task *t, clockid_t clk, int flags, uint64_t greq)
 {
 	if (!t->restarting) {
-		struct timespec req, now;
+		struct timespec req;
 		if (copy_from_guest(t->mm, &req, greq, sizeof(req)))
 			return -EFAULT;
 		if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
 			return -EINVAL;
 		uint64_t want = (uint64_t)req.tv_sec * 1000000000ull + (uint64_t)req.tv_nsec;
-		if (flags & TIMER_ABSTIME) {
-			clock_gettime(clk, &now);
-			uint64_t n = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
-			want = want > n ? want - n : 0;
-		}
-		t->restart_deadline = now_ns() + want;
+		t->restart_deadline = flags & TIMER_ABSTIME ? clock_to_sched(clk, want) : now_ns() + want;
 	}
 	if (now_ns() >= t->restart_deadline)
 		return 0;

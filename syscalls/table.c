@@ -66,6 +66,8 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(fadvise64, 4),
 	E(pipe, 1),
 	E(pipe2, 2),
+	E(getsockname, 3),
+	E(getpeername, 3),
 	E(brk, 1),
 	E(mmap, 6),
 	E(munmap, 2),

@@ -1,0 +1,87 @@
+#include "kernelmodel/clock.h"
+
+#include <errno.h>
+
+#define MONO_BASE_NS (1000ull * 1000000000ull) /* the virtual machine "booted" 1000 s ago */
+
+static struct {
+	bool virt;
+	uint64_t vnow;          /* virtual ns since start */
+	uint64_t realtime_base; /* host CLOCK_REALTIME at start */
+} clk = {.virt = true};
+
+static uint64_t host_ns(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void clock_init(bool virtual_time)
+{
+	clk.virt = virtual_time;
+	clk.vnow = 0;
+	clk.realtime_base = host_ns(CLOCK_REALTIME);
+}
+
+bool clock_is_virtual(void)
+{
+	return clk.virt;
+}
+
+uint64_t now_ns(void)
+{
+	return clk.virt ? MONO_BASE_NS + clk.vnow : host_ns(CLOCK_MONOTONIC);
+}
+
+void clock_advance(uint64_t ns)
+{
+	if (clk.virt)
+		clk.vnow += ns;
+}
+
+static bool realtime_clock(clockid_t c)
+{
+	return c == CLOCK_REALTIME || c == CLOCK_REALTIME_COARSE || c == CLOCK_TAI;
+}
+
+int clock_read(clockid_t c, struct timespec *ts)
+{
+	uint64_t ns;
+	switch (c) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_TAI:
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!clk.virt) {
+		clock_gettime(c, ts);
+		return 0;
+	}
+	if (realtime_clock(c))
+		ns = clk.realtime_base + clk.vnow;
+	else if (c == CLOCK_PROCESS_CPUTIME_ID || c == CLOCK_THREAD_CPUTIME_ID)
+		ns = clk.vnow; /* every task "ran" the whole time: not modeled finer */
+	else
+		ns = MONO_BASE_NS + clk.vnow;
+	ts->tv_sec = (time_t)(ns / 1000000000ull);
+	ts->tv_nsec = (long)(ns % 1000000000ull);
+	return 0;
+}
+
+uint64_t clock_to_sched(clockid_t c, uint64_t abs_ns)
+{
+	struct timespec ts;
+	clock_read(c, &ts);
+	uint64_t cur = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	uint64_t now = now_ns();
+	return abs_ns > cur ? now + (abs_ns - cur) : now;
+}
