@@ -190,9 +190,15 @@ int emu_run_all(struct task *first)
 	task_get(first); /* keep its exit status readable after it is reaped */
 	struct task *loaded = NULL, *t = NULL;
 	bool deadlock = false;
+	bool keep = false;
 	for (;;) {
 		sched_tick();
-		t = sched_pick_next(t);
+		/* A stop that only asked to re-evaluate the slice (a task was
+		 * woken or created) keeps the running task, as Linux lets a
+		 * parent run on after fork; it now gets a preemptible slice. */
+		if (!keep || !t || t->state != TASK_RUNNING)
+			t = sched_pick_next(t);
+		keep = false;
 		if (!t) {
 			reap_dead();
 			if (!task_next(NULL))
@@ -223,6 +229,7 @@ int emu_run_all(struct task *first)
 		sched_begin_slice(slice != 0);
 		enum emu_exit why = emu_run(t, slice);
 		clock_advance(emu_blocks_run() * VCLOCK_BLOCK_NS);
+		keep = why == EMU_STOPPED && !slice && sched_need_resched();
 		if (why == EMU_PREEMPTED)
 			why = EMU_STOPPED;
 		if (why == EMU_ERROR) {

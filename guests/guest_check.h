@@ -14,8 +14,8 @@
  * FAILED lines may show the values that were wrong.
  *
  * Always flush stdout before fork/vfork/clone (guest_fork() does): stdout is
- * a file under the harness, so it is fully buffered, and an unflushed buffer
- * would be written twice.
+ * a file under the harness, and although guests make it line-buffered (see
+ * guest_line_buffered), a partial line would still be written twice.
  */
 #ifndef GUEST_CHECK_H
 #define GUEST_CHECK_H
@@ -35,6 +35,16 @@
 #define GUEST_UNUSED __attribute__((unused))
 
 static int guest_first_fail;
+
+/*
+ * Line-buffered stdout: if the emulator stops a guest dead (deadlock report,
+ * crash), the lines printed so far still reach the diff. Output is the same
+ * as with full buffering, since every fork flushes first anyway.
+ */
+__attribute__((constructor)) static void guest_line_buffered(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
 
 static GUEST_UNUSED const char *errno_name(int e)
 {

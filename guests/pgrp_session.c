@@ -157,13 +157,18 @@ static void leader_setsid(void)
 
 static void after_exec(const char *self)
 {
-	int in[2], execd[2];
+	int in[2], execd[2], go[2];
 	xpipe(in);
+	xpipe(go);
 	need(pipe2(execd, O_CLOEXEC) == 0, 92, "pipe2");
 	pid_t pid = guest_fork();
 	if (pid == 0) {
+		char c;
 		close(in[1]);
 		close(execd[0]);
+		close(go[1]);
+		read(go[0], &c, 1); /* exec only after the parent's first setpgid */
+		close(go[0]);
 		dup2(in[0], 0);
 		close(in[0]);
 		char *argv[] = {(char *)"pgrp_session", (char *)"wait", NULL};
@@ -173,7 +178,9 @@ static void after_exec(const char *self)
 	}
 	close(in[0]);
 	close(execd[1]);
+	close(go[0]);
 	check(setpgid(pid, pid) == 0, 50, "setpgid on a child before it execs");
+	close(go[1]);
 	char c;
 	/* EOF when the exec closed the CLOEXEC end */
 	expect_eq(read(execd[0], &c, 1), 0, 51, "child has exec'd (CLOEXEC pipe closed)");

@@ -56,6 +56,7 @@ long pipe_read(struct pipe *p, const struct iovec *iov, int iovcnt)
 	if (!p->len)
 		p->head = 0;
 	wake_up(p); /* room for writers */
+	wake_up(&poll_chan);
 	return (long)done;
 }
 
@@ -85,6 +86,7 @@ long pipe_write(struct pipe *p, const struct iovec *iov, int iovcnt, size_t tota
 		}
 	}
 	wake_up(p); /* data for readers */
+	wake_up(&poll_chan);
 	return (long)done;
 }
 
@@ -95,6 +97,7 @@ void pipe_release(struct pipe *p, bool write_end)
 	else
 		p->readers--;
 	wake_up(p);
+	wake_up(&poll_chan);
 	if (!p->readers && !p->writers) {
 		free(p->buf);
 		free(p);

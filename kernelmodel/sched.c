@@ -32,7 +32,7 @@ void sched_add(struct task *t)
 		tasks.v = v;
 		tasks.cap = cap;
 	}
-	t->wait_host_fd = -1;
+	t->nhostfds = 0;
 	tasks.v[tasks.n++] = t;
 	if (!policy.preemptible)
 		policy.need_resched = true;
@@ -91,7 +91,7 @@ uint64_t sched_slice(const struct task *running)
 			continue;
 		/* Someone runnable, or someone time or the host may wake. */
 		others = t->state == TASK_RUNNING ||
-			 (t->state == TASK_INTERRUPTIBLE && (t->wake_at_ns || t->wait_host_fd >= 0));
+			 (t->state == TASK_INTERRUPTIBLE && (t->wake_at_ns || t->nhostfds));
 	}
 	if (!others && !signal_next_timer())
 		return 0;
@@ -149,7 +149,7 @@ long sleep_until(struct task *t, const void *chan, uint64_t deadline_ns, const c
 	t->wait_why = why;
 	t->wait_chan = chan;
 	t->wake_at_ns = deadline_ns;
-	t->wait_host_fd = -1;
+	t->nhostfds = 0;
 	return -EKBLOCK;
 }
 
@@ -161,9 +161,39 @@ long sleep_on(struct task *t, const void *chan, const char *why)
 long sleep_on_host_fd(struct task *t, int fd, short events, const char *why)
 {
 	sleep_until(t, NULL, 0, why);
-	t->wait_host_fd = fd;
-	t->wait_host_events = events;
+	t->host_one = (struct pollfd){fd, events, 0};
+	t->hostfds = &t->host_one;
+	t->nhostfds = 1;
 	return -EKBLOCK;
+}
+
+const int poll_chan;
+
+long sleep_poll(struct task *t, const void *chan, uint64_t deadline, struct pollfd *fds, int n,
+		const char *why)
+{
+	sleep_until(t, chan, deadline, why);
+	t->hostfds = fds;
+	t->nhostfds = n;
+	return -EKBLOCK;
+}
+
+/* Gather the host descriptors sleepers wait on: up to @max into @pfd, with
+ * the task of each in @who. */
+#define MAX_HOST_POLL 256
+static int gather_host_fds(struct pollfd *pfd, struct task **who, int max)
+{
+	int n = 0;
+	for (size_t i = 0; i < tasks.n; i++) {
+		struct task *t = tasks.v[i];
+		if (t->state != TASK_INTERRUPTIBLE)
+			continue;
+		for (int k = 0; k < t->nhostfds && n < max; k++) {
+			pfd[n] = (struct pollfd){t->hostfds[k].fd, t->hostfds[k].events, 0};
+			who[n++] = t;
+		}
+	}
+	return n;
 }
 
 void wake_task(struct task *t)
@@ -176,7 +206,7 @@ void wake_task(struct task *t)
 	t->wait_killable = false;
 	t->wait_chan = NULL;
 	t->wake_at_ns = 0;
-	t->wait_host_fd = -1;
+	t->nhostfds = 0;
 }
 
 void wake_up(const void *chan)
@@ -188,21 +218,15 @@ void wake_up(const void *chan)
 
 void sched_tick(void)
 {
-	struct pollfd pfd[64];
-	struct task *who[64];
-	int n = 0;
+	struct pollfd pfd[MAX_HOST_POLL];
+	struct task *who[MAX_HOST_POLL];
 	uint64_t now = now_ns();
 	for (size_t i = 0; i < tasks.n; i++) {
 		struct task *t = tasks.v[i];
-		if (t->state != TASK_INTERRUPTIBLE)
-			continue;
-		if (t->wake_at_ns && t->wake_at_ns <= now)
+		if (t->state == TASK_INTERRUPTIBLE && t->wake_at_ns && t->wake_at_ns <= now)
 			wake_task(t);
-		else if (t->wait_host_fd >= 0 && n < 64) {
-			pfd[n] = (struct pollfd){t->wait_host_fd, t->wait_host_events, 0};
-			who[n++] = t;
-		}
 	}
+	int n = gather_host_fds(pfd, who, MAX_HOST_POLL);
 	if (n && poll(pfd, n, 0) > 0)
 		for (int i = 0; i < n; i++)
 			if (pfd[i].revents)
@@ -212,21 +236,16 @@ void sched_tick(void)
 
 bool sched_idle(void)
 {
-	struct pollfd pfd[64];
-	struct task *who[64];
-	int n = 0;
+	struct pollfd pfd[MAX_HOST_POLL];
+	struct task *who[MAX_HOST_POLL];
 	uint64_t deadline = 0;
 	for (size_t i = 0; i < tasks.n; i++) {
 		struct task *t = tasks.v[i];
-		if (t->state != TASK_INTERRUPTIBLE)
-			continue;
-		if (t->wake_at_ns && (!deadline || t->wake_at_ns < deadline))
+		if (t->state == TASK_INTERRUPTIBLE && t->wake_at_ns &&
+		    (!deadline || t->wake_at_ns < deadline))
 			deadline = t->wake_at_ns;
-		if (t->wait_host_fd >= 0 && n < 64) {
-			pfd[n] = (struct pollfd){t->wait_host_fd, t->wait_host_events, 0};
-			who[n++] = t;
-		}
 	}
+	int n = gather_host_fds(pfd, who, MAX_HOST_POLL);
 	uint64_t timer = signal_next_timer();
 	if (timer && (!deadline || timer < deadline))
 		deadline = timer;

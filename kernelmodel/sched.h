@@ -17,6 +17,7 @@
 #include "kernelmodel/clock.h"
 
 struct task;
+struct pollfd;
 
 #define EKBLOCK 1000 /* internal: "asleep, retry the syscall when woken" */
 
@@ -38,6 +39,12 @@ long sleep_on(struct task *t, const void *chan, const char *why);
 long sleep_until(struct task *t, const void *chan, uint64_t deadline_ns, const char *why);
 /* ... until host descriptor @fd has @events (poll(2) bits). */
 long sleep_on_host_fd(struct task *t, int fd, short events, const char *why);
+/* ... on @chan until @deadline (0: none) or until one of @n host
+ * descriptors (an array the caller keeps alive while asleep) is ready. */
+long sleep_poll(struct task *t, const void *chan, uint64_t deadline, struct pollfd *fds, int n,
+		const char *why);
+/* The channel every pollable model object (pipes) wakes on a change. */
+extern const int poll_chan;
 /* Make every task sleeping on @chan runnable. */
 void wake_up(const void *chan);
 void wake_task(struct task *t);

@@ -42,6 +42,7 @@ void task_put(struct task *t)
 	signal_put(t->signal);
 	uts_put(t->uts);
 	free(t->exe);
+	free(t->poll_host);
 	free(t);
 }
 

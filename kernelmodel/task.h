@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/resource.h>
 
 #include "kernelmodel/futex.h"
@@ -57,8 +58,12 @@ struct task {
 	const void *wait_chan;  /* what the task sleeps on (sleep_on/wake_up) */
 	const char *wait_why;   /* for reports: "wait4", "pipe read", ... */
 	uint64_t wake_at_ns;    /* host CLOCK_MONOTONIC deadline, 0: none */
-	int wait_host_fd;       /* host fd whose readiness ends the sleep, -1: none */
-	short wait_host_events;
+	/* Host descriptors whose readiness ends the sleep (nhostfds 0: none);
+	 * hostfds points at host_one or at an array owned by a poll call. */
+	struct pollfd *hostfds;
+	int nhostfds;
+	struct pollfd host_one;
+	struct pollfd *poll_host; /* poll/select's host descriptors (owned) */
 	/* A blocked syscall re-executes when the task wakes; these carry its
 	 * progress from one attempt to the next (cleared when it completes). */
 	bool restarting;

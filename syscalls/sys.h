@@ -57,6 +57,9 @@ SYS(rt_sigsuspend); SYS(pause); SYS(rt_sigtimedwait); SYS(sigaltstack); SYS(kill
 SYS(tgkill); SYS(rt_sigqueueinfo); SYS(rt_tgsigqueueinfo); SYS(getitimer); SYS(setitimer);
 SYS(alarm);
 
+/* sys_poll.c */
+SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6);
+
 /* sys_time.c */
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosleep);
 SYS(clock_nanosleep); SYS(getrandom);

@@ -140,4 +140,8 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(getitimer, 2),
 	E(setitimer, 3),
 	E(alarm, 1),
+	E(poll, 3),
+	E(ppoll, 5),
+	E(select, 5),
+	E(pselect6, 6),
 };

@@ -99,8 +99,9 @@ busybox)
 bash)
 	bbdir=$(mktemp -d "${TMPDIR:-/tmp}/shell_case_bb.XXXXXX") || exit 2
 	trap 'rm -rf "$bbdir"' EXIT
-	for applet in sh cat echo false grep head kill ls printf pwd rev sed seq sleep sort tail \
-		tee tr true uniq wc xargs yes; do
+	for applet in [ awk basename cat chmod cp cut dirname echo env expr false grep head id kill \
+		ln ls mkdir mv od printf pwd readlink rev rm rmdir sed seq sh sleep sort stat tail tee \
+		test touch tr true uname uniq wc xargs yes; do
 		ln -s "$busybox" "$bbdir/$applet"
 	done
 	"$here/difftest.sh" "$emu" "$bash_static" -c "PATH=$bbdir:\$PATH

@@ -1,0 +1,241 @@
+/* poll, ppoll, select, pselect6. Readiness of model files (pipes, /proc
+ * directories) comes from the model; host descriptors are asked with a
+ * zero-timeout host poll. A caller that must wait sleeps on poll_chan (every
+ * pipe change wakes it), its deadline and its host descriptors. */
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+
+#include "kernelmodel/files.h"
+#include "kernelmodel/pipe.h"
+#include "kernelmodel/sched.h"
+#include "syscalls/sys.h"
+
+/* The wait of the syscall in progress, kept across its retries. */
+struct poll_wait {
+	struct pollfd *host; /* host descriptors to watch while asleep */
+	int nhost;
+};
+
+static short pipe_revents(const struct file *f)
+{
+	const struct pipe *p = f->pipe;
+	if (!f->write_end)
+		return (p->len ? POLLIN | POLLRDNORM : 0) | (p->writers ? 0 : POLLHUP);
+	if (!p->readers)
+		return POLLERR;
+	return PIPE_SIZE - p->len >= PIPE_BUF_ATOMIC ? POLLOUT | POLLWRNORM : 0;
+}
+
+/* Fill fds[i].revents for every entry; returns how many are ready. Host
+ * descriptors are collected into @w for the sleep. */
+static int poll_scan(struct task *t, struct pollfd *fds, unsigned n, struct poll_wait *w)
+{
+	int ready = 0;
+	w->nhost = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct pollfd *p = &fds[i];
+		p->revents = 0;
+		if (p->fd < 0)
+			continue;
+		struct file *f = files_lookup(t->files, p->fd);
+		if (!f) {
+			p->revents = POLLNVAL;
+		} else if (f->kind == FILE_PIPE) {
+			p->revents = pipe_revents(f);
+		} else if (f->kind == FILE_DIR) {
+			p->revents = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+		} else {
+			struct pollfd h = {f->host_fd, p->events, 0};
+			if (poll(&h, 1, 0) > 0)
+				p->revents = h.revents;
+			w->host[w->nhost++] = (struct pollfd){f->host_fd, p->events, 0};
+		}
+		p->revents &= p->events | POLLERR | POLLHUP | POLLNVAL;
+		if (p->revents)
+			ready++;
+	}
+	return ready;
+}
+
+/* One attempt: ready count, 0 at the deadline, or -EKBLOCK (asleep).
+ * @timeout_ns: -1 for none, else relative; fixed on the first attempt. */
+static long do_poll(struct task *t, struct pollfd *fds, unsigned n, int64_t timeout_ns,
+		    const char *why)
+{
+	if (!t->restarting)
+		t->restart_deadline = timeout_ns < 0 ? 0 : now_ns() + (uint64_t)timeout_ns;
+	free(t->poll_host);
+	t->poll_host = malloc((n ? n : 1) * sizeof(struct pollfd));
+	if (!t->poll_host)
+		return -ENOMEM;
+	struct poll_wait w = {t->poll_host, 0};
+	int ready = poll_scan(t, fds, n, &w);
+	if (ready || timeout_ns == 0 || (t->restart_deadline && now_ns() >= t->restart_deadline))
+		return ready;
+	return sleep_poll(t, &poll_chan, t->restart_deadline, w.host, w.nhost, why);
+}
+
+static long poll_common(struct task *t, gva_t gfds, uint64_t nfds, int64_t timeout_ns,
+			const char *why)
+{
+	if (nfds > t->files->nofile || nfds > 1u << 20)
+		return -EINVAL;
+	struct pollfd *fds = malloc((nfds ? nfds : 1) * sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	long r = -EFAULT;
+	if (copy_from_guest(t->mm, fds, gfds, nfds * sizeof(*fds)))
+		goto out;
+	r = do_poll(t, fds, (unsigned)nfds, timeout_ns, why);
+	if (r >= 0 && copy_to_guest(t->mm, gfds, fds, nfds * sizeof(*fds)))
+		r = -EFAULT;
+out:
+	free(fds);
+	return r;
+}
+
+static long timespec_arg(struct task *t, gva_t gts, int64_t *ns)
+{
+	struct timespec ts;
+	*ns = -1;
+	if (!gts)
+		return 0;
+	if (copy_from_guest(t->mm, &ts, gts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	*ns = ts.tv_sec * 1000000000ll + ts.tv_nsec;
+	return 0;
+}
+
+/* ppoll/pselect6's signal mask: in force while the call waits, restored
+ * after it (or after the handler that interrupts it, as rt_sigsuspend). */
+static long set_wait_mask(struct task *t, gva_t gmask, uint64_t size)
+{
+	uint64_t mask;
+	if (!gmask || t->restarting)
+		return 0;
+	if (size != 8)
+		return -EINVAL;
+	if (copy_from_guest(t->mm, &mask, gmask, 8))
+		return -EFAULT;
+	t->saved_sigmask = t->sig_blocked;
+	t->restore_sigmask = true;
+	t->sig_blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	return 0;
+}
+
+static long end_wait_mask(struct task *t, long r)
+{
+	if (r != -EKBLOCK && t->restore_sigmask && !signal_pending(t)) {
+		t->sig_blocked = t->saved_sigmask;
+		t->restore_sigmask = false;
+	}
+	return r;
+}
+
+SYS(poll)
+{
+	int ms = (int)a[2];
+	return poll_common(t, a[0], a[1], ms < 0 ? -1 : ms * 1000000ll, "poll");
+}
+
+SYS(ppoll)
+{
+	int64_t ns;
+	long r = timespec_arg(t, a[2], &ns);
+	if (r || (r = set_wait_mask(t, a[3], a[4])))
+		return r;
+	return end_wait_mask(t, poll_common(t, a[0], a[1], ns, "ppoll"));
+}
+
+/* select's fd_sets as poll entries, and the answer back into the sets. */
+static long select_common(struct task *t, int nfds, gva_t grd, gva_t gwr, gva_t gex,
+			  int64_t timeout_ns, const char *why)
+{
+	if (nfds < 0 || (unsigned)nfds > t->files->nofile)
+		return -EINVAL;
+	size_t bytes = ((size_t)nfds + 63) / 64 * 8;
+	fd_set sets[3];
+	gva_t g[3] = {grd, gwr, gex};
+	if (bytes > sizeof(fd_set))
+		return -EINVAL; /* more than FD_SETSIZE descriptors: not modeled */
+	for (int k = 0; k < 3; k++) {
+		FD_ZERO(&sets[k]);
+		if (g[k] && copy_from_guest(t->mm, &sets[k], g[k], bytes))
+			return -EFAULT;
+	}
+	struct pollfd fds[FD_SETSIZE];
+	unsigned n = 0;
+	for (int fd = 0; fd < nfds; fd++) {
+		short ev = (FD_ISSET(fd, &sets[0]) ? POLLIN : 0) | (FD_ISSET(fd, &sets[1]) ? POLLOUT : 0) |
+			   (FD_ISSET(fd, &sets[2]) ? POLLPRI : 0);
+		if (ev)
+			fds[n++] = (struct pollfd){fd, ev, 0};
+	}
+	long r = do_poll(t, fds, n, timeout_ns, why);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < n; i++)
+		if (fds[i].revents & POLLNVAL)
+			return -EBADF;
+	for (int k = 0; k < 3; k++)
+		FD_ZERO(&sets[k]);
+	long count = 0;
+	for (unsigned i = 0; i < n; i++) {
+		short re = fds[i].revents;
+		if ((fds[i].events & POLLIN) && (re & (POLLIN | POLLHUP | POLLERR)))
+			FD_SET(fds[i].fd, &sets[0]), count++;
+		if ((fds[i].events & POLLOUT) && (re & (POLLOUT | POLLERR)))
+			FD_SET(fds[i].fd, &sets[1]), count++;
+		if ((fds[i].events & POLLPRI) && (re & POLLPRI))
+			FD_SET(fds[i].fd, &sets[2]), count++;
+	}
+	for (int k = 0; k < 3; k++)
+		if (g[k] && copy_to_guest(t->mm, g[k], &sets[k], bytes))
+			return -EFAULT;
+	return count;
+}
+
+SYS(select)
+{
+	int64_t ns = -1;
+	if (a[4]) {
+		struct timeval tv;
+		if (copy_from_guest(t->mm, &tv, a[4], sizeof(tv)))
+			return -EFAULT;
+		if (tv.tv_sec < 0 || tv.tv_usec < 0)
+			return -EINVAL;
+		ns = tv.tv_sec * 1000000000ll + (tv.tv_usec % 1000000) * 1000ll +
+		     (tv.tv_usec / 1000000) * 1000000000ll;
+	}
+	long r = select_common(t, (int)a[0], a[1], a[2], a[3], ns, "select");
+	if (r >= 0 && a[4]) {
+		/* Linux writes back the time left. */
+		uint64_t now = now_ns(), d = t->restart_deadline;
+		uint64_t left = d > now ? d - now : 0;
+		struct timeval tv = {(time_t)(left / 1000000000ull), (long)(left % 1000000000ull / 1000)};
+		copy_to_guest(t->mm, a[4], &tv, sizeof(tv));
+	}
+	return r;
+}
+
+SYS(pselect6)
+{
+	int64_t ns;
+	long r = timespec_arg(t, a[4], &ns);
+	if (r)
+		return r;
+	if (a[5]) {
+		uint64_t sig[2]; /* { const sigset_t *ss; size_t ss_len; } */
+		if (copy_from_guest(t->mm, sig, a[5], sizeof(sig)))
+			return -EFAULT;
+		if ((r = set_wait_mask(t, sig[0], sig[1])))
+			return r;
+	}
+	return end_wait_mask(t, select_common(t, (int)a[0], a[1], a[2], a[3], ns, "pselect6"));
+}
