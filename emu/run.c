@@ -219,7 +219,9 @@ int emu_run_all(struct task *first)
 		if (signal_pending(t))
 			deliver_signals(t);
 		if (t->state != TASK_RUNNING) {
-			if (t->state != TASK_INTERRUPTIBLE)
+			if (task_is_alive(t))
+				emu_context_save(t->cpu);
+			else
 				loaded = NULL;
 			reap_dead();
 			t = NULL;
@@ -238,7 +240,7 @@ int emu_run_all(struct task *first)
 		}
 		if (why != EMU_STOPPED && t->state == TASK_RUNNING)
 			fault_signal(t, why);
-		bool alive = t->state == TASK_RUNNING || t->state == TASK_INTERRUPTIBLE;
+		bool alive = task_is_alive(t);
 		if (alive)
 			emu_context_save(t->cpu);
 		else

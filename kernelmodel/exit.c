@@ -41,16 +41,11 @@ void exec_mm_release(struct task *t)
 	mm_release(t);
 }
 
-static bool task_alive(const struct task *t)
-{
-	return t->state == TASK_RUNNING || t->state == TASK_INTERRUPTIBLE;
-}
-
 /* Another living thread of @t's group, or NULL. */
 static struct task *live_thread(const struct task *t)
 {
 	for (struct task *p = task_next(NULL); p; p = task_next(p))
-		if (p != t && p->tgid == t->tgid && task_alive(p))
+		if (p != t && p->tgid == t->tgid && task_is_alive(p))
 			return p;
 	return NULL;
 }
@@ -69,7 +64,7 @@ static struct task *find_new_reaper(struct task *father)
 	if (th)
 		return th;
 	for (struct task *a = father->parent; a; a = a->parent)
-		if (a->signal->child_subreaper && task_alive(a))
+		if (a->signal->child_subreaper && task_is_alive(a))
 			return a;
 	return NULL;
 }
@@ -121,7 +116,7 @@ static void forget_original_parent(struct task *father)
 		if (c->parent != father || c->state == TASK_DEAD)
 			continue;
 		c->parent = reaper;
-		if (c->pdeath_signal && task_alive(c))
+		if (c->pdeath_signal && task_is_alive(c))
 			send_group_signal(c, c->pdeath_signal, NULL);
 		if (c->state == TASK_ZOMBIE && c->tid == c->tgid && !live_thread(c))
 			notify_parent(c);
@@ -195,7 +190,7 @@ void de_thread(struct task *t)
 		if (c->parent == l)
 			c->parent = t;
 	l->parent = NULL;
-	if (task_alive(l)) {
+	if (task_is_alive(l)) {
 		wake_task(l);
 		futex_unqueue(l);
 		files_put(l->files);
@@ -246,6 +241,21 @@ long do_wait(struct task *t, const struct wait_opts *wo, struct wait_result *res
 		if (!eligible_child(wo, p))
 			continue;
 		any = true;
+		int rep = p->signal->report;
+		if (p->state != TASK_ZOMBIE && rep == REPORT_STOPPED && (wo->options & WSTOPPED)) {
+			res->pid = p->tgid;
+			res->status = 0x7f | (p->signal->stop_signal << 8);
+			if (!(wo->options & WNOWAIT))
+				p->signal->report = 0;
+			return p->tgid;
+		}
+		if (p->state != TASK_ZOMBIE && rep == REPORT_CONTINUED && (wo->options & WCONTINUED)) {
+			res->pid = p->tgid;
+			res->status = 0xffff;
+			if (!(wo->options & WNOWAIT))
+				p->signal->report = 0;
+			return p->tgid;
+		}
 		if (p->state != TASK_ZOMBIE || !(wo->options & WEXITED))
 			continue;
 		res->pid = p->tgid;

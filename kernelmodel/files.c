@@ -68,6 +68,35 @@ int dirlist_add(struct dirlist *d, const char *name, unsigned char type, uint64_
 	return 0;
 }
 
+int file_reopen(struct file *f, int flags, struct file **out)
+{
+	if (f->kind == FILE_PIPE) {
+		int acc = flags & O_ACCMODE;
+		if (acc == O_RDWR)
+			return -EINVAL; /* not modeled: a FIFO opened for both */
+		bool w = acc == O_WRONLY;
+		if (!(*out = file_pipe_alloc(f->pipe, w, acc | (flags & O_NONBLOCK))))
+			return -ENOMEM;
+		if (w)
+			f->pipe->writers++;
+		else
+			f->pipe->readers++;
+		return 0;
+	}
+	if (f->kind != FILE_HOST)
+		return -ENXIO;
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", f->host_fd);
+	int h = open(link, (flags & ~O_CREAT) | O_CLOEXEC);
+	if (h < 0)
+		return -errno;
+	if (!(*out = file_host_alloc(h, f->path))) {
+		close(h);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 struct file *file_get(struct file *f)
 {
 	f->refcount++;

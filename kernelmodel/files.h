@@ -40,6 +40,10 @@ struct file {
 
 /* A file around host descriptor @host_fd (consumed), refcount 1. NULL on ENOMEM. */
 struct file *file_host_alloc(int host_fd, const char *path);
+/* open() of /proc/<pid>/fd/N: a new open file (refcount 1) on what @f
+ * refers to, with open @flags: the same pipe (a new reader or writer), or
+ * the host file reopened. 0 or -errno. */
+int file_reopen(struct file *f, int flags, struct file **out);
 /* A FILE_DIR taking ownership of @d, refcount 1. NULL on ENOMEM. */
 struct file *file_dir_alloc(struct dirlist *d, const char *path);
 int dirlist_add(struct dirlist *d, const char *name, unsigned char type, uint64_t ino);

@@ -191,6 +191,8 @@ static char state_letter(const struct task *t)
 		return 'R';
 	case TASK_INTERRUPTIBLE:
 		return 'S';
+	case TASK_STOPPED:
+		return 'T';
 	case TASK_ZOMBIE:
 		return 'Z';
 	default:
@@ -205,6 +207,8 @@ static const char *state_name(const struct task *t)
 		return "R (running)";
 	case TASK_INTERRUPTIBLE:
 		return "S (sleeping)";
+	case TASK_STOPPED:
+		return "T (stopped)";
 	case TASK_ZOMBIE:
 		return "Z (zombie)";
 	default:
@@ -365,7 +369,7 @@ static int open_dir(struct dirlist *d, int r, const char *path, struct file **ou
 	return 0;
 }
 
-int procfs_open(struct task *t, const char *path, int *handled, struct file **out)
+int procfs_open(struct task *t, const char *path, int flags, int *handled, struct file **out)
 {
 	struct task *target;
 	const char *rest;
@@ -382,6 +386,14 @@ int procfs_open(struct task *t, const char *path, int *handled, struct file **ou
 		return 0;
 	if (!target)
 		return -ENOENT;
+	if (!strncmp(rest, "fd/", 3) && rest[3 + strspn(rest + 3, "0123456789")] == 0) {
+		/* Opening an fd link: a new open file on what it refers to
+		 * (a pipe end, or an inherited host descriptor). */
+		struct file *f = target->files ? files_lookup(target->files, atoi(rest + 3)) : NULL;
+		if (!f)
+			return -ENOENT;
+		return file_reopen(f, flags, out);
+	}
 	bool is_thread = strstr(path, "/task/") != NULL;
 	if (!(d = calloc(1, sizeof(*d))))
 		return -ENOMEM;

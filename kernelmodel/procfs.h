@@ -24,6 +24,6 @@ int procfs_follow(struct task *t, const char *path, bool follow_final, char *out
  * snapshot of the contents, or a FILE_DIR listing — and 0; -errno; or
  * *@handled = 0 when the path is not ours. */
 struct file;
-int procfs_open(struct task *t, const char *path, int *handled, struct file **out);
+int procfs_open(struct task *t, const char *path, int flags, int *handled, struct file **out);
 
 #endif

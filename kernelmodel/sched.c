@@ -292,6 +292,8 @@ static const char *state_name(enum task_state s)
 		return "running";
 	case TASK_INTERRUPTIBLE:
 		return "sleeping";
+	case TASK_STOPPED:
+		return "stopped";
 	case TASK_ZOMBIE:
 		return "zombie";
 	default:

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,12 +120,75 @@ static bool sig_ignored(struct task *t, int sig)
 	return h == (uint64_t)(uintptr_t)SIG_DFL && sig_default_action(sig) == SIG_DFL_IGN;
 }
 
+static void notify_parent_cldstop(struct task *t, int why, int sig)
+{
+	struct task *leader = task_find(t->tgid);
+	struct task *parent = leader ? leader->parent : NULL;
+	if (!parent)
+		return;
+	t->signal->report = why == CLD_STOPPED ? REPORT_STOPPED : REPORT_CONTINUED;
+	const struct k_sigaction *act = &parent->sighand->action[SIGCHLD - 1];
+	if (!(act->flags & SA_NOCLDSTOP)) {
+		struct ksiginfo info = {.code = why, .pid = t->tgid, .uid = (int)getuid(),
+					.status = why == CLD_STOPPED ? sig : SIGCONT};
+		send_group_signal(parent, SIGCHLD, &info);
+	}
+	wake_up(parent->signal); /* wait4 with WUNTRACED/WCONTINUED */
+}
+
+/* Linux's prepare_signal: a stop signal cancels a pending SIGCONT; SIGCONT
+ * (or SIGKILL) cancels pending stops and resumes a stopped group at once,
+ * whatever SIGCONT's disposition. */
+static void prepare_signal(struct task *p, int sig)
+{
+	struct signal_struct *ss = p->signal;
+	uint64_t stops = SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU);
+	if (sig_default_action(sig) == SIG_DFL_STOP) {
+		ss->shared_pending &= ~SIGBIT(SIGCONT);
+		for (struct task *t = task_next(NULL); t; t = task_next(t))
+			if (t->tgid == p->tgid)
+				t->sig_pending &= ~SIGBIT(SIGCONT);
+		return;
+	}
+	if (sig != SIGCONT && sig != SIGKILL)
+		return;
+	ss->shared_pending &= ~stops;
+	bool was_stopped = ss->group_stopped;
+	ss->group_stopped = false;
+	for (struct task *t = task_next(NULL); t; t = task_next(t)) {
+		if (t->tgid != p->tgid)
+			continue;
+		t->sig_pending &= ~stops;
+		if (t->state == TASK_STOPPED)
+			t->state = TASK_RUNNING; /* a syscall it slept in is retried */
+	}
+	if (was_stopped && sig == SIGCONT)
+		notify_parent_cldstop(p, CLD_CONTINUED, SIGCONT);
+}
+
+/* A stop signal's default action: every thread of the group stops, and
+ * the parent hears of it (do_signal_stop). */
+static void do_signal_stop(struct task *t, int sig)
+{
+	struct signal_struct *ss = t->signal;
+	ss->group_stopped = true;
+	ss->stop_signal = sig;
+	for (struct task *p = task_next(NULL); p; p = task_next(p))
+		if (p->tgid == t->tgid && (p->state == TASK_RUNNING || p->state == TASK_INTERRUPTIBLE)) {
+			if (p->state == TASK_INTERRUPTIBLE)
+				wake_task(p); /* it retries its syscall once continued */
+			p->state = TASK_STOPPED;
+		}
+	notify_parent_cldstop(t, CLD_STOPPED, sig);
+}
+
 int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 {
 	if (sig < 1 || sig > NSIG_MODEL)
 		return -EINVAL;
 	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
 		return 0;
+	prepare_signal(t, sig);
 	/* Linux drops an ignored, unblocked signal at once (sig_ignored). */
 	if (sig != SIGKILL && !(t->sig_blocked & SIGBIT(sig)) && sig_ignored(t, sig) &&
 	    !(t->sigwait_set & SIGBIT(sig)))
@@ -150,6 +215,7 @@ int send_group_signal(struct task *p, int sig, const struct ksiginfo *info)
 	struct signal_struct *ss = p->signal;
 	if (p->state == TASK_DEAD || (p->state == TASK_ZOMBIE && !ss))
 		return 0;
+	prepare_signal(p, sig);
 	if (sig != SIGKILL && !(p->sig_blocked & SIGBIT(sig)) && sig_ignored(p, sig))
 		return 0;
 	if (ss->shared_pending & SIGBIT(sig))
@@ -232,7 +298,10 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 			continue;
 		if (sig == SIGKILL || sig == SIGSTOP || h == (uint64_t)(uintptr_t)SIG_DFL) {
 			enum sig_default d = sig_default_action(sig);
-			/* Stop and continue arrive with job control (#5). */
+			if (d == SIG_DFL_STOP) {
+				do_signal_stop(t, sig);
+				return SIGNAL_STOPPED;
+			}
 			if (d != SIG_DFL_TERM && d != SIG_DFL_CORE)
 				continue;
 			/* The core flag says a dump was written: Linux writes none

@@ -50,11 +50,17 @@ struct signal_struct {
 	bool group_exit;     /* exit_group or a fatal signal is in progress */
 	int group_exit_code; /* wait status for every thread */
 	struct rlimit rlim[RLIM_NLIMITS_MODEL];
+	bool group_stopped;  /* job control: the threads are stopped */
+	int stop_signal;     /* what stopped them */
+	int report;          /* for wait: REPORT_STOPPED / REPORT_CONTINUED pending */
 	uint64_t shared_pending;   /* process-directed signals (kill) */
 	struct ksiginfo shared_info[NSIG_MODEL];
 	uint64_t it_real_deadline; /* ITIMER_REAL/alarm: host ns, 0 = off */
 	uint64_t it_real_interval;
 };
+
+#define REPORT_STOPPED 1
+#define REPORT_CONTINUED 2
 
 enum sig_default { SIG_DFL_TERM, SIG_DFL_CORE, SIG_DFL_IGN, SIG_DFL_STOP, SIG_DFL_CONT };
 
@@ -90,7 +96,7 @@ void force_sig_fault(struct task *t, int sig, int code, uint64_t addr);
 /* Is a signal pending that @t would act on now? */
 bool signal_pending(const struct task *t);
 
-enum get_signal_result { SIGNAL_NONE, SIGNAL_HANDLER, SIGNAL_KILLED };
+enum get_signal_result { SIGNAL_NONE, SIGNAL_HANDLER, SIGNAL_KILLED, SIGNAL_STOPPED };
 /* Linux's get_signal: take the next pending, unblocked signal. Ignored ones
  * are dropped; a default action that terminates makes the thread group
  * exit (SIGNAL_KILLED); one with a handler is returned with its action

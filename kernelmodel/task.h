@@ -23,6 +23,7 @@ struct cpu_context; /* owned by emu/: saved registers while not running */
 enum task_state {
 	TASK_RUNNING,       /* runnable or running */
 	TASK_INTERRUPTIBLE, /* asleep on wait_chan, a deadline or a host fd */
+	TASK_STOPPED,       /* job control: stopped until SIGCONT or SIGKILL */
 	TASK_ZOMBIE,        /* exited, not yet reaped */
 	TASK_DEAD,          /* reaped: leaves the task list */
 };
@@ -100,6 +101,12 @@ struct task *task_alloc(void);
 struct task *task_get(struct task *t);
 /* Drops a reference; the last one releases mm, files, fs, uts and the task. */
 void task_put(struct task *t);
+/* Not yet exited: running, asleep or stopped. */
+static inline bool task_is_alive(const struct task *t)
+{
+	return t->state == TASK_RUNNING || t->state == TASK_INTERRUPTIBLE ||
+	       t->state == TASK_STOPPED;
+}
 /* Next free pid of the emulated system (pid 1 is the modeled init). */
 int pid_alloc(void);
 void task_set_comm(struct task *t, const char *path);

@@ -40,9 +40,27 @@ static int get_path(struct task *t, uint64_t gpath, char *buf, bool follow_final
 		return (int)n;
 	if (n == 0)
 		return -ENOENT;
+	char followed[PATH_MAX];
+	/* /dev/fd, /dev/stdin... are host symlinks into /proc/self: the
+	 * guest's descriptors, not cloneemu's. */
+	static const struct {
+		const char *dev, *proc;
+	} devfd[] = {{"/dev/fd", "/proc/self/fd"},
+		     {"/dev/stdin", "/proc/self/fd/0"},
+		     {"/dev/stdout", "/proc/self/fd/1"},
+		     {"/dev/stderr", "/proc/self/fd/2"}};
+	for (size_t i = 0; i < sizeof(devfd) / sizeof(devfd[0]); i++) {
+		size_t l = strlen(devfd[i].dev);
+		if (!strncmp(buf, devfd[i].dev, l) && (buf[l] == '/' || !buf[l])) {
+			if (snprintf(followed, sizeof(followed), "%s%s", devfd[i].proc, buf + l) >=
+			    (int)sizeof(followed))
+				return -ENAMETOOLONG;
+			memcpy(buf, followed, strlen(followed) + 1);
+			break;
+		}
+	}
 	/* /proc/self/exe and friends lead to the guest's files, never to
 	 * cloneemu's own. */
-	char followed[PATH_MAX];
 	int r = procfs_follow(t, buf, follow_final, followed);
 	if (r < 0)
 		return r;
@@ -396,7 +414,7 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 		return r;
 	int handled;
 	struct file *pf;
-	r = procfs_open(t, path, &handled, &pf);
+	r = procfs_open(t, path, flags, &handled, &pf);
 	if (handled) {
 		if (r)
 			return r;
@@ -518,7 +536,7 @@ static long proc_stat(struct task *t, const char *path, bool follow, struct stat
 			return stat(target, st) ? -errno : 0;
 	}
 	struct file *f;
-	int r = procfs_open(t, path, handled, &f);
+	int r = procfs_open(t, path, O_RDONLY, handled, &f);
 	if (!*handled || r)
 		return r;
 	r = file_stat(f, st);

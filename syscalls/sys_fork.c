@@ -386,6 +386,7 @@ SYS(wait4)
 	int options = (int)a[2];
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
 		return -EINVAL;
+	/* WUNTRACED is wait4's name for WSTOPPED. */
 	struct wait_opts wo = {.options = options | WEXITED};
 	if (pid == INT_MIN)
 		return -ESRCH;
@@ -459,6 +460,12 @@ SYS(waitid)
 		if (WIFEXITED(res.status)) {
 			info.code = CLD_EXITED;
 			info.status = WEXITSTATUS(res.status);
+		} else if (WIFSTOPPED(res.status)) {
+			info.code = CLD_STOPPED;
+			info.status = WSTOPSIG(res.status);
+		} else if (WIFCONTINUED(res.status)) {
+			info.code = CLD_CONTINUED;
+			info.status = SIGCONT;
 		} else {
 			info.code = WCOREDUMP(res.status) ? CLD_DUMPED : CLD_KILLED;
 			info.status = WTERMSIG(res.status);
