@@ -15,6 +15,7 @@
 #include "kernelmodel/frame.h"
 #include "kernelmodel/sched.h"
 #include "syscalls/dispatch.h"
+#include "syscalls/trace.h"
 
 #define EXIT_USAGE 2
 #define EXIT_CANNOT_EXEC 126
@@ -34,6 +35,8 @@ static void usage(FILE *out)
 		"      --warn-unknown  report syscalls cloneemu does not implement (ENOSYS)\n"
 		"      --mem MIB       guest physical memory in MiB (default %d)\n"
 		"      --stats         at exit, print memory and copy-on-write figures to stderr\n"
+		"      --trace[=FILE]  print each syscall of every task (strace -f style) to\n"
+		"                      stderr or FILE\n"
 		"      --seed N        another (reproducible) interleaving of tasks; 0 = round robin\n"
 		"      --clock=host    guests read the host's clocks instead of the virtual clock\n"
 		"      --disable-syscall NAME\n"
@@ -107,6 +110,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"mem", required_argument, NULL, 'M'},
 		{"stats", no_argument, NULL, 'S'},
 		{"seed", required_argument, NULL, 's'},
+		{"trace", optional_argument, NULL, 'T'},
 		{"clock", required_argument, NULL, 'C'},
 		{"disable-syscall", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
@@ -148,6 +152,13 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			sched_set_seed(v);
 			break;
 		}
+		case 'T':
+			trace_file = optarg ? fopen(optarg, "w") : stderr;
+			if (!trace_file) {
+				fprintf(stderr, "cloneemu: --trace: cannot open %s\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'C':
 			if (strcmp(optarg, "host") && strcmp(optarg, "virtual")) {
 				fprintf(stderr, "cloneemu: --clock wants host or virtual\n");
@@ -216,6 +227,8 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			(unsigned long long)st.cow_copies, (unsigned long long)st.cow_reuses);
 	}
 	emu_fini();
+	if (trace_file && trace_file != stderr)
+		fclose(trace_file);
 	return status;
 }
 

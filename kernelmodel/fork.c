@@ -24,14 +24,21 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ull
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ull
+#endif
+
 #define CLONE_NAMESPACES                                                                           \
 	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUSER |  \
 	 CLONE_NEWCGROUP | CLONE_NEWTIME)
 
 uint64_t clone_unsupported_flags(void)
 {
-	/* Namespaces and pidfds: #6. */
-	return CLONE_NAMESPACES | CLONE_PIDFD;
+	/* Namespaces, pidfds and cgroups: #6. */
+	return CLONE_NAMESPACES | CLONE_PIDFD | CLONE_INTO_CGROUP;
 }
 
 static int copy_files(uint64_t flags, struct task *p, struct task *parent)
@@ -50,7 +57,12 @@ static int copy_sighand(uint64_t flags, struct task *p, struct task *parent)
 {
 	p->sighand = flags & CLONE_SIGHAND ? sighand_get(parent->sighand)
 					   : sighand_dup(parent->sighand);
-	return p->sighand ? 0 : -ENOMEM;
+	if (!p->sighand)
+		return -ENOMEM;
+	/* CLONE_CLEAR_SIGHAND: handled signals go back to SIG_DFL. */
+	if (flags & CLONE_CLEAR_SIGHAND)
+		sighand_flush(p->sighand);
+	return 0;
 }
 
 static int copy_signal(uint64_t flags, struct task *p, struct task *parent)
@@ -110,6 +122,11 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 		return -EINVAL;
 	}
 
+	if (args->set_tid && (args->set_tid < 0 || args->set_tid > PID_MAX))
+		return -EINVAL;
+	if (args->set_tid && task_find(args->set_tid))
+		return -EEXIST;
+
 	int ret = -ENOMEM;
 	struct task *p = task_alloc();
 	if (!p)
@@ -134,7 +151,7 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 	if ((ret = copy_namespaces(flags, p, parent)))
 		goto bad_fork_free;
 
-	p->tid = pid_alloc();
+	p->tid = args->set_tid ? args->set_tid : pid_alloc();
 	p->tgid = flags & CLONE_THREAD ? parent->tgid : p->tid;
 	/* CLONE_PARENT and CLONE_THREAD: the caller's parent becomes the
 	 * parent, and the exit signal is the caller's own. */

@@ -17,6 +17,7 @@ struct kernel_clone_args {
 	gva_t tls;
 	gva_t parent_tid;
 	gva_t child_tid;
+	int set_tid; /* clone3: the pid the child must get, 0: any */
 };
 
 /* Validate @args in the kernel's order and create the child of @parent:

@@ -5,14 +5,21 @@
 
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/uts.h"
 
 static int last_pid = 1; /* pid 1: the modeled init, never a guest */
 
+/* Sequential, skipping pids in use (clone3's set_tid may have taken one),
+ * wrapping at pid_max like Linux. */
 int pid_alloc(void)
 {
-	return ++last_pid;
+	do {
+		if (++last_pid >= PID_MAX)
+			last_pid = 2;
+	} while (task_find(last_pid));
+	return last_pid;
 }
 
 struct task *task_alloc(void)

@@ -71,6 +71,7 @@ struct task {
 	uint64_t restart_deadline;
 	uint64_t restart_done;
 	struct task *restart_child;
+	bool trace_resumed; /* --trace printed "<unfinished ...>" for this call */
 	/* futex wait queue membership (kernelmodel/futex.c). */
 	struct futex_key futex_key;
 	uint32_t futex_bitset;
@@ -107,6 +108,7 @@ static inline bool task_is_alive(const struct task *t)
 	return t->state == TASK_RUNNING || t->state == TASK_INTERRUPTIBLE ||
 	       t->state == TASK_STOPPED;
 }
+#define PID_MAX 4194304 /* /proc/sys/kernel/pid_max */
 /* Next free pid of the emulated system (pid 1 is the modeled init). */
 int pid_alloc(void);
 void task_set_comm(struct task *t, const char *path);

@@ -17,6 +17,7 @@
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
+#include "syscalls/trace.h"
 
 bool syscall_warn_unknown;
 static uint8_t warned[NR_SYSCALLS];
@@ -76,6 +77,8 @@ void syscall_dispatch(struct task *t)
 		if (syscall_warn_unknown)
 			warn_unknown(nr);
 	}
+	if (trace_file && (ret != -EKBLOCK || !t->trace_resumed))
+		trace_syscall(t, nr, a, ret);
 	if (ret == -EKBLOCK && t->state == TASK_INTERRUPTIBLE) {
 		/* Asleep: resume at the syscall instruction itself, RAX still
 		 * holding the number, so the call runs again once woken. A

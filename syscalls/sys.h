@@ -49,7 +49,7 @@ SYS(sethostname); SYS(setdomainname); SYS(sched_getaffinity); SYS(sched_yield); 
 SYS(getrusage); SYS(sysinfo); SYS(getcpu);
 
 /* sys_fork.c */
-SYS(clone); SYS(fork); SYS(vfork); SYS(execve); SYS(execveat); SYS(wait4); SYS(waitid);
+SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(execve); SYS(execveat); SYS(wait4); SYS(waitid);
 
 /* sys_signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(rt_sigreturn); SYS(rt_sigpending);

@@ -95,6 +95,87 @@ SYS(clone)
 	return kernel_clone(t, &args);
 }
 
+/* clone3's struct clone_args, every size the kernel knows. */
+struct clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size; /* CLONE_ARGS_SIZE_VER1 */
+	uint64_t cgroup;                /* CLONE_ARGS_SIZE_VER2 */
+};
+#define CLONE_ARGS_SIZE_VER0 64
+#define CLONE_ARGS_SIZE_VER2 88
+#define MAX_PID_NS_LEVEL 32
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ull
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ull
+#endif
+
+/* kernel/fork.c's copy_clone_args_from_user and clone3_args_valid, in
+ * their order: the size first (E2BIG above a page or with non-zero bytes
+ * past what we know, EINVAL below VER0), then each field. */
+SYS(clone3)
+{
+	struct clone_args ca;
+	uint64_t usize = a[1];
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	if (usize < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	memset(&ca, 0, sizeof(ca));
+	if (copy_from_guest(t->mm, &ca, a[0], usize < sizeof(ca) ? usize : sizeof(ca)))
+		return -EFAULT;
+	for (uint64_t off = sizeof(ca); off < usize; off++) {
+		uint8_t b;
+		if (copy_from_guest(t->mm, &b, a[0] + off, 1))
+			return -EFAULT;
+		if (b)
+			return -E2BIG;
+	}
+	if (ca.set_tid_size > MAX_PID_NS_LEVEL || (!ca.set_tid && ca.set_tid_size) ||
+	    (ca.set_tid && !ca.set_tid_size))
+		return -EINVAL;
+	if ((ca.exit_signal & ~(uint64_t)CSIGNAL) || ca.exit_signal > NSIG_MODEL)
+		return -EINVAL;
+	if ((ca.flags & CLONE_INTO_CGROUP) && (ca.cgroup > INT_MAX || usize < CLONE_ARGS_SIZE_VER2))
+		return -EINVAL;
+	int set_tid = 0;
+	if (ca.set_tid_size) {
+		int tids[MAX_PID_NS_LEVEL];
+		if (copy_from_guest(t->mm, tids, ca.set_tid, ca.set_tid_size * sizeof(int)))
+			return -EFAULT;
+		/* Without pid namespaces (#6) only one level exists. */
+		if (ca.set_tid_size > 1)
+			return -EINVAL;
+		set_tid = tids[0];
+	}
+	/* clone3_args_valid */
+	if (ca.flags & ~(0xffffffffull | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+		return -EINVAL;
+	if (ca.flags & (CLONE_DETACHED | (CSIGNAL & ~0x80ull /* CLONE_NEWTIME */)))
+		return -EINVAL;
+	if ((ca.flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+		return -EINVAL;
+	if ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal)
+		return -EINVAL;
+	if ((!ca.stack && ca.stack_size) || (ca.stack && !ca.stack_size))
+		return -EINVAL;
+	struct kernel_clone_args args = {
+		.flags = ca.flags,
+		.exit_signal = (int)ca.exit_signal,
+		.stack = ca.stack,
+		.stack_size = ca.stack_size,
+		.tls = ca.tls,
+		.parent_tid = ca.parent_tid,
+		.child_tid = ca.child_tid,
+		.set_tid = set_tid,
+	};
+	if ((args.flags & CLONE_PIDFD) && (args.flags & CLONE_PARENT_SETTID) &&
+	    ca.pidfd == ca.parent_tid)
+		return -EINVAL;
+	return kernel_clone(t, &args);
+}
+
 SYS(fork)
 {
 	struct kernel_clone_args args = {.exit_signal = SIGCHLD};

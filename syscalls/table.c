@@ -121,6 +121,7 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(getrandom, 3),
 	E(futex, 6),
 	E(clone, 5),
+	E(clone3, 2),
 	E(fork, 0),
 	E(vfork, 0),
 	E(execve, 3),
