@@ -1,4 +1,5 @@
 #include "kernelmodel/files.h"
+#include "kernelmodel/eventpoll.h"
 #include "kernelmodel/pipe.h"
 
 #include <errno.h>
@@ -68,6 +69,23 @@ int dirlist_add(struct dirlist *d, const char *name, unsigned char type, uint64_
 	return 0;
 }
 
+struct file *file_epoll_alloc(int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	if (!(f->ep = eventpoll_alloc())) {
+		free(f);
+		return NULL;
+	}
+	f->refcount = 1; /* the caller's */
+	f->kind = FILE_EPOLL;
+	f->host_fd = -1;
+	f->flags = O_RDWR | flags;
+	f->path = strdup("anon_inode:[eventpoll]");
+	return f;
+}
+
 int file_reopen(struct file *f, int flags, struct file **out)
 {
 	if (f->kind == FILE_PIPE) {
@@ -107,10 +125,13 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refcount > 0)
 		return;
+	eventpoll_file_released(f);
 	if (f->kind == FILE_HOST) {
 		close(f->host_fd);
 	} else if (f->kind == FILE_PIPE) {
 		pipe_release(f->pipe, f->write_end);
+	} else if (f->kind == FILE_EPOLL) {
+		eventpoll_free(f->ep);
 	} else {
 		free(f->dir->e);
 		free(f->dir);

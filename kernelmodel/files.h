@@ -9,11 +9,13 @@
 #include <stdint.h>
 
 struct pipe;
+struct eventpoll;
 
 enum file_kind {
 	FILE_HOST, /* backed by a host descriptor: regular files, ttys, /dev/null */
 	FILE_PIPE, /* one end of an in-model pipe */
 	FILE_DIR,  /* a directory the model lists itself (/proc/<pid>, ...) */
+	FILE_EPOLL, /* an epoll instance */
 };
 
 /* The entries of a FILE_DIR, generated when it is opened. */
@@ -33,6 +35,7 @@ struct file {
 	bool is_regular;  /* FILE_HOST on a regular file: I/O never blocks */
 	struct pipe *pipe; /* FILE_PIPE */
 	struct dirlist *dir; /* FILE_DIR */
+	struct eventpoll *ep; /* FILE_EPOLL */
 	bool write_end;    /* FILE_PIPE */
 	int flags;         /* FILE_PIPE: O_RDONLY/O_WRONLY | O_NONBLOCK (F_GETFL) */
 	char *path; /* as opened, for /proc/<pid>/fd (may be NULL) */
@@ -44,6 +47,8 @@ struct file *file_host_alloc(int host_fd, const char *path);
  * refers to, with open @flags: the same pipe (a new reader or writer), or
  * the host file reopened. 0 or -errno. */
 int file_reopen(struct file *f, int flags, struct file **out);
+/* A FILE_EPOLL around a new, empty instance, refcount 1. NULL on ENOMEM. */
+struct file *file_epoll_alloc(int flags);
 /* A FILE_DIR taking ownership of @d, refcount 1. NULL on ENOMEM. */
 struct file *file_dir_alloc(struct dirlist *d, const char *path);
 int dirlist_add(struct dirlist *d, const char *name, unsigned char type, uint64_t ino);

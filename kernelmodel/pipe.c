@@ -55,6 +55,7 @@ long pipe_read(struct pipe *p, const struct iovec *iov, int iovcnt)
 	}
 	if (!p->len)
 		p->head = 0;
+	p->gen++;
 	wake_up(p); /* room for writers */
 	wake_up(&poll_chan);
 	return (long)done;
@@ -85,6 +86,7 @@ long pipe_write(struct pipe *p, const struct iovec *iov, int iovcnt, size_t tota
 			done += chunk;
 		}
 	}
+	p->gen++;
 	wake_up(p); /* data for readers */
 	wake_up(&poll_chan);
 	return (long)done;
@@ -96,6 +98,7 @@ void pipe_release(struct pipe *p, bool write_end)
 		p->writers--;
 	else
 		p->readers--;
+	p->gen++;
 	wake_up(p);
 	wake_up(&poll_chan);
 	if (!p->readers && !p->writers) {

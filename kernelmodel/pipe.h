@@ -20,6 +20,7 @@ struct pipe {
 	size_t head, len; /* ring: data at [head, head+len) mod PIPE_SIZE */
 	int readers, writers;
 	uint64_t ino;
+	uint64_t gen; /* bumped on every change: EPOLLET reports new readiness only */
 };
 
 /* Two files (read end, write end) around a new pipe, each refcount 1.

@@ -58,7 +58,8 @@ SYS(tgkill); SYS(rt_sigqueueinfo); SYS(rt_tgsigqueueinfo); SYS(getitimer); SYS(s
 SYS(alarm);
 
 /* sys_poll.c */
-SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6);
+SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6); SYS(epoll_create); SYS(epoll_create1);
+SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait); SYS(epoll_pwait2);
 
 /* sys_time.c */
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosleep);

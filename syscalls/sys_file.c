@@ -170,6 +170,8 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 		return off < 0 ? pipe_rw(t, f, buf, count, to_guest) : -ESPIPE;
 	if (f->kind == FILE_DIR)
 		return to_guest ? -EISDIR : -EBADF;
+	if (f->kind == FILE_EPOLL)
+		return -EINVAL;
 	long w = host_wait_ready(t, f, to_guest);
 	if (w)
 		return w;
@@ -280,6 +282,8 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 		return -ESPIPE;
 	if (f->kind == FILE_DIR)
 		return to_guest ? -EISDIR : -EBADF;
+	if (f->kind == FILE_EPOLL)
+		return -EINVAL;
 	if (f->kind == FILE_HOST) {
 		long w = host_wait_ready(t, f, to_guest);
 		if (w)
@@ -497,6 +501,9 @@ static int file_stat(struct file *f, struct stat *st)
 		st->st_mode = S_IFIFO | 0600;
 		st->st_ino = f->pipe->ino;
 		st->st_dev = 0xe; /* pipefs */
+	} else if (f->kind == FILE_EPOLL) {
+		st->st_mode = 0600; /* an anonymous inode */
+		st->st_dev = 0xf;
 	} else {
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
@@ -665,7 +672,7 @@ SYS(ioctl)
 	}
 	if (in && copy_from_guest(t->mm, buf, a[2], in))
 		return -EFAULT;
-	if (f->kind == FILE_DIR) {
+	if (f->kind == FILE_DIR || f->kind == FILE_EPOLL) {
 		return -ENOTTY;
 	} else if (f->kind == FILE_PIPE) {
 		if (req == FIONREAD) {

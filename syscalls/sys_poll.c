@@ -7,8 +7,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 
+#include "kernelmodel/eventpoll.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/sched.h"
@@ -30,6 +32,32 @@ static short pipe_revents(const struct file *f)
 	return PIPE_SIZE - p->len >= PIPE_BUF_ATOMIC ? POLLOUT | POLLWRNORM : 0;
 }
 
+/* The readiness of @f for @events (poll bits), as its f_op->poll would
+ * say; host descriptors are asked with a zero-timeout poll and, when @w
+ * is given, remembered for the sleep. */
+static short file_revents(struct file *f, short events, struct poll_wait *w)
+{
+	short re;
+	switch (f->kind) {
+	case FILE_PIPE:
+		re = pipe_revents(f);
+		break;
+	case FILE_DIR:
+		re = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+		break;
+	case FILE_EPOLL:
+		re = 0; /* nested epoll readiness is not modeled */
+		break;
+	default: {
+		struct pollfd h = {f->host_fd, events, 0};
+		re = poll(&h, 1, 0) > 0 ? h.revents : 0;
+		if (w)
+			w->host[w->nhost++] = (struct pollfd){f->host_fd, events, 0};
+	}
+	}
+	return re & (events | POLLERR | POLLHUP | POLLNVAL);
+}
+
 /* Fill fds[i].revents for every entry; returns how many are ready. Host
  * descriptors are collected into @w for the sleep. */
 static int poll_scan(struct task *t, struct pollfd *fds, unsigned n, struct poll_wait *w)
@@ -42,19 +70,7 @@ static int poll_scan(struct task *t, struct pollfd *fds, unsigned n, struct poll
 		if (p->fd < 0)
 			continue;
 		struct file *f = files_lookup(t->files, p->fd);
-		if (!f) {
-			p->revents = POLLNVAL;
-		} else if (f->kind == FILE_PIPE) {
-			p->revents = pipe_revents(f);
-		} else if (f->kind == FILE_DIR) {
-			p->revents = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
-		} else {
-			struct pollfd h = {f->host_fd, p->events, 0};
-			if (poll(&h, 1, 0) > 0)
-				p->revents = h.revents;
-			w->host[w->nhost++] = (struct pollfd){f->host_fd, p->events, 0};
-		}
-		p->revents &= p->events | POLLERR | POLLHUP | POLLNVAL;
+		p->revents = f ? file_revents(f, p->events, w) : POLLNVAL;
 		if (p->revents)
 			ready++;
 	}
@@ -238,4 +254,147 @@ SYS(pselect6)
 			return r;
 	}
 	return end_wait_mask(t, select_common(t, (int)a[0], a[1], a[2], a[3], ns, "pselect6"));
+}
+
+/* ---- epoll ---- */
+
+struct guest_epoll_event {
+	uint32_t events;
+	uint64_t data;
+} __attribute__((packed));
+
+static long epoll_create_file(struct task *t, int flags)
+{
+	if (flags & ~EPOLL_CLOEXEC)
+		return -EINVAL;
+	struct file *f = file_epoll_alloc(0);
+	if (!f)
+		return -ENOMEM;
+	long fd = files_install(t->files, f, 0, flags & EPOLL_CLOEXEC);
+	file_put(f);
+	return fd;
+}
+
+SYS(epoll_create)
+{
+	if ((int)a[0] <= 0)
+		return -EINVAL;
+	return epoll_create_file(t, 0);
+}
+
+SYS(epoll_create1)
+{
+	return epoll_create_file(t, (int)a[0]);
+}
+
+SYS(epoll_ctl)
+{
+	struct file *ef = files_lookup(t->files, (int)a[0]);
+	struct file *f = files_lookup(t->files, (int)a[2]);
+	int op = (int)a[1];
+	struct guest_epoll_event ev = {0, 0};
+	if (!ef || !f)
+		return -EBADF;
+	if (op != EPOLL_CTL_DEL && copy_from_guest(t->mm, &ev, a[3], sizeof(ev)))
+		return -EFAULT;
+	if (ef == f || ef->kind != FILE_EPOLL)
+		return -EINVAL;
+	if (f->kind == FILE_HOST && f->is_regular)
+		return -EPERM; /* regular files do not support epoll */
+	if (f->kind == FILE_DIR)
+		return -EPERM;
+	struct epitem *it = eventpoll_find(ef->ep, f, (int)a[2]);
+	switch (op) {
+	case EPOLL_CTL_ADD:
+		return eventpoll_add(ef->ep, f, (int)a[2], ev.events | EPOLLERR | EPOLLHUP, ev.data);
+	case EPOLL_CTL_MOD:
+		if (!it)
+			return -ENOENT;
+		it->events = ev.events | EPOLLERR | EPOLLHUP;
+		it->data = ev.data;
+		it->disabled = false;
+		it->seen_gen = (uint64_t)-1;
+		return 0;
+	case EPOLL_CTL_DEL:
+		if (!it)
+			return -ENOENT;
+		eventpoll_del(ef->ep, it);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* One scan of the interest list; ready events go to the guest's array. */
+static long epoll_scan(struct task *t, struct eventpoll *ep, gva_t gevents, int max,
+		       struct poll_wait *w)
+{
+	int n = 0;
+	for (int i = 0; i < ep->n && n < max; i++) {
+		struct epitem *it = &ep->items[i];
+		if (it->disabled)
+			continue;
+		short re = file_revents(it->file, (short)(it->events & 0xffff), w);
+		if (!re)
+			continue;
+		/* EPOLLET: only readiness that is new since the last report
+		 * (model pipes count changes; host descriptors stay level). */
+		if ((it->events & EPOLLET) && it->file->kind == FILE_PIPE) {
+			if (it->seen_gen == it->file->pipe->gen)
+				continue;
+			it->seen_gen = it->file->pipe->gen;
+		}
+		if (it->events & EPOLLONESHOT)
+			it->disabled = true;
+		struct guest_epoll_event ev = {(uint32_t)(uint16_t)re, it->data};
+		if (copy_to_guest(t->mm, gevents + (uint64_t)n * sizeof(ev), &ev, sizeof(ev)))
+			return -EFAULT;
+		n++;
+	}
+	return n;
+}
+
+static long do_epoll_wait(struct task *t, int epfd, gva_t gevents, int max, int64_t timeout_ns)
+{
+	struct file *ef = files_lookup(t->files, epfd);
+	if (!ef)
+		return -EBADF;
+	if (ef->kind != FILE_EPOLL || max <= 0 || max > (1 << 26))
+		return -EINVAL;
+	if (!t->restarting)
+		t->restart_deadline = timeout_ns < 0 ? 0 : now_ns() + (uint64_t)timeout_ns;
+	free(t->poll_host);
+	t->poll_host = malloc((ef->ep->n ? ef->ep->n : 1) * sizeof(struct pollfd));
+	if (!t->poll_host)
+		return -ENOMEM;
+	struct poll_wait w = {t->poll_host, 0};
+	long n = epoll_scan(t, ef->ep, gevents, max, &w);
+	if (n || timeout_ns == 0 || (t->restart_deadline && now_ns() >= t->restart_deadline))
+		return n;
+	return sleep_poll(t, &poll_chan, t->restart_deadline, w.host, w.nhost, "epoll_wait");
+}
+
+SYS(epoll_wait)
+{
+	int ms = (int)a[3];
+	return do_epoll_wait(t, (int)a[0], a[1], (int)a[2], ms < 0 ? -1 : ms * 1000000ll);
+}
+
+SYS(epoll_pwait)
+{
+	long r = set_wait_mask(t, a[4], a[5]);
+	if (r)
+		return r;
+	int ms = (int)a[3];
+	return end_wait_mask(t, do_epoll_wait(t, (int)a[0], a[1], (int)a[2],
+					     ms < 0 ? -1 : ms * 1000000ll));
+}
+
+SYS(epoll_pwait2)
+{
+	int64_t ns;
+	long r = timespec_arg(t, a[3], &ns);
+	if (r || (r = set_wait_mask(t, a[4], a[5])))
+		return r;
+	return end_wait_mask(t, do_epoll_wait(t, (int)a[0], a[1], (int)a[2], ns));
 }

@@ -145,4 +145,10 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(ppoll, 5),
 	E(select, 5),
 	E(pselect6, 6),
+	E(epoll_create, 1),
+	E(epoll_create1, 1),
+	E(epoll_ctl, 4),
+	E(epoll_wait, 4),
+	E(epoll_pwait, 6),
+	E(epoll_pwait2, 6),
 };
