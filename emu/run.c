@@ -228,10 +228,12 @@ int emu_run_all(struct task *first)
 			continue;
 		}
 		uint64_t slice = sched_slice(t);
-		sched_begin_slice(slice != 0);
+		bool preemptible = slice && slice != SCHED_SLICE_ALONE;
+		sched_begin_slice(preemptible);
 		enum emu_exit why = emu_run(t, slice);
 		clock_advance(emu_blocks_run() * VCLOCK_BLOCK_NS);
-		keep = why == EMU_STOPPED && !slice && sched_need_resched();
+		sched_account(emu_blocks_run());
+		keep = why == EMU_STOPPED && !preemptible && sched_need_resched();
 		if (why == EMU_PREEMPTED)
 			why = EMU_STOPPED;
 		if (why == EMU_ERROR) {

@@ -7,6 +7,10 @@
  * Every attempt passes a private stack and a child function that exits 99
  * at once, so a wrongly accepted combination shows up as "created a child"
  * instead of corrupting the caller.
+ *
+ * The other side: flags the kernel accepts and ignores for a plain child
+ * (CLONE_IO, CLONE_UNTRACED, CLONE_PTRACE with no tracer, CLONE_SYSVSEM,
+ * the retired CLONE_DETACHED) must create an ordinary child.
  */
 #include "guest_check.h"
 
@@ -76,5 +80,25 @@ int main(void)
 			      errno_name(c->err));
 	}
 	check(pidfd_slot == -1, 40, "no rejected clone wrote the parent_tid/pidfd slot");
+
+	static const struct invalid_case accepted[] = {
+		{"CLONE_IO", CLONE_IO | SIGCHLD, 0},
+		{"CLONE_UNTRACED", CLONE_UNTRACED | SIGCHLD, 0},
+		{"CLONE_PTRACE (not traced)", CLONE_PTRACE | SIGCHLD, 0},
+		{"CLONE_SYSVSEM", CLONE_SYSVSEM | SIGCHLD, 0},
+		{"CLONE_DETACHED", CLONE_DETACHED | SIGCHLD, 0},
+	};
+	for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		const struct invalid_case *c = &accepted[i];
+		fflush(stdout);
+		long r = raw_clone(c->flags, child_stack + STACK_SIZE, NULL, NULL, 0, exit_99, NULL);
+		if (r <= 0) {
+			check(0, 50 + (int)i, "flags %s: errno %s, want a child", c->name, errno_name(-(int)r));
+			continue;
+		}
+		char what[96];
+		snprintf(what, sizeof(what), "flags %s: an ordinary child", c->name);
+		expect_status(r, "exited 99", 50 + (int)i, what);
+	}
 	return guest_finish();
 }

@@ -18,14 +18,23 @@
  *     ("#!<argv_env> a b" -> "a b"); a script whose interpreter is
  *     another script
  *   - across exec: FD_CLOEXEC fds are closed and others stay open, pid and
- *     ppid are kept, SIGPIPE's SIG_IGN disposition is kept (checked by
- *     this program re-executed in "checkfds" mode)
+ *     ppid are kept, SIGPIPE's SIG_IGN disposition is kept, the blocked
+ *     mask is kept (checked by this program re-executed in "checkfds"
+ *     mode); the name set with PR_SET_NAME is replaced by the new image's
+ *     file name
+ *   - argument limits (RLIMIT_STACK set to 8 MiB first): one argument over
+ *     128 KiB (MAX_ARG_STRLEN) -> E2BIG; 3 MiB of arguments in total (over
+ *     a quarter of the stack limit) -> E2BIG; 1 MiB in total works
+ *   - an empty argv gets argv[0] == "" (argc 1); a NULL envp is empty
+ * ETXTBSY: exec_etxtbsy.c.
  */
 #include "guest_check.h"
 
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 static char dir[PATH_MAX];   /* where the guests are */
@@ -160,7 +169,7 @@ static void exec_images(void)
 
 static void exec_errors(void)
 {
-	char p[PATH_MAX], text[PATH_MAX + 64];
+	char p[PATH_MAX], text[2 * PATH_MAX];
 
 	exec_fails("of a missing file", "/nonexistent/fork_exec/none", ENOENT, 20);
 	exec_fails("of a directory", tmpdir, EACCES, 21);
@@ -183,7 +192,7 @@ static void exec_errors(void)
 
 static void exec_scripts(void)
 {
-	char p[PATH_MAX], p2[PATH_MAX], text[PATH_MAX + 64];
+	char p[PATH_MAX], p2[PATH_MAX], text[2 * PATH_MAX];
 	char *no_env[] = {(char *)"CE_SCRIPT=1", NULL};
 
 	tmp_path(p, "script_one_arg");
@@ -210,12 +219,17 @@ static void exec_keeps_and_closes(const char *self)
 	int gone = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	need(keep >= 0 && gone >= 0, 96, "open /dev/null");
 	need(signal(SIGPIPE, SIG_IGN) != SIG_ERR, 97, "signal(SIGPIPE, SIG_IGN)");
+	sigset_t usr2, old;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr2, &old);
+	prctl(PR_SET_NAME, "before-exec", 0, 0, 0);
 
 	char out[1024], a_keep[16], a_gone[16], a_ppid[32];
 	snprintf(a_keep, sizeof(a_keep), "%d", keep);
 	snprintf(a_gone, sizeof(a_gone), "%d", gone);
 	snprintf(a_ppid, sizeof(a_ppid), "%ld", (long)getpid());
-	char *argv[] = {(char *)"fork_exec", (char *)"checkfds", a_keep, a_gone, a_ppid, NULL};
+	char *argv[] = {(char *)"fork_exec", (char *)"checkfds", a_keep, a_gone, a_ppid, (char *)self, NULL};
 	char *envp[] = {NULL};
 	int st;
 	int e = run_capture(self, argv, envp, out, sizeof(out), &st);
@@ -223,6 +237,7 @@ static void exec_keeps_and_closes(const char *self)
 	print_output("checkfds", out);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, 41, "checkfds: %s", status_str(st));
 	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(keep);
 	close(gone);
 }
@@ -230,7 +245,7 @@ static void exec_keeps_and_closes(const char *self)
 /* The exec'd side of exec_keeps_and_closes. pid is checked via the pipe pid. */
 static int checkfds(int argc, char **argv)
 {
-	if (argc != 5)
+	if (argc != 6)
 		return 2;
 	int keep = atoi(argv[2]), gone = atoi(argv[3]);
 	long ppid = atol(argv[4]);
@@ -249,6 +264,17 @@ static int checkfds(int argc, char **argv)
 	sigaction(SIGPIPE, NULL, &sa);
 	printf("SIGPIPE disposition after exec: %s\n", sa.sa_handler == SIG_IGN ? "SIG_IGN (kept)" : "other");
 	bad |= sa.sa_handler != SIG_IGN;
+	sigset_t set;
+	sigprocmask(SIG_BLOCK, NULL, &set);
+	printf("SIGUSR2 blocked after exec: %s\n", sigismember(&set, SIGUSR2) ? "yes (mask kept)" : "no");
+	bad |= !sigismember(&set, SIGUSR2);
+	char comm[32] = "";
+	prctl(PR_GET_NAME, comm, 0, 0, 0);
+	const char *base = strrchr(argv[5], '/');
+	char want[16];
+	snprintf(want, sizeof(want), "%s", base ? base + 1 : argv[5]);
+	printf("name after exec == the new file's name (cut to 15): %s\n", strcmp(comm, want) == 0 ? "yes" : "no");
+	bad |= strcmp(comm, want) != 0;
 	return bad;
 }
 
@@ -277,10 +303,66 @@ static void same_pid_across_exec(const char *self)
 	expect_status(pid, "exited 0", 51, "pid mode");
 }
 
+/* Exec self in "argc" mode with n arguments of len bytes each; returns the errno (0 = ran). */
+static int exec_args(const char *self, int n, size_t len, char *out, size_t cap, int *st)
+{
+	char **av = calloc((size_t)n + 3, sizeof(char *));
+	char *arg = malloc(len + 1);
+	need(av && arg, 98, "malloc");
+	memset(arg, 'a', len);
+	arg[len] = 0;
+	av[0] = (char *)"fork_exec";
+	av[1] = (char *)"argc";
+	for (int i = 0; i < n; i++)
+		av[2 + i] = arg;
+	char *envp[] = {NULL};
+	int e = run_capture(self, av, envp, out, cap, st);
+	free(arg);
+	free(av);
+	return e;
+}
+
+static void exec_limits(const char *self)
+{
+	char out[256];
+	int st;
+	struct rlimit old, rl = {8 << 20, 8 << 20};
+	getrlimit(RLIMIT_STACK, &old);
+	rl.rlim_max = old.rlim_max;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+		rl.rlim_cur = rl.rlim_max;
+	need(setrlimit(RLIMIT_STACK, &rl) == 0, 99, "setrlimit(RLIMIT_STACK, 8 MiB)");
+
+	int e = exec_args(self, 1, 200000, out, sizeof(out), &st);
+	check(e == E2BIG, 60, "execve with one 200000-byte argument -> %s", e ? errno_name(e) : "success");
+	e = exec_args(self, 30, 100000, out, sizeof(out), &st);
+	check(e == E2BIG, 61, "execve with 30 x 100000 bytes of arguments -> %s", e ? errno_name(e) : "success");
+	e = exec_args(self, 10, 100000, out, sizeof(out), &st);
+	check(e == 0 && strcmp(out, "argc 12, bytes 1000000\n") == 0 && WIFEXITED(st), 62,
+	      "execve with 10 x 100000 bytes of arguments runs and sees them all");
+	setrlimit(RLIMIT_STACK, &old);
+
+	char *no_args[] = {NULL};
+	char *env[] = {(char *)"CE_ARGC0=1", NULL};
+	e = run_capture(argv_env, no_args, env, out, sizeof(out), &st);
+	check(e == 0 && strncmp(out, "argc=1\nargv[0]=[] len=0\n", 24) == 0, 64,
+	      "execve with an empty argv: the program gets argc 1, argv[0] \"\"");
+	char *one_arg[] = {(char *)"ae", NULL};
+	e = run_capture(argv_env, one_arg, NULL, out, sizeof(out), &st);
+	check(e == 0 && strstr(out, "CE_ vars: 0\n") != NULL, 65, "execve with a NULL envp: empty environment");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "checkfds") == 0)
 		return checkfds(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "argc") == 0) {
+		size_t bytes = 0;
+		for (int i = 2; i < argc; i++)
+			bytes += strlen(argv[i]);
+		printf("argc %d, bytes %zu\n", argc, bytes);
+		return 0;
+	}
 	if (argc > 2 && strcmp(argv[1], "pid") == 0) {
 		printf("getpid() == the pid before exec: %s\n", getpid() == atol(argv[2]) ? "yes" : "no");
 		return 0;
@@ -306,6 +388,7 @@ int main(int argc, char **argv)
 	exec_scripts();
 	exec_keeps_and_closes(self);
 	same_pid_across_exec(self);
+	exec_limits(self);
 
 	const char *names[] = {"not_executable", "garbage", "empty", "bad_interp", "script_one_arg",
 			       "script_spaces", "script_nested"};

@@ -20,6 +20,11 @@
  *   - SIGCHLD set to SIG_IGN, and SA_NOCLDWAIT with SIG_DFL: exited
  *     children are reaped by the kernel, wait() blocks until they are gone
  *     and then fails with ECHILD
+ *   - option errors: wait4 with WNOWAIT or WEXITED -> EINVAL (even with a
+ *     child to wait for), waitid without WEXITED/WSTOPPED/WCONTINUED,
+ *     with P_PID and pid 0, with an unknown idtype -> EINVAL
+ *   - a bad status pointer: EFAULT, and the child is reaped anyway
+ *   - kill(zombie, 0) succeeds; kill(reaped pid, 0) -> ESRCH
  * Stopped and continued children: wait_stop_cont.c.
  */
 #include "guest_check.h"
@@ -264,6 +269,58 @@ static void autoreap(void)
 	expect_status(a, "exited 4", 92, "SIGCHLD back to SIG_DFL: the child is a zombie again");
 }
 
+static void option_errors(void)
+{
+	int gate[2], st;
+	siginfo_t si;
+
+	pipe_or_die(gate);
+	pid_t pid = guest_fork();
+	if (pid == 0) {
+		close(gate[1]);
+		block_then_exit(gate[0], 0);
+	}
+	close(gate[0]);
+	errno = 0;
+	long r = waitpid(pid, &st, WNOWAIT);
+	expect_errno(r, errno, EINVAL, 100, "waitpid(child, WNOWAIT)");
+	errno = 0;
+	r = waitpid(pid, &st, WEXITED);
+	expect_errno(r, errno, EINVAL, 101, "waitpid(child, WEXITED)");
+	errno = 0;
+	r = waitid(P_PID, pid, &si, WNOHANG);
+	expect_errno(r, errno, EINVAL, 102, "waitid without WEXITED/WSTOPPED/WCONTINUED");
+	errno = 0;
+	r = waitid(P_PID, 0, &si, WEXITED);
+	expect_errno(r, errno, EINVAL, 103, "waitid(P_PID, 0)");
+	errno = 0;
+	r = syscall(SYS_waitid, 42, pid, &si, WEXITED, NULL);
+	expect_errno(r, errno, EINVAL, 104, "waitid with idtype 42");
+	close(gate[1]);
+	expect_status(pid, "exited 0", 105, "the child was not disturbed by the bad calls");
+}
+
+static void bad_status_pointer(void)
+{
+	pid_t pid = guest_fork();
+	if (pid == 0)
+		_exit(8);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	need(waitid(P_PID, pid, &si, WEXITED | WNOWAIT) == 0, 95, "waitid(WNOWAIT)");
+	check(kill(pid, 0) == 0, 110, "kill(zombie, 0) succeeds");
+	errno = 0;
+	long r = syscall(SYS_wait4, pid, (int *)8, 0, NULL);
+	expect_errno(r, errno, EFAULT, 111, "wait4 with a bad status pointer");
+	int st;
+	errno = 0;
+	r = waitpid(pid, &st, WNOHANG);
+	expect_errno(r, errno, ECHILD, 112, "the child was reaped all the same: waitpid");
+	errno = 0;
+	r = kill(pid, 0);
+	expect_errno(r, errno, ESRCH, 113, "kill(reaped pid, 0)");
+}
+
 int main(void)
 {
 	fork_and_waitpid();
@@ -274,5 +331,7 @@ int main(void)
 	aborting_child();
 	wait_any();
 	autoreap();
+	option_errors();
+	bad_status_pointer();
 	return guest_finish();
 }

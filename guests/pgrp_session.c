@@ -19,6 +19,9 @@
  *     CLOEXEC pipe tells the parent the exec happened)
  *   - kill(-pgid, SIGKILL) reaches every member of the group
  *   - getpgid of a reaped child -> ESRCH
+ *   - waiting by group: waitpid(-pgid) and waitid(P_PGID) see only that
+ *     group's children, waitpid(0) only those in our own group (ECHILD when
+ *     none is left there); a zombie still answers getpgid
  */
 #include "guest_check.h"
 
@@ -229,6 +232,50 @@ static void kill_group(void)
 	expect_errno(r, errno, ESRCH, 65, "kill(-pgid, 0) once the group is empty");
 }
 
+static void wait_by_group(void)
+{
+	int ga[2], gb[2];
+	xpipe(ga);
+	xpipe(gb);
+	pid_t a = guest_fork();
+	if (a == 0) {
+		char c;
+		close(ga[1]);
+		close(gb[1]);
+		setpgid(0, 0);
+		read(ga[0], &c, 1);
+		_exit(1);
+	}
+	setpgid(a, a);
+	pid_t b = guest_fork();
+	if (b == 0) {
+		char c;
+		close(ga[1]);
+		close(gb[1]);
+		read(gb[0], &c, 1);
+		_exit(2);
+	}
+	close(ga[0]);
+	close(gb[0]);
+	int st = 0;
+	close(gb[1]); /* b exits */
+	pid_t w = waitpid(0, &st, 0);
+	check(w == b && WIFEXITED(st) && WEXITSTATUS(st) == 2, 70, "waitpid(0) returns the child in our group");
+	w = waitpid(-a, &st, WNOHANG);
+	expect_eq(w, 0, 71, "waitpid(-pgid, WNOHANG) with that group's child still running");
+	errno = 0;
+	long r = waitpid(0, &st, WNOHANG);
+	expect_errno(r, errno, ECHILD, 72, "waitpid(0) with no child left in our group");
+	close(ga[1]); /* a exits */
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	int rr = waitid(P_PGID, a, &si, WEXITED | WNOWAIT);
+	check(rr == 0 && si.si_pid == a && si.si_status == 1, 73, "waitid(P_PGID, WNOWAIT) sees the group's child");
+	check(getpgid(a) == a, 74, "a zombie still answers getpgid");
+	w = waitpid(-a, &st, 0);
+	check(w == a && WIFEXITED(st) && WEXITSTATUS(st) == 1, 75, "waitpid(-pgid) reaps it");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "wait") == 0) {
@@ -243,5 +290,6 @@ int main(int argc, char **argv)
 	leader_setsid();
 	after_exec(argv[0]);
 	kill_group();
+	wait_by_group();
 	return guest_finish();
 }

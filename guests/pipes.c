@@ -16,6 +16,10 @@
  *     parent sees WTERMSIG == SIGPIPE
  *   - fork + dup2(pipe, 1) + exec of this program ("echo" mode): the
  *     parent reads the exec'd image's stdout from the pipe
+ *   - two children writing 4096-byte (== PIPE_BUF) records into one pipe at
+ *     the same time: every record arrives whole
+ *   - fstat: S_ISFIFO; lseek and pread -> ESPIPE; zero-length read and
+ *     write return 0
  */
 #include "guest_check.h"
 
@@ -241,6 +245,64 @@ static void redirect_and_exec(const char *self)
 	expect_status(pid, "exited 0", 81, "exec'd echo child");
 }
 
+#define RECORDS 40
+#define RECLEN 4096 /* PIPE_BUF: writes up to this size are atomic */
+
+static void atomic_records(void)
+{
+	int p[2];
+	pid_t kids[2];
+
+	xpipe(p);
+	for (int k = 0; k < 2; k++) {
+		kids[k] = guest_fork();
+		if (kids[k] == 0) {
+			static char rec[RECLEN];
+			close(p[0]);
+			memset(rec, k ? 'B' : 'A', sizeof(rec));
+			for (int i = 0; i < RECORDS; i++)
+				if (write(p[1], rec, sizeof(rec)) != RECLEN)
+					_exit(1);
+			_exit(0);
+		}
+	}
+	close(p[1]);
+	static char rec[RECLEN];
+	int whole = 1, count[2] = {0, 0};
+	while (read_full(p[0], rec, RECLEN) == RECLEN) {
+		int k = rec[0] == 'B';
+		for (int i = 0; i < RECLEN; i++)
+			whole = whole && rec[i] == rec[0];
+		count[k]++;
+	}
+	close(p[0]);
+	check(whole, 100, "two writers, 4096-byte records: every record whole");
+	check(count[0] == RECORDS && count[1] == RECORDS, 101, "40 records from each writer");
+	expect_status(kids[0], "exited 0", 102, "writer A");
+	expect_status(kids[1], "exited 0", 103, "writer B");
+}
+
+static void not_seekable(void)
+{
+	int p[2];
+	struct stat st;
+	char c;
+
+	xpipe(p);
+	check(fstat(p[0], &st) == 0 && S_ISFIFO(st.st_mode), 105, "fstat of a pipe: S_ISFIFO");
+	errno = 0;
+	long r = lseek(p[0], 0, SEEK_CUR);
+	expect_errno(r, errno, ESPIPE, 106, "lseek on a pipe");
+	write(p[1], "z", 1);
+	errno = 0;
+	r = pread(p[0], &c, 1, 0);
+	expect_errno(r, errno, ESPIPE, 107, "pread on a pipe");
+	expect_eq(write(p[1], &c, 0), 0, 108, "zero-length write returns 0");
+	expect_eq(read(p[0], &c, 0), 0, 109, "zero-length read returns 0 (data pending)");
+	close(p[0]);
+	close(p[1]);
+}
+
 static int echo_mode(int argc, char **argv)
 {
 	struct stat st;
@@ -262,5 +324,7 @@ int main(int argc, char **argv)
 	epipe_ignored();
 	killed_by_sigpipe();
 	redirect_and_exec(argv[0]);
+	atomic_records();
+	not_seekable();
 	return guest_finish();
 }

@@ -13,6 +13,8 @@
  *   - exec through /proc/self/exe as well as through argv[0]
  *   - a child whose execve fails (ENOENT) stores errno in the shared memory
  *     and _exits 127, the posix_spawn pattern
+ *   - a child killed by a signal (SIGKILL to itself) also releases the
+ *     parent
  *
  * Between vfork and exec/_exit the child only stores to memory and makes raw
  * system calls: no stdio, no return from main.
@@ -100,6 +102,23 @@ static void vfork_exec_fails(void)
 	expect_status(pid, "exited 127", 31, "vfork child after the failed execve");
 }
 
+static void vfork_killed(void)
+{
+	shared_step = 0;
+	fflush(stdout);
+	pid_t pid = vfork();
+	if (pid == 0) {
+		shared_step = 1;
+		syscall(SYS_kill, syscall(SYS_getpid), SIGKILL);
+		shared_step = 2; /* not reached */
+		_exit(0);
+	}
+	int step = shared_step;
+	need(pid > 0, 90, "vfork");
+	expect_eq(step, 1, 40, "a vfork child killed by SIGKILL releases the parent (sees 1)");
+	expect_status(pid, "killed by signal 9", 41, "vfork child that killed itself");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "helper") == 0)
@@ -109,5 +128,6 @@ int main(int argc, char **argv)
 	vfork_exec(argv[0], "via argv[0]", 20);
 	vfork_exec("/proc/self/exe", "via /proc/self/exe", 22);
 	vfork_exec_fails();
+	vfork_killed();
 	return guest_finish();
 }

@@ -20,7 +20,13 @@ static struct {
 	uint64_t seed, rng;
 	bool preemptible;   /* the slice in progress has the block hook */
 	bool need_resched;
-} policy;
+	uint64_t alone_blocks; /* blocks run since a second task last existed */
+} policy = {.alone_blocks = SCHED_ALONE_BLOCKS};
+
+void sched_account(uint64_t blocks)
+{
+	policy.alone_blocks += blocks;
+}
 
 void sched_add(struct task *t)
 {
@@ -84,17 +90,28 @@ bool sched_need_resched(void)
 
 uint64_t sched_slice(const struct task *running)
 {
-	bool others = false;
+	bool others = false, multi = false;
 	for (size_t i = 0; i < tasks.n && !others; i++) {
 		const struct task *t = tasks.v[i];
-		if (t == running)
+		if (t == running || !task_is_alive(t))
 			continue;
+		multi = true;
 		/* Someone runnable, or someone time or the host may wake. */
 		others = t->state == TASK_RUNNING ||
 			 (t->state == TASK_INTERRUPTIBLE && (t->wake_at_ns || t->nhostfds));
 	}
-	if (!others && !signal_next_timer())
-		return 0;
+	bool timers = signal_next_timer() != 0;
+	/* Arming or disarming Unicorn's block hook throws away every
+	 * translation. So the hook stays armed while several tasks exist and
+	 * for a while after (a shell forks and reaps again and again), in long
+	 * slices when nobody competes; a task left alone long enough runs
+	 * without it, at full speed. */
+	if (multi || timers)
+		policy.alone_blocks = 0;
+	if (!multi && !timers)
+		return policy.alone_blocks >= SCHED_ALONE_BLOCKS ? 0 : SCHED_SLICE_ALONE;
+	if (!others && !timers)
+		return SCHED_SLICE_ALONE;
 	if (!policy.seed)
 		return SCHED_SLICE_BLOCKS;
 	return SCHED_SLICE_BLOCKS / 8 + rng_next() % (SCHED_SLICE_BLOCKS * 2);

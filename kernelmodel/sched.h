@@ -54,10 +54,15 @@ void wake_task(struct task *t);
  * tasks come from a PRNG seeded with it — a different, equally reproducible
  * interleaving. */
 #define SCHED_SLICE_BLOCKS 20000
+#define SCHED_SLICE_ALONE 10000000   /* a slice nobody competes for */
+#define SCHED_ALONE_BLOCKS 50000000  /* alone this long: the block hook goes */
 void sched_set_seed(uint64_t seed);
-/* Blocks the next slice may run, or 0 when nothing could need the CPU
- * before the running task gives it up (then no preemption hook is armed). */
+/* Blocks the next slice may run; SCHED_SLICE_ALONE when nobody competes
+ * for now; 0 when @running has been the only task for a while (no block
+ * hook). */
 uint64_t sched_slice(const struct task *running);
+/* The slice just run executed @blocks basic blocks. */
+void sched_account(uint64_t blocks);
 /* Tell the scheduler whether the slice in progress can be preempted; a
  * wake-up during a slice that cannot sets need_resched. */
 void sched_begin_slice(bool preemptible);
