@@ -42,6 +42,7 @@ static struct {
 	bool tlb_oom;
 	bool identity_fill;   /* translate vaddr == paddr (cache invalidation) */
 	uc_err last_err;
+	struct emu_stats stats;
 	struct cpuid_entry cpuid[64];
 	int ncpuid;
 	uint32_t cpuid_max_basic, cpuid_max_ext;
@@ -144,6 +145,7 @@ static void tlb_flush(struct mm *mm, bool dying)
 {
 	if (mm != emu.mm)
 		return;
+	emu.stats.tlb_flushes++;
 	uc_ctl_flush_tlb(emu.uc);
 	if (dying)
 		emu.mm = NULL; /* a new mm at the same address must not look current */
@@ -154,6 +156,7 @@ static void tlb_flush(struct mm *mm, bool dying)
  * for the duration of the call, then flush those identity entries away. */
 static void invalidate_code(uint64_t paddr, uint64_t len)
 {
+	emu.stats.code_invalidations++;
 	emu.identity_fill = true;
 	uc_ctl_remove_cache(emu.uc, paddr, paddr + len);
 	emu.identity_fill = false;
@@ -337,6 +340,11 @@ void emu_context_write(struct cpu_context *c, enum emu_reg r, uint64_t v)
 
 enum emu_exit emu_run(struct task *t, uint64_t slice)
 {
+	emu.stats.slices++;
+	if (slice != 0 && !emu.block_hook_on)
+		emu.stats.hook_toggles++;
+	if (!slice && emu.block_hook_on)
+		emu.stats.hook_toggles++;
 	if (slice && !emu.block_hook_on)
 		emu.block_hook_on = !uc_hook_add(emu.uc, &emu.block_hook, UC_HOOK_BLOCK, hook_block,
 						 NULL, 1, 0);
@@ -378,6 +386,11 @@ enum emu_exit emu_run(struct task *t, uint64_t slice)
 	if (err == UC_ERR_EXCEPTION)
 		return EMU_SEGV;
 	return EMU_ERROR;
+}
+
+struct emu_stats emu_stats(void)
+{
+	return emu.stats;
 }
 
 uint64_t emu_blocks_run(void)

@@ -45,6 +45,14 @@ void emu_fini(void);
  * deterministic measure of guest work; the block hook costs time, so it is
  * armed only when another task is waiting for the CPU). */
 enum emu_exit emu_run(struct task *t, uint64_t slice);
+struct emu_stats {
+	uint64_t slices;             /* emu_run calls */
+	uint64_t hook_toggles;       /* block hook armed or disarmed (flushes translations) */
+	uint64_t tlb_flushes;        /* page-table changes that flushed the TLB */
+	uint64_t code_invalidations; /* frames whose translated code was dropped */
+};
+struct emu_stats emu_stats(void);
+
 /* Blocks the last emu_run executed of its slice (0 for an unsliced run). */
 uint64_t emu_blocks_run(void);
 /* Ask the running slice to end after the current instruction (hooks only). */

@@ -225,6 +225,12 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			"copy-on-write: %llu pages copied, %llu taken over\n",
 			(unsigned long long)st.peak_in_use * 4, (unsigned long long)st.peak_in_use,
 			(unsigned long long)st.cow_copies, (unsigned long long)st.cow_reuses);
+		struct emu_stats es = emu_stats();
+		fprintf(stderr,
+			"cloneemu: stats: %llu slices, %llu block-hook switches, %llu TLB flushes, "
+			"%llu code invalidations\n",
+			(unsigned long long)es.slices, (unsigned long long)es.hook_toggles,
+			(unsigned long long)es.tlb_flushes, (unsigned long long)es.code_invalidations);
 	}
 	emu_fini();
 	if (trace_file && trace_file != stderr)

@@ -538,6 +538,21 @@ int mm_poke(struct mm *mm, gva_t dst, const void *src, size_t n)
 	return guest_copy(mm, dst, (void *)src, n, MM_WRITE, true);
 }
 
+int mm_map_frame_cow(struct mm *mm, gva_t addr, frame_t f)
+{
+	const struct vma *v = mm_find_vma(mm, addr);
+	if (!v || (addr & ~PAGE_MASK) || (v->flags & VMA_SHARED))
+		return -EINVAL;
+	uint64_t *pte = pte_slot(mm, addr, true);
+	if (!pte)
+		return -ENOMEM;
+	if (*pte & PTE_PRESENT)
+		frame_put(PTE_FRAME(*pte));
+	frame_get(f);
+	*pte = (uint64_t)f << PAGE_SHIFT | PTE_PRESENT | PTE_COW;
+	return 0;
+}
+
 int mm_clear(struct mm *mm, gva_t dst, size_t n)
 {
 	return guest_copy(mm, dst, NULL, n, MM_WRITE, true);

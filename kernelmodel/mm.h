@@ -111,6 +111,9 @@ long strncpy_from_guest(struct mm *mm, char *dst, gva_t src, size_t max);
 /* Kernel-side write ignoring VMA protection (loader, file mmap, exec stack):
  * the range must lie in VMAs. Returns 0 or -EFAULT/-ENOMEM. */
 int mm_poke(struct mm *mm, gva_t dst, const void *src, size_t n);
+/* Map frame @f at page @addr (inside a private VMA, not yet populated)
+ * copy-on-write; the page table takes its own reference. 0 or -errno. */
+int mm_map_frame_cow(struct mm *mm, gva_t addr, frame_t f);
 /* Zero-fill [dst, dst+n) with kernel rights (bss tails). */
 int mm_clear(struct mm *mm, gva_t dst, size_t n);
 

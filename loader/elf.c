@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "loader/elf.h"
+#include "kernelmodel/pagecache.h"
 
 /* load_elf_phdrs(): the program header table may not exceed 64 KiB. */
 #define ELF_MAX_PHDR_BYTES 65536u
@@ -331,8 +332,38 @@ static int map_segments(struct mm *mm, const struct phdr_scan *sc, gva_t bias, c
 /* Copy each segment's file bytes and zero its bss tail. Like Linux's file
  * mapping, the first page also shows the file bytes in front of p_offset,
  * except where the previous segment's bytes live. Returns 0 or -errno. */
+/* Write @len file bytes at @va: whole pages come from the page cache when
+ * the image has a file identity, the rest is copied. */
+static int put_file_bytes(struct mm *mm, gva_t va, const unsigned char *image, uint64_t off,
+			  uint64_t len, const struct file_id *id)
+{
+	if (!id)
+		return mm_poke(mm, va, image + off, len);
+	gva_t end = va + len;
+	while (va < end) {
+		gva_t next = PAGE_START(va) + PAGE_SIZE;
+		if (next > end)
+			next = end;
+		int r;
+		if (!PAGE_OFF(va) && next - va == PAGE_SIZE) {
+			frame_t f = pagecache_get(id, off, image + off);
+			if (!f)
+				return -ENOMEM;
+			r = mm_map_frame_cow(mm, va, f);
+			frame_put(f);
+		} else {
+			r = mm_poke(mm, va, image + off, next - va);
+		}
+		if (r)
+			return r;
+		off += next - va;
+		va = next;
+	}
+	return 0;
+}
+
 static int fill_segments(struct mm *mm, const struct phdr_scan *sc, const unsigned char *image,
-			 gva_t bias, char *err, size_t errlen)
+			 gva_t bias, const struct file_id *id, char *err, size_t errlen)
 {
 	gva_t prev_end = 0;
 	size_t i;
@@ -347,7 +378,7 @@ static int fill_segments(struct mm *mm, const struct phdr_scan *sc, const unsign
 
 			if (va - head < prev_end)
 				head = va - prev_end;
-			r = mm_poke(mm, va - head, image + s->offset - head, head + s->filesz);
+			r = put_file_bytes(mm, va - head, image, s->offset - head, head + s->filesz, id);
 			if (r)
 				return reject(err, errlen, r, "cannot write segment %u (%s)",
 					      s->idx, strerror(-r));
@@ -399,6 +430,7 @@ static int choose_bias(struct mm *mm, const GElf_Ehdr *eh, const struct phdr_sca
 
 /* elf_load_image() with a name for the segments' VMAs (NULL: anonymous). */
 static int load_image(struct mm *mm, const void *image, size_t size, const char *name,
+		      const struct file_id *id,
 		      struct elf_load_info *out, char *err, size_t errlen)
 {
 	struct elf_load_info info = {0};
@@ -454,7 +486,7 @@ static int load_image(struct mm *mm, const void *image, size_t size, const char 
 	ret = map_segments(mm, &sc, bias, name, err, errlen);
 	if (ret)
 		goto out;
-	ret = fill_segments(mm, &sc, image, bias, err, errlen);
+	ret = fill_segments(mm, &sc, image, bias, id, err, errlen);
 	if (ret)
 		goto out;
 
@@ -479,7 +511,7 @@ out:
 int elf_load_image(struct mm *mm, const void *image, size_t size, struct elf_load_info *info,
 		   char *err, size_t errlen)
 {
-	return load_image(mm, image, size, NULL, info, err, errlen);
+	return load_image(mm, image, size, NULL, NULL, info, err, errlen);
 }
 
 /* Read all of @fd (@size bytes expected) into a new buffer. A file that
@@ -568,7 +600,10 @@ int elf_load_file(struct mm *mm, const char *path, struct elf_load_info *info, c
 	}
 	/* The VMAs carry the file's name, as /proc/<pid>/maps shows it. */
 	name = realpath(path, NULL);
-	ret = load_image(mm, buf, len, name ? name : path, info, err, errlen);
+	/* Pages of the same unchanged file are shared between execs. */
+	struct file_id id = {st.st_dev, st.st_ino, (uint64_t)st.st_size,
+			     (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec};
+	ret = load_image(mm, buf, len, name ? name : path, &id, info, err, errlen);
 out:
 	free(name);
 	free(buf);
