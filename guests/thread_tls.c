@@ -17,10 +17,13 @@
  */
 #include "guest_check.h"
 
-#include <asm/prctl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
+
+/* <asm/prctl.h>; not in musl-gcc's include path. */
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
 
 #define NTHREADS 8
 
