@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "emu/cpu.h"
@@ -87,6 +88,9 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	r = elf_load_file(t->mm, bp->path, &info, err, errlen);
 	if (r)
 		goto fail;
+	struct stat st;
+	if (!stat(bp->path, &st))
+		mm_set_exe(t->mm, st.st_dev, st.st_ino);
 	emu_exec_params(&sp, bp->argc, bp->argv, bp->envc, bp->envp, bp->path);
 	r = elf_setup_stack(t->mm, &info, &sp, &rsp);
 	if (r) {

@@ -1,5 +1,6 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/eventpoll.h"
+#include "kernelmodel/inode.h"
 #include "kernelmodel/pipe.h"
 
 #include <errno.h>
@@ -20,6 +21,10 @@ struct file *file_host_alloc(int host_fd, const char *path)
 	f->host_fd = host_fd;
 	struct stat st;
 	f->is_regular = fstat(host_fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (f->is_regular) {
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
+	}
 	f->path = path ? strdup(path) : NULL;
 	return f;
 }
@@ -126,6 +131,8 @@ void file_put(struct file *f)
 	if (!f || --f->refcount > 0)
 		return;
 	eventpoll_file_released(f);
+	if (f->write_access)
+		inode_put_write_access(f->dev, f->ino);
 	if (f->kind == FILE_HOST) {
 		close(f->host_fd);
 	} else if (f->kind == FILE_PIPE) {

@@ -33,6 +33,8 @@ struct file {
 	enum file_kind kind;
 	int host_fd;      /* FILE_HOST, else -1 */
 	bool is_regular;  /* FILE_HOST on a regular file: I/O never blocks */
+	bool write_access; /* counted in the inode's writers (ETXTBSY) */
+	uint64_t dev, ino;
 	struct pipe *pipe; /* FILE_PIPE */
 	struct dirlist *dir; /* FILE_DIR */
 	struct eventpoll *ep; /* FILE_EPOLL */

@@ -9,6 +9,7 @@
  * it, or just takes it when this mm holds the only reference (xv6's uvmcopy
  * turned copy-on-write, STYLE.md K7). */
 #include "kernelmodel/mm.h"
+#include "kernelmodel/inode.h"
 #include "kernelmodel/shmem.h"
 
 #include <assert.h>
@@ -323,6 +324,8 @@ void mm_put(struct mm *mm)
 		return;
 	if (tlb_flush_hook)
 		tlb_flush_hook(mm, true);
+	if (mm->exe_denied)
+		inode_allow_write_access(mm->exe_dev, mm->exe_ino);
 	pt_walk(mm, 0, TASK_SIZE, drop_pte, NULL);
 	pt_free_level(mm->pgd, 3);
 	for (size_t i = 0; i < mm->nvmas; i++)
@@ -370,6 +373,8 @@ struct mm *mm_dup(struct mm *old)
 	mm->arg_end = old->arg_end;
 	mm->env_start = old->env_start;
 	mm->env_end = old->env_end;
+	if (old->exe_denied)
+		mm_set_exe(mm, old->exe_dev, old->exe_ino); /* cannot fail: no writer exists */
 	for (size_t i = 0; i < old->nvmas; i++) {
 		const struct vma *v = &old->vmas[i];
 		if (v->flags & VMA_DONTFORK)
@@ -391,6 +396,19 @@ fail:
 	flush_tlb(old);
 	mm_put(mm);
 	return NULL;
+}
+
+int mm_set_exe(struct mm *mm, uint64_t dev, uint64_t ino)
+{
+	int r = inode_deny_write_access(dev, ino);
+	if (r)
+		return r;
+	if (mm->exe_denied)
+		inode_allow_write_access(mm->exe_dev, mm->exe_ino);
+	mm->exe_dev = dev;
+	mm->exe_ino = ino;
+	mm->exe_denied = true;
+	return 0;
 }
 
 /* ---- faults ---- */

@@ -61,6 +61,8 @@ struct mm {
 	gva_t start_stack;
 	gva_t arg_start, arg_end, env_start, env_end;
 	uint64_t pages_copied; /* COW copies made on behalf of this mm */
+	uint64_t exe_dev, exe_ino; /* the program it runs (exe_denied: writes refused) */
+	bool exe_denied;
 	struct mm_fault_info last_fault;
 };
 
@@ -78,6 +80,10 @@ void mm_put(struct mm *mm);
  * copy-on-write, MAP_SHARED pages shared, DONTFORK left out, WIPEONFORK
  * empty. Returns NULL on ENOMEM. */
 struct mm *mm_dup(struct mm *old);
+
+/* Record the program @mm runs and refuse writers to it while @mm lives
+ * (Linux's exe_file). 0 or -ETXTBSY when the file is open for writing. */
+int mm_set_exe(struct mm *mm, uint64_t dev, uint64_t ino);
 
 /* Linux mmap semantics for the VMA part (flags are MAP_* values; MAP_FIXED,
  * MAP_FIXED_NOREPLACE, MAP_SHARED/PRIVATE, MAP_ANONYMOUS, MAP_GROWSDOWN

@@ -24,6 +24,7 @@
 
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/inode.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
@@ -376,19 +377,6 @@ SYS(pwritev)
 	return do_rwv(t, a, false, (int64_t)a[3]);
 }
 
-/* Install host descriptor @hfd (consumed) as the lowest free guest fd. */
-static long install_host_fd(struct task *t, int hfd, const char *path, bool cloexec)
-{
-	struct file *f = file_host_alloc(hfd, path);
-	if (!f) {
-		close(hfd);
-		return -ENOMEM;
-	}
-	int fd = files_install(t->files, f, 0, cloexec);
-	file_put(f); /* the table holds it now, or nobody */
-	return fd;
-}
-
 /* The absolute form of @path for /proc/<pid>/fd (best effort). */
 static char *abs_path(struct task *t, int dirfd, const char *path)
 {
@@ -433,15 +421,36 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 	int hdir = host_dirfd(t, dirfd);
 	if (path[0] != '/' && hdir < 0)
 		return hdir;
+	int at = path[0] == '/' ? AT_FDCWD : hdir;
+	bool writing = (flags & O_ACCMODE) != O_RDONLY;
+	struct stat st;
+	/* A running program cannot be opened for writing: refuse before the
+	 * host open, which could already truncate it. */
+	if (writing && !fstatat(at, path, &st, flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0) &&
+	    S_ISREG(st.st_mode) && inode_write_denied(st.st_dev, st.st_ino))
+		return -ETXTBSY;
 	if (flags & (O_CREAT | __O_TMPFILE))
 		mode &= ~t->fs->umask;
-	int hfd = (int)syscall(SYS_openat, path[0] == '/' ? AT_FDCWD : hdir, path,
-			       flags | O_CLOEXEC, mode);
+	int hfd = (int)syscall(SYS_openat, at, path, flags | O_CLOEXEC, mode);
 	if (hfd < 0)
 		return -errno;
 	char *p = abs_path(t, dirfd, path);
-	long fd = install_host_fd(t, hfd, p, flags & O_CLOEXEC);
+	struct file *f = file_host_alloc(hfd, p);
 	free(p);
+	if (!f) {
+		close(hfd);
+		return -ENOMEM;
+	}
+	if (writing && f->is_regular) {
+		int r = inode_get_write_access(f->dev, f->ino);
+		if (r) {
+			file_put(f);
+			return r;
+		}
+		f->write_access = true;
+	}
+	long fd = files_install(t->files, f, 0, flags & O_CLOEXEC);
+	file_put(f);
 	return fd;
 }
 

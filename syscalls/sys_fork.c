@@ -412,6 +412,9 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 			fprintf(stderr, "cloneemu: execve %s: %s\n", file, err);
 		goto out;
 	}
+	struct stat est;
+	if (stat(file, &est) || (r = mm_set_exe(mm, est.st_dev, est.st_ino)))
+		goto out; /* ETXTBSY: someone has it open for writing */
 	struct exec_stack_params sp;
 	gva_t rsp;
 	emu_exec_params(&sp, argv.n, argv.v, envp.n, envp.v, execfn);
