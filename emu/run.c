@@ -21,7 +21,8 @@
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
-#include "kernelmodel/uts.h"
+#include "kernelmodel/nsproxy.h"
+#include "kernelmodel/pid.h"
 #include "loader/elf.h"
 #include "syscalls/dispatch.h"
 
@@ -75,7 +76,11 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	struct task *t = task_alloc();
 	if (!t)
 		goto fail;
-	t->tid = t->tgid = pid_alloc();
+	if (!(t->nsproxy = nsproxy_alloc_initial()))
+		goto fail;
+	if (alloc_pid(t, t->nsproxy->pid_ns_for_children, NULL, 0))
+		goto fail;
+	t->tgid = t->tid;
 	t->exit_signal = SIGCHLD;
 	if (!(t->signal = signal_alloc()))
 		goto fail;
@@ -102,8 +107,7 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	unsigned nofile = cur > INT_MAX ? INT_MAX : (unsigned)cur;
 	if (!(t->files = files_alloc(nofile)) || install_stdio(t->files))
 		goto fail;
-	if (!(t->fs = fs_alloc_initial()) || !(t->sighand = sighand_alloc()) ||
-	    !(t->uts = uts_alloc_initial()))
+	if (!(t->fs = fs_alloc_initial()) || !(t->sighand = sighand_alloc()))
 		goto fail;
 	t->exe = realpath(bp->path, NULL);
 	task_set_comm(t, bp->path);
@@ -219,8 +223,11 @@ int emu_run_all(struct task *first)
 			emu_context_load(t->cpu);
 			loaded = t;
 		}
-		/* Signals that arrived while it slept or waited its turn. */
-		if (signal_pending(t))
+		/* Signals that arrived while it waited its turn. A task woken in
+		 * a syscall first retries it (it may complete: a vfork whose child
+		 * exited, a read whose data arrived); only a retry that would
+		 * sleep again hands the signal over (sig_interrupted). */
+		if (signal_pending(t) && (!t->restarting || t->sig_interrupted))
 			deliver_signals(t);
 		if (t->state != TASK_RUNNING) {
 			if (task_is_alive(t))

@@ -9,6 +9,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/futex.h"
+#include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
@@ -57,16 +58,35 @@ static struct task *group_leader(const struct task *t)
 }
 
 /* Linux's find_new_reaper: another thread of the group, else the nearest
- * living ancestor marked PR_SET_CHILD_SUBREAPER, else NULL (init). */
+ * living ancestor in the same PID namespace marked PR_SET_CHILD_SUBREAPER,
+ * else the namespace's init (NULL: the modeled init of the initial one). */
 static struct task *find_new_reaper(struct task *father)
 {
 	struct task *th = live_thread(father);
 	if (th)
 		return th;
-	for (struct task *a = father->parent; a; a = a->parent)
+	for (struct task *a = father->parent; a && a->pid_ns == father->pid_ns; a = a->parent)
 		if (a->signal->child_subreaper && task_is_alive(a))
 			return a;
-	return NULL;
+	struct task *init = father->pid_ns->child_reaper;
+	if (init && init != father && init->tgid != father->tgid && task_is_alive(init))
+		return init;
+	return init && init->tgid == father->tgid ? father : NULL;
+}
+
+/* The init of a PID namespace is exiting: every other task of the
+ * namespace dies of SIGKILL, and the init reaps them
+ * (zap_pid_ns_processes). No task may enter the namespace from now on. */
+static void zap_pid_ns_processes(struct task *init)
+{
+	struct pid_namespace *ns = init->pid_ns;
+	ns->dead = true;
+	for (struct task *p = task_next(NULL); p; p = task_next(p))
+		if (p->tgid != init->tgid && pid_visible(p, ns) && task_is_alive(p))
+			do_exit(p, WSTATUS_SIGNALED(SIGKILL, 0));
+	for (struct task *p = task_next(NULL); p; p = task_next(p))
+		if (p->state == TASK_ZOMBIE && p->tgid != init->tgid && pid_visible(p, ns))
+			p->state = TASK_DEAD;
 }
 
 static bool ignores_sigchld(struct task *parent)
@@ -99,7 +119,7 @@ static void notify_parent(struct task *t)
 			int st = task_wait_status(t);
 			struct ksiginfo info = {
 				.code = (st & 0x7f) ? ((st & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED,
-				.pid = t->tgid,
+				.pid = task_tgid_nr_ns(t, parent->pid_ns),
 				.uid = (int)getuid(),
 				.status = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff,
 			};
@@ -140,6 +160,9 @@ void do_exit(struct task *t, int status)
 	mm_put(t->mm);
 	t->mm = NULL;
 	t->exit_status = status;
+	struct pid_namespace *ns = t->pid_ns;
+	if (ns->level && ns->child_reaper == t && !live_thread(t))
+		zap_pid_ns_processes(t);
 	forget_original_parent(t);
 	t->state = TASK_ZOMBIE;
 	bool leader = t->tid == t->tgid;
@@ -153,6 +176,8 @@ void do_exit(struct task *t, int status)
 	} else if (!live_thread(t)) {
 		notify_parent(t);
 	}
+	if (ns->child_reaper == t)
+		ns->child_reaper = NULL; /* ns->dead keeps newcomers out */
 	/* else: a leader waits as a zombie for its threads (delay_group_leader). */
 }
 

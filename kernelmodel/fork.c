@@ -15,7 +15,8 @@
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
-#include "kernelmodel/uts.h"
+#include "kernelmodel/nsproxy.h"
+#include "kernelmodel/pid.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -37,8 +38,8 @@
 
 uint64_t clone_unsupported_flags(void)
 {
-	/* Namespaces, pidfds and cgroups: #6. */
-	return CLONE_NAMESPACES | CLONE_PIDFD | CLONE_INTO_CGROUP;
+	/* pidfds and cgroups: #6. */
+	return CLONE_PIDFD | CLONE_INTO_CGROUP;
 }
 
 static int copy_files(uint64_t flags, struct task *p, struct task *parent)
@@ -77,10 +78,14 @@ static int copy_mm(uint64_t flags, struct task *p, struct task *parent)
 	return p->mm ? 0 : -ENOMEM;
 }
 
-static int copy_namespaces(uint64_t flags, struct task *p, struct task *parent)
+static int copy_ns(uint64_t flags, struct task *p, struct task *parent)
 {
-	p->uts = uts_get(parent->uts);
-	return 0;
+	if (!(flags & CLONE_NAMESPACES)) {
+		p->nsproxy = nsproxy_get(parent->nsproxy);
+		return 0;
+	}
+	p->nsproxy = copy_namespaces(flags, parent->nsproxy, parent->pid_ns);
+	return p->nsproxy ? 0 : -ENOMEM;
 }
 
 static void warn_unsupported(uint64_t flags)
@@ -111,8 +116,11 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 		return -EINVAL;
 	/* Siblings of global init would be unkillable and unreaped: our
 	 * init is modeled and never calls clone, so this cannot trigger. */
-	/* A thread cannot enter new pid or user namespaces. */
-	if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
+	/* A thread cannot enter new pid or user namespaces, nor be created
+	 * after unshare(CLONE_NEWPID) moved its children elsewhere. */
+	if ((flags & CLONE_THREAD) &&
+	    ((flags & (CLONE_NEWUSER | CLONE_NEWPID)) ||
+	     parent->pid_ns != parent->nsproxy->pid_ns_for_children))
 		return -EINVAL;
 	/* A pidfd refers to a process, never to a thread or detached task. */
 	if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
@@ -121,11 +129,6 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 		warn_unsupported(flags & clone_unsupported_flags());
 		return -EINVAL;
 	}
-
-	if (args->set_tid && (args->set_tid < 0 || args->set_tid > PID_MAX))
-		return -EINVAL;
-	if (args->set_tid && task_find(args->set_tid))
-		return -EEXIST;
 
 	int ret = -ENOMEM;
 	struct task *p = task_alloc();
@@ -148,10 +151,12 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 		goto bad_fork_free;
 	if ((ret = copy_mm(flags, p, parent)))
 		goto bad_fork_free;
-	if ((ret = copy_namespaces(flags, p, parent)))
+	if ((ret = copy_ns(flags, p, parent)))
 		goto bad_fork_free;
-
-	p->tid = args->set_tid ? args->set_tid : pid_alloc();
+	struct pid_namespace *ns =
+		flags & CLONE_THREAD ? parent->pid_ns : p->nsproxy->pid_ns_for_children;
+	if ((ret = alloc_pid(p, ns, args->set_tid, args->set_tid_size)))
+		goto bad_fork_free;
 	p->tgid = flags & CLONE_THREAD ? parent->tgid : p->tid;
 	/* CLONE_PARENT and CLONE_THREAD: the caller's parent becomes the
 	 * parent, and the exit signal is the caller's own. */
@@ -174,11 +179,13 @@ bad_fork_free:
 int wake_up_new_task(struct task *parent, struct task *child, const struct kernel_clone_args *args)
 {
 	sched_add(child);
-	int nr = child->tid;
+	/* Each side sees the child's pid in its own namespace. */
+	int nr = task_pid_nr_ns(child, parent->pid_ns);
+	int own = task_pid_nr_ns(child, child->pid_ns);
 	/* The kernel ignores a failed write here, as we do. */
 	if (args->flags & CLONE_PARENT_SETTID)
 		copy_to_guest(parent->mm, args->parent_tid, &nr, sizeof(nr));
 	if (args->flags & CLONE_CHILD_SETTID)
-		copy_to_guest(child->mm, args->child_tid, &nr, sizeof(nr));
+		copy_to_guest(child->mm, args->child_tid, &own, sizeof(own));
 	return nr;
 }

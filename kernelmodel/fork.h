@@ -17,7 +17,8 @@ struct kernel_clone_args {
 	gva_t tls;
 	gva_t parent_tid;
 	gva_t child_tid;
-	int set_tid; /* clone3: the pid the child must get, 0: any */
+	int set_tid[32]; /* clone3: the pids the child must get, innermost first */
+	int set_tid_size;
 };
 
 /* Validate @args in the kernel's order and create the child of @parent:

@@ -13,6 +13,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/pipe.h"
+#include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
@@ -36,7 +37,10 @@ static int proc_task_path(struct task *t, const char *path, struct task **target
 		*target = t;
 		*is_self_link = 2;
 	} else if (n > 0 && strspn(p, "0123456789") == n) {
-		*target = task_find(atoi(p));
+		/* /proc shows the viewer's PID namespace. */
+		*target = find_task_by_pid_ns(atoi(p), t->pid_ns);
+		if (*target && (*target)->tid != (*target)->tgid)
+			*target = NULL; /* threads are reached through task/ */
 	} else {
 		return 0;
 	}
@@ -46,7 +50,7 @@ static int proc_task_path(struct task *t, const char *path, struct task **target
 		const char *q = *rest + 5;
 		size_t m = strspn(q, "0123456789");
 		if (m && (q[m] == '/' || !q[m])) {
-			struct task *th = task_find(atoi(q));
+			struct task *th = find_task_by_pid_ns(atoi(q), t->pid_ns);
 			*target = th && th->tgid == (*target)->tgid ? th : NULL;
 			*rest = q[m] == '/' ? q + m + 1 : q + m;
 			*is_self_link = 0;
@@ -79,9 +83,10 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
 		if (!self)
 			return -EINVAL; /* /proc/<pid> is a directory */
 		if (self == 2)
-			snprintf(tmp, sizeof(tmp), "%d/task/%d", target->tgid, target->tid);
+			snprintf(tmp, sizeof(tmp), "%d/task/%d", task_tgid_nr_ns(target, t->pid_ns),
+				 task_pid_nr_ns(target, t->pid_ns));
 		else
-			snprintf(tmp, sizeof(tmp), "%d", target->tgid);
+			snprintf(tmp, sizeof(tmp), "%d", task_tgid_nr_ns(target, t->pid_ns));
 		return copy_link(tmp, buf, size);
 	}
 	if (!target->mm)
@@ -225,13 +230,15 @@ static int nr_threads(const struct task *t)
 	return n;
 }
 
-static int ppid_of(const struct task *t)
+static int ppid_of(const struct task *t, const struct pid_namespace *ns)
 {
-	return t->parent ? t->parent->tgid : 1;
+	if (!t->parent)
+		return ns->level == 0 ? 1 : 0;
+	return task_tgid_nr_ns(t->parent, ns);
 }
 
 /* proc(5)'s /proc/pid/stat: 52 fields; times and faults are not modeled (0). */
-static int gen_stat(struct task *t, FILE *out)
+static int gen_stat(struct task *t, const struct pid_namespace *ns, FILE *out)
 {
 	struct mm *mm = t->mm;
 	uint64_t vsize = 0, rss = 0;
@@ -244,7 +251,8 @@ static int gen_stat(struct task *t, FILE *out)
 		"%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 %llu %llu "
 		"18446744073709551615 0 0 %llu 0 0 0 %llu 0 0 0 0 0 %d 0 0 0 0 0 0 0 %llu %llu "
 		"%llu %llu %llu %llu %d\n",
-		t->tid, t->comm, state_letter(t), ppid_of(t), t->signal->pgid, t->signal->sid,
+		task_pid_nr_ns(t, ns), t->comm, state_letter(t), ppid_of(t, ns),
+		pid_nr_ns(t->signal->pgid, ns), pid_nr_ns(t->signal->sid, ns),
 		nr_threads(t), (unsigned long long)vsize, (unsigned long long)rss,
 		(unsigned long long)(mm ? mm->start_stack : 0),
 		(unsigned long long)t->sig_pending, t->exit_signal > 0 ? t->exit_signal : 0,
@@ -255,7 +263,17 @@ static int gen_stat(struct task *t, FILE *out)
 	return 0;
 }
 
-static int gen_status(struct task *t, FILE *out)
+static void print_nspids(FILE *out, const char *key, const struct task *t, int global,
+			 const struct pid_namespace *ns)
+{
+	fprintf(out, "%s:", key);
+	const struct task *who = global ? task_find(global) : t;
+	for (int l = ns->level; who && who->pid_ns && l <= who->pid_ns->level; l++)
+		fprintf(out, "\t%d", who->nr[l]);
+	fputc('\n', out);
+}
+
+static int gen_status(struct task *t, const struct pid_namespace *ns, FILE *out)
 {
 	uint64_t ign = 0, cgt = 0;
 	for (int i = 0; i < NSIG_MODEL; i++) {
@@ -267,14 +285,19 @@ static int gen_status(struct task *t, FILE *out)
 	}
 	fprintf(out,
 		"Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-		"TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\n"
-		"NSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nThreads:\t%d\n"
-		"SigPnd:\t%016llx\nShdPnd:\t0000000000000000\nSigBlk:\t%016llx\n"
+		"TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\n",
+		t->comm, t->fs ? t->fs->umask : 0, state_name(t), task_tgid_nr_ns(t, ns),
+		task_pid_nr_ns(t, ns), ppid_of(t, ns), getuid(), geteuid(), geteuid(), geteuid(),
+		getgid(), getegid(), getegid(), getegid(), t->files ? t->files->max : 0);
+	print_nspids(out, "NStgid", t, t->tgid, ns);
+	print_nspids(out, "NSpid", t, 0, ns);
+	print_nspids(out, "NSpgid", t, t->signal->pgid, ns);
+	print_nspids(out, "NSsid", t, t->signal->sid, ns);
+	fprintf(out,
+		"Threads:\t%d\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n"
 		"SigIgn:\t%016llx\nSigCgt:\t%016llx\n",
-		t->comm, t->fs ? t->fs->umask : 0, state_name(t), t->tgid, t->tid, ppid_of(t),
-		getuid(), geteuid(), geteuid(), geteuid(), getgid(), getegid(), getegid(), getegid(),
-		t->files ? t->files->max : 0, t->tid, t->signal->pgid, t->signal->sid, nr_threads(t),
-		(unsigned long long)t->sig_pending, (unsigned long long)t->sig_blocked,
+		nr_threads(t), (unsigned long long)t->sig_pending,
+		(unsigned long long)t->signal->shared_pending, (unsigned long long)t->sig_blocked,
 		(unsigned long long)ign, (unsigned long long)cgt);
 	return 0;
 }
@@ -309,10 +332,10 @@ static int list_task_dir(struct task *target, bool with_task, struct dirlist *d)
 	return r;
 }
 
-static int list_proc_root(struct dirlist *d)
+static int list_proc_root(const struct pid_namespace *ns, struct dirlist *d)
 {
 	char name[32];
-	int r = 0;
+	int r = 0; /* the host's /proc listing brings . and .. */
 	DIR *host = opendir("/proc");
 	for (struct dirent *e; host && (e = readdir(host));)
 		if (!isdigit((unsigned char)e->d_name[0]) && strcmp(e->d_name, "self") &&
@@ -323,8 +346,8 @@ static int list_proc_root(struct dirlist *d)
 	r |= dirlist_add(d, "self", DT_LNK, 0);
 	r |= dirlist_add(d, "thread-self", DT_LNK, 0);
 	for (struct task *p = task_next(NULL); p; p = task_next(p))
-		if (p->tid == p->tgid && p->state != TASK_DEAD) {
-			snprintf(name, sizeof(name), "%d", p->tgid);
+		if (p->tid == p->tgid && p->state != TASK_DEAD && pid_visible(p, ns)) {
+			snprintf(name, sizeof(name), "%d", task_pid_nr_ns(p, ns));
 			r |= dirlist_add(d, name, DT_DIR, 0);
 		}
 	return r;
@@ -332,17 +355,25 @@ static int list_proc_root(struct dirlist *d)
 
 /* The entries of a /proc directory @rest names for @target, or -ENOTDIR
  * when it is no directory. */
-static int list_dir(struct task *target, const char *rest, bool is_thread, struct dirlist *d)
+static int list_dir(struct task *target, const struct pid_namespace *ns,
+		    const struct files *viewer_files, const char *rest, bool is_thread,
+		    struct dirlist *d)
 {
 	char name[32];
-	int r = 0;
+	int r = dirlist_add(d, ".", DT_DIR, 0) | dirlist_add(d, "..", DT_DIR, 0);
 	if (!*rest)
-		return list_task_dir(target, !is_thread, d);
+		return r | list_task_dir(target, !is_thread, d);
 	if (!strcmp(rest, "fd")) {
 		if (!target->files)
-			return 0;
-		for (int fd = 0; fd < target->files->max; fd++)
-			if (target->files->fd[fd].file) {
+			return r;
+		/* Listed when opened, so the descriptor this open is about to
+		 * get is listed too, as a readdir right after opendir shows it. */
+		int self_fd = -1;
+		if (target->files == viewer_files)
+			for (self_fd = 0; self_fd < target->files->max && target->files->fd[self_fd].file;)
+				self_fd++;
+		for (int fd = 0; fd < target->files->max || fd == self_fd; fd++)
+			if (fd == self_fd || (fd < target->files->max && target->files->fd[fd].file)) {
 				snprintf(name, sizeof(name), "%d", fd);
 				r |= dirlist_add(d, name, DT_LNK, 0);
 			}
@@ -351,7 +382,7 @@ static int list_dir(struct task *target, const char *rest, bool is_thread, struc
 	if (!strcmp(rest, "task") && !is_thread) {
 		for (struct task *p = task_next(NULL); p; p = task_next(p))
 			if (p->tgid == target->tgid && p->state != TASK_DEAD) {
-				snprintf(name, sizeof(name), "%d", p->tid);
+				snprintf(name, sizeof(name), "%d", task_pid_nr_ns(p, ns));
 				r |= dirlist_add(d, name, DT_DIR, 0);
 			}
 		return r;
@@ -379,7 +410,7 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		*handled = 1;
 		if (!(d = calloc(1, sizeof(*d))))
 			return -ENOMEM;
-		return open_dir(d, list_proc_root(d), path, out);
+		return open_dir(d, list_proc_root(t->pid_ns, d), path, out);
 	}
 	*handled = proc_task_path(t, path, &target, &rest, &self);
 	if (!*handled)
@@ -397,7 +428,7 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 	bool is_thread = strstr(path, "/task/") != NULL;
 	if (!(d = calloc(1, sizeof(*d))))
 		return -ENOMEM;
-	int r = list_dir(target, rest, is_thread, d);
+	int r = list_dir(target, t->pid_ns, t->files, rest, is_thread, d);
 	if (r != -ENOTDIR)
 		return open_dir(d, r, path, out);
 	free(d->e);
@@ -411,9 +442,9 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 	r = 0;
 	struct mm *mm = target->mm; /* NULL for a zombie: its files read empty */
 	if (!strcmp(rest, "stat"))
-		r = gen_stat(target, mem);
+		r = gen_stat(target, t->pid_ns, mem);
 	else if (!strcmp(rest, "status"))
-		r = gen_status(target, mem);
+		r = gen_status(target, t->pid_ns, mem);
 	else if (!strcmp(rest, "maps"))
 		r = mm ? gen_maps(target, mem) : 0;
 	else if (!strcmp(rest, "cmdline"))

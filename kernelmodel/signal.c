@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kernelmodel/exit.h"
+#include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/task.h"
 
@@ -129,7 +130,8 @@ static void notify_parent_cldstop(struct task *t, int why, int sig)
 	t->signal->report = why == CLD_STOPPED ? REPORT_STOPPED : REPORT_CONTINUED;
 	const struct k_sigaction *act = &parent->sighand->action[SIGCHLD - 1];
 	if (!(act->flags & SA_NOCLDSTOP)) {
-		struct ksiginfo info = {.code = why, .pid = t->tgid, .uid = (int)getuid(),
+		struct ksiginfo info = {.code = why, .pid = task_tgid_nr_ns(t, parent->pid_ns),
+					.uid = (int)getuid(),
 					.status = why == CLD_STOPPED ? sig : SIGCONT};
 		send_group_signal(parent, SIGCHLD, &info);
 	}
@@ -258,6 +260,11 @@ void force_sig_fault(struct task *t, int sig, int code, uint64_t addr)
 static uint64_t pending_set(const struct task *t)
 {
 	return t->sig_pending | (t->signal ? t->signal->shared_pending : 0);
+}
+
+bool fatal_signal_pending(const struct task *t)
+{
+	return (pending_set(t) & SIGBIT(SIGKILL)) != 0;
 }
 
 bool signal_pending(const struct task *t)

@@ -95,6 +95,8 @@ int send_group_signal(struct task *p, int sig, const struct ksiginfo *info);
 void force_sig_fault(struct task *t, int sig, int code, uint64_t addr);
 /* Is a signal pending that @t would act on now? */
 bool signal_pending(const struct task *t);
+/* Is SIGKILL pending for @t (or its group)? */
+bool fatal_signal_pending(const struct task *t);
 
 enum get_signal_result { SIGNAL_NONE, SIGNAL_HANDLER, SIGNAL_KILLED, SIGNAL_STOPPED };
 /* Linux's get_signal: take the next pending, unblocked signal. Ignored ones

@@ -7,20 +7,8 @@
 #include "kernelmodel/fs.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
-#include "kernelmodel/uts.h"
-
-static int last_pid = 1; /* pid 1: the modeled init, never a guest */
-
-/* Sequential, skipping pids in use (clone3's set_tid may have taken one),
- * wrapping at pid_max like Linux. */
-int pid_alloc(void)
-{
-	do {
-		if (++last_pid >= PID_MAX)
-			last_pid = 2;
-	} while (task_find(last_pid));
-	return last_pid;
-}
+#include "kernelmodel/nsproxy.h"
+#include "kernelmodel/pid.h"
 
 struct task *task_alloc(void)
 {
@@ -47,7 +35,9 @@ void task_put(struct task *t)
 	fs_put(t->fs);
 	sighand_put(t->sighand);
 	signal_put(t->signal);
-	uts_put(t->uts);
+	nsproxy_put(t->nsproxy);
+	pid_ns_put(t->pid_ns);
+	free(t->nr);
 	free(t->exe);
 	free(t->poll_host);
 	free(t);

@@ -15,7 +15,8 @@
 
 struct files;
 struct fs;
-struct uts_namespace;
+struct nsproxy;
+struct pid_namespace;
 struct sighand;
 struct signal_struct;
 struct cpu_context; /* owned by emu/: saved registers while not running */
@@ -34,7 +35,9 @@ struct task {
 	int refcount;
 
 	/* Identity. */
-	int tid, tgid;
+	int tid, tgid;     /* in the initial PID namespace: the model's identity */
+	struct pid_namespace *pid_ns; /* where its pid lives (task_active_pid_ns) */
+	int *nr;           /* its number at each level 0..pid_ns->level */
 	struct task *parent; /* gets exit_signal and reaps; NULL: the modeled init */
 	int exit_signal;     /* sent to the parent at exit (clone's low byte) */
 	int pdeath_signal;   /* PR_SET_PDEATHSIG */
@@ -51,8 +54,8 @@ struct task {
 	struct fs *fs;
 	/* Shared via CLONE_SIGHAND. */
 	struct sighand *sighand;
-	/* Shared unless CLONE_NEWUTS. */
-	struct uts_namespace *uts;
+	/* Shared unless a CLONE_NEW* flag copies it. */
+	struct nsproxy *nsproxy;
 
 	/* Per-thread. */
 	enum task_state state;
@@ -68,6 +71,7 @@ struct task {
 	/* A blocked syscall re-executes when the task wakes; these carry its
 	 * progress from one attempt to the next (cleared when it completes). */
 	bool restarting;
+	bool sig_interrupted; /* its sleep was ended by a signal: deliver it */
 	uint64_t restart_deadline;
 	uint64_t restart_done;
 	struct task *restart_child;
@@ -109,8 +113,6 @@ static inline bool task_is_alive(const struct task *t)
 	       t->state == TASK_STOPPED;
 }
 #define PID_MAX 4194304 /* /proc/sys/kernel/pid_max */
-/* Next free pid of the emulated system (pid 1 is the modeled init). */
-int pid_alloc(void);
 void task_set_comm(struct task *t, const char *path);
 
 #endif

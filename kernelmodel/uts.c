@@ -1,4 +1,5 @@
 #include "kernelmodel/uts.h"
+#include "kernelmodel/nsproxy.h"
 
 #include <stdlib.h>
 
@@ -9,6 +10,18 @@ struct uts_namespace *uts_alloc_initial(void)
 		return NULL;
 	uname(&ns->name);
 	ns->refcount = 1; /* the first task's */
+	ns->inum = 0xEFFFFFFEu; /* PROC_UTS_INIT_INO */
+	return ns;
+}
+
+struct uts_namespace *uts_copy(const struct uts_namespace *old)
+{
+	struct uts_namespace *ns = malloc(sizeof(*ns));
+	if (!ns)
+		return NULL;
+	*ns = *old;
+	ns->refcount = 1;
+	ns->inum = ns_alloc_inum();
 	return ns;
 }
 

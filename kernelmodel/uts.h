@@ -8,11 +8,14 @@
 struct uts_namespace {
 	int refcount;
 	struct utsname name;
+	unsigned long inum;
 };
 
 /* The initial namespace, initialised from the host's uname. */
 struct uts_namespace *uts_alloc_initial(void);
 struct uts_namespace *uts_get(struct uts_namespace *ns);
 void uts_put(struct uts_namespace *ns);
+/* CLONE_NEWUTS: a copy of @old with its own identity (refcount 1). */
+struct uts_namespace *uts_copy(const struct uts_namespace *old);
 
 #endif

@@ -84,13 +84,16 @@ void syscall_dispatch(struct task *t)
 		 * holding the number, so the call runs again once woken. A
 		 * signal already pending interrupts the sleep at once. */
 		t->restarting = true;
-		if (signal_pending(t) && !t->wait_killable)
+		if (signal_pending(t) && (!t->wait_killable || fatal_signal_pending(t))) {
 			wake_task(t);
+			t->sig_interrupted = true; /* the signal is what ends this wait */
+		}
 		emu_reg_write(EREG_RIP, rip - 2);
 		emu_request_stop();
 		return;
 	}
 	t->restarting = false;
+	t->sig_interrupted = false;
 	t->restart_done = 0;
 	if (t->state != TASK_RUNNING) {
 		emu_request_stop();

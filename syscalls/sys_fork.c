@@ -19,6 +19,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fork.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "loader/elf.h"
@@ -44,7 +45,7 @@ static long kernel_clone(struct task *t, const struct kernel_clone_args *args)
 			t->wait_killable = true;
 			return -EKBLOCK;
 		}
-		int nr = c->tid;
+		int nr = task_pid_nr_ns(c, t->pid_ns);
 		task_put(c);
 		t->restart_child = NULL;
 		return nr;
@@ -103,7 +104,6 @@ struct clone_args {
 };
 #define CLONE_ARGS_SIZE_VER0 64
 #define CLONE_ARGS_SIZE_VER2 88
-#define MAX_PID_NS_LEVEL 32
 #ifndef CLONE_CLEAR_SIGHAND
 #define CLONE_CLEAR_SIGHAND 0x100000000ull
 #endif
@@ -139,16 +139,10 @@ SYS(clone3)
 		return -EINVAL;
 	if ((ca.flags & CLONE_INTO_CGROUP) && (ca.cgroup > INT_MAX || usize < CLONE_ARGS_SIZE_VER2))
 		return -EINVAL;
-	int set_tid = 0;
-	if (ca.set_tid_size) {
-		int tids[MAX_PID_NS_LEVEL];
-		if (copy_from_guest(t->mm, tids, ca.set_tid, ca.set_tid_size * sizeof(int)))
-			return -EFAULT;
-		/* Without pid namespaces (#6) only one level exists. */
-		if (ca.set_tid_size > 1)
-			return -EINVAL;
-		set_tid = tids[0];
-	}
+	int tids[MAX_PID_NS_LEVEL] = {0};
+	if (ca.set_tid_size &&
+	    copy_from_guest(t->mm, tids, ca.set_tid, ca.set_tid_size * sizeof(int)))
+		return -EFAULT;
 	/* clone3_args_valid */
 	if (ca.flags & ~(0xffffffffull | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
 		return -EINVAL;
@@ -168,8 +162,9 @@ SYS(clone3)
 		.tls = ca.tls,
 		.parent_tid = ca.parent_tid,
 		.child_tid = ca.child_tid,
-		.set_tid = set_tid,
+		.set_tid_size = (int)ca.set_tid_size,
 	};
+	memcpy(args.set_tid, tids, sizeof(tids));
 	if ((args.flags & CLONE_PIDFD) && (args.flags & CLONE_PARENT_SETTID) &&
 	    ca.pidfd == ca.parent_tid)
 		return -EINVAL;
@@ -474,19 +469,21 @@ SYS(wait4)
 	struct wait_opts wo = {.options = options | WEXITED};
 	if (pid == INT_MIN)
 		return -ESRCH;
+	/* The model waits in global numbers; the guest speaks its namespace's. */
 	if (pid > 0) {
 		wo.type = P_PID;
-		wo.id = pid;
+		wo.id = pid_global(pid, t->pid_ns);
 	} else if (pid == -1) {
 		wo.type = P_ALL;
 	} else {
 		wo.type = P_PGID;
-		wo.id = pid == 0 ? t->signal->pgid : -pid;
+		wo.id = pid == 0 ? t->signal->pgid : pid_global(-pid, t->pid_ns);
 	}
 	struct wait_result res;
 	long r = do_wait(t, &wo, &res);
 	if (r <= 0)
 		return r;
+	r = res.pid = pid_nr_ns(res.pid, t->pid_ns);
 	if (a[1] && copy_to_guest(t->mm, a[1], &res.status, sizeof(int)))
 		return -EFAULT;
 	if (a[3]) {
@@ -521,12 +518,12 @@ SYS(waitid)
 	case P_PID:
 		if (id <= 0)
 			return -EINVAL;
+		wo.id = pid_global(id, t->pid_ns);
 		break;
 	case P_PGID:
 		if (id < 0)
 			return -EINVAL;
-		if (id == 0)
-			wo.id = t->signal->pgid;
+		wo.id = id == 0 ? t->signal->pgid : pid_global(id, t->pid_ns);
 		break;
 	default:
 		return -EINVAL; /* P_PIDFD arrives with pidfds (#6) */
@@ -539,7 +536,7 @@ SYS(waitid)
 	memset(&info, 0, sizeof(info));
 	if (r > 0) {
 		info.signo = SIGCHLD;
-		info.pid = res.pid;
+		info.pid = pid_nr_ns(res.pid, t->pid_ns);
 		info.uid = (int32_t)getuid();
 		if (WIFEXITED(res.status)) {
 			info.code = CLD_EXITED;

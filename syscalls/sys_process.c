@@ -15,6 +15,8 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
+#include "kernelmodel/nsproxy.h"
+#include "kernelmodel/pid.h"
 #include "kernelmodel/uts.h"
 #include "syscalls/sys.h"
 
@@ -32,17 +34,21 @@ SYS(exit_group)
 
 SYS(getpid)
 {
-	return t->tgid;
+	return task_tgid_nr_ns(t, t->pid_ns);
 }
 
 SYS(gettid)
 {
-	return t->tid;
+	return task_pid_nr_ns(t, t->pid_ns);
 }
 
 SYS(getppid)
 {
-	return t->parent ? t->parent->tgid : 1; /* the modeled init */
+	/* The modeled init is pid 1 of the initial namespace; a parent
+	 * outside our PID namespace shows as 0, as on Linux. */
+	if (!t->parent)
+		return t->pid_ns->level == 0 ? 1 : 0;
+	return task_tgid_nr_ns(t->parent, t->pid_ns);
 }
 
 /* Credentials are the host's: cloneemu does not model setuid (yet). */
@@ -101,26 +107,27 @@ SYS(getgroups)
 	return copy_to_guest(t->mm, a[1], g, n * sizeof(gid_t)) ? -EFAULT : n;
 }
 
+/* The task @pid names in @t's PID namespace (0: @t itself). */
 static struct task *find_process(struct task *t, int pid)
 {
-	return pid == 0 ? t : task_find(pid);
+	return pid == 0 ? t : find_task_by_pid_ns(pid, t->pid_ns);
 }
 
 SYS(getpgid)
 {
 	struct task *p = find_process(t, (int)a[0]);
-	return p ? p->signal->pgid : -ESRCH;
+	return p ? pid_nr_ns(p->signal->pgid, t->pid_ns) : -ESRCH;
 }
 
 SYS(getpgrp)
 {
-	return t->signal->pgid;
+	return pid_nr_ns(t->signal->pgid, t->pid_ns);
 }
 
 SYS(getsid)
 {
 	struct task *p = find_process(t, (int)a[0]);
-	return p ? p->signal->sid : -ESRCH;
+	return p ? pid_nr_ns(p->signal->sid, t->pid_ns) : -ESRCH;
 }
 
 static bool is_group_leader(struct task *p)
@@ -132,13 +139,16 @@ static bool is_group_leader(struct task *p)
 SYS(setpgid)
 {
 	int pid = (int)a[0], pgid = (int)a[1];
-	if (!pid)
-		pid = t->tgid;
-	if (!pgid)
-		pgid = pid;
 	if (pgid < 0)
 		return -EINVAL;
-	struct task *p = task_find(pid);
+	struct task *p = find_process(t, pid);
+	if (p && p->tid != p->tgid)
+		p = NULL;
+	/* From here on, numbers are global (initial namespace). */
+	if (!pgid)
+		pgid = p ? p->tgid : 0;
+	else if (!(pgid = pid_global(pgid, t->pid_ns)))
+		return -EPERM;
 	if (!p || !is_group_leader(p))
 		return -ESRCH;
 	if (p->tgid != t->tgid) {
@@ -172,13 +182,13 @@ SYS(setsid)
 		if (q->state != TASK_DEAD && q->signal->pgid == t->tgid)
 			return -EPERM;
 	t->signal->sid = t->signal->pgid = t->tgid;
-	return t->tgid;
+	return task_tgid_nr_ns(t, t->pid_ns);
 }
 
 SYS(set_tid_address)
 {
 	t->clear_child_tid = a[0];
-	return t->tid;
+	return task_pid_nr_ns(t, t->pid_ns);
 }
 
 SYS(set_robust_list)
@@ -271,7 +281,8 @@ SYS(setrlimit)
 
 SYS(uname)
 {
-	return copy_to_guest(t->mm, a[0], &t->uts->name, sizeof(t->uts->name));
+	struct uts_namespace *uts = t->nsproxy->uts;
+	return copy_to_guest(t->mm, a[0], &uts->name, sizeof(uts->name));
 }
 
 static long set_uts_field(struct task *t, char *field, uint64_t gname, uint64_t len)
@@ -287,12 +298,12 @@ static long set_uts_field(struct task *t, char *field, uint64_t gname, uint64_t 
 
 SYS(sethostname)
 {
-	return set_uts_field(t, t->uts->name.nodename, a[0], a[1]);
+	return set_uts_field(t, t->nsproxy->uts->name.nodename, a[0], a[1]);
 }
 
 SYS(setdomainname)
 {
-	return set_uts_field(t, t->uts->name.domainname, a[0], a[1]);
+	return set_uts_field(t, t->nsproxy->uts->name.domainname, a[0], a[1]);
 }
 
 /* The CPUs the guest may use are the host's. */

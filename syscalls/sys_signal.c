@@ -20,6 +20,7 @@
 #include "emu/cpu.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/futex.h"
+#include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "syscalls/dispatch.h"
@@ -175,6 +176,7 @@ static void handle_syscall_restart(struct task *t, const struct k_sigaction *ka)
 	if (nr == SYS_futex && t->restart_deadline)
 		kind = RESTART_NOHAND;
 	futex_unqueue(t);
+	t->sig_interrupted = false;
 	long ret = -EINTR;
 	if (t->restart_done) {
 		ret = (long)t->restart_done;
@@ -523,6 +525,21 @@ static bool is_group_leader(struct task *p)
 	return p->tid == p->tgid;
 }
 
+/* A PID namespace's init takes from its own namespace only the signals it
+ * has handlers for (Linux's SIGNAL_UNKILLABLE); from an ancestor namespace
+ * SIGKILL and SIGSTOP still work. */
+static bool sig_unkillable_init(struct task *sender, struct task *p, int sig)
+{
+	struct pid_namespace *ns = p->pid_ns;
+	if (!ns->level || !ns->child_reaper || ns->child_reaper->tgid != p->tgid)
+		return false;
+	bool from_inside = pid_visible(sender, ns);
+	uint64_t h = p->sighand->action[sig - 1].handler;
+	if (from_inside)
+		return h == (uint64_t)(uintptr_t)SIG_DFL || sig == SIGKILL || sig == SIGSTOP;
+	return false;
+}
+
 /* kill() signals the process of @p; tkill/tgkill the thread itself. */
 static long send_to(struct task *t, struct task *p, int sig, int code)
 {
@@ -532,7 +549,11 @@ static long send_to(struct task *t, struct task *p, int sig, int code)
 		return -EINVAL;
 	if (!sig)
 		return 0;
-	struct ksiginfo info = {.code = code, .pid = t->tgid, .uid = (int)getuid()};
+	if (sig_unkillable_init(t, p, sig))
+		return 0;
+	/* si_pid: the sender as the receiver's PID namespace numbers it. */
+	struct ksiginfo info = {.code = code, .pid = task_tgid_nr_ns(t, p->pid_ns),
+				.uid = (int)getuid()};
 	return code == SI_USER ? send_group_signal(p, sig, &info) : send_signal(p, sig, &info);
 }
 
@@ -544,15 +565,17 @@ SYS(kill)
 	if (sig < 0 || sig > NSIG_MODEL)
 		return -EINVAL;
 	if (pid > 0)
-		return send_to(t, task_find(pid), sig, SI_USER);
+		return send_to(t, find_task_by_pid_ns(pid, t->pid_ns), sig, SI_USER);
 	if (pid == INT_MIN)
 		return -ESRCH;
-	int pgid = pid == 0 ? t->signal->pgid : -pid;
+	int pgid = pid == 0 ? t->signal->pgid : pid_global(-pid, t->pid_ns);
 	bool found = false;
 	for (struct task *p = task_next(NULL); p; p = task_next(p)) {
 		if (p->state == TASK_ZOMBIE || p->state == TASK_DEAD || !is_group_leader(p))
 			continue;
-		if (pid == -1 ? p->tgid == t->tgid : p->signal->pgid != pgid)
+		/* -1: every process we can see but ourselves and our init. */
+		if (pid == -1 ? p->tgid == t->tgid || task_tgid_nr_ns(p, t->pid_ns) <= 1
+			      : p->signal->pgid != pgid || !pgid)
 			continue;
 		found = true;
 		send_to(t, p, sig, SI_USER);
@@ -564,15 +587,15 @@ SYS(tkill)
 {
 	if ((int)a[0] <= 0)
 		return -EINVAL;
-	return send_to(t, task_find((int)a[0]), (int)a[1], SI_TKILL_CODE);
+	return send_to(t, find_task_by_pid_ns((int)a[0], t->pid_ns), (int)a[1], SI_TKILL_CODE);
 }
 
 SYS(tgkill)
 {
 	if ((int)a[0] <= 0 || (int)a[1] <= 0)
 		return -EINVAL;
-	struct task *p = task_find((int)a[1]);
-	if (p && p->tgid != (int)a[0])
+	struct task *p = find_task_by_pid_ns((int)a[1], t->pid_ns);
+	if (p && task_tgid_nr_ns(p, t->pid_ns) != (int)a[0])
 		p = NULL;
 	return send_to(t, p, (int)a[2], SI_TKILL_CODE);
 }
@@ -603,13 +626,13 @@ static long queue_info(struct task *t, struct task *p, int sig, uint64_t ginfo, 
 
 SYS(rt_sigqueueinfo)
 {
-	return queue_info(t, task_find((int)a[0]), (int)a[1], a[2], false);
+	return queue_info(t, find_task_by_pid_ns((int)a[0], t->pid_ns), (int)a[1], a[2], false);
 }
 
 SYS(rt_tgsigqueueinfo)
 {
-	struct task *p = task_find((int)a[1]);
-	if (p && p->tgid != (int)a[0])
+	struct task *p = find_task_by_pid_ns((int)a[1], t->pid_ns);
+	if (p && task_tgid_nr_ns(p, t->pid_ns) != (int)a[0])
 		p = NULL;
 	return queue_info(t, p, (int)a[2], a[3], true);
 }
