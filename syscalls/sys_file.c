@@ -34,6 +34,34 @@
 #define MAX_RW_COUNT (INT_MAX & PAGE_MASK)
 #define IOV_CHUNK 256 /* host iovecs per readv/writev call */
 
+/* Lexical clean-up of an absolute path (//, /./, /x/..), so the modeled
+ * /proc recognises "/proc/self/fd/." as the host would. */
+static void normalize_abs_path(char *p)
+{
+	char *out = p, *in = p;
+	while (*in) {
+		while (*in == '/')
+			in++;
+		char *seg = in;
+		while (*in && *in != '/')
+			in++;
+		size_t len = in - seg;
+		if (!len || (len == 1 && seg[0] == '.'))
+			continue;
+		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, seg, len);
+		out += len;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = 0;
+}
+
 static int get_path(struct task *t, uint64_t gpath, char *buf, bool follow_final)
 {
 	long n = strncpy_from_guest(t->mm, buf, gpath, PATH_MAX);
@@ -42,6 +70,8 @@ static int get_path(struct task *t, uint64_t gpath, char *buf, bool follow_final
 	if (n == 0)
 		return -ENOENT;
 	char followed[PATH_MAX];
+	if (!strncmp(buf, "/proc", 5) || !strncmp(buf, "/dev/", 5) || !strncmp(buf, "//", 2))
+		normalize_abs_path(buf);
 	/* /dev/fd, /dev/stdin... are host symlinks into /proc/self: the
 	 * guest's descriptors, not cloneemu's. */
 	static const struct {
