@@ -2,6 +2,7 @@
 #include "kernelmodel/eventpoll.h"
 #include "kernelmodel/inode.h"
 #include "kernelmodel/pipe.h"
+#include "kernelmodel/task.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,6 +75,20 @@ int dirlist_add(struct dirlist *d, const char *name, unsigned char type, uint64_
 	return 0;
 }
 
+struct file *file_pidfd_alloc(struct task *leader, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->refcount = 1; /* the caller's */
+	f->kind = FILE_PIDFD;
+	f->host_fd = -1;
+	f->task = task_get(leader);
+	f->flags = O_RDWR | flags;
+	f->path = strdup("anon_inode:[pidfd]");
+	return f;
+}
+
 struct file *file_epoll_alloc(int flags)
 {
 	struct file *f = calloc(1, sizeof(*f));
@@ -139,6 +154,8 @@ void file_put(struct file *f)
 		pipe_release(f->pipe, f->write_end);
 	} else if (f->kind == FILE_EPOLL) {
 		eventpoll_free(f->ep);
+	} else if (f->kind == FILE_PIDFD) {
+		task_put(f->task);
 	} else {
 		free(f->dir->e);
 		free(f->dir);

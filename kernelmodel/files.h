@@ -10,12 +10,14 @@
 
 struct pipe;
 struct eventpoll;
+struct task;
 
 enum file_kind {
 	FILE_HOST, /* backed by a host descriptor: regular files, ttys, /dev/null */
 	FILE_PIPE, /* one end of an in-model pipe */
 	FILE_DIR,  /* a directory the model lists itself (/proc/<pid>, ...) */
 	FILE_EPOLL, /* an epoll instance */
+	FILE_PIDFD, /* a process descriptor (pidfd_open, CLONE_PIDFD) */
 };
 
 /* The entries of a FILE_DIR, generated when it is opened. */
@@ -38,6 +40,7 @@ struct file {
 	struct pipe *pipe; /* FILE_PIPE */
 	struct dirlist *dir; /* FILE_DIR */
 	struct eventpoll *ep; /* FILE_EPOLL */
+	struct task *task;    /* FILE_PIDFD: the thread-group leader (a reference) */
 	bool write_end;    /* FILE_PIPE */
 	int flags;         /* FILE_PIPE: O_RDONLY/O_WRONLY | O_NONBLOCK (F_GETFL) */
 	char *path; /* as opened, for /proc/<pid>/fd (may be NULL) */
@@ -49,6 +52,8 @@ struct file *file_host_alloc(int host_fd, const char *path);
  * refers to, with open @flags: the same pipe (a new reader or writer), or
  * the host file reopened. 0 or -errno. */
 int file_reopen(struct file *f, int flags, struct file **out);
+/* A FILE_PIDFD on process @leader (takes a task reference), refcount 1. */
+struct file *file_pidfd_alloc(struct task *leader, int flags);
 /* A FILE_EPOLL around a new, empty instance, refcount 1. NULL on ENOMEM. */
 struct file *file_epoll_alloc(int flags);
 /* A FILE_DIR taking ownership of @d, refcount 1. NULL on ENOMEM. */

@@ -38,8 +38,8 @@
 
 uint64_t clone_unsupported_flags(void)
 {
-	/* pidfds and cgroups: #6. */
-	return CLONE_PIDFD | CLONE_INTO_CGROUP;
+	/* cgroups are not modeled. */
+	return CLONE_INTO_CGROUP;
 }
 
 static int copy_files(uint64_t flags, struct task *p, struct task *parent)
@@ -188,4 +188,61 @@ int wake_up_new_task(struct task *parent, struct task *child, const struct kerne
 	if (args->flags & CLONE_CHILD_SETTID)
 		copy_to_guest(child->mm, args->child_tid, &own, sizeof(own));
 	return nr;
+}
+
+void abandon_new_task(struct task *child)
+{
+	if (child->pid_ns && child->pid_ns->child_reaper == child)
+		child->pid_ns->child_reaper = NULL;
+	task_put(child);
+}
+
+/* unshare(2) (kernel/fork.c ksys_unshare): the flags implied by others are
+ * added, then the caller gets private copies of what it asked for. */
+int do_unshare(struct task *t, uint64_t flags)
+{
+	if (flags & ~(CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM |
+		      CLONE_FILES | CLONE_SYSVSEM | CLONE_NAMESPACES))
+		return -EINVAL;
+	if (flags & CLONE_NEWUSER)
+		flags |= CLONE_THREAD | CLONE_FS;
+	if (flags & CLONE_VM)
+		flags |= CLONE_SIGHAND;
+	if (flags & CLONE_SIGHAND)
+		flags |= CLONE_THREAD;
+	if (flags & CLONE_NEWNS)
+		flags |= CLONE_FS;
+	/* Threads, handlers and memory can be "unshared" only when they are
+	 * not shared at all. */
+	if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) {
+		for (struct task *p = task_next(NULL); p; p = task_next(p))
+			if (p != t && p->tgid == t->tgid && task_is_alive(p))
+				return -EINVAL;
+	}
+	if ((flags & (CLONE_SIGHAND | CLONE_VM)) && t->sighand->refcount > 1)
+		return -EINVAL;
+	if ((flags & CLONE_VM) && t->mm->refcount > 1)
+		return -EINVAL;
+	if ((flags & CLONE_FS) && t->fs->refcount > 1) {
+		struct fs *nfs = fs_dup(t->fs);
+		if (!nfs)
+			return -ENOMEM;
+		fs_put(t->fs);
+		t->fs = nfs;
+	}
+	if ((flags & CLONE_FILES) && t->files->refcount > 1) {
+		struct files *nf = files_dup(t->files);
+		if (!nf)
+			return -ENOMEM;
+		files_put(t->files);
+		t->files = nf;
+	}
+	if (flags & CLONE_NAMESPACES) {
+		struct nsproxy *ns = copy_namespaces(flags, t->nsproxy, t->pid_ns);
+		if (!ns)
+			return -ENOMEM;
+		nsproxy_put(t->nsproxy);
+		t->nsproxy = ns;
+	}
+	return 0;
 }

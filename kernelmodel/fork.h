@@ -19,6 +19,7 @@ struct kernel_clone_args {
 	gva_t child_tid;
 	int set_tid[32]; /* clone3: the pids the child must get, innermost first */
 	int set_tid_size;
+	gva_t pidfd;     /* CLONE_PIDFD: where the new descriptor's number goes */
 };
 
 /* Validate @args in the kernel's order and create the child of @parent:
@@ -30,6 +31,12 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 /* Add the child to the scheduler and write CLONE_PARENT_SETTID /
  * CLONE_CHILD_SETTID. Returns the child's pid as the parent sees it. */
 int wake_up_new_task(struct task *parent, struct task *child, const struct kernel_clone_args *args);
+
+/* unshare(2). Returns 0 or -EINVAL/-ENOMEM. */
+int do_unshare(struct task *t, uint64_t flags);
+
+/* Undo copy_process for a child that never ran (a later step failed). */
+void abandon_new_task(struct task *child);
 
 /* Flags this model does not implement yet: copy_process returns EINVAL for
  * them after Linux's own checks (STYLE.md K1, E5). */

@@ -13,6 +13,8 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/pipe.h"
+#include "kernelmodel/nsproxy.h"
+#include "kernelmodel/uts.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
@@ -68,6 +70,36 @@ static long copy_link(const char *s, char *buf, size_t size)
 	return (long)n;
 }
 
+/* /proc/<pid>/ns/<name>: the namespace's type and inode number. */
+static const char *const ns_names[] = {"cgroup", "ipc",  "mnt",  "net",	"pid", "pid_for_children",
+				       "time",   "time_for_children", "user", "uts"};
+
+static const char *ns_link(const struct task *t, const char *name, unsigned long *inum)
+{
+	const struct nsproxy *ns = t->nsproxy;
+	if (!ns)
+		return NULL;
+	if (!strcmp(name, "cgroup"))
+		return *inum = ns->ns[NS_CGROUP]->inum, "cgroup";
+	if (!strcmp(name, "ipc"))
+		return *inum = ns->ns[NS_IPC]->inum, "ipc";
+	if (!strcmp(name, "mnt"))
+		return *inum = ns->ns[NS_MNT]->inum, "mnt";
+	if (!strcmp(name, "net"))
+		return *inum = ns->ns[NS_NET]->inum, "net";
+	if (!strcmp(name, "pid"))
+		return *inum = t->pid_ns->inum, "pid";
+	if (!strcmp(name, "pid_for_children"))
+		return *inum = ns->pid_ns_for_children->inum, "pid";
+	if (!strcmp(name, "time") || !strcmp(name, "time_for_children"))
+		return *inum = ns->ns[NS_TIME]->inum, "time";
+	if (!strcmp(name, "user"))
+		return *inum = ns->ns[NS_USER]->inum, "user";
+	if (!strcmp(name, "uts"))
+		return *inum = ns->uts->inum, "uts";
+	return NULL;
+}
+
 long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, int *handled)
 {
 	struct task *target;
@@ -96,6 +128,14 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
 	if (!strcmp(rest, "cwd")) {
 		long r = fs_getcwd(target->fs, tmp, sizeof(tmp));
 		return r < 0 ? r : copy_link(tmp, buf, size);
+	}
+	if (!strncmp(rest, "ns/", 3)) {
+		unsigned long inum;
+		const char *type = ns_link(target, rest + 3, &inum);
+		if (!type)
+			return -ENOENT;
+		snprintf(tmp, sizeof(tmp), "%s:[%lu]", type, inum);
+		return copy_link(tmp, buf, size);
 	}
 	if (!strncmp(rest, "fd/", 3)) {
 		struct file *f = files_lookup(target->files, atoi(rest + 3));
@@ -327,6 +367,7 @@ static int list_task_dir(struct task *target, bool with_task, struct dirlist *d)
 	for (size_t i = 0; i < sizeof(pid_links) / sizeof(pid_links[0]); i++)
 		r |= dirlist_add(d, pid_links[i], DT_LNK, 0);
 	r |= dirlist_add(d, "fd", DT_DIR, 0);
+	r |= dirlist_add(d, "ns", DT_DIR, 0);
 	if (with_task)
 		r |= dirlist_add(d, "task", DT_DIR, 0);
 	return r;
@@ -377,6 +418,11 @@ static int list_dir(struct task *target, const struct pid_namespace *ns,
 				snprintf(name, sizeof(name), "%d", fd);
 				r |= dirlist_add(d, name, DT_LNK, 0);
 			}
+		return r;
+	}
+	if (!strcmp(rest, "ns")) {
+		for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++)
+			r |= dirlist_add(d, ns_names[i], DT_LNK, 0);
 		return r;
 	}
 	if (!strcmp(rest, "task") && !is_thread) {

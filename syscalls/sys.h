@@ -50,6 +50,7 @@ SYS(getrusage); SYS(sysinfo); SYS(getcpu);
 
 /* sys_fork.c */
 SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(execve); SYS(execveat); SYS(wait4); SYS(waitid);
+SYS(pidfd_open); SYS(pidfd_send_signal); SYS(unshare);
 
 /* sys_signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(rt_sigreturn); SYS(rt_sigpending);

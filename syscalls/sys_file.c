@@ -201,7 +201,7 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 		return off < 0 ? pipe_rw(t, f, buf, count, to_guest) : -ESPIPE;
 	if (f->kind == FILE_DIR)
 		return to_guest ? -EISDIR : -EBADF;
-	if (f->kind == FILE_EPOLL)
+	if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD)
 		return -EINVAL;
 	long w = host_wait_ready(t, f, to_guest);
 	if (w)
@@ -313,7 +313,7 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 		return -ESPIPE;
 	if (f->kind == FILE_DIR)
 		return to_guest ? -EISDIR : -EBADF;
-	if (f->kind == FILE_EPOLL)
+	if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD)
 		return -EINVAL;
 	if (f->kind == FILE_HOST) {
 		long w = host_wait_ready(t, f, to_guest);
@@ -540,7 +540,7 @@ static int file_stat(struct file *f, struct stat *st)
 		st->st_mode = S_IFIFO | 0600;
 		st->st_ino = f->pipe->ino;
 		st->st_dev = 0xe; /* pipefs */
-	} else if (f->kind == FILE_EPOLL) {
+	} else if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD) {
 		st->st_mode = 0600; /* an anonymous inode */
 		st->st_dev = 0xf;
 	} else {
@@ -711,7 +711,7 @@ SYS(ioctl)
 	}
 	if (in && copy_from_guest(t->mm, buf, a[2], in))
 		return -EFAULT;
-	if (f->kind == FILE_DIR || f->kind == FILE_EPOLL) {
+	if (f->kind == FILE_DIR || f->kind == FILE_EPOLL || f->kind == FILE_PIDFD) {
 		return -ENOTTY;
 	} else if (f->kind == FILE_PIPE) {
 		if (req == FIONREAD) {

@@ -19,6 +19,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fork.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/signal.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
@@ -36,6 +37,8 @@
  * zero return value (and its own stack and TLS when asked), start it. A
  * vfork caller then sleeps until the child execs or exits; its syscall is
  * retried on wake-up and finds the child it made in t->restart_child. */
+long pidfd_install(struct task *t, struct task *leader, int flags);
+
 static long kernel_clone(struct task *t, const struct kernel_clone_args *args)
 {
 	if (t->restarting && t->restart_child) {
@@ -68,6 +71,20 @@ static long kernel_clone(struct task *t, const struct kernel_clone_args *args)
 		emu_context_write(child->cpu, EREG_RSP, args->stack + args->stack_size);
 	if (args->flags & CLONE_SETTLS)
 		emu_context_write(child->cpu, EREG_FS_BASE, args->tls);
+	if (args->flags & CLONE_PIDFD) {
+		/* The pidfd is made before the child runs and written where the
+		 * caller said (parent_tid for clone, clone_args.pidfd for clone3). */
+		long fd = pidfd_install(t, child, 0);
+		int ifd = (int)fd;
+		if (fd < 0 || copy_to_guest(t->mm, args->pidfd, &ifd, sizeof(ifd))) {
+			if (fd >= 0)
+				files_close(t->files, ifd);
+			emu_context_free(child->cpu);
+			child->cpu = NULL;
+			abandon_new_task(child);
+			return fd < 0 ? fd : -EFAULT;
+		}
+	}
 	int nr = wake_up_new_task(t, child, args);
 	if (args->flags & CLONE_VFORK) {
 		t->restart_child = task_get(child);
@@ -93,6 +110,7 @@ SYS(clone)
 	};
 	if ((args.flags & CLONE_PIDFD) && (args.flags & CLONE_PARENT_SETTID))
 		return -EINVAL; /* both would write through parent_tid */
+	args.pidfd = a[2];
 	return kernel_clone(t, &args);
 }
 
@@ -163,6 +181,7 @@ SYS(clone3)
 		.parent_tid = ca.parent_tid,
 		.child_tid = ca.child_tid,
 		.set_tid_size = (int)ca.set_tid_size,
+		.pidfd = ca.pidfd,
 	};
 	memcpy(args.set_tid, tids, sizeof(tids));
 	if ((args.flags & CLONE_PIDFD) && (args.flags & CLONE_PARENT_SETTID) &&
@@ -459,6 +478,8 @@ SYS(execveat)
 
 /* ---- wait ---- */
 
+static struct task *pidfd_task(struct task *t, int fd, long *err);
+
 SYS(wait4)
 {
 	int pid = (int)a[0];
@@ -525,8 +546,17 @@ SYS(waitid)
 			return -EINVAL;
 		wo.id = id == 0 ? t->signal->pgid : pid_global(id, t->pid_ns);
 		break;
+	case P_PIDFD: {
+		long err;
+		struct task *p = pidfd_task(t, id, &err);
+		if (!p)
+			return err;
+		wo.type = P_PID;
+		wo.id = p->tgid;
+		break;
+	}
 	default:
-		return -EINVAL; /* P_PIDFD arrives with pidfds (#6) */
+		return -EINVAL;
 	}
 	struct wait_result res;
 	long r = do_wait(t, &wo, &res);
@@ -561,4 +591,85 @@ SYS(waitid)
 			return -EFAULT;
 	}
 	return 0;
+}
+
+/* ---- pidfd ---- */
+
+#ifndef PIDFD_NONBLOCK
+#define PIDFD_NONBLOCK O_NONBLOCK
+#endif
+
+/* A pidfd on @leader in @t's table (close-on-exec, as Linux makes them). */
+long pidfd_install(struct task *t, struct task *leader, int flags)
+{
+	struct file *f = file_pidfd_alloc(leader, flags);
+	if (!f)
+		return -ENOMEM;
+	long fd = files_install(t->files, f, 0, true);
+	file_put(f);
+	return fd;
+}
+
+SYS(pidfd_open)
+{
+	if (a[1] & ~(uint64_t)PIDFD_NONBLOCK)
+		return -EINVAL;
+	if ((int)a[0] <= 0)
+		return -EINVAL;
+	struct task *p = find_task_by_pid_ns((int)a[0], t->pid_ns);
+	if (!p || p->state == TASK_DEAD)
+		return -ESRCH;
+	if (p->tid != p->tgid)
+		return -ENOENT; /* a thread: only with PIDFD_THREAD (not modeled) */
+	return pidfd_install(t, p, (int)a[1]);
+}
+
+/* The process a pidfd refers to, or -EBADF (not a pidfd). */
+static struct task *pidfd_task(struct task *t, int fd, long *err)
+{
+	struct file *f = files_lookup(t->files, fd);
+	*err = !f ? -EBADF : f->kind != FILE_PIDFD ? -EBADF : 0;
+	return *err ? NULL : f->task;
+}
+
+SYS(pidfd_send_signal)
+{
+	long err;
+	struct task *p = pidfd_task(t, (int)a[0], &err);
+	if (!p)
+		return err;
+	if (a[3])
+		return -EINVAL;
+	int sig = (int)a[1];
+	if (sig < 0 || sig > NSIG_MODEL)
+		return -EINVAL;
+	if (!task_is_alive(p))
+		return -ESRCH;
+	if (!sig)
+		return 0;
+	struct ksiginfo info = {.code = 0 /* SI_USER */, .pid = task_tgid_nr_ns(t, p->pid_ns),
+				.uid = (int)getuid()};
+	if (a[2]) {
+		uint8_t raw[128];
+		if (copy_from_guest(t->mm, raw, a[2], sizeof(raw)))
+			return -EFAULT;
+		int32_t signo, code;
+		memcpy(&signo, raw, 4);
+		memcpy(&code, raw + 8, 4);
+		if (signo != sig)
+			return -EINVAL;
+		/* Only the process itself may pretend to be the kernel or kill(). */
+		if ((code >= 0 || code == -6) && p->tgid != t->tgid)
+			return -EPERM;
+		info.code = code;
+		memcpy(&info.pid, raw + 16, 4);
+		memcpy(&info.uid, raw + 20, 4);
+		memcpy(&info.value, raw + 24, 8);
+	}
+	return send_group_signal(p, sig, &info);
+}
+
+SYS(unshare)
+{
+	return do_unshare(t, a[0]);
 }

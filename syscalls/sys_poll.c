@@ -14,6 +14,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/task.h"
 #include "syscalls/sys.h"
 
 /* The wait of the syscall in progress, kept across its retries. */
@@ -47,6 +48,10 @@ static short file_revents(struct file *f, short events, struct poll_wait *w)
 		break;
 	case FILE_EPOLL:
 		re = 0; /* nested epoll readiness is not modeled */
+		break;
+	case FILE_PIDFD:
+		/* Readable once the process has exited (pidfd_poll). */
+		re = task_is_alive(f->task) ? 0 : POLLIN | POLLRDNORM;
 		break;
 	default: {
 		struct pollfd h = {f->host_fd, events, 0};
