@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "emu/cpu.h"
+#include "emu/inspect.h"
 #include "emu/run.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/frame.h"
@@ -37,6 +38,9 @@ static void usage(FILE *out)
 		"      --stats         at exit, print memory and copy-on-write figures to stderr\n"
 		"      --trace[=FILE]  print each syscall of every task (strace -f style) to\n"
 		"                      stderr or FILE\n"
+		"      --inspect       at exit, print the task tree and the shared objects\n"
+		"      --inspect-at N  print them when the N-th syscall (counting all tasks) is made\n"
+		"      --graph FILE    write them as a Graphviz graph (at --inspect-at, or at exit)\n"
 		"      --seed N        another (reproducible) interleaving of tasks; 0 = round robin\n"
 		"      --clock=host    guests read the host's clocks instead of the virtual clock\n"
 		"      --disable-syscall NAME\n"
@@ -85,6 +89,28 @@ static int env_set(struct env *e, char *assignment)
 
 static int cloneemu_main(int argc, char **argv, struct env *envp);
 
+static bool inspect_at_exit;
+static const char *graph_path;
+
+static void write_graph(void)
+{
+	FILE *g = fopen(graph_path, "w");
+	if (!g) {
+		fprintf(stderr, "cloneemu: --graph: cannot write %s\n", graph_path);
+		return;
+	}
+	inspect_dot(g);
+	fclose(g);
+}
+
+/* --inspect-at: called by the dispatcher at the chosen syscall. */
+static void inspect_now(void)
+{
+	inspect_print(stderr);
+	if (graph_path)
+		write_graph();
+}
+
 int main(int argc, char **argv)
 {
 	struct env env = {0};
@@ -111,6 +137,9 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"stats", no_argument, NULL, 'S'},
 		{"seed", required_argument, NULL, 's'},
 		{"trace", optional_argument, NULL, 'T'},
+		{"inspect", no_argument, NULL, 'I'},
+		{"inspect-at", required_argument, NULL, 'A'},
+		{"graph", required_argument, NULL, 'G'},
 		{"clock", required_argument, NULL, 'C'},
 		{"disable-syscall", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
@@ -159,6 +188,21 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'I':
+			inspect_at_exit = true;
+			break;
+		case 'A': {
+			char *end;
+			inspect_at_syscall = strtoull(optarg, &end, 10);
+			if (*end || !inspect_at_syscall) {
+				fprintf(stderr, "cloneemu: --inspect-at wants a syscall count >= 1\n");
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case 'G':
+			graph_path = optarg;
+			break;
 		case 'C':
 			if (strcmp(optarg, "host") && strcmp(optarg, "virtual")) {
 				fprintf(stderr, "cloneemu: --clock wants host or virtual\n");
@@ -200,6 +244,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		return EXIT_CANNOT_EXEC;
 	}
 	clock_init(virtual_clock);
+	syscall_inspect_hook = inspect_now;
 	struct boot_params bp = {
 		.path = path,
 		.argc = argc - optind,
@@ -218,6 +263,10 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	int status = emu_run_all(first);
+	if (inspect_at_exit)
+		inspect_print(stderr);
+	if (graph_path && !inspect_at_syscall)
+		write_graph();
 	if (print_stats) {
 		struct frame_stats st = frames_stats();
 		fprintf(stderr,

@@ -11,7 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs=(cmake make gcc pkg-config libcapstone-dev libelf-dev libcmocka-dev
-      musl-tools manpages-dev busybox-static bash-static qemu-user strace golang-go)
+      musl-tools manpages-dev busybox-static bash-static qemu-user strace golang-go graphviz)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

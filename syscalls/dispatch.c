@@ -20,6 +20,9 @@
 #include "syscalls/trace.h"
 
 bool syscall_warn_unknown;
+uint64_t inspect_at_syscall;
+void (*syscall_inspect_hook)(void);
+static uint64_t syscall_count;
 static uint8_t warned[NR_SYSCALLS];
 static uint8_t disabled[NR_SYSCALLS];
 
@@ -69,6 +72,8 @@ void syscall_dispatch(struct task *t)
 	};
 	long ret;
 	rip_overridden = false;
+	if (++syscall_count == inspect_at_syscall && syscall_inspect_hook)
+		syscall_inspect_hook();
 	clock_advance(VCLOCK_SYSCALL_NS);
 	if (nr >= 0 && nr < NR_SYSCALLS && syscall_table[nr].fn && !disabled[nr]) {
 		ret = syscall_table[nr].fn(t, a);

@@ -35,6 +35,10 @@ const char *syscall_name(long nr);
 /* --warn-unknown: report each syscall that returns ENOSYS because cloneemu
  * does not know it (once per number). */
 extern bool syscall_warn_unknown;
+/* --inspect-at N: call syscall_inspect_hook when syscall number N (counting
+ * every task's) is entered. */
+extern uint64_t inspect_at_syscall;
+extern void (*syscall_inspect_hook)(void);
 /* --disable-syscall NAME: the syscall returns ENOSYS as if unknown (to
  * test libc fallbacks, e.g. glibc's clone3 -> clone). 0 or -1 if no such name. */
 int syscall_disable(const char *name);
