@@ -38,6 +38,7 @@ static void usage(FILE *out)
 		"      --stats         at exit, print memory and copy-on-write figures to stderr\n"
 		"      --trace[=FILE]  print each syscall of every task (strace -f style) to\n"
 		"                      stderr or FILE\n"
+		"      --trace-format=json  one JSON object per syscall instead of strace lines\n"
 		"      --inspect       at exit, print the task tree and the shared objects\n"
 		"      --inspect-at N  print them when the N-th syscall (counting all tasks) is made\n"
 		"      --graph FILE    write them as a Graphviz graph (at --inspect-at, or at exit)\n"
@@ -138,6 +139,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"seed", required_argument, NULL, 's'},
 		{"trace", optional_argument, NULL, 'T'},
 		{"inspect", no_argument, NULL, 'I'},
+		{"trace-format", required_argument, NULL, 'F'},
 		{"inspect-at", required_argument, NULL, 'A'},
 		{"graph", required_argument, NULL, 'G'},
 		{"clock", required_argument, NULL, 'C'},
@@ -187,6 +189,13 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 				fprintf(stderr, "cloneemu: --trace: cannot open %s\n", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'F':
+			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+				fprintf(stderr, "cloneemu: --trace-format wants text or json\n");
+				return EXIT_USAGE;
+			}
+			trace_json = !strcmp(optarg, "json");
 			break;
 		case 'I':
 			inspect_at_exit = true;

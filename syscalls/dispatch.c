@@ -75,6 +75,8 @@ void syscall_dispatch(struct task *t)
 	if (++syscall_count == inspect_at_syscall && syscall_inspect_hook)
 		syscall_inspect_hook();
 	clock_advance(VCLOCK_SYSCALL_NS);
+	if (trace_file && !t->trace_resumed)
+		trace_syscall_enter(t, nr, a);
 	if (nr >= 0 && nr < NR_SYSCALLS && syscall_table[nr].fn && !disabled[nr]) {
 		ret = syscall_table[nr].fn(t, a);
 	} else {
