@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <capstone/capstone.h>
 #include <unicorn/unicorn.h>
 
 #include "kernelmodel/frame.h"
@@ -338,6 +339,38 @@ void emu_context_write(struct cpu_context *c, enum emu_reg r, uint64_t v)
 
 /* ---- run ---- */
 
+static enum emu_exit run_engine(struct task *t, uint64_t count);
+
+enum emu_exit emu_step(struct task *t, uint64_t n)
+{
+	if (emu.block_hook_on)
+		emu.block_hook_on = uc_hook_del(emu.uc, emu.block_hook) != UC_ERR_OK;
+	emu.budget = emu.slice = 0;
+	return run_engine(t, n);
+}
+
+void emu_disasm(struct task *t, uint64_t addr, int n, FILE *out)
+{
+	uint8_t code[16 * 16];
+	size_t len = sizeof(code);
+	/* Read what is mapped; stop at the first page that is not. */
+	while (len && t->mm && copy_from_guest(t->mm, code, addr, len))
+		len = len > PAGE_SIZE ? len - PAGE_SIZE : 0;
+	csh cs;
+	if (!len || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+		fprintf(out, "  0x%llx: <unreadable>\n", (unsigned long long)addr);
+		return;
+	}
+	cs_insn *insn;
+	size_t count = cs_disasm(cs, code, len, addr, (size_t)n, &insn);
+	for (size_t i = 0; i < count; i++)
+		fprintf(out, "  0x%llx: %s %s\n", (unsigned long long)insn[i].address,
+			insn[i].mnemonic, insn[i].op_str);
+	if (count)
+		cs_free(insn, count);
+	cs_close(&cs);
+}
+
 enum emu_exit emu_run(struct task *t, uint64_t slice)
 {
 	emu.stats.slices++;
@@ -351,13 +384,18 @@ enum emu_exit emu_run(struct task *t, uint64_t slice)
 	else if (!slice && emu.block_hook_on)
 		emu.block_hook_on = uc_hook_del(emu.uc, emu.block_hook) != UC_ERR_OK;
 	emu.budget = emu.slice = slice;
+	return run_engine(t, 0);
+}
+
+static enum emu_exit run_engine(struct task *t, uint64_t count)
+{
 	emu.preempted = false;
 	emu.current = t;
 	emu.stop_requested = false;
 	emu.intno = -1;
 	emu.tlb_refused = false;
 	emu_switch_mm(t->mm);
-	uc_err err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, 0);
+	uc_err err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
 	emu.current = NULL;
 	emu.last_err = err;
 	if (emu.stop_requested)
@@ -381,6 +419,8 @@ enum emu_exit emu_run(struct task *t, uint64_t slice)
 	}
 	if (err == UC_ERR_INSN_INVALID)
 		return EMU_ILL;
+	if (err == UC_ERR_OK && count)
+		return EMU_STEPPED;
 	if (err == UC_ERR_OK)
 		return EMU_SEGV; /* e.g. HLT: privileged in user mode */
 	if (err == UC_ERR_EXCEPTION)

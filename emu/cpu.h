@@ -6,6 +6,7 @@
 #define EMU_CPU_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "kernelmodel/mm.h"
@@ -27,6 +28,7 @@ enum emu_vreg { EVREG_ST0 = 0, EVREG_XMM0 = 8, EVREG_COUNT = 24 };
 enum emu_exit {
 	EMU_STOPPED,  /* a syscall asked to reschedule (exit, block, exec, ...) */
 	EMU_PREEMPTED, /* the time slice ran out */
+	EMU_STEPPED,   /* emu_step executed its instructions */
 	EMU_SEGV,     /* page fault: see the mm's last_fault */
 	EMU_ILL,      /* invalid or privileged instruction */
 	EMU_FPE,      /* divide error */
@@ -52,6 +54,11 @@ struct emu_stats {
 	uint64_t code_invalidations; /* frames whose translated code was dropped */
 };
 struct emu_stats emu_stats(void);
+
+/* Execute at most @n instructions of @t (the stepper). */
+enum emu_exit emu_step(struct task *t, uint64_t n);
+/* Disassemble @n instructions at @addr of @t's memory into @out (Capstone). */
+void emu_disasm(struct task *t, uint64_t addr, int n, FILE *out);
 
 /* Blocks the last emu_run executed of its slice (0 for an unsliced run). */
 uint64_t emu_blocks_run(void);

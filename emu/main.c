@@ -2,7 +2,9 @@
  * modeled kernel. The exit status is the guest's (128+N for a fatal signal);
  * 127: PROGRAM not found; 126: PROGRAM cannot run; 2: usage error. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "emu/cpu.h"
 #include "emu/inspect.h"
 #include "emu/run.h"
+#include "emu/step.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/frame.h"
 #include "kernelmodel/sched.h"
@@ -39,6 +42,9 @@ static void usage(FILE *out)
 		"      --trace[=FILE]  print each syscall of every task (strace -f style) to\n"
 		"                      stderr or FILE\n"
 		"      --trace-format=json  one JSON object per syscall instead of strace lines\n"
+		"      --step[=FILE]   stop before the first instruction and take stepper\n"
+		"                      commands from FILE or stdin (then the guest's stdin is\n"
+		"                      /dev/null); 'help' lists them\n"
 		"      --inspect       at exit, print the task tree and the shared objects\n"
 		"      --inspect-at N  print them when the N-th syscall (counting all tasks) is made\n"
 		"      --graph FILE    write them as a Graphviz graph (at --inspect-at, or at exit)\n"
@@ -139,6 +145,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"seed", required_argument, NULL, 's'},
 		{"trace", optional_argument, NULL, 'T'},
 		{"inspect", no_argument, NULL, 'I'},
+		{"step", optional_argument, NULL, 'P'},
 		{"trace-format", required_argument, NULL, 'F'},
 		{"inspect-at", required_argument, NULL, 'A'},
 		{"graph", required_argument, NULL, 'G'},
@@ -199,6 +206,20 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			break;
 		case 'I':
 			inspect_at_exit = true;
+			break;
+		case 'P':
+			if (step_init(optarg)) {
+				fprintf(stderr, "cloneemu: --step: cannot read %s\n", optarg);
+				return EXIT_USAGE;
+			}
+			if (!optarg) {
+				/* The commands own stdin: the guest reads /dev/null. */
+				int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+				if (null >= 0) {
+					dup2(null, 0);
+					close(null);
+				}
+			}
 			break;
 		case 'A': {
 			char *end;

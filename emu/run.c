@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
+#include "emu/step.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/files.h"
@@ -183,6 +184,17 @@ static void reap_dead(void)
 	}
 }
 
+static struct task *loaded_task;
+
+/* The stepper switches tasks: their registers go on the CPU. */
+static void load_task(struct task *t)
+{
+	if (loaded_task && loaded_task != t && task_is_alive(loaded_task))
+		emu_context_save(loaded_task->cpu);
+	emu_context_load(t->cpu);
+	loaded_task = t;
+}
+
 /* No task is runnable and none can become so: say who waits on what, kill
  * everyone, and let cloneemu exit with EXIT_DEADLOCK. */
 static void report_deadlock(void)
@@ -198,7 +210,7 @@ int emu_run_all(struct task *first)
 	task_get(first); /* keep its exit status readable after it is reaped */
 	struct task *loaded = NULL, *t = NULL;
 	bool deadlock = false;
-	bool keep = false;
+	bool keep = false, keep_stepping = false;
 	for (;;) {
 		sched_tick();
 		/* A stop that only asked to re-evaluate the slice (a task was
@@ -223,6 +235,7 @@ int emu_run_all(struct task *first)
 			emu_context_load(t->cpu);
 			loaded = t;
 		}
+		loaded_task = loaded;
 		/* Signals that arrived while it waited its turn. A task woken in
 		 * a syscall first retries it (it may complete: a vfork whose child
 		 * exited, a read whose data arrived); only a retry that would
@@ -238,13 +251,28 @@ int emu_run_all(struct task *first)
 			t = NULL;
 			continue;
 		}
-		uint64_t slice = sched_slice(t);
+		long steps = 0;
+		if (step_active) {
+			steps = step_before_run(&t, load_task);
+			loaded = t;
+			if (steps == STEP_QUIT) {
+				reap_dead();
+				t = NULL;
+				continue;
+			}
+		}
+		uint64_t slice = steps > 0 ? 0 : sched_slice(t);
 		bool preemptible = slice && slice != SCHED_SLICE_ALONE;
 		sched_begin_slice(preemptible);
-		enum emu_exit why = emu_run(t, slice);
+		enum emu_exit why = steps > 0 ? emu_step(t, (uint64_t)steps) : emu_run(t, slice);
+		if (why == EMU_STEPPED) {
+			why = EMU_STOPPED;
+			keep_stepping = true;
+		}
 		clock_advance(emu_blocks_run() * VCLOCK_BLOCK_NS);
 		sched_account(emu_blocks_run());
-		keep = why == EMU_STOPPED && !preemptible && sched_need_resched();
+		keep = (why == EMU_STOPPED && !preemptible && sched_need_resched()) || keep_stepping;
+		keep_stepping = false;
 		if (why == EMU_PREEMPTED)
 			why = EMU_STOPPED;
 		if (why == EMU_ERROR) {

@@ -22,6 +22,7 @@
 bool syscall_warn_unknown;
 uint64_t inspect_at_syscall;
 void (*syscall_inspect_hook)(void);
+bool (*syscall_stop_hook)(struct task *t, long nr);
 static uint64_t syscall_count;
 static uint8_t warned[NR_SYSCALLS];
 static uint8_t disabled[NR_SYSCALLS];
@@ -75,6 +76,11 @@ void syscall_dispatch(struct task *t)
 	if (++syscall_count == inspect_at_syscall && syscall_inspect_hook)
 		syscall_inspect_hook();
 	clock_advance(VCLOCK_SYSCALL_NS);
+	if (syscall_stop_hook && !t->restarting && syscall_stop_hook(t, nr)) {
+		emu_reg_write(EREG_RIP, rip - 2); /* resume at the syscall itself */
+		emu_request_stop();
+		return;
+	}
 	if (trace_file && !t->trace_resumed)
 		trace_syscall_enter(t, nr, a);
 	if (nr >= 0 && nr < NR_SYSCALLS && syscall_table[nr].fn && !disabled[nr]) {

@@ -38,6 +38,9 @@ extern bool syscall_warn_unknown;
 /* --inspect-at N: call syscall_inspect_hook when syscall number N (counting
  * every task's) is entered. */
 extern uint64_t inspect_at_syscall;
+/* The stepper: true = stop before this syscall runs (the task resumes at
+ * the syscall instruction). */
+extern bool (*syscall_stop_hook)(struct task *t, long nr);
 extern void (*syscall_inspect_hook)(void);
 /* --disable-syscall NAME: the syscall returns ENOSYS as if unknown (to
  * test libc fallbacks, e.g. glibc's clone3 -> clone). 0 or -1 if no such name. */
