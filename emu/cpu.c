@@ -44,6 +44,10 @@ static struct {
 	bool identity_fill;   /* translate vaddr == paddr (cache invalidation) */
 	uc_err last_err;
 	struct emu_stats stats;
+	uc_hook bp_hooks[64];
+	int nbp_hooks;
+	bool bp_hit;
+	uint64_t bp_skip;
 	struct cpuid_entry cpuid[64];
 	int ncpuid;
 	uint32_t cpuid_max_basic, cpuid_max_ext;
@@ -185,6 +189,32 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		emu.preempted = true;
 		uc_emu_stop(uc);
 	}
+}
+
+static void hook_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	if (addr == emu.bp_skip) {
+		emu.bp_skip = 0;
+		return;
+	}
+	emu.bp_hit = true;
+	uc_emu_stop(uc);
+}
+
+void emu_set_breakpoints(const uint64_t *addrs, int n)
+{
+	for (int i = 0; i < emu.nbp_hooks; i++)
+		uc_hook_del(emu.uc, emu.bp_hooks[i]);
+	emu.nbp_hooks = 0;
+	for (int i = 0; i < n && i < 64; i++)
+		if (!uc_hook_add(emu.uc, &emu.bp_hooks[emu.nbp_hooks], UC_HOOK_CODE, hook_breakpoint,
+				 NULL, addrs[i], addrs[i]))
+			emu.nbp_hooks++;
+}
+
+void emu_skip_breakpoint(uint64_t rip)
+{
+	emu.bp_skip = rip;
 }
 
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
@@ -390,6 +420,7 @@ enum emu_exit emu_run(struct task *t, uint64_t slice)
 static enum emu_exit run_engine(struct task *t, uint64_t count)
 {
 	emu.preempted = false;
+	emu.bp_hit = false;
 	emu.current = t;
 	emu.stop_requested = false;
 	emu.intno = -1;
@@ -398,6 +429,8 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 	uc_err err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
 	emu.current = NULL;
 	emu.last_err = err;
+	if (emu.bp_hit)
+		return EMU_BREAKPOINT;
 	if (emu.stop_requested)
 		return EMU_STOPPED;
 	if (emu.preempted)

@@ -29,6 +29,7 @@ enum emu_exit {
 	EMU_STOPPED,  /* a syscall asked to reschedule (exit, block, exec, ...) */
 	EMU_PREEMPTED, /* the time slice ran out */
 	EMU_STEPPED,   /* emu_step executed its instructions */
+	EMU_BREAKPOINT, /* a gdb breakpoint address is about to execute */
 	EMU_SEGV,     /* page fault: see the mm's last_fault */
 	EMU_ILL,      /* invalid or privileged instruction */
 	EMU_FPE,      /* divide error */
@@ -54,6 +55,12 @@ struct emu_stats {
 	uint64_t code_invalidations; /* frames whose translated code was dropped */
 };
 struct emu_stats emu_stats(void);
+
+/* gdb breakpoints: execution stops before any of these @n addresses
+ * (replaces the previous set). */
+void emu_set_breakpoints(const uint64_t *addrs, int n);
+/* Let the breakpoint at @rip pass once (resuming from it). */
+void emu_skip_breakpoint(uint64_t rip);
 
 /* Execute at most @n instructions of @t (the stepper). */
 enum emu_exit emu_step(struct task *t, uint64_t n);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "emu/cpu.h"
+#include "emu/gdbstub.h"
 #include "emu/inspect.h"
 #include "emu/run.h"
 #include "emu/step.h"
@@ -45,6 +46,8 @@ static void usage(FILE *out)
 		"      --step[=FILE]   stop before the first instruction and take stepper\n"
 		"                      commands from FILE or stdin (then the guest's stdin is\n"
 		"                      /dev/null); 'help' lists them\n"
+		"      --gdb PORT      wait for gdb on 127.0.0.1:PORT (target remote :PORT);\n"
+		"                      every task is a thread\n"
 		"      --inspect       at exit, print the task tree and the shared objects\n"
 		"      --inspect-at N  print them when the N-th syscall (counting all tasks) is made\n"
 		"      --graph FILE    write them as a Graphviz graph (at --inspect-at, or at exit)\n"
@@ -97,6 +100,7 @@ static int env_set(struct env *e, char *assignment)
 static int cloneemu_main(int argc, char **argv, struct env *envp);
 
 static bool inspect_at_exit;
+static int gdb_port;
 static const char *graph_path;
 
 static void write_graph(void)
@@ -146,6 +150,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"trace", optional_argument, NULL, 'T'},
 		{"inspect", no_argument, NULL, 'I'},
 		{"step", optional_argument, NULL, 'P'},
+		{"gdb", required_argument, NULL, 'g'},
 		{"trace-format", required_argument, NULL, 'F'},
 		{"inspect-at", required_argument, NULL, 'A'},
 		{"graph", required_argument, NULL, 'G'},
@@ -206,6 +211,13 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			break;
 		case 'I':
 			inspect_at_exit = true;
+			break;
+		case 'g':
+			gdb_port = atoi(optarg);
+			if (gdb_port <= 0 || gdb_port > 65535) {
+				fprintf(stderr, "cloneemu: --gdb wants a TCP port\n");
+				return EXIT_USAGE;
+			}
 			break;
 		case 'P':
 			if (step_init(optarg)) {
@@ -291,6 +303,14 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		fprintf(stderr, "cloneemu: %s: %s\n", path, err[0] ? err : strerror(-r));
 		emu_fini();
 		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	}
+	if (gdb_port) {
+		int g = gdb_listen(gdb_port);
+		if (g) {
+			fprintf(stderr, "cloneemu: --gdb: %s\n", strerror(-g));
+			emu_fini();
+			return EXIT_USAGE;
+		}
 	}
 	int status = emu_run_all(first);
 	if (inspect_at_exit)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
+#include "emu/gdbstub.h"
 #include "emu/step.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/exit.h"
@@ -211,6 +212,7 @@ int emu_run_all(struct task *first)
 	struct task *loaded = NULL, *t = NULL;
 	bool deadlock = false;
 	bool keep = false, keep_stepping = false;
+	bool gdb_first_stop = gdb_active, gdb_pending_stop = false;
 	for (;;) {
 		sched_tick();
 		/* A stop that only asked to re-evaluate the slice (a task was
@@ -252,6 +254,24 @@ int emu_run_all(struct task *first)
 			continue;
 		}
 		long steps = 0;
+		if (gdb_active && (gdb_first_stop || gdb_pending_stop)) {
+			/* The first stop is reported when gdb asks ('?'). */
+			int what = gdb_stopped(&t, gdb_first_stop ? -1 : 5 /* SIGTRAP */, load_task);
+			loaded = t;
+			gdb_first_stop = gdb_pending_stop = false;
+			if (what == GDB_KILL) {
+				for (struct task *p = task_next(NULL); p; p = task_next(p))
+					do_exit(p, WSTATUS_SIGNALED(SIGKILL, 0));
+				reap_dead();
+				t = NULL;
+				continue;
+			}
+			emu_skip_breakpoint(emu_reg_read(EREG_RIP));
+			if (what == GDB_STEP) {
+				steps = 1;
+				gdb_pending_stop = true;
+			}
+		}
 		if (step_active) {
 			steps = step_before_run(&t, load_task);
 			loaded = t;
@@ -268,6 +288,11 @@ int emu_run_all(struct task *first)
 		if (why == EMU_STEPPED) {
 			why = EMU_STOPPED;
 			keep_stepping = true;
+		}
+		if (why == EMU_BREAKPOINT) {
+			why = EMU_STOPPED;
+			keep_stepping = true;
+			gdb_pending_stop = true;
 		}
 		clock_advance(emu_blocks_run() * VCLOCK_BLOCK_NS);
 		sched_account(emu_blocks_run());
@@ -292,9 +317,7 @@ int emu_run_all(struct task *first)
 	}
 	int st = task_wait_status(first);
 	task_put(first);
-	if (deadlock)
-		return EXIT_DEADLOCK;
-	if (st & 0x7f)
-		return 128 + (st & 0x7f);
-	return (st >> 8) & 0xff;
+	int status = deadlock ? EXIT_DEADLOCK : (st & 0x7f) ? 128 + (st & 0x7f) : (st >> 8) & 0xff;
+	gdb_exited(status);
+	return status;
 }
