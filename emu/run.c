@@ -257,6 +257,8 @@ int emu_run_all(struct task *first)
 		if (gdb_active && (gdb_first_stop || gdb_pending_stop)) {
 			/* The first stop is reported when gdb asks ('?'). */
 			int what = gdb_stopped(&t, gdb_first_stop ? -1 : 5 /* SIGTRAP */, load_task);
+			if (loaded_task != t)
+				load_task(t); /* gdb may have looked at other tasks */
 			loaded = t;
 			gdb_first_stop = gdb_pending_stop = false;
 			if (what == GDB_KILL) {
@@ -274,6 +276,8 @@ int emu_run_all(struct task *first)
 		}
 		if (step_active) {
 			steps = step_before_run(&t, load_task);
+			if (loaded_task != t)
+				load_task(t);
 			loaded = t;
 			if (steps == STEP_QUIT) {
 				reap_dead();
