@@ -19,6 +19,7 @@
  *     waitid(WNOWAIT)): state Z, status "Z (zombie)"; after reaping: ENOENT
  *   - /proc/self/task has one entry, our tid, and task/<tid>/stat exists
  *   - /proc/self/maps has a "[stack]" line and a line naming the binary
+ * Directory listings of /proc: proc_readdir.c.
  */
 #include "guest_check.h"
 

@@ -99,7 +99,7 @@ busybox)
 bash)
 	bbdir=$(mktemp -d "${TMPDIR:-/tmp}/shell_case_bb.XXXXXX") || exit 2
 	trap 'rm -rf "$bbdir"' EXIT
-	for applet in [ awk basename cat chmod cmp cp cut diff dirname echo env expr false grep head id kill \
+	for applet in [ awk basename cat chmod cmp cp cut diff dirname echo env expr false grep head id kill setsid timeout \
 		ln ls mkdir mv od printf pwd readlink rev rm rmdir sed seq sh sleep sort stat tail tee \
 		test touch tr true uname uniq wc xargs yes; do
 		ln -s "$busybox" "$bbdir/$applet"
