@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Checks of cloneemu's instruments on a small fork+thread guest.
+#   instruments.sh CASE EMULATOR GUEST_DIR
+# CASE: trace, trace_json, inspect, graph, step, gdb, seed_trace
+set -uo pipefail
+case_=$1 emu=$2 gdir=$3
+g=$gdir/tools_subject.glibc
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+# The syscall number of the subject's getppid() marker (thread and child alive).
+marker() {
+	"$emu" --trace="$tmp/m" "$g" >/dev/null || fail "guest failed"
+	grep -n 'getppid()' "$tmp/m" | head -1 | cut -d: -f1
+}
+
+case $case_ in
+trace)
+	"$emu" --trace="$tmp/t" "$g" >/dev/null || fail "guest failed"
+	grep -q '^\[pid [0-9]*\] clone(flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD' "$tmp/t" ||
+		fail "fork's clone not decoded"
+	grep -q 'clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD' "$tmp/t" ||
+		fail "pthread_create's clone3 not decoded"
+	grep -q 'wait4(.*) <unfinished ...>' "$tmp/t" || fail "no unfinished wait4"
+	grep -q '<... wait4 resumed>) = [0-9]' "$tmp/t" || fail "no resumed wait4"
+	grep -q 'openat(AT_FDCWD, "/nonexistent/file", O_RDONLY, 0) = -1 ENOENT (No such file or directory)' "$tmp/t" ||
+		fail "error result not decoded"
+	grep -q 'exit_group(0) = ?' "$tmp/t" || fail "exit_group"
+	;;
+trace_json)
+	"$emu" --trace="$tmp/t" --trace-format=json "$g" >/dev/null || fail "guest failed"
+	python3 - "$tmp/t" <<'PY' || exit 1
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines, "empty"
+for l in lines:
+    assert {"vtime", "pid", "tid", "syscall", "args"} <= l.keys(), l
+names = [l["syscall"] for l in lines]
+assert "clone" in names and "clone3" in names and "wait4" in names, names
+err = [l for l in lines if l["syscall"] == "openat" and l.get("errno") == "ENOENT"]
+assert err and err[0]["ret"] == -1, "no ENOENT openat"
+assert any(l.get("blocked") for l in lines), "no blocked call"
+vt = [l["vtime"] for l in lines]
+assert vt == sorted(vt), "virtual time goes backwards"
+print("json ok:", len(lines), "lines")
+PY
+	;;
+inspect)
+	"$emu" --inspect-at "$(marker)" "$g" >/dev/null 2>"$tmp/e" || fail "guest failed"
+	grep -q 'cloneemu: tasks' "$tmp/e" || fail "no task list"
+	grep -Eq '^  mm#1 refs 2: [0-9]+ [0-9]+ ' "$tmp/e" || { cat "$tmp/e"; fail "threads do not share mm#1"; }
+	grep -Eq '^  mm#2 refs 1: [0-9]+ ' "$tmp/e" || fail "the forked child has no mm of its own"
+	grep -Eq 'nsproxy#1 refs 3' "$tmp/e" || fail "namespaces not shared by all three"
+	;;
+graph)
+	"$emu" --inspect-at "$(marker)" --graph "$tmp/g.dot" "$g" >/dev/null 2>&1 || fail "guest failed"
+	grep -q '^digraph cloneemu' "$tmp/g.dot" || fail "not a digraph"
+	dot -Tsvg "$tmp/g.dot" -o "$tmp/g.svg" || fail "dot cannot render it"
+	grep -q '<svg' "$tmp/g.svg" || fail "no svg"
+	grep -q 'mm#1' "$tmp/g.svg" || fail "svg lacks the objects"
+	;;
+step)
+	printf 'step 2\nregs\nuntil clone\ntasks\nnewtask\ntasks\nmaps\nmem 0x400000 4\ncontinue\n' >"$tmp/cmds"
+	"$emu" --step="$tmp/cmds" "$g" >"$tmp/out" 2>"$tmp/e" || fail "guest failed"
+	grep -q '^(cloneemu) step 2' "$tmp/e" || fail "commands not echoed"
+	grep -q 'about to make syscall clone' "$tmp/e" || fail "until clone did not stop there"
+	grep -q '0x400000: 7f 45 4c 46' "$tmp/e" || fail "memory dump"
+	grep -q 'r-xp' "$tmp/e" || fail "maps"
+	grep -Eq '^  0x[0-9a-f]+: [a-z]+' "$tmp/e" || fail "no disassembly"
+	[ "$(grep -c 'cloneemu: tasks' "$tmp/e")" -ge 2 ] || fail "tasks"
+	;;
+gdb)
+	port=$((20000 + RANDOM % 20000))
+	"$emu" --gdb "$port" "$g" >"$tmp/out" 2>"$tmp/e" &
+	pid=$!
+	for _ in $(seq 50); do grep -q waiting "$tmp/e" && break; sleep 0.1; done
+	timeout 60 gdb -batch -nx -ex "target remote :$port" -ex 'break thread_fn' -ex 'continue' \
+		-ex 'info threads' -ex 'bt 1' -ex 'print counter' -ex 'print fds[0] >= 3' -ex 'stepi' -ex 'delete' -ex 'continue' \
+		"$g" >"$tmp/gdb" 2>&1
+	wait "$pid"
+	st=$?
+	grep -q 'hit Breakpoint 1, thread_fn' "$tmp/gdb" || { cat "$tmp/gdb"; fail "breakpoint"; }
+	[ "$(grep -c 'Thread [0-9]' "$tmp/gdb")" -ge 2 ] || fail "threads not listed"
+	grep -q '^\$1 = 41' "$tmp/gdb" || { cat "$tmp/gdb"; fail "memory read"; }
+	grep -q '^\$2 = 1' "$tmp/gdb" || fail "expression"
+	grep -q 'exited normally' "$tmp/gdb" || fail "no exit report"
+	[ "$st" = 0 ] || fail "cloneemu exit status $st"
+	;;
+seed_trace)
+	"$emu" --seed 3 --trace="$tmp/a" "$g" >"$tmp/oa" || fail "run a"
+	"$emu" --seed 3 --trace="$tmp/b" "$g" >"$tmp/ob" || fail "run b"
+	cmp -s "$tmp/a" "$tmp/b" || fail "same seed, different traces"
+	cmp -s "$tmp/oa" "$tmp/ob" || fail "same seed, different output"
+	;;
+*)
+	fail "unknown case $case_"
+	;;
+esac
+echo "ok: $case_"

@@ -1,0 +1,42 @@
+/* The subject of the instrument tests: a thread and a forked child that
+ * both wait on a pipe while the main thread marks the moment with
+ * getppid(), then a failing open. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int counter = 41;
+static int fds[2];
+
+static void *thread_fn(void *arg)
+{
+	char c;
+	if (read(fds[0], &c, 1) == 1)
+		counter++;
+	return arg;
+}
+
+int main(void)
+{
+	pthread_t t;
+	if (pipe(fds))
+		return 1;
+	pthread_create(&t, NULL, thread_fn, NULL);
+	pid_t p = fork();
+	if (p == 0) {
+		char c;
+		_exit(read(fds[0], &c, 1) == 1 ? 0 : 1);
+	}
+	getppid(); /* the tests inspect the machine here */
+	if (write(fds[1], "ab", 2) != 2)
+		return 3;
+	pthread_join(t, NULL);
+	int st;
+	waitpid(p, &st, 0);
+	if (open("/nonexistent/file", O_RDONLY) >= 0)
+		return 2;
+	printf("subject: counter %d, child %s\n", counter, WEXITSTATUS(st) ? "bad" : "ok");
+	return 0;
+}
