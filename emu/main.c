@@ -18,6 +18,7 @@
 #include "emu/step.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/frame.h"
+#include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
 #include "syscalls/dispatch.h"
 #include "syscalls/trace.h"
@@ -48,6 +49,9 @@ static void usage(FILE *out)
 		"                      /dev/null); 'help' lists them\n"
 		"      --gdb PORT      wait for gdb on 127.0.0.1:PORT (target remote :PORT);\n"
 		"                      every task is a thread\n"
+		"      --record FILE   record everything that reaches the guests from outside\n"
+		"      --replay FILE   run again from a recording, without the outside world;\n"
+		"                      a different course is reported (exit status 124)\n"
 		"      --inspect       at exit, print the task tree and the shared objects\n"
 		"      --inspect-at N  print them when the N-th syscall (counting all tasks) is made\n"
 		"      --graph FILE    write them as a Graphviz graph (at --inspect-at, or at exit)\n"
@@ -151,6 +155,8 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"inspect", no_argument, NULL, 'I'},
 		{"step", optional_argument, NULL, 'P'},
 		{"gdb", required_argument, NULL, 'g'},
+		{"record", required_argument, NULL, 'R'},
+		{"replay", required_argument, NULL, 'Y'},
 		{"trace-format", required_argument, NULL, 'F'},
 		{"inspect-at", required_argument, NULL, 'A'},
 		{"graph", required_argument, NULL, 'G'},
@@ -211,6 +217,19 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			break;
 		case 'I':
 			inspect_at_exit = true;
+			break;
+		case 'R':
+			if (rr_replaying || rr_start_record(optarg)) {
+				fprintf(stderr, "cloneemu: --record: cannot write %s\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'Y':
+			if (rr_recording || rr_start_replay(optarg)) {
+				fprintf(stderr, "cloneemu: --replay: %s is not a cloneemu recording\n",
+					optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'g':
 			gdb_port = atoi(optarg);
@@ -285,6 +304,10 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		fprintf(stderr, "cloneemu: %s\n", err);
 		return EXIT_CANNOT_EXEC;
 	}
+	/* The seed is part of the recording: a replay schedules the same way. */
+	uint64_t seed = sched_seed();
+	rr_bytes(&seed, sizeof(seed));
+	sched_set_seed(seed);
 	clock_init(virtual_clock);
 	syscall_inspect_hook = inspect_now;
 	struct boot_params bp = {
@@ -332,6 +355,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			(unsigned long long)es.tlb_flushes, (unsigned long long)es.code_invalidations);
 	}
 	emu_fini();
+	rr_finish();
 	if (trace_file && trace_file != stderr)
 		fclose(trace_file);
 	return status;

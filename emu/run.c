@@ -25,6 +25,7 @@
 #include "kernelmodel/task.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
+#include "kernelmodel/rr.h"
 #include "loader/elf.h"
 #include "syscalls/dispatch.h"
 
@@ -33,11 +34,18 @@ static int install_stdio(struct files *files)
 {
 	for (int fd = 0; fd < 3; fd++) {
 		int h = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-		if (h < 0)
+		/* A replay gives the guest the descriptors the recording had,
+		 * whatever cloneemu has now (stdin may be closed). */
+		long present = rr_replaying ? rr_value() : rr_note(h >= 0);
+		if (!present) {
+			if (h >= 0)
+				close(h);
 			continue; /* closed for cloneemu: closed for the guest too */
+		}
 		struct file *f = file_host_alloc(h, NULL);
 		if (!f)
 			return -ENOMEM;
+		f->stdio = true;
 		int r = files_install_at(files, f, fd, false);
 		file_put(f);
 		if (r < 0)
@@ -65,8 +73,9 @@ void emu_exec_params(struct exec_stack_params *sp, int argc, char *const *argv, 
 	sp->hwcap = r[3];
 	sp->clktck = 100;
 	sp->minsigstksz = 2048;
-	if (getrandom(sp->random, sizeof(sp->random), 0) != sizeof(sp->random))
+	if (!rr_replaying && getrandom(sp->random, sizeof(sp->random), 0) != sizeof(sp->random))
 		memset(sp->random, 0x5a, sizeof(sp->random));
+	rr_bytes(sp->random, sizeof(sp->random));
 }
 
 int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t errlen)

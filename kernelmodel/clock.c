@@ -2,6 +2,8 @@
 
 #include <errno.h>
 
+#include "kernelmodel/rr.h"
+
 #define MONO_BASE_NS (1000ull * 1000000000ull) /* the virtual machine "booted" 1000 s ago */
 
 static struct {
@@ -22,6 +24,7 @@ void clock_init(bool virtual_time)
 	clk.virt = virtual_time;
 	clk.vnow = 0;
 	clk.realtime_base = host_ns(CLOCK_REALTIME);
+	rr_bytes(&clk.realtime_base, sizeof(clk.realtime_base));
 }
 
 bool clock_is_virtual(void)

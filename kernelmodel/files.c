@@ -2,6 +2,7 @@
 #include "kernelmodel/eventpoll.h"
 #include "kernelmodel/inode.h"
 #include "kernelmodel/pipe.h"
+#include "kernelmodel/rr.h"
 #include "kernelmodel/task.h"
 
 #include <errno.h>
@@ -21,7 +22,10 @@ struct file *file_host_alloc(int host_fd, const char *path)
 	f->kind = FILE_HOST;
 	f->host_fd = host_fd;
 	struct stat st;
-	f->is_regular = fstat(host_fd, &st) == 0 && S_ISREG(st.st_mode);
+	long r = RR_SYS(fstat(host_fd, &st));
+	if (!r)
+		rr_bytes(&st, sizeof(st));
+	f->is_regular = r == 0 && S_ISREG(st.st_mode);
 	if (f->is_regular) {
 		f->dev = st.st_dev;
 		f->ino = st.st_ino;
@@ -149,7 +153,8 @@ void file_put(struct file *f)
 	if (f->write_access)
 		inode_put_write_access(f->dev, f->ino);
 	if (f->kind == FILE_HOST) {
-		close(f->host_fd);
+		if (f->host_fd >= 0)
+			close(f->host_fd);
 	} else if (f->kind == FILE_PIPE) {
 		pipe_release(f->pipe, f->write_end);
 	} else if (f->kind == FILE_EPOLL) {

@@ -36,6 +36,7 @@ struct file {
 	int host_fd;      /* FILE_HOST, else -1 */
 	bool is_regular;  /* FILE_HOST on a regular file: I/O never blocks */
 	bool write_access; /* counted in the inode's writers (ETXTBSY) */
+	bool stdio;        /* inherited from cloneemu (fd 0-2 at start) */
 	uint64_t dev, ino;
 	struct pipe *pipe; /* FILE_PIPE */
 	struct dirlist *dir; /* FILE_DIR */

@@ -1,4 +1,5 @@
 #include "kernelmodel/fs.h"
+#include "kernelmodel/rr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,13 +65,15 @@ long fs_getcwd(const struct fs *fs, char *buf, unsigned long size)
 {
 	char link[64], path[4096];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fs->cwd_fd);
-	ssize_t n = readlink(link, path, sizeof(path) - 1);
+	long n = RR_SYS(readlink(link, path, sizeof(path) - 1));
 	if (n < 0)
-		return -errno;
+		return n;
+	rr_bytes(path, (size_t)n);
 	path[n] = 0;
 	/* A removed cwd reads "/x (deleted)": Linux's getcwd says ENOENT. */
 	struct stat st;
-	if (fstat(fs->cwd_fd, &st) == 0 && st.st_nlink == 0)
+	long gone = RR_SYS(fstat(fs->cwd_fd, &st) == 0 && st.st_nlink == 0);
+	if (gone)
 		return -ENOENT;
 	if ((unsigned long)n + 1 > size)
 		return -ERANGE;

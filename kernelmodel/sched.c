@@ -1,5 +1,6 @@
 #include "kernelmodel/sched.h"
 #include "kernelmodel/clock.h"
+#include "kernelmodel/rr.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -60,6 +61,11 @@ void sched_remove(struct task *t)
 		tasks.v = NULL;
 		tasks.cap = 0;
 	}
+}
+
+uint64_t sched_seed(void)
+{
+	return policy.seed;
 }
 
 void sched_set_seed(uint64_t seed)
@@ -195,6 +201,16 @@ long sleep_poll(struct task *t, const void *chan, uint64_t deadline, struct poll
 	return -EKBLOCK;
 }
 
+/* poll(2) on host descriptors for the scheduler, recorded or replayed (a
+ * replay does not wait: the recording says what became ready). */
+static int host_poll(struct pollfd *pfd, int n, int timeout)
+{
+	int r = (int)RR_SYS(poll(pfd, n, timeout));
+	for (int i = 0; i < n; i++)
+		rr_bytes(&pfd[i].revents, sizeof(pfd[i].revents));
+	return r;
+}
+
 /* Gather the host descriptors sleepers wait on: up to @max into @pfd, with
  * the task of each in @who. */
 #define MAX_HOST_POLL 256
@@ -244,7 +260,7 @@ void sched_tick(void)
 			wake_task(t);
 	}
 	int n = gather_host_fds(pfd, who, MAX_HOST_POLL);
-	if (n && poll(pfd, n, 0) > 0)
+	if (n && host_poll(pfd, n, 0) > 0)
 		for (int i = 0; i < n; i++)
 			if (pfd[i].revents)
 				wake_task(who[i]);
@@ -279,12 +295,14 @@ bool sched_idle(void)
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int r = n ? poll(pfd, n, timeout) : 0;
+	int r = n ? host_poll(pfd, n, timeout) : 0;
 	if (clock_is_virtual() && n) {
-		/* Waiting on the host took real time: let as much virtual time pass. */
+		/* Waiting on the host took real time: let as much virtual time
+		 * pass (a replay takes the recorded amount). */
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		uint64_t spent = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
 				 (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+		spent = rr_replaying ? (uint64_t)rr_value() : (uint64_t)rr_note((long)spent);
 		if (deadline && start + spent > deadline)
 			spent = deadline - start;
 		clock_advance(spent);

@@ -57,6 +57,7 @@ void wake_task(struct task *t);
 #define SCHED_SLICE_ALONE 10000000   /* a slice nobody competes for */
 #define SCHED_ALONE_BLOCKS 50000000  /* alone this long: the block hook goes */
 void sched_set_seed(uint64_t seed);
+uint64_t sched_seed(void);
 /* Blocks the next slice may run; SCHED_SLICE_ALONE when nobody competes
  * for now; 0 when @running has been the only task for a while (no block
  * hook). */

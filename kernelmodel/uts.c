@@ -1,5 +1,6 @@
 #include "kernelmodel/uts.h"
 #include "kernelmodel/nsproxy.h"
+#include "kernelmodel/rr.h"
 
 #include <stdlib.h>
 
@@ -9,6 +10,7 @@ struct uts_namespace *uts_alloc_initial(void)
 	if (!ns)
 		return NULL;
 	uname(&ns->name);
+	rr_bytes(&ns->name, sizeof(ns->name));
 	ns->refcount = 1; /* the first task's */
 	ns->inum = 0xEFFFFFFEu; /* PROC_UTS_INIT_INO */
 	return ns;

@@ -14,6 +14,7 @@
 
 #include "emu/cpu.h"
 #include "kernelmodel/exit.h"
+#include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
@@ -81,6 +82,8 @@ void syscall_dispatch(struct task *t)
 		emu_request_stop();
 		return;
 	}
+	if (rr_recording || rr_replaying)
+		rr_syscall(t->tid, nr);
 	if (trace_file && !t->trace_resumed)
 		trace_syscall_enter(t, nr, a);
 	if (nr >= 0 && nr < NR_SYSCALLS && syscall_table[nr].fn && !disabled[nr]) {

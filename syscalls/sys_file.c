@@ -29,6 +29,7 @@
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/procfs.h"
+#include "kernelmodel/rr.h"
 #include "syscalls/sys.h"
 
 #define MAX_RW_COUNT (INT_MAX & PAGE_MASK)
@@ -179,12 +180,36 @@ static long host_wait_ready(struct task *t, struct file *f, bool for_read)
 	if (f->is_regular)
 		return 0;
 	struct pollfd pfd = {f->host_fd, for_read ? POLLIN : POLLOUT, 0};
-	if (poll(&pfd, 1, 0) != 0)
+	if (RR_SYS(poll(&pfd, 1, 0)) != 0)
 		return 0; /* ready, or an error the I/O call will report */
-	int fl = fcntl(f->host_fd, F_GETFL);
+	long fl = RR_SYS(fcntl(f->host_fd, F_GETFL));
 	if (fl < 0 || (fl & O_NONBLOCK))
 		return 0;
 	return sleep_on_host_fd(t, f->host_fd, pfd.events, for_read ? "read" : "write");
+}
+
+/* One host readv/writev (preadv/pwritev at @off >= 0) on @f, recorded or
+ * replayed. In replay only the guest's own output to its inherited
+ * stdout/stderr really happens. Returns the count or -errno. */
+static long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t off)
+{
+	long r;
+	if (rr_replaying) {
+		r = rr_value();
+		if (to_guest && r > 0)
+			rr_iov(iov, n, (size_t)r);
+		else if (!to_guest && f->stdio && f->host_fd >= 0 && r > 0)
+			writev(f->host_fd, iov, n);
+		return r;
+	}
+	if (to_guest)
+		r = off < 0 ? readv(f->host_fd, iov, n) : preadv(f->host_fd, iov, n, off);
+	else
+		r = off < 0 ? writev(f->host_fd, iov, n) : pwritev(f->host_fd, iov, n, off);
+	r = rr_note(rr_sys_ret(r));
+	if (to_guest && r > 0)
+		rr_iov(iov, n, (size_t)r);
+	return r;
 }
 
 /* Move up to @count bytes between @f and guest memory at @buf: reads when
@@ -214,15 +239,9 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 				   iov, IOV_CHUNK, &covered);
 		if (n < 0)
 			return done ? done : n;
-		ssize_t r;
-		if (to_guest)
-			r = off < 0 ? readv(f->host_fd, iov, n)
-				    : preadv(f->host_fd, iov, n, off + done);
-		else
-			r = off < 0 ? writev(f->host_fd, iov, n)
-				    : pwritev(f->host_fd, iov, n, off + done);
+		long r = host_rw(f, iov, n, to_guest, off < 0 ? -1 : off + done);
 		if (r < 0)
-			return done ? done : -errno;
+			return done ? done : r;
 		done += r;
 		if ((size_t)r < covered)
 			break;
@@ -370,12 +389,7 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 		ret = pipe_rwv(t, f, hiov, n, total, to_guest);
 		goto out_hiov;
 	}
-	ssize_t r;
-	if (to_guest)
-		r = off < 0 ? readv(f->host_fd, hiov, n) : preadv(f->host_fd, hiov, n, off);
-	else
-		r = off < 0 ? writev(f->host_fd, hiov, n) : pwritev(f->host_fd, hiov, n, off);
-	ret = host_ret(r);
+	ret = host_rw(f, hiov, n, to_guest, off);
 out_hiov:
 	free(hiov);
 out_giov:
@@ -428,6 +442,15 @@ static char *abs_path(struct task *t, int dirfd, const char *path)
 	return out;
 }
 
+/* fstatat on the host, recorded or replayed: 0 or -errno. */
+static long host_stat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	long r = RR_SYS(fstatat(dirfd, path, st, flags));
+	if (!r)
+		rr_bytes(st, sizeof(*st));
+	return r;
+}
+
 static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsigned mode)
 {
 	char path[PATH_MAX];
@@ -456,14 +479,16 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 	struct stat st;
 	/* A running program cannot be opened for writing: refuse before the
 	 * host open, which could already truncate it. */
-	if (writing && !fstatat(at, path, &st, flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0) &&
+	if (writing && !host_stat(at, path, &st, flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0) &&
 	    S_ISREG(st.st_mode) && inode_write_denied(st.st_dev, st.st_ino))
 		return -ETXTBSY;
 	if (flags & (O_CREAT | __O_TMPFILE))
 		mode &= ~t->fs->umask;
-	int hfd = (int)syscall(SYS_openat, at, path, flags | O_CLOEXEC, mode);
+	int hfd = (int)RR_SYS(syscall(SYS_openat, at, path, flags | O_CLOEXEC, mode));
 	if (hfd < 0)
-		return -errno;
+		return hfd;
+	if (rr_replaying)
+		hfd = -1; /* the file is not opened again: its data comes from the log */
 	char *p = abs_path(t, dirfd, path);
 	struct file *f = file_host_alloc(hfd, p);
 	free(p);
@@ -516,15 +541,17 @@ SYS(lseek)
 		return (long)df->dir->pos;
 	}
 	int h = fget_host(t, a[0], -ESPIPE);
-	return h < 0 ? h : host_ret(lseek(h, (off_t)a[1], (int)a[2]));
+	return h < 0 ? h : RR_SYS(lseek(h, (off_t)a[1], (int)a[2]));
 }
 
 /* stat of an open file: the host's, or what the model says for its own. */
 static int file_stat(struct file *f, struct stat *st)
 {
 	if (f->kind == FILE_HOST) {
-		if (fstat(f->host_fd, st))
-			return -errno;
+		long r = RR_SYS(fstat(f->host_fd, st));
+		if (r)
+			return r;
+		rr_bytes(st, sizeof(*st));
 		if (f->path && !strncmp(f->path, "/proc/", 6)) {
 			st->st_mode = S_IFREG | 0444; /* a modeled /proc file */
 			st->st_size = 0;
@@ -626,8 +653,8 @@ static long do_fstatat(struct task *t, int dirfd, uint64_t gpath, uint64_t gbuf,
 	long r = stat_source(t, dirfd, gpath, flags, path, &st, &hdir);
 	if (r < 0)
 		return r;
-	if (r == 1 && fstatat(hdir, path, &st, flags))
-		return -errno;
+	if (r == 1 && (r = host_stat(hdir, path, &st, flags)))
+		return r;
 	return copy_to_guest(t->mm, gbuf, &st, sizeof(st));
 }
 
@@ -656,8 +683,9 @@ SYS(statx)
 	if (r < 0)
 		return r;
 	if (r == 1) {
-		if (syscall(SYS_statx, hdir, path, flags, (unsigned)a[3], &sx))
-			return -errno;
+		if ((r = RR_SYS(syscall(SYS_statx, hdir, path, flags, (unsigned)a[3], &sx))))
+			return r;
+		rr_bytes(&sx, sizeof(sx));
 	} else {
 		memset(&sx, 0, sizeof(sx));
 		sx.stx_mask = STATX_BASIC_STATS;
@@ -724,8 +752,11 @@ SYS(ioctl)
 		} else {
 			return -ENOTTY;
 		}
-	} else if (ioctl(f->host_fd, req, buf)) {
-		return -errno;
+	} else {
+		long r = RR_SYS(ioctl(f->host_fd, req, buf));
+		if (r)
+			return r;
+		rr_bytes(buf, sizeof(buf));
 	}
 	if (out && copy_to_guest(t->mm, a[2], buf, out))
 		return -EFAULT;
@@ -788,14 +819,14 @@ SYS(fcntl)
 	case F_GETFL:
 		if (e->file->kind != FILE_HOST)
 			return e->file->flags;
-		return host_ret(fcntl(e->file->host_fd, F_GETFL));
+		return RR_SYS(fcntl(e->file->host_fd, F_GETFL));
 	case F_SETFL:
 		if (e->file->kind != FILE_HOST) {
 			int settable = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 			e->file->flags = (e->file->flags & ~settable) | ((int)a[2] & settable);
 			return 0;
 		}
-		return host_ret(fcntl(e->file->host_fd, F_SETFL, (int)a[2]));
+		return RR_SYS(fcntl(e->file->host_fd, F_SETFL, (int)a[2]));
 	case F_GETPIPE_SZ:
 		if (e->file->kind == FILE_PIPE)
 			return PIPE_SIZE;
@@ -849,7 +880,7 @@ SYS(fcntl)
 static long do_faccessat(struct task *t, int dirfd, uint64_t gpath, int mode, int flags)
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
-	return host_ret(syscall(SYS_faccessat2, hdir, path, mode, flags));
+	return RR_SYS(syscall(SYS_faccessat2, hdir, path, mode, flags));
 }
 
 SYS(access)
@@ -882,7 +913,9 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t gpath, uint64_t gb
 		int hdir = host_dirfd(t, dirfd);
 		if (path[0] != '/' && hdir < 0)
 			return hdir;
-		n = host_ret(readlinkat(path[0] == '/' ? AT_FDCWD : hdir, path, buf, cap));
+		n = RR_SYS(readlinkat(path[0] == '/' ? AT_FDCWD : hdir, path, buf, cap));
+		if (n > 0)
+			rr_bytes(buf, (size_t)n);
 	}
 	if (n < 0)
 		return n;
@@ -936,7 +969,7 @@ SYS(fchdir)
 static long do_mkdirat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
-	return host_ret(mkdirat(hdir, path, mode & ~t->fs->umask));
+	return RR_SYS(mkdirat(hdir, path, mode & ~t->fs->umask));
 }
 
 SYS(mkdir)
@@ -952,7 +985,7 @@ SYS(mkdirat)
 static long do_unlinkat(struct task *t, int dirfd, uint64_t gpath, int flags)
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
-	return host_ret(unlinkat(hdir, path, flags));
+	return RR_SYS(unlinkat(hdir, path, flags));
 }
 
 SYS(unlink)
@@ -975,7 +1008,7 @@ static long do_renameat2(struct task *t, int olddir, uint64_t gold, int newdir, 
 {
 	WITH_PATH(t, olddir, gold, from, hfrom);
 	WITH_PATH(t, newdir, gnew, to, hto);
-	return host_ret(syscall(SYS_renameat2, hfrom, from, hto, to, flags));
+	return RR_SYS(syscall(SYS_renameat2, hfrom, from, hto, to, flags));
 }
 
 SYS(rename)
@@ -1000,7 +1033,7 @@ static long do_symlinkat(struct task *t, uint64_t gtarget, int dirfd, uint64_t g
 	if (r)
 		return r;
 	WITH_PATH(t, dirfd, glink, path, hdir);
-	return host_ret(symlinkat(target, hdir, path));
+	return RR_SYS(symlinkat(target, hdir, path));
 }
 
 SYS(symlink)
@@ -1018,7 +1051,7 @@ static long do_linkat(struct task *t, int olddir, uint64_t gold, int newdir, uin
 {
 	WITH_PATH(t, olddir, gold, from, hfrom);
 	WITH_PATH(t, newdir, gnew, to, hto);
-	return host_ret(linkat(hfrom, from, hto, to, flags));
+	return RR_SYS(linkat(hfrom, from, hto, to, flags));
 }
 
 SYS(link)
@@ -1034,7 +1067,7 @@ SYS(linkat)
 static long do_fchmodat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
-	return host_ret(fchmodat(hdir, path, mode, 0));
+	return RR_SYS(fchmodat(hdir, path, mode, 0));
 }
 
 SYS(chmod)
@@ -1052,7 +1085,7 @@ SYS(fchmod)
 	int h = fget_host(t, a[0], -EINVAL);
 	if (h < 0)
 		return h;
-	return host_ret(fchmod(h, (mode_t)a[1]));
+	return RR_SYS(fchmod(h, (mode_t)a[1]));
 }
 
 SYS(utimensat)
@@ -1087,7 +1120,7 @@ SYS(ftruncate)
 	int h = fget_host(t, a[0], -EINVAL);
 	if (h < 0)
 		return h;
-	return host_ret(ftruncate(h, (off_t)a[1]));
+	return RR_SYS(ftruncate(h, (off_t)a[1]));
 }
 
 SYS(fsync)
@@ -1095,7 +1128,7 @@ SYS(fsync)
 	int h = fget_host(t, a[0], -EINVAL);
 	if (h < 0)
 		return h;
-	return host_ret(fsync(h));
+	return RR_SYS(fsync(h));
 }
 
 SYS(fdatasync)
@@ -1103,7 +1136,7 @@ SYS(fdatasync)
 	int h = fget_host(t, a[0], -EINVAL);
 	if (h < 0)
 		return h;
-	return host_ret(fdatasync(h));
+	return RR_SYS(fdatasync(h));
 }
 
 SYS(fadvise64)
@@ -1162,7 +1195,9 @@ SYS(getdents64)
 	char *buf = malloc(n ? n : 1);
 	if (!buf)
 		return -ENOMEM;
-	long r = host_ret(syscall(SYS_getdents64, h, buf, n));
+	long r = RR_SYS(syscall(SYS_getdents64, h, buf, n));
+	if (r > 0)
+		rr_bytes(buf, (size_t)r);
 	if (r > 0 && copy_to_guest(t->mm, a[1], buf, r))
 		r = -EFAULT;
 	free(buf);

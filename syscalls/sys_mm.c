@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "kernelmodel/files.h"
+#include "kernelmodel/rr.h"
 #include "syscalls/sys.h"
 
 SYS(brk)
@@ -23,11 +24,12 @@ static long fill_from_file(struct task *t, int host_fd, gva_t addr, uint64_t len
 	long ret = 0;
 	for (uint64_t done = 0; done < len;) {
 		size_t want = len - done < (1 << 16) ? len - done : (1 << 16);
-		ssize_t n = pread(host_fd, buf, want, (off_t)(off + done));
+		long n = RR_SYS(pread(host_fd, buf, want, (off_t)(off + done)));
 		if (n < 0) {
-			ret = -errno;
+			ret = n;
 			break;
 		}
+		rr_bytes(buf, (size_t)n);
 		if (n == 0)
 			break; /* past EOF the pages stay zero */
 		if ((ret = mm_poke(t->mm, addr + done, buf, n)))
@@ -54,11 +56,13 @@ SYS(mmap)
 	if (f->kind != FILE_HOST)
 		return -ENODEV;
 	struct stat st;
-	if (fstat(f->host_fd, &st))
-		return -errno;
+	long sr = RR_SYS(fstat(f->host_fd, &st));
+	if (sr)
+		return sr;
+	rr_bytes(&st, sizeof(st));
 	if (!S_ISREG(st.st_mode))
 		return -ENODEV; /* device and special-file mappings are not modeled */
-	int acc = fcntl(f->host_fd, F_GETFL) & O_ACCMODE;
+	int acc = (int)RR_SYS(fcntl(f->host_fd, F_GETFL)) & O_ACCMODE;
 	if (acc == O_WRONLY)
 		return -EACCES;
 	if ((flags & 0x0f) != MAP_PRIVATE) {

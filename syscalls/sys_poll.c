@@ -13,6 +13,7 @@
 #include "kernelmodel/eventpoll.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/pipe.h"
+#include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/task.h"
 #include "syscalls/sys.h"
@@ -55,7 +56,9 @@ static short file_revents(struct file *f, short events, struct poll_wait *w)
 		break;
 	default: {
 		struct pollfd h = {f->host_fd, events, 0};
-		re = poll(&h, 1, 0) > 0 ? h.revents : 0;
+		long pr = RR_SYS(poll(&h, 1, 0));
+		rr_bytes(&h.revents, sizeof(h.revents));
+		re = pr > 0 ? h.revents : 0;
 		if (w)
 			w->host[w->nhost++] = (struct pollfd){f->host_fd, events, 0};
 	}

@@ -4,6 +4,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
 #include "syscalls/sys.h"
 
@@ -111,9 +112,10 @@ SYS(getrandom)
 	size_t len = a[1] > (1u << 25) ? (1u << 25) : a[1], done = 0;
 	while (done < len) {
 		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-		ssize_t r = getrandom(buf, n, 0);
+		long r = RR_SYS(getrandom(buf, n, 0));
 		if (r < 0)
-			return done ? (long)done : -errno;
+			return done ? (long)done : r;
+		rr_bytes(buf, (size_t)r);
 		if (copy_to_guest(t->mm, a[0] + done, buf, r))
 			return done ? (long)done : -EFAULT;
 		done += r;

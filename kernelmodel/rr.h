@@ -1,0 +1,48 @@
+/* Record and replay (--record FILE, --replay FILE). Everything that reaches
+ * the guests from outside the model goes through here: results and output
+ * bytes of host calls (files, stdin, stat, readlink, randomness, host
+ * readiness for the scheduler) and the start-up facts (AT_RANDOM, the
+ * wall-clock base, the seed). Recording logs them; replaying feeds them
+ * back without calling the host, so a replayed run sees the same world
+ * (stdin closed, files changed or gone) and makes the same syscalls, which
+ * are checked one by one: the first difference is reported as divergence.
+ * The log is a stream of records: a tag byte, a length, and the bytes. */
+#ifndef KERNELMODEL_RR_H
+#define KERNELMODEL_RR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct iovec;
+
+extern bool rr_recording, rr_replaying;
+
+#define EXIT_DIVERGED 124 /* cloneemu's status when a replay diverges */
+
+int rr_start_record(const char *path);
+int rr_start_replay(const char *path);
+void rr_finish(void);
+
+/* A host call's result: recorded, or in replay taken from the log (the
+ * call is not made). Use: r = rr_replaying ? rr_value() : rr_note(host()). */
+long rr_note(long value);
+long rr_value(void);
+/* Bytes a host call produced into @buf (@len of them): recorded, or in
+ * replay written into @buf from the log. */
+void rr_bytes(void *buf, size_t len);
+/* The same for bytes scattered over @iov (the first @len bytes). */
+void rr_iov(const struct iovec *iov, int n, size_t len);
+/* A host call as the model uses it (value or -errno), recorded or replayed:
+ * in replay @expr is not evaluated. */
+static inline long rr_sys_ret(long r)
+{
+	extern int *__errno_location(void);
+	return r < 0 ? -*__errno_location() : r;
+}
+#define RR_SYS(expr) (rr_replaying ? rr_value() : rr_note(rr_sys_ret((long)(expr))))
+
+/* Every syscall: recorded as (tid, nr), or checked against the log. */
+void rr_syscall(int tid, long nr);
+
+#endif
