@@ -160,6 +160,12 @@ void do_exit(struct task *t, int status)
 	mm_put(t->mm);
 	t->mm = NULL;
 	t->exit_status = status;
+	/* The last thread to go sets the group's exit code
+	 * (synchronize_group_exit), unless exit_group already did. */
+	if (!t->signal->group_exit && !live_thread(t)) {
+		t->signal->group_exit = true;
+		t->signal->group_exit_code = status;
+	}
 	struct pid_namespace *ns = t->pid_ns;
 	if (ns->level && ns->child_reaper == t && !live_thread(t))
 		zap_pid_ns_processes(t);

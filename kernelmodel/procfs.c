@@ -33,7 +33,9 @@ static int proc_task_path(struct task *t, const char *path, struct task **target
 	p = path + 6;
 	size_t n = strcspn(p, "/");
 	if (n == 4 && !strncmp(p, "self", 4)) {
-		*target = t;
+		/* /proc/self is the process: its leader, even if that exited. */
+		struct task *leader = task_find(t->tgid);
+		*target = leader ? leader : t;
 		*is_self_link = 1;
 	} else if (n == 11 && !strncmp(p, "thread-self", 11)) {
 		*target = t;

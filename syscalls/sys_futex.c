@@ -76,11 +76,8 @@ static long futex_wake_op(struct task *t, bool private, const uint64_t *a)
 	uint32_t encoded = (uint32_t)a[5], old, val;
 	int op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
 	int32_t oparg = (int32_t)(encoded << 8) >> 20, cmparg = (int32_t)(encoded << 20) >> 20;
-	if (encoded & (FUTEX_OP_OPARG_SHIFT << 28)) {
-		if (oparg < 0 || oparg > 31)
-			return -EINVAL;
-		oparg = 1 << oparg;
-	}
+	if (encoded & (0x8u << 28)) /* FUTEX_OP_OPARG_SHIFT; Linux masks a wild shift */
+		oparg = (int32_t)(1u << (oparg & 31));
 	if ((a[0] & 3) || (a[4] & 3))
 		return -EINVAL;
 	if (futex_key(t->mm, a[0], private, &k1) || futex_key(t->mm, a[4], private, &k2))
@@ -143,7 +140,8 @@ SYS(futex)
 	int op = cmd & FUTEX_CMD_MASK;
 	bool private = cmd & FUTEX_PRIVATE_FLAG, realtime = cmd & FUTEX_CLOCK_REALTIME;
 	struct futex_key k1, k2;
-	if (realtime && op != FUTEX_WAIT_BITSET && op != FUTEX_WAIT)
+	/* Since Linux 5.13 only the absolute waits take FUTEX_CLOCK_REALTIME. */
+	if (realtime && op != FUTEX_WAIT_BITSET)
 		return -ENOSYS;
 	switch (op) {
 	case FUTEX_WAIT:

@@ -1,0 +1,3 @@
+module cloneemu.test/goprogram
+
+go 1.19
