@@ -273,27 +273,28 @@ long do_wait(struct task *t, const struct wait_opts *wo, struct wait_result *res
 			continue;
 		any = true;
 		int rep = p->signal->report;
+		int vpid = task_tgid_nr_ns(p, t->pid_ns); /* the waiter's view */
 		if (p->state != TASK_ZOMBIE && rep == REPORT_STOPPED && (wo->options & WSTOPPED)) {
-			res->pid = p->tgid;
+			res->pid = vpid;
 			res->status = 0x7f | (p->signal->stop_signal << 8);
 			if (!(wo->options & WNOWAIT))
 				p->signal->report = 0;
-			return p->tgid;
+			return vpid;
 		}
 		if (p->state != TASK_ZOMBIE && rep == REPORT_CONTINUED && (wo->options & WCONTINUED)) {
-			res->pid = p->tgid;
+			res->pid = vpid;
 			res->status = 0xffff;
 			if (!(wo->options & WNOWAIT))
 				p->signal->report = 0;
-			return p->tgid;
+			return vpid;
 		}
 		if (p->state != TASK_ZOMBIE || !(wo->options & WEXITED))
 			continue;
-		res->pid = p->tgid;
+		res->pid = vpid;
 		res->status = task_wait_status(p);
 		if (!(wo->options & WNOWAIT))
 			p->state = TASK_DEAD;
-		return p->tgid;
+		return vpid;
 	}
 	if (!any)
 		return -ECHILD;

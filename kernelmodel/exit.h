@@ -34,7 +34,7 @@ struct wait_opts {
 };
 
 struct wait_result {
-	int pid;
+	int pid;    /* as the waiter's PID namespace numbers it */
 	int status; /* wait status */
 };
 

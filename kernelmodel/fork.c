@@ -80,12 +80,19 @@ static int copy_mm(uint64_t flags, struct task *p, struct task *parent)
 
 static int copy_ns(uint64_t flags, struct task *p, struct task *parent)
 {
-	if (!(flags & CLONE_NAMESPACES)) {
+	if (!(flags & CLONE_NAMESPACES) &&
+	    parent->nsproxy->ns[NS_TIME] == parent->nsproxy->time_for_children) {
 		p->nsproxy = nsproxy_get(parent->nsproxy);
 		return 0;
 	}
+	if ((flags & CLONE_NEWPID) && parent->nsproxy->pid_ns_for_children->level >= MAX_PID_NS_LEVEL)
+		return -ENOSPC;
 	p->nsproxy = copy_namespaces(flags, parent->nsproxy, parent->pid_ns);
-	return p->nsproxy ? 0 : -ENOMEM;
+	if (!p->nsproxy)
+		return -ENOMEM;
+	if (p->nsproxy->ns[NS_TIME] != p->nsproxy->time_for_children)
+		nsproxy_enter_time_for_children(p->nsproxy);
+	return 0;
 }
 
 static void warn_unsupported(uint64_t flags)
@@ -114,8 +121,11 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 	/* Shared signal handlers imply shared VM. */
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	/* Siblings of global init would be unkillable and unreaped: our
-	 * init is modeled and never calls clone, so this cannot trigger. */
+	/* Siblings of an init would be unkillable and unreaped. (The global
+	 * init is modeled and never calls clone; namespace inits do.) */
+	if ((flags & CLONE_PARENT) && parent->pid_ns->level &&
+	    parent->pid_ns->child_reaper && parent->pid_ns->child_reaper->tgid == parent->tgid)
+		return -EINVAL;
 	/* A thread cannot enter new pid or user namespaces, nor be created
 	 * after unshare(CLONE_NEWPID) moved its children elsewhere. */
 	if ((flags & CLONE_THREAD) &&
@@ -237,6 +247,9 @@ int do_unshare(struct task *t, uint64_t flags)
 		files_put(t->files);
 		t->files = nf;
 	}
+	/* One unshare(CLONE_NEWPID) until a child has entered it. */
+	if ((flags & CLONE_NEWPID) && t->pid_ns != t->nsproxy->pid_ns_for_children)
+		return -EINVAL;
 	if (flags & CLONE_NAMESPACES) {
 		struct nsproxy *ns = copy_namespaces(flags, t->nsproxy, t->pid_ns);
 		if (!ns)

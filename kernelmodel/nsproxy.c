@@ -54,6 +54,8 @@ struct nsproxy *nsproxy_alloc_initial(void)
 			nsproxy_put(ns);
 			return NULL;
 		}
+	ns->time_for_children = ns->ns[NS_TIME];
+	ns->time_for_children->refcount++;
 	if (!ns->uts || !ns->pid_ns_for_children) {
 		nsproxy_put(ns);
 		return NULL;
@@ -73,6 +75,7 @@ void nsproxy_put(struct nsproxy *ns)
 		return;
 	uts_put(ns->uts);
 	pid_ns_put(ns->pid_ns_for_children);
+	ns_common_put(ns->time_for_children);
 	for (int i = 0; i < NS_NTYPES; i++)
 		ns_common_put(ns->ns[i]);
 	free(ns);
@@ -93,12 +96,27 @@ struct nsproxy *copy_namespaces(uint64_t flags, const struct nsproxy *old,
 	ns->pid_ns_for_children = flags & CLONE_NEWPID ? pid_ns_create(active_pid_ns)
 						       : pid_ns_get(old->pid_ns_for_children);
 	for (int i = 0; i < NS_NTYPES; i++) {
-		if (flags & flag_of[i]) {
+		if ((flags & flag_of[i]) && i != NS_TIME) {
 			ns->ns[i] = ns_common_alloc(ns_alloc_inum());
 		} else {
 			ns->ns[i] = old->ns[i];
 			ns->ns[i]->refcount++;
 		}
+	}
+	/* Namespaces made along with a new user namespace belong to it. */
+	if ((flags & CLONE_NEWUTS) && ns->uts)
+		ns->uts->owner_user_inum = ns->ns[NS_USER]->inum;
+	/* A new time namespace is for children: the caller stays in its own
+	 * (unshare); a clone's child enters it (fork_child below). */
+	if (flags & CLONE_NEWTIME) {
+		ns->time_for_children = ns_common_alloc(ns_alloc_inum());
+	} else {
+		ns->time_for_children = old->time_for_children;
+		ns->time_for_children->refcount++;
+	}
+	if (!ns->time_for_children) {
+		nsproxy_put(ns);
+		return NULL;
 	}
 	for (int i = 0; i < NS_NTYPES; i++)
 		if (!ns->ns[i]) {
@@ -110,4 +128,23 @@ struct nsproxy *copy_namespaces(uint64_t flags, const struct nsproxy *old,
 		return NULL;
 	}
 	return ns;
+}
+
+void nsproxy_enter_time_for_children(struct nsproxy *ns)
+{
+	if (ns->ns[NS_TIME] == ns->time_for_children)
+		return;
+	ns_common_put(ns->ns[NS_TIME]);
+	ns->ns[NS_TIME] = ns->time_for_children;
+	ns->ns[NS_TIME]->refcount++;
+}
+
+bool ns_initial_user(const struct nsproxy *ns)
+{
+	return ns->ns[NS_USER]->inum == initial_inum[NS_USER];
+}
+
+bool ns_may_set_uts(const struct nsproxy *ns)
+{
+	return ns_initial_user(ns) || ns->uts->owner_user_inum == ns->ns[NS_USER]->inum;
 }

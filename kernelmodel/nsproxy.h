@@ -8,6 +8,7 @@
 #ifndef KERNELMODEL_NSPROXY_H
 #define KERNELMODEL_NSPROXY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct uts_namespace;
@@ -26,6 +27,7 @@ struct nsproxy {
 	struct uts_namespace *uts;
 	struct ns_common *ns[NS_NTYPES];
 	struct pid_namespace *pid_ns_for_children;
+	struct ns_common *time_for_children; /* CLONE_NEWTIME: entered by children */
 };
 
 /* The initial namespaces (refcount 1). NULL on ENOMEM. */
@@ -37,6 +39,15 @@ void nsproxy_put(struct nsproxy *ns);
  * parent is @active_pid_ns. NULL on ENOMEM. */
 struct nsproxy *copy_namespaces(uint64_t flags, const struct nsproxy *old,
 				struct pid_namespace *active_pid_ns);
+/* Is the task's user namespace the initial one? (Ids are the host's;
+ * in any other they read as the overflow id: id maps are not modeled.) */
+bool ns_initial_user(const struct nsproxy *ns);
+/* May a task with namespaces @ns change its UTS names? It needs
+ * CAP_SYS_ADMIN over the user namespace owning the UTS namespace. */
+bool ns_may_set_uts(const struct nsproxy *ns);
+/* A child made by clone lives in its parent's time_for_children
+ * (timens_on_fork). @ns must be the child's own. */
+void nsproxy_enter_time_for_children(struct nsproxy *ns);
 /* A fresh inode number for a namespace (proc's ns inodes). */
 uint64_t ns_alloc_inum(void);
 

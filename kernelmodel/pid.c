@@ -1,6 +1,7 @@
 #include "kernelmodel/pid.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "kernelmodel/nsproxy.h"
@@ -16,9 +17,27 @@ struct pid_namespace *pid_ns_initial(void)
 	return pid_ns_get(&init_pid_ns);
 }
 
+const struct pid_namespace *pid_ns_root(void)
+{
+	return &init_pid_ns;
+}
+
+int pid_max(void)
+{
+	static int max;
+	if (!max) {
+		FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+		if (!f || fscanf(f, "%d", &max) != 1 || max < 301 || max > PID_MAX)
+			max = 32768;
+		if (f)
+			fclose(f);
+	}
+	return max;
+}
+
 struct pid_namespace *pid_ns_create(struct pid_namespace *parent)
 {
-	if (parent->level + 1 >= MAX_PID_NS_LEVEL)
+	if (parent->level + 1 > MAX_PID_NS_LEVEL)
 		return NULL;
 	struct pid_namespace *ns = calloc(1, sizeof(*ns));
 	if (!ns)
@@ -104,8 +123,8 @@ int pid_global(int nr, const struct pid_namespace *ns)
 static int next_nr(struct pid_namespace *ns)
 {
 	for (int tries = 0; tries < PID_MAX; tries++) {
-		if (++ns->last_pid >= PID_MAX)
-			ns->last_pid = ns->level ? 2 : 2;
+		if (++ns->last_pid >= pid_max())
+			ns->last_pid = 2;
 		if (!find_task_by_pid_ns(ns->last_pid, ns))
 			return ns->last_pid;
 	}
@@ -123,10 +142,14 @@ int alloc_pid(struct task *t, struct pid_namespace *ns, const int *set_tid, int 
 		return -ENOMEM;
 	int i = 0;
 	for (struct pid_namespace *p = ns; p; p = p->parent, i++) {
-		int want = i < nset ? set_tid[i] : 0;
+		bool given = i < nset;
+		int want = given ? set_tid[i] : 0;
 		int n;
-		if (want) {
-			if (want < 0 || want >= PID_MAX) {
+		if (given) {
+			/* A chosen pid must be valid, and a namespace without its
+			 * init can only be given pid 1 (alloc_pid). */
+			if (want < 1 || want >= pid_max() ||
+			    (p->level > 0 && !p->child_reaper && want != 1)) {
 				free(nr);
 				return -EINVAL;
 			}

@@ -12,7 +12,7 @@
 
 struct task;
 
-#define MAX_PID_NS_LEVEL 32
+#define MAX_PID_NS_LEVEL 32 /* nesting deeper than this: ENOSPC */
 
 struct pid_namespace {
 	int refcount;
@@ -25,6 +25,10 @@ struct pid_namespace {
 };
 
 struct pid_namespace *pid_ns_initial(void);
+/* The initial namespace, borrowed (no reference). */
+const struct pid_namespace *pid_ns_root(void);
+/* pid_max, as the host sets it (/proc/sys/kernel/pid_max). */
+int pid_max(void);
 /* A new namespace below @parent (refcount 1). NULL on ENOMEM or when
  * MAX_PID_NS_LEVEL is reached. */
 struct pid_namespace *pid_ns_create(struct pid_namespace *parent);

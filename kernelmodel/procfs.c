@@ -20,6 +20,14 @@
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
 
+/* /proc is mounted in the initial PID namespace: it numbers tasks as that
+ * namespace does, whoever reads it (like a host /proc seen from a container
+ * that did not mount its own). */
+static const struct pid_namespace *proc_ns(void)
+{
+	return pid_ns_root();
+}
+
 /* Split "/proc/<who>/<rest>" into the task it names and rest ("" for the
  * directory itself). Returns 1 with *target set (NULL when <who> is a
  * number that is no guest task), or 0 when the path is not per-task. */
@@ -42,7 +50,7 @@ static int proc_task_path(struct task *t, const char *path, struct task **target
 		*is_self_link = 2;
 	} else if (n > 0 && strspn(p, "0123456789") == n) {
 		/* /proc shows the viewer's PID namespace. */
-		*target = find_task_by_pid_ns(atoi(p), t->pid_ns);
+		*target = find_task_by_pid_ns(atoi(p), proc_ns());
 		if (*target && (*target)->tid != (*target)->tgid)
 			*target = NULL; /* threads are reached through task/ */
 	} else {
@@ -54,7 +62,7 @@ static int proc_task_path(struct task *t, const char *path, struct task **target
 		const char *q = *rest + 5;
 		size_t m = strspn(q, "0123456789");
 		if (m && (q[m] == '/' || !q[m])) {
-			struct task *th = find_task_by_pid_ns(atoi(q), t->pid_ns);
+			struct task *th = find_task_by_pid_ns(atoi(q), proc_ns());
 			*target = th && th->tgid == (*target)->tgid ? th : NULL;
 			*rest = q[m] == '/' ? q + m + 1 : q + m;
 			*is_self_link = 0;
@@ -91,10 +99,17 @@ static const char *ns_link(const struct task *t, const char *name, unsigned long
 		return *inum = ns->ns[NS_NET]->inum, "net";
 	if (!strcmp(name, "pid"))
 		return *inum = t->pid_ns->inum, "pid";
-	if (!strcmp(name, "pid_for_children"))
-		return *inum = ns->pid_ns_for_children->inum, "pid";
-	if (!strcmp(name, "time") || !strcmp(name, "time_for_children"))
+	if (!strcmp(name, "pid_for_children")) {
+		/* A namespace nobody has entered yet has no inode to show. */
+		const struct pid_namespace *pc = ns->pid_ns_for_children;
+		if (pc != t->pid_ns && !pc->child_reaper)
+			return NULL;
+		return *inum = pc->inum, "pid";
+	}
+	if (!strcmp(name, "time"))
 		return *inum = ns->ns[NS_TIME]->inum, "time";
+	if (!strcmp(name, "time_for_children"))
+		return *inum = ns->time_for_children->inum, "time";
 	if (!strcmp(name, "user"))
 		return *inum = ns->ns[NS_USER]->inum, "user";
 	if (!strcmp(name, "uts"))
@@ -117,10 +132,10 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
 		if (!self)
 			return -EINVAL; /* /proc/<pid> is a directory */
 		if (self == 2)
-			snprintf(tmp, sizeof(tmp), "%d/task/%d", task_tgid_nr_ns(target, t->pid_ns),
-				 task_pid_nr_ns(target, t->pid_ns));
+			snprintf(tmp, sizeof(tmp), "%d/task/%d", task_tgid_nr_ns(target, proc_ns()),
+				 task_pid_nr_ns(target, proc_ns()));
 		else
-			snprintf(tmp, sizeof(tmp), "%d", task_tgid_nr_ns(target, t->pid_ns));
+			snprintf(tmp, sizeof(tmp), "%d", task_tgid_nr_ns(target, proc_ns()));
 		return copy_link(tmp, buf, size);
 	}
 	if (!target->mm)
@@ -358,7 +373,8 @@ static int gen_guest_range(struct task *t, gva_t start, gva_t end, FILE *out)
 }
 
 /* The directories of the modeled /proc. */
-static const char *const pid_files[] = {"stat", "status", "maps", "cmdline", "environ", "comm"};
+static const char *const pid_files[] = {"stat",	"status",  "maps",   "cmdline",
+					 "environ", "comm", "uid_map", "gid_map"};
 static const char *const pid_links[] = {"exe", "cwd"};
 
 static int list_task_dir(struct task *target, bool with_task, struct dirlist *d)
@@ -458,7 +474,7 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		*handled = 1;
 		if (!(d = calloc(1, sizeof(*d))))
 			return -ENOMEM;
-		return open_dir(d, list_proc_root(t->pid_ns, d), path, out);
+		return open_dir(d, list_proc_root(proc_ns(), d), path, out);
 	}
 	*handled = proc_task_path(t, path, &target, &rest, &self);
 	if (!*handled)
@@ -476,7 +492,7 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 	bool is_thread = strstr(path, "/task/") != NULL;
 	if (!(d = calloc(1, sizeof(*d))))
 		return -ENOMEM;
-	int r = list_dir(target, t->pid_ns, t->files, rest, is_thread, d);
+	int r = list_dir(target, proc_ns(), t->files, rest, is_thread, d);
 	if (r != -ENOTDIR)
 		return open_dir(d, r, path, out);
 	free(d->e);
@@ -490,9 +506,9 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 	r = 0;
 	struct mm *mm = target->mm; /* NULL for a zombie: its files read empty */
 	if (!strcmp(rest, "stat"))
-		r = gen_stat(target, t->pid_ns, mem);
+		r = gen_stat(target, proc_ns(), mem);
 	else if (!strcmp(rest, "status"))
-		r = gen_status(target, t->pid_ns, mem);
+		r = gen_status(target, proc_ns(), mem);
 	else if (!strcmp(rest, "maps"))
 		r = mm ? gen_maps(target, mem) : 0;
 	else if (!strcmp(rest, "cmdline"))
@@ -501,7 +517,12 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		r = mm ? gen_guest_range(target, mm->env_start, mm->env_end, mem) : 0;
 	else if (!strcmp(rest, "comm"))
 		fprintf(mem, "%s\n", target->comm);
-	else
+	else if (!strcmp(rest, "uid_map") || !strcmp(rest, "gid_map")) {
+		/* The initial namespace maps everything; others have no maps
+		 * (writing them is not modeled). */
+		if (target->nsproxy && ns_initial_user(target->nsproxy))
+			fprintf(mem, "%10u %10u %10u\n", 0u, 0u, 4294967295u);
+	} else
 		r = -ENOENT; /* not modeled: never the host's view of cloneemu */
 	fclose(mem);
 	if (!r) {

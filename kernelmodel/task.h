@@ -112,7 +112,7 @@ static inline bool task_is_alive(const struct task *t)
 	return t->state == TASK_RUNNING || t->state == TASK_INTERRUPTIBLE ||
 	       t->state == TASK_STOPPED;
 }
-#define PID_MAX 4194304 /* /proc/sys/kernel/pid_max */
+#define PID_MAX 4194304 /* the largest pid_max Linux allows */
 void task_set_comm(struct task *t, const char *path);
 
 #endif

@@ -13,6 +13,7 @@ struct uts_namespace *uts_alloc_initial(void)
 	rr_bytes(&ns->name, sizeof(ns->name));
 	ns->refcount = 1; /* the first task's */
 	ns->inum = 0xEFFFFFFEu; /* PROC_UTS_INIT_INO */
+	ns->owner_user_inum = 0xEFFFFFFDu; /* the initial user namespace */
 	return ns;
 }
 

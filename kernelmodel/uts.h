@@ -9,6 +9,7 @@ struct uts_namespace {
 	int refcount;
 	struct utsname name;
 	unsigned long inum;
+	unsigned long owner_user_inum; /* the user namespace that owns it */
 };
 
 /* The initial namespace, initialised from the host's uname. */

@@ -504,7 +504,6 @@ SYS(wait4)
 	long r = do_wait(t, &wo, &res);
 	if (r <= 0)
 		return r;
-	r = res.pid = pid_nr_ns(res.pid, t->pid_ns);
 	if (a[1] && copy_to_guest(t->mm, a[1], &res.status, sizeof(int)))
 		return -EFAULT;
 	if (a[3]) {
@@ -533,6 +532,7 @@ SYS(waitid)
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
 	struct wait_opts wo = {.type = type, .id = id, .options = options};
+	bool pidfd_nonblock = false;
 	switch (type) {
 	case P_ALL:
 		break;
@@ -553,6 +553,10 @@ SYS(waitid)
 			return err;
 		wo.type = P_PID;
 		wo.id = p->tgid;
+		/* A PIDFD_NONBLOCK pidfd makes the wait non-blocking: EAGAIN. */
+		pidfd_nonblock = files_lookup(t->files, id)->flags & O_NONBLOCK;
+		if (pidfd_nonblock)
+			wo.options |= WNOHANG;
 		break;
 	}
 	default:
@@ -562,11 +566,13 @@ SYS(waitid)
 	long r = do_wait(t, &wo, &res);
 	if (r < 0)
 		return r;
+	if (!r && pidfd_nonblock && !(options & WNOHANG))
+		return -EAGAIN;
 	struct waitid_info info;
 	memset(&info, 0, sizeof(info));
 	if (r > 0) {
 		info.signo = SIGCHLD;
-		info.pid = pid_nr_ns(res.pid, t->pid_ns);
+		info.pid = res.pid;
 		info.uid = (int32_t)getuid();
 		if (WIFEXITED(res.status)) {
 			info.code = CLD_EXITED;
@@ -643,10 +649,10 @@ SYS(pidfd_send_signal)
 	int sig = (int)a[1];
 	if (sig < 0 || sig > NSIG_MODEL)
 		return -EINVAL;
-	if (!task_is_alive(p))
+	if (p->state == TASK_DEAD)
 		return -ESRCH;
-	if (!sig)
-		return 0;
+	if (!sig || p->state == TASK_ZOMBIE)
+		return 0; /* a zombie can be signalled, to no effect */
 	struct ksiginfo info = {.code = 0 /* SI_USER */, .pid = task_tgid_nr_ns(t, p->pid_ns),
 				.uid = (int)getuid()};
 	if (a[2]) {

@@ -51,25 +51,51 @@ SYS(getppid)
 	return task_tgid_nr_ns(t->parent, t->pid_ns);
 }
 
-/* Credentials are the host's: cloneemu does not model setuid (yet). */
+/* Credentials are the host's: cloneemu does not model setuid (yet). In a
+ * new user namespace, without id maps (not modeled), every id reads as
+ * the overflow id, as on Linux before uid_map is written. */
+static long overflow_id(const char *which)
+{
+	char path[64];
+	long v = 65534;
+	snprintf(path, sizeof(path), "/proc/sys/kernel/overflow%s", which);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = 65534;
+		fclose(f);
+	}
+	return v;
+}
+
+static long view_uid(struct task *t, uid_t id)
+{
+	return ns_initial_user(t->nsproxy) ? (long)id : overflow_id("uid");
+}
+
+static long view_gid(struct task *t, gid_t id)
+{
+	return ns_initial_user(t->nsproxy) ? (long)id : overflow_id("gid");
+}
+
 SYS(getuid)
 {
-	return getuid();
+	return view_uid(t, getuid());
 }
 
 SYS(geteuid)
 {
-	return geteuid();
+	return view_uid(t, geteuid());
 }
 
 SYS(getgid)
 {
-	return getgid();
+	return view_gid(t, getgid());
 }
 
 SYS(getegid)
 {
-	return getegid();
+	return view_gid(t, getegid());
 }
 
 static long put_three_ids(struct task *t, const uint64_t *a, unsigned r, unsigned e, unsigned s)
@@ -84,14 +110,14 @@ SYS(getresuid)
 {
 	uid_t r, e, s;
 	getresuid(&r, &e, &s);
-	return put_three_ids(t, a, r, e, s);
+	return put_three_ids(t, a, view_uid(t, r), view_uid(t, e), view_uid(t, s));
 }
 
 SYS(getresgid)
 {
 	gid_t r, e, s;
 	getresgid(&r, &e, &s);
-	return put_three_ids(t, a, r, e, s);
+	return put_three_ids(t, a, view_gid(t, r), view_gid(t, e), view_gid(t, s));
 }
 
 SYS(getgroups)
@@ -287,6 +313,8 @@ SYS(uname)
 
 static long set_uts_field(struct task *t, char *field, uint64_t gname, uint64_t len)
 {
+	if (!ns_may_set_uts(t->nsproxy))
+		return -EPERM;
 	if (len > 64)
 		return -EINVAL;
 	char buf[65] = {0};

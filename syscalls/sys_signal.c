@@ -537,7 +537,8 @@ static bool sig_unkillable_init(struct task *sender, struct task *p, int sig)
 	uint64_t h = p->sighand->action[sig - 1].handler;
 	if (from_inside)
 		return h == (uint64_t)(uintptr_t)SIG_DFL || sig == SIGKILL || sig == SIGSTOP;
-	return false;
+	/* From an ancestor namespace only SIGKILL and SIGSTOP are forced. */
+	return h == (uint64_t)(uintptr_t)SIG_DFL && sig != SIGKILL && sig != SIGSTOP;
 }
 
 /* kill() signals the process of @p; tkill/tgkill the thread itself. */
