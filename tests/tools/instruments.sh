@@ -86,6 +86,30 @@ gdb)
 	grep -q 'exited normally' "$tmp/gdb" || fail "no exit report"
 	[ "$st" = 0 ] || fail "cloneemu exit status $st"
 	;;
+record_replay)
+	r=$gdir/tools_rr_subject.glibc
+	echo "original data" >"$tmp/data"
+	printf 'one\ntwo\nthree\n' | "$emu" --record "$tmp/rec" --trace="$tmp/t1" "$r" "$tmp/data" \
+		>"$tmp/o1" || fail "recording run"
+	# The outside world changes: stdin closed, the file rewritten.
+	echo "changed data" >"$tmp/data"
+	"$emu" --replay "$tmp/rec" --trace="$tmp/t2" "$r" "$tmp/data" >"$tmp/o2" 0<&- ||
+		fail "replay run"
+	grep -q 'lines 3 .* file \[original data\]' "$tmp/o1" || { cat "$tmp/o1"; fail "recorded output"; }
+	cmp -s "$tmp/o1" "$tmp/o2" || { diff "$tmp/o1" "$tmp/o2"; fail "replay output differs"; }
+	cmp -s "$tmp/t1" "$tmp/t2" || { diff "$tmp/t1" "$tmp/t2" | head; fail "replay trace differs"; }
+	# A second recording differs (random bytes), so the test can fail.
+	printf 'one\n' | "$emu" --record "$tmp/rec2" "$r" "$tmp/data" >"$tmp/o3" || fail "second run"
+	cmp -s "$tmp/o1" "$tmp/o3" && fail "two recordings gave the same output"
+	;;
+replay_divergence)
+	r=$gdir/tools_rr_subject.glibc
+	printf 'x\n' | "$emu" --record "$tmp/rec" "$r" >/dev/null || fail "recording run"
+	"$emu" --replay "$tmp/rec" "$g" >/dev/null 2>"$tmp/e"
+	st=$?
+	[ "$st" = 124 ] || fail "replaying another program: status $st, want 124"
+	grep -q 'replay diverged at event' "$tmp/e" || fail "no divergence report"
+	;;
 seed_trace)
 	"$emu" --seed 3 --trace="$tmp/a" "$g" >"$tmp/oa" || fail "run a"
 	"$emu" --seed 3 --trace="$tmp/b" "$g" >"$tmp/ob" || fail "run b"
