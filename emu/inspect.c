@@ -74,22 +74,6 @@ static int obj_refs(enum obj_kind k, const void *p)
 	}
 }
 
-static const char *state_word(const struct task *t)
-{
-	switch (t->state) {
-	case TASK_RUNNING:
-		return "running";
-	case TASK_INTERRUPTIBLE:
-		return "sleeping";
-	case TASK_STOPPED:
-		return "stopped";
-	case TASK_ZOMBIE:
-		return "zombie";
-	default:
-		return "dead";
-	}
-}
-
 static int ppid_global(const struct task *t)
 {
 	return t->parent ? t->parent->tgid : 1;
@@ -111,7 +95,7 @@ void inspect_print(FILE *out)
 		if (t->state == TASK_DEAD)
 			continue;
 		fprintf(out, "  tid %d pid %d ppid %d %-8s %-15s", t->tid, t->tgid, ppid_global(t),
-			state_word(t), t->comm);
+			task_state_name(t->state), t->comm);
 		if (t->state == TASK_INTERRUPTIBLE && t->wait_why)
 			fprintf(out, " [%s]", t->wait_why);
 		for (int k = 0; k < OBJ_KINDS; k++) {
@@ -157,7 +141,7 @@ void inspect_dot(FILE *out)
 		if (t->state == TASK_DEAD)
 			continue;
 		fprintf(out, "  t%d [shape=box, label=\"tid %d (pid %d)\\n%s\\n%s\"];\n", t->tid,
-			t->tid, t->tgid, t->comm, state_word(t));
+			t->tid, t->tgid, t->comm, task_state_name(t->state));
 		if (t->parent && t->parent->state != TASK_DEAD)
 			fprintf(out, "  t%d -> t%d [style=dashed, label=\"parent\"];\n", t->tid,
 				t->parent->tid);

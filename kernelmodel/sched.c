@@ -320,28 +320,12 @@ bool sched_idle(void)
 	return true;
 }
 
-static const char *state_name(enum task_state s)
-{
-	switch (s) {
-	case TASK_RUNNING:
-		return "running";
-	case TASK_INTERRUPTIBLE:
-		return "sleeping";
-	case TASK_STOPPED:
-		return "stopped";
-	case TASK_ZOMBIE:
-		return "zombie";
-	default:
-		return "dead";
-	}
-}
-
 void sched_report(void)
 {
 	for (size_t i = 0; i < tasks.n; i++) {
 		struct task *t = tasks.v[i];
 		fprintf(stderr, "cloneemu:   tid %d (pid %d, %s) %s", t->tid, t->tgid, t->comm,
-			state_name(t->state));
+			task_state_name(t->state));
 		if (t->state == TASK_INTERRUPTIBLE)
 			fprintf(stderr, " in %s", t->wait_why ? t->wait_why : "?");
 		fputc('\n', stderr);

@@ -51,3 +51,19 @@ void task_set_comm(struct task *t, const char *path)
 	strncpy(t->comm, base, TASK_COMM_LEN - 1);
 	t->comm[TASK_COMM_LEN - 1] = 0;
 }
+
+const char *task_state_name(enum task_state s)
+{
+	switch (s) {
+	case TASK_RUNNING:
+		return "running";
+	case TASK_INTERRUPTIBLE:
+		return "sleeping";
+	case TASK_STOPPED:
+		return "stopped";
+	case TASK_ZOMBIE:
+		return "zombie";
+	default:
+		return "dead";
+	}
+}

@@ -114,5 +114,7 @@ static inline bool task_is_alive(const struct task *t)
 }
 #define PID_MAX 4194304 /* the largest pid_max Linux allows */
 void task_set_comm(struct task *t, const char *path);
+/* "running", "sleeping", "stopped", "zombie", "dead". */
+const char *task_state_name(enum task_state s);
 
 #endif
