@@ -401,6 +401,82 @@ void emu_disasm(struct task *t, uint64_t addr, int n, FILE *out)
 	cs_close(&cs);
 }
 
+static uint64_t cs_reg_value(csh cs, x86_reg r)
+{
+	static const struct {
+		x86_reg cs;
+		int uc;
+	} map[] = {
+		{X86_REG_RAX, UC_X86_REG_RAX}, {X86_REG_RBX, UC_X86_REG_RBX}, {X86_REG_RCX, UC_X86_REG_RCX},
+		{X86_REG_RDX, UC_X86_REG_RDX}, {X86_REG_RSI, UC_X86_REG_RSI}, {X86_REG_RDI, UC_X86_REG_RDI},
+		{X86_REG_RBP, UC_X86_REG_RBP}, {X86_REG_RSP, UC_X86_REG_RSP}, {X86_REG_R8, UC_X86_REG_R8},
+		{X86_REG_R9, UC_X86_REG_R9},   {X86_REG_R10, UC_X86_REG_R10}, {X86_REG_R11, UC_X86_REG_R11},
+		{X86_REG_R12, UC_X86_REG_R12}, {X86_REG_R13, UC_X86_REG_R13}, {X86_REG_R14, UC_X86_REG_R14},
+		{X86_REG_R15, UC_X86_REG_R15}, {X86_REG_RIP, UC_X86_REG_RIP},
+	};
+	if (r == X86_REG_INVALID)
+		return 0;
+	/* 32-bit forms of the 64-bit registers (eax...) share the value. */
+	const char *name = cs_reg_name(cs, r);
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		const char *n64 = cs_reg_name(cs, map[i].cs);
+		if (map[i].cs == r || (name && n64 && name[0] == 'e' && !strcmp(name + 1, n64 + 1))) {
+			uint64_t v = 0;
+			uc_reg_read(emu.uc, map[i].uc, &v);
+			return name && name[0] == 'e' ? (uint32_t)v : v;
+		}
+	}
+	return 0;
+}
+
+uint64_t emu_fault_address(struct task *t, uint64_t page)
+{
+	/* The TLB-fill hook only sees the page: find the byte by decoding
+	 * the faulting instruction's memory operands (SIGSEGV's si_addr). */
+	uint64_t rip = emu_reg_read(EREG_RIP), best = page;
+	uint8_t code[16];
+	if (!t->mm || copy_from_guest(t->mm, code, rip, sizeof(code)))
+		return (rip & PAGE_MASK) == page ? rip : page;
+	csh cs;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		return page;
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	cs_insn *insn;
+	if (cs_disasm(cs, code, sizeof(code), rip, 1, &insn) == 1) {
+		cs_x86 *x = &insn->detail->x86;
+		uint64_t next = rip + insn->size;
+		for (int i = 0; i < x->op_count; i++) {
+			if (x->operands[i].type != X86_OP_MEM)
+				continue;
+			x86_op_mem m = x->operands[i].mem;
+			uint64_t a = (uint64_t)m.disp;
+			if (m.base == X86_REG_RIP)
+				a += next;
+			else
+				a += cs_reg_value(cs, m.base);
+			a += cs_reg_value(cs, m.index) * (uint64_t)(m.scale ? m.scale : 1);
+			if (m.segment == X86_REG_FS)
+				a += emu_reg_read(EREG_FS_BASE);
+			else if (m.segment == X86_REG_GS)
+				a += emu_reg_read(EREG_GS_BASE);
+			/* An access straddling into the page faults at its start. */
+			if ((a & PAGE_MASK) == page || ((a + x->operands[i].size - 1) & PAGE_MASK) == page) {
+				best = (a & PAGE_MASK) == page ? a : page;
+				break;
+			}
+		}
+		/* Stack pushes (push, call) write just below rsp. */
+		if (best == page) {
+			uint64_t sp = emu_reg_read(EREG_RSP) - 8;
+			if ((sp & PAGE_MASK) == page)
+				best = sp;
+		}
+		cs_free(insn, 1);
+	}
+	cs_close(&cs);
+	return best;
+}
+
 enum emu_exit emu_run(struct task *t, uint64_t slice)
 {
 	emu.stats.slices++;

@@ -62,6 +62,10 @@ void emu_set_breakpoints(const uint64_t *addrs, int n);
 /* Let the breakpoint at @rip pass once (resuming from it). */
 void emu_skip_breakpoint(uint64_t rip);
 
+/* The exact address a page fault on @page was about (from the faulting
+ * instruction's operands); @page itself when it cannot tell. */
+uint64_t emu_fault_address(struct task *t, uint64_t page);
+
 /* Execute at most @n instructions of @t (the stepper). */
 enum emu_exit emu_step(struct task *t, uint64_t n);
 /* Disassemble @n instructions at @addr of @t's memory into @out (Capstone). */

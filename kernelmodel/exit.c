@@ -111,20 +111,22 @@ static void notify_parent(struct task *t)
 		t->state = TASK_DEAD; /* the modeled init reaps at once */
 		return;
 	}
-	if (t->exit_signal == SIGCHLD && ignores_sigchld(parent)) {
-		t->state = TASK_DEAD; /* POSIX: no zombie when SIGCHLD is ignored */
-	} else {
-		t->state = TASK_ZOMBIE;
-		if (t->exit_signal > 0 && t->exit_signal <= NSIG_MODEL) {
-			int st = task_wait_status(t);
-			struct ksiginfo info = {
-				.code = (st & 0x7f) ? ((st & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED,
-				.pid = task_tgid_nr_ns(t, parent->pid_ns),
-				.uid = (int)getuid(),
-				.status = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff,
-			};
-			send_group_signal(parent, t->exit_signal, &info);
-		}
+	/* do_notify_parent: SIGCHLD ignored or SA_NOCLDWAIT means no zombie;
+	 * only SIG_IGN also means no signal (a handler still runs). */
+	const struct k_sigaction *act = &parent->sighand->action[SIGCHLD - 1];
+	bool autoreap = t->exit_signal == SIGCHLD && ignores_sigchld(parent);
+	bool send = t->exit_signal > 0 && t->exit_signal <= NSIG_MODEL &&
+		    !(t->exit_signal == SIGCHLD && act->handler == (uint64_t)(uintptr_t)SIG_IGN);
+	t->state = autoreap ? TASK_DEAD : TASK_ZOMBIE;
+	if (send) {
+		int st = task_wait_status(t);
+		struct ksiginfo info = {
+			.code = (st & 0x7f) ? ((st & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED,
+			.pid = task_tgid_nr_ns(t, parent->pid_ns),
+			.uid = (int)getuid(),
+			.status = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff,
+		};
+		send_group_signal(parent, t->exit_signal, &info);
 	}
 	wake_up(parent->signal); /* wait4 sleepers */
 }

@@ -148,6 +148,13 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 	if (parent->exe && !(p->exe = strdup(parent->exe)))
 		goto bad_fork_free;
 	p->sig_blocked = parent->sig_blocked;
+	/* The alternate stack is inherited, except by a task that shares the
+	 * memory without vfork (it would share the stack too). */
+	if (!((flags & CLONE_VM) && !(flags & CLONE_VFORK))) {
+		p->sas_ss_sp = parent->sas_ss_sp;
+		p->sas_ss_size = parent->sas_ss_size;
+		p->sas_ss_flags = parent->sas_ss_flags;
+	}
 	/* Recorded before any failure point, as the kernel does. */
 	p->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? args->child_tid : 0;
 

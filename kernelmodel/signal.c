@@ -67,8 +67,75 @@ struct signal_struct *signal_get(struct signal_struct *sig)
 
 void signal_put(struct signal_struct *sig)
 {
-	if (sig && --sig->refcount == 0)
+	if (sig && --sig->refcount == 0) {
+		free(sig->shared_rtq.v);
 		free(sig);
+	}
+}
+
+/* Make @sig pending in (@set, @infos, @q). Returns 0, or 1 when a standard
+ * signal was already pending (the new one is dropped, as Linux does). */
+static int enqueue(uint64_t *set, struct ksiginfo *infos, struct rtqueue *q, int sig,
+		   const struct ksiginfo *info)
+{
+	struct ksiginfo ki = info ? *info : (struct ksiginfo){.code = 0x80 /* SI_KERNEL */};
+	ki.signo = sig;
+	if (!(*set & SIGBIT(sig))) {
+		*set |= SIGBIT(sig);
+		infos[sig - 1] = ki;
+		return 0;
+	}
+	if (sig < SIGRT_FIRST)
+		return 1;
+	if (q->n == q->cap) {
+		int cap = q->cap ? q->cap * 2 : 8;
+		struct ksiginfo *v = realloc(q->v, cap * sizeof(*v));
+		if (!v)
+			return 1; /* out of memory: like RLIMIT_SIGPENDING, dropped */
+		q->v = v;
+		q->cap = cap;
+	}
+	q->v[q->n++] = ki;
+	return 0;
+}
+
+static void take_from(uint64_t *set, struct ksiginfo *infos, struct rtqueue *q, int sig,
+		      struct ksiginfo *out)
+{
+	*out = infos[sig - 1];
+	for (int i = 0; i < q->n; i++)
+		if (q->v[i].signo == sig) {
+			infos[sig - 1] = q->v[i];
+			memmove(&q->v[i], &q->v[i + 1], (q->n - i - 1) * sizeof(q->v[0]));
+			q->n--;
+			return;
+		}
+	*set &= ~SIGBIT(sig);
+}
+
+void signal_take(struct task *t, bool shared, int sig, struct ksiginfo *out)
+{
+	if (shared)
+		take_from(&t->signal->shared_pending, t->signal->shared_info, &t->signal->shared_rtq,
+			  sig, out);
+	else
+		take_from(&t->sig_pending, t->sig_info, &t->sig_rtq, sig, out);
+}
+
+static void drop_all(uint64_t *set, struct rtqueue *q, int sig)
+{
+	*set &= ~SIGBIT(sig);
+	int k = 0;
+	for (int i = 0; i < q->n; i++)
+		if (q->v[i].signo != sig)
+			q->v[k++] = q->v[i];
+	q->n = k;
+}
+
+void signal_flush(struct task *t, int sig)
+{
+	drop_all(&t->sig_pending, &t->sig_rtq, sig);
+	drop_all(&t->signal->shared_pending, &t->signal->shared_rtq, sig);
 }
 
 struct signal_struct *signal_dup(const struct signal_struct *old)
@@ -195,15 +262,8 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 	if (sig != SIGKILL && !(t->sig_blocked & SIGBIT(sig)) && sig_ignored(t, sig) &&
 	    !(t->sigwait_set & SIGBIT(sig)))
 		return 0;
-	if (t->sig_pending & SIGBIT(sig))
-		return 0; /* not queued: one instance of a standard signal (rt queueing: #5) */
-	t->sig_pending |= SIGBIT(sig);
-	struct ksiginfo *ki = &t->sig_info[sig - 1];
-	if (info)
-		*ki = *info;
-	else
-		*ki = (struct ksiginfo){.code = 0x80 /* SI_KERNEL */};
-	ki->signo = sig;
+	if (enqueue(&t->sig_pending, t->sig_info, &t->sig_rtq, sig, info))
+		return 0;
 	bool wakes = !(t->sig_blocked & SIGBIT(sig)) || (t->sigwait_set & SIGBIT(sig));
 	if (sig == SIGKILL || (wakes && !t->wait_killable))
 		wake_task(t);
@@ -220,12 +280,8 @@ int send_group_signal(struct task *p, int sig, const struct ksiginfo *info)
 	prepare_signal(p, sig);
 	if (sig != SIGKILL && !(p->sig_blocked & SIGBIT(sig)) && sig_ignored(p, sig))
 		return 0;
-	if (ss->shared_pending & SIGBIT(sig))
-		return 0; /* not queued, as for thread-directed standard signals */
-	ss->shared_pending |= SIGBIT(sig);
-	struct ksiginfo *ki = &ss->shared_info[sig - 1];
-	*ki = info ? *info : (struct ksiginfo){.code = 0x80 /* SI_KERNEL */};
-	ki->signo = sig;
+	if (enqueue(&ss->shared_pending, ss->shared_info, &ss->shared_rtq, sig, info))
+		return 0;
 	/* Linux's complete_signal: the addressed thread if it can take it,
 	 * else any thread of the group that does not block it. */
 	struct task *take = NULL;
@@ -252,7 +308,7 @@ void force_sig_fault(struct task *t, int sig, int code, uint64_t addr)
 		ka->handler = (uint64_t)(uintptr_t)SIG_DFL;
 		t->sig_blocked &= ~SIGBIT(sig);
 	}
-	t->sig_pending &= ~SIGBIT(sig); /* the fault's own info wins */
+	drop_all(&t->sig_pending, &t->sig_rtq, sig); /* the fault's own info wins */
 	struct ksiginfo info = {.code = code, .addr = addr};
 	send_signal(t, sig, &info);
 }
@@ -279,13 +335,11 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 	uint64_t unblockable = SIGBIT(SIGKILL) | SIGBIT(SIGSTOP);
 	for (;;) {
 		/* Thread-directed signals first, then the process's (dequeue_signal). */
-		uint64_t *set = &t->sig_pending;
-		struct ksiginfo *infos = t->sig_info;
+		bool shared = false;
 		uint64_t ready = t->sig_pending & (~t->sig_blocked | unblockable);
 		if (!ready) {
-			set = &t->signal->shared_pending;
-			infos = t->signal->shared_info;
-			ready = *set & (~t->sig_blocked | unblockable);
+			shared = true;
+			ready = t->signal->shared_pending & (~t->sig_blocked | unblockable);
 		}
 		if (!ready)
 			return SIGNAL_NONE;
@@ -297,8 +351,7 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 				sig = sync_sigs[k];
 		if (!sig)
 			sig = __builtin_ctzll(ready) + 1;
-		*set &= ~SIGBIT(sig);
-		*info = infos[sig - 1];
+		signal_take(t, shared, sig, info);
 		struct k_sigaction *act = &t->sighand->action[sig - 1];
 		uint64_t h = act->handler;
 		if (sig != SIGKILL && sig != SIGSTOP && h == (uint64_t)(uintptr_t)SIG_IGN)

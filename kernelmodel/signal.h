@@ -27,6 +27,15 @@ struct ksiginfo {
 	uint64_t value;  /* rt_sigqueueinfo / sigqueue payload */
 };
 
+/* Further instances of real-time signals (32..64) already pending, in
+ * arrival order: standard signals do not queue, real-time ones do. */
+struct rtqueue {
+	struct ksiginfo *v;
+	int n, cap;
+};
+
+#define SIGRT_FIRST 32
+
 /* The x86_64 kernel's struct sigaction (rt_sigaction's argument). */
 struct k_sigaction {
 	uint64_t handler;
@@ -55,6 +64,7 @@ struct signal_struct {
 	int report;          /* for wait: REPORT_STOPPED / REPORT_CONTINUED pending */
 	uint64_t shared_pending;   /* process-directed signals (kill) */
 	struct ksiginfo shared_info[NSIG_MODEL];
+	struct rtqueue shared_rtq;
 	uint64_t it_real_deadline; /* ITIMER_REAL/alarm: host ns, 0 = off */
 	uint64_t it_real_interval;
 };
@@ -90,6 +100,12 @@ static inline int signal_send(struct task *t, int sig)
 /* A process-directed signal (kill, SIGCHLD, alarm): pending for the whole
  * thread group of @p; a thread that does not block it is woken to take it. */
 int send_group_signal(struct task *p, int sig, const struct ksiginfo *info);
+/* Take pending signal @sig (thread-directed, or @shared) into @out: the
+ * pending bit stays while further real-time instances are queued. */
+void signal_take(struct task *t, bool shared, int sig, struct ksiginfo *out);
+/* Drop every pending instance of @sig (it became ignored). */
+void signal_flush(struct task *t, int sig);
+
 /* A fault the task caused: delivered even if blocked or ignored (then
  * with the default action), as Linux's force_sig_fault. */
 void force_sig_fault(struct task *t, int sig, int code, uint64_t addr);

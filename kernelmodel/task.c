@@ -40,6 +40,7 @@ void task_put(struct task *t)
 	free(t->nr);
 	free(t->exe);
 	free(t->poll_host);
+	free(t->sig_rtq.v);
 	free(t);
 }
 

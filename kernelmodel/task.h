@@ -89,10 +89,12 @@ struct task {
 	uint64_t sig_blocked;   /* rt_sigprocmask */
 	uint64_t sig_pending;   /* pending signals (process-directed ones too until #4) */
 	struct ksiginfo sig_info[64]; /* what each pending signal carries */
+	struct rtqueue sig_rtq;       /* further real-time instances */
 	uint64_t sigwait_set;   /* rt_sigtimedwait: these wake the task though blocked */
 	uint64_t saved_sigmask; /* rt_sigsuspend: restored once a handler frame is built */
 	bool restore_sigmask;
 	bool wait_killable;     /* asleep where only SIGKILL interrupts (vfork) */
+	uint64_t fault_err;     /* page-fault error code for the SIGSEGV frame */
 	gva_t sas_ss_sp;        /* sigaltstack */
 	uint64_t sas_ss_size;
 	int sas_ss_flags;

@@ -207,8 +207,8 @@ static int setup_rt_frame(struct task *t, const struct ksiginfo *info,
 	uint64_t sp = emu_reg_read(EREG_RSP);
 	bool was_on_stack = on_sig_stack(t, sp);
 	sp -= 128; /* the red zone */
-	if ((ka->flags & SA_ONSTACK) && t->sas_ss_size && !was_on_stack &&
-	    !(t->sas_ss_flags & SS_DISABLE))
+	bool onstack = (ka->flags & SA_ONSTACK) && t->sas_ss_size && !was_on_stack;
+	if (onstack)
 		sp = t->sas_ss_sp + t->sas_ss_size;
 	uint64_t fpstate = (sp - FX_SIZE) & ~63ull;
 	uint64_t frame = ((fpstate - sizeof(struct guest_rt_sigframe)) & ~15ull) - 8;
@@ -217,9 +217,10 @@ static int setup_rt_frame(struct task *t, const struct ksiginfo *info,
 	memset(&f, 0, sizeof(f));
 	f.pretcode = ka->restorer;
 	f.uc.uc_flags = 0x2 | 0x4; /* UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS */
+	/* save_altstack: the stack as it was set, flags included. */
 	f.uc.uc_stack.ss_sp = t->sas_ss_sp;
 	f.uc.uc_stack.ss_size = t->sas_ss_size;
-	f.uc.uc_stack.ss_flags = t->sas_ss_size ? (was_on_stack ? SS_ONSTACK : 0) : SS_DISABLE;
+	f.uc.uc_stack.ss_flags = t->sas_ss_size ? t->sas_ss_flags : SS_DISABLE;
 	struct guest_sigcontext *sc = &f.uc.uc_mcontext;
 	sc->r8 = emu_reg_read(EREG_R8);
 	sc->r9 = emu_reg_read(EREG_R9);
@@ -242,9 +243,10 @@ static int setup_rt_frame(struct task *t, const struct ksiginfo *info,
 	sc->cs = 0x33;
 	sc->ss = 0x2b;
 	sc->fpstate = fpstate;
-	if (info->signo == SIGSEGV || info->signo == SIGBUS) {
+	if ((info->signo == SIGSEGV || info->signo == SIGBUS) && info->code > 0 && info->code < 0x80) {
 		sc->cr2 = info->addr;
 		sc->trapno = 14;
+		sc->err = t->fault_err;
 	}
 	sc->oldmask = t->restore_sigmask ? t->saved_sigmask : t->sig_blocked;
 	f.uc.uc_sigmask = sc->oldmask;
@@ -256,6 +258,13 @@ static int setup_rt_frame(struct task *t, const struct ksiginfo *info,
 	    copy_to_guest(t->mm, frame, &f, sizeof(f)))
 		return -EFAULT;
 
+	/* SS_AUTODISARM: the handler runs with the alternate stack disabled;
+	 * rt_sigreturn brings it back from the frame. */
+	if (onstack && (t->sas_ss_flags & SS_AUTODISARM)) {
+		t->sas_ss_sp = 0;
+		t->sas_ss_size = 0;
+		t->sas_ss_flags = SS_DISABLE;
+	}
 	emu_reg_write(EREG_RDI, (uint64_t)info->signo);
 	emu_reg_write(EREG_RSI, frame + offsetof(struct guest_rt_sigframe, info));
 	emu_reg_write(EREG_RDX, frame + offsetof(struct guest_rt_sigframe, uc));
@@ -278,7 +287,11 @@ void deliver_signals(struct task *t)
 		if (t->restarting)
 			handle_syscall_restart(t, &ka);
 		if (setup_rt_frame(t, &info, &ka)) {
-			/* No room for the frame: Linux forces SIGSEGV. */
+			/* No room for the frame: Linux forces SIGSEGV, and when it
+			 * was SIGSEGV's own frame that failed, with the default
+			 * action (force_sigsegv), so the process dies. */
+			if (info.signo == SIGSEGV)
+				t->sighand->action[SIGSEGV - 1].handler = (uint64_t)(uintptr_t)SIG_DFL;
 			force_sig_fault(t, SIGSEGV, 0x80, 0);
 			continue;
 		}
@@ -332,10 +345,18 @@ SYS(rt_sigreturn)
 	emu_reg_write(EREG_RFLAGS, (emu_reg_read(EREG_RFLAGS) & ~fix) | (sc->eflags & fix));
 	if (sc->fpstate)
 		restore_fxstate(fx);
-	/* The alternate stack as the frame recorded it (restore_altstack). */
-	if (f.uc.uc_stack.ss_flags != SS_DISABLE && f.uc.uc_stack.ss_size) {
-		t->sas_ss_sp = f.uc.uc_stack.ss_sp;
-		t->sas_ss_size = f.uc.uc_stack.ss_size;
+	/* The alternate stack as the frame recorded it (restore_altstack),
+	 * unless we are on the current one. */
+	if (!on_sig_stack(t, emu_reg_read(EREG_RSP))) {
+		if (f.uc.uc_stack.ss_flags & SS_DISABLE) {
+			t->sas_ss_sp = 0;
+			t->sas_ss_size = 0;
+			t->sas_ss_flags = SS_DISABLE;
+		} else if (f.uc.uc_stack.ss_size >= MINSIGSTKSZ) {
+			t->sas_ss_sp = f.uc.uc_stack.ss_sp;
+			t->sas_ss_size = f.uc.uc_stack.ss_size;
+			t->sas_ss_flags = f.uc.uc_stack.ss_flags & SS_AUTODISARM;
+		}
 	}
 	syscall_return_to(sc->rip);
 	return (long)sc->rax;
@@ -369,10 +390,8 @@ SYS(rt_sigaction)
 			    sig_default_action(sig) == SIG_DFL_IGN);
 		if (ign)
 			for (struct task *p = task_next(NULL); p; p = task_next(p))
-				if (p->sighand == t->sighand) {
-					p->sig_pending &= ~SIGBIT(sig);
-					p->signal->shared_pending &= ~SIGBIT(sig);
-				}
+				if (p->sighand == t->sighand)
+					signal_flush(p, sig);
 	}
 	return 0;
 }
@@ -452,16 +471,16 @@ SYS(rt_sigtimedwait)
 	if (copy_from_guest(t->mm, &set, a[0], 8))
 		return -EFAULT;
 	set &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	uint64_t *pend = t->sig_pending & set ? &t->sig_pending : &t->signal->shared_pending;
-	struct ksiginfo *infos = pend == &t->sig_pending ? t->sig_info : t->signal->shared_info;
-	uint64_t ready = *pend & set;
+	bool shared = !(t->sig_pending & set);
+	uint64_t ready = (shared ? t->signal->shared_pending : t->sig_pending) & set;
 	if (ready) {
 		int sig = __builtin_ctzll(ready) + 1;
-		*pend &= ~SIGBIT(sig);
+		struct ksiginfo got;
+		signal_take(t, shared, sig, &got);
 		t->sigwait_set = 0;
 		if (a[1]) {
 			uint8_t out[128];
-			fill_siginfo(out, &infos[sig - 1]);
+			fill_siginfo(out, &got);
 			if (copy_to_guest(t->mm, a[1], out, sizeof(out)))
 				return -EFAULT;
 		}
@@ -492,7 +511,9 @@ SYS(sigaltstack)
 {
 	struct guest_stack old = {t->sas_ss_sp, 0, 0, t->sas_ss_size};
 	uint64_t sp = emu_reg_read(EREG_RSP);
-	old.ss_flags = !t->sas_ss_size ? SS_DISABLE : on_sig_stack(t, sp) ? SS_ONSTACK : 0;
+	old.ss_flags = !t->sas_ss_size ? SS_DISABLE
+		       : on_sig_stack(t, sp) ? SS_ONSTACK
+					     : (t->sas_ss_flags & SS_AUTODISARM);
 	if (a[0]) {
 		struct guest_stack ss;
 		if (copy_from_guest(t->mm, &ss, a[0], sizeof(ss)))
@@ -505,6 +526,7 @@ SYS(sigaltstack)
 		if (mode == SS_DISABLE) {
 			t->sas_ss_sp = 0;
 			t->sas_ss_size = 0;
+			ss.ss_flags = SS_DISABLE;
 		} else {
 			if (ss.ss_size < MINSIGSTKSZ)
 				return -ENOMEM;
