@@ -18,6 +18,10 @@ static inline long host_ret(long r)
 	return r < 0 ? -errno : r;
 }
 
+/* A struct timespec from the guest as nanoseconds: 0, -EFAULT, or -EINVAL
+ * for a negative or unnormalised value (as every time-taking syscall). */
+long get_user_timespec_ns(struct task *t, uint64_t gts, uint64_t *ns);
+
 /* Copy a path from the guest (PATH_MAX bytes at most). 0 or -EFAULT/-ENAMETOOLONG/-ENOENT (""). */
 int get_user_path(struct task *t, uint64_t gpath, char *buf);
 /* ... without following a /proc magic link in the last component (readlink, lstat). */

@@ -10,27 +10,21 @@
 #include "kernelmodel/sched.h"
 #include "syscalls/sys.h"
 
-static uint64_t timespec_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec;
-}
-
 /* The wait's deadline on the scheduler's clock: FUTEX_WAIT's timeout is
  * relative, WAIT_BITSET's absolute on CLOCK_MONOTONIC or CLOCK_REALTIME. */
 static long wait_deadline(struct task *t, int op, bool realtime, uint64_t gts, uint64_t *deadline)
 {
-	struct timespec ts;
+	uint64_t ns;
 	*deadline = 0;
 	if (!gts)
 		return 0;
-	if (copy_from_guest(t->mm, &ts, gts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-		return -EINVAL;
+	long r = get_user_timespec_ns(t, gts, &ns);
+	if (r)
+		return r;
 	if (op == FUTEX_WAIT_BITSET)
-		*deadline = clock_to_sched(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, timespec_ns(&ts));
+		*deadline = clock_to_sched(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, ns);
 	else
-		*deadline = now_ns() + timespec_ns(&ts);
+		*deadline = now_ns() + ns;
 	if (!*deadline)
 		*deadline = 1;
 	return 0;

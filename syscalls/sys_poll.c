@@ -122,18 +122,17 @@ out:
 	return r;
 }
 
+/* An optional timeout: -1 in *@ns when @gts is NULL (wait forever). */
 static long timespec_arg(struct task *t, gva_t gts, int64_t *ns)
 {
-	struct timespec ts;
+	uint64_t v;
 	*ns = -1;
 	if (!gts)
 		return 0;
-	if (copy_from_guest(t->mm, &ts, gts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-		return -EINVAL;
-	*ns = ts.tv_sec * 1000000000ll + ts.tv_nsec;
-	return 0;
+	long r = get_user_timespec_ns(t, gts, &v);
+	if (!r)
+		*ns = (int64_t)v;
+	return r;
 }
 
 /* ppoll/pselect6's signal mask: in force while the call waits, restored

@@ -489,13 +489,11 @@ SYS(rt_sigtimedwait)
 	if (!t->restarting) {
 		t->restart_deadline = 0;
 		if (a[2]) {
-			struct timespec ts;
-			if (copy_from_guest(t->mm, &ts, a[2], sizeof(ts)))
-				return -EFAULT;
-			if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-				return -EINVAL;
-			t->restart_deadline =
-				now_ns() + (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+			uint64_t ns;
+			long r = get_user_timespec_ns(t, a[2], &ns);
+			if (r)
+				return r;
+			t->restart_deadline = now_ns() + ns;
 		}
 	} else if (t->restart_deadline && now_ns() >= t->restart_deadline) {
 		t->sigwait_set = 0;

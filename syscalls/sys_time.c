@@ -68,18 +68,27 @@ SYS(time)
 	return now;
 }
 
+long get_user_timespec_ns(struct task *t, uint64_t gts, uint64_t *ns)
+{
+	struct timespec ts;
+	if (copy_from_guest(t->mm, &ts, gts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	*ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
 /* A timed sleep in the scheduler: the deadline is fixed on the first
- * attempt and kept across the retries (host time until virtual time, #4).
- * Interruption by signal handlers (EINTR, the remaining time) comes with #5. */
+ * attempt and kept across the retries. Signal handlers interrupt it with
+ * EINTR and the time left (syscalls/sys_signal.c). */
 static long sleep_for(struct task *t, clockid_t clk, int flags, uint64_t greq)
 {
 	if (!t->restarting) {
-		struct timespec req;
-		if (copy_from_guest(t->mm, &req, greq, sizeof(req)))
-			return -EFAULT;
-		if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
-			return -EINVAL;
-		uint64_t want = (uint64_t)req.tv_sec * 1000000000ull + (uint64_t)req.tv_nsec;
+		uint64_t want;
+		long r = get_user_timespec_ns(t, greq, &want);
+		if (r)
+			return r;
 		t->restart_deadline = flags & TIMER_ABSTIME ? clock_to_sched(clk, want) : now_ns() + want;
 	}
 	if (now_ns() >= t->restart_deadline)
