@@ -20,7 +20,7 @@
 #endif
 
 /* Linux's mm_release: clear the tid word for whoever still uses the mm and
- * wake its futex (pthread_join waits there, #4). */
+ * wake its futex (pthread_join waits there). */
 static void mm_release(struct task *t)
 {
 	if (t->clear_child_tid && t->mm && t->mm->refcount > 1) {

@@ -7,7 +7,8 @@
  * syscall runs again and finds what it waited for (progress that must
  * survive the retry lives in task->restart_*). The host thread never blocks
  * while a task is runnable; when none is, sched_idle() waits for the earliest
- * deadline or host descriptor. (Preemption and --seed arrive with #4.) */
+ * deadline or host descriptor. Preemption counts guest basic blocks, so a
+ * schedule depends only on the program, its inputs and --seed. */
 #ifndef KERNELMODEL_SCHED_H
 #define KERNELMODEL_SCHED_H
 

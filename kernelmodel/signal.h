@@ -1,8 +1,9 @@
-/* Signals: struct sighand (the handler table, shared by CLONE_SIGHAND) and
- * the per-task pending and blocked sets. This is the first slice of #5:
- * actions are recorded, masks honoured, and default actions (terminate,
- * core, ignore) carried out. Delivering to a guest handler needs signal
- * frames (#5): until then such a signal terminates the task with a message. */
+/* Signals: struct sighand (the handler table, shared by CLONE_SIGHAND),
+ * struct signal_struct (what a thread group shares, CLONE_THREAD) and the
+ * pending sets: thread-directed in the task, process-directed in the
+ * signal_struct; real-time signals queue. get_signal() decides what a
+ * pending signal does; the frames for handlers are built by the arch code
+ * in syscalls/sys_signal.c. */
 #ifndef KERNELMODEL_SIGNAL_H
 #define KERNELMODEL_SIGNAL_H
 
@@ -49,7 +50,7 @@ struct sighand {
 	struct k_sigaction action[NSIG_MODEL];
 };
 
-/* struct signal_struct: what a thread group shares (CLONE_THREAD, #4): the
+/* struct signal_struct: what a thread group shares (CLONE_THREAD): the
  * process-wide resource limits, process group and session, the subreaper
  * mark, and the group exit status. */
 struct signal_struct {

@@ -1,6 +1,6 @@
 /* struct task: one schedulable guest thread (Linux task_struct). The
  * objects it points to are reference counted and shared or copied on clone
- * according to the clone flags (kernelmodel/fork.c, issue #3). */
+ * according to the clone flags (kernelmodel/fork.c). */
 #ifndef KERNELMODEL_TASK_H
 #define KERNELMODEL_TASK_H
 
@@ -87,7 +87,7 @@ struct task {
 	uint64_t robust_len;
 	struct cpu_context *cpu;
 	uint64_t sig_blocked;   /* rt_sigprocmask */
-	uint64_t sig_pending;   /* pending signals (process-directed ones too until #4) */
+	uint64_t sig_pending;   /* thread-directed pending signals */
 	struct ksiginfo sig_info[64]; /* what each pending signal carries */
 	struct rtqueue sig_rtq;       /* further real-time instances */
 	uint64_t sigwait_set;   /* rt_sigtimedwait: these wake the task though blocked */

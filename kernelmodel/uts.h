@@ -1,5 +1,5 @@
 /* struct uts_namespace: hostname, domainname and the kernel identity that
- * uname(2) reports. CLONE_NEWUTS copies it (issue #6); otherwise shared. */
+ * uname(2) reports. CLONE_NEWUTS copies it; otherwise shared. */
 #ifndef KERNELMODEL_UTS_H
 #define KERNELMODEL_UTS_H
 

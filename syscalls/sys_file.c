@@ -844,7 +844,8 @@ SYS(fcntl)
 	case F_SETLK:
 	case F_OFD_GETLK:
 	case F_OFD_SETLK: {
-		/* F_SETLKW would block the whole emulator: not yet (#4). */
+		/* F_SETLKW would block the host thread, and every task with it:
+		 * not modeled (README). */
 		struct flock fl;
 		if (e->file->kind == FILE_PIPE)
 			return -EINVAL;

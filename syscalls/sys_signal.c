@@ -658,7 +658,7 @@ SYS(rt_tgsigqueueinfo)
 	return queue_info(t, p, (int)a[2], a[3], true);
 }
 
-/* ---- ITIMER_REAL and alarm (host time until virtual time, #4) ---- */
+/* ---- ITIMER_REAL and alarm, on the scheduler's clock ---- */
 
 static void ns_to_timeval(uint64_t ns, struct timeval *tv)
 {

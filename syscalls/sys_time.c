@@ -1,5 +1,6 @@
-/* Time and randomness. Both come from the host for now; virtual time and
- * record/replay route them through one place (#4, #7). */
+/* Time and randomness. Clocks read the model's clock (kernelmodel/clock.c:
+ * virtual by default); random bytes come from the host through the
+ * record/replay log (kernelmodel/rr.c). */
 #include <sys/random.h>
 #include <sys/time.h>
 #include <time.h>
