@@ -14,10 +14,6 @@
 #include <sched.h>
 #include <stdint.h>
 
-#ifndef SYS_clone3
-#define SYS_clone3 435
-#endif
-
 struct clone_args_v1 {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 	uint64_t set_tid, set_tid_size;

@@ -25,10 +25,6 @@
 #include <sched.h>
 #include <stdint.h>
 
-#ifndef SYS_clone3
-#define SYS_clone3 435
-#endif
-
 struct clone_args_v2 {
 	uint64_t flags;
 	uint64_t pidfd;
@@ -56,36 +52,6 @@ static union {
 	struct clone_args_v2 a;
 	unsigned char bytes[PAGE + 1];
 } big __attribute__((aligned(16)));
-
-/*
- * raw_clone3: like guest_check.h's raw_clone, for clone3. The child calls
- * fn(arg) on its new stack (or on a copy of ours, below the red zone) and
- * exits with its return value; the parent gets the pid or -errno.
- */
-static long raw_clone3(void *args, size_t size, int (*fn)(void *), void *arg)
-{
-	register void *r12 __asm__("r12") = (void *)fn;
-	register void *r13 __asm__("r13") = arg;
-	long ret;
-
-	__asm__ volatile("syscall\n\t"
-			 "test %%rax, %%rax\n\t"
-			 "jnz 1f\n\t"
-			 "xor %%ebp, %%ebp\n\t"
-			 "sub $128, %%rsp\n\t"
-			 "and $-16, %%rsp\n\t"
-			 "mov %%r13, %%rdi\n\t"
-			 "call *%%r12\n\t"
-			 "mov %%eax, %%edi\n\t"
-			 "mov $60, %%eax\n\t"
-			 "syscall\n\t"
-			 "hlt\n"
-			 "1:\n"
-			 : "=a"(ret)
-			 : "a"((long)SYS_clone3), "D"(args), "S"(size), "r"(r12), "r"(r13)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
 
 static int exit_42(void *p)
 {

@@ -23,9 +23,6 @@
 #include <sched.h>
 #include <stdint.h>
 
-#ifndef SYS_clone3
-#define SYS_clone3 435
-#endif
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
@@ -46,31 +43,6 @@ struct clone_args_v2 {
 #define STACK_SIZE (64 * 1024)
 
 static char child_stack[STACK_SIZE] __attribute__((aligned(16)));
-
-static long raw_clone3(void *args, size_t size, int (*fn)(void *), void *arg)
-{
-	register void *r12 __asm__("r12") = (void *)fn;
-	register void *r13 __asm__("r13") = arg;
-	long ret;
-
-	__asm__ volatile("syscall\n\t"
-			 "test %%rax, %%rax\n\t"
-			 "jnz 1f\n\t"
-			 "xor %%ebp, %%ebp\n\t"
-			 "sub $128, %%rsp\n\t"
-			 "and $-16, %%rsp\n\t"
-			 "mov %%r13, %%rdi\n\t"
-			 "call *%%r12\n\t"
-			 "mov %%eax, %%edi\n\t"
-			 "mov $60, %%eax\n\t"
-			 "syscall\n\t"
-			 "hlt\n"
-			 "1:\n"
-			 : "=a"(ret)
-			 : "a"((long)SYS_clone3), "D"(args), "S"(size), "r"(r12), "r"(r13)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
 
 static int exit_99(void *p)
 {

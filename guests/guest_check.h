@@ -244,6 +244,40 @@ static GUEST_UNUSED long raw_clone(unsigned long flags, void *stack, pid_t *ptid
 	return ret;
 }
 
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+
+/*
+ * raw_clone3: raw_clone for clone3(args, size). The child side is the same:
+ * fn(arg) on the new stack (or on a copy of ours, below the red zone), then
+ * SYS_exit with its return value; the parent gets the pid or -errno.
+ */
+static GUEST_UNUSED long raw_clone3(void *args, size_t size, int (*fn)(void *), void *arg)
+{
+	register void *r12 __asm__("r12") = (void *)fn;
+	register void *r13 __asm__("r13") = arg;
+	long ret;
+
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "sub $128, %%rsp\n\t"
+			 "and $-16, %%rsp\n\t"
+			 "mov %%r13, %%rdi\n\t"
+			 "call *%%r12\n\t"
+			 "mov %%eax, %%edi\n\t"
+			 "mov $60, %%eax\n\t"
+			 "syscall\n\t"
+			 "hlt\n"
+			 "1:\n"
+			 : "=a"(ret)
+			 : "a"((long)SYS_clone3), "D"(args), "S"(size), "r"(r12), "r"(r13)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
 /* Raw syscalls for CLONE_VM children, which must not touch errno or stdio. */
 static GUEST_UNUSED long raw_getpid(void)
 {

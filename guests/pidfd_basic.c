@@ -27,9 +27,6 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 
-#ifndef SYS_clone3
-#define SYS_clone3 435
-#endif
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
@@ -52,31 +49,6 @@ struct clone_args_v0 {
 static char child_stack[STACK_SIZE] __attribute__((aligned(16)));
 
 /* raw clone3 (see clone3_sizes.c): the child runs fn(arg) and exits. */
-static long raw_clone3(void *args, size_t size, int (*fn)(void *), void *arg)
-{
-	register void *r12 __asm__("r12") = (void *)fn;
-	register void *r13 __asm__("r13") = arg;
-	long ret;
-
-	__asm__ volatile("syscall\n\t"
-			 "test %%rax, %%rax\n\t"
-			 "jnz 1f\n\t"
-			 "xor %%ebp, %%ebp\n\t"
-			 "sub $128, %%rsp\n\t"
-			 "and $-16, %%rsp\n\t"
-			 "mov %%r13, %%rdi\n\t"
-			 "call *%%r12\n\t"
-			 "mov %%eax, %%edi\n\t"
-			 "mov $60, %%eax\n\t"
-			 "syscall\n\t"
-			 "hlt\n"
-			 "1:\n"
-			 : "=a"(ret)
-			 : "a"((long)SYS_clone3), "D"(args), "S"(size), "r"(r12), "r"(r13)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-
 static int pidfd_open(pid_t pid, unsigned flags)
 {
 	return (int)syscall(SYS_pidfd_open, pid, flags);
