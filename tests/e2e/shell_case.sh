@@ -5,11 +5,12 @@
 #
 #   shell_case.sh --list CASEFILE
 #       prints "NAME SHELL" for every case and every shell it applies to
-#       (tests/e2e/CMakeLists.txt registers e2e_<SHELL>_<NAME> from this)
+#       (ce_shell_tests in tests/CeTests.cmake registers PREFIX_<SHELL>_<NAME>)
 #   shell_case.sh EMULATOR SHELL CASEFILE NAME
 #       runs case NAME with SHELL (busybox or bash); exit status as difftest.sh
 #
-# Case file format (tests/e2e/shell_cases.txt): one case per line,
+# Case file format (tests/e2e/shell_cases.txt, tests/signals/
+# shell_signal_cases.txt): one case per line,
 #   NAME  SHELLS  SCRIPT...
 # NAME is [A-Za-z0-9_]+, SHELLS is "both", "busybox" or "bash", and SCRIPT is
 # the rest of the line, passed to `sh -c` / `bash -c` as is. A line ending in
