@@ -2,9 +2,24 @@
 #ifndef KERNELMODEL_FORK_H
 #define KERNELMODEL_FORK_H
 
+#include <sched.h>
 #include <stdint.h>
 
 #include "kernelmodel/mm.h"
+
+/* Flags newer than some libc headers. */
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ull
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ull
+#endif
 
 struct task;
 

@@ -19,7 +19,6 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fork.h"
 #include "kernelmodel/fs.h"
-#include "kernelmodel/signal.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
@@ -122,12 +121,6 @@ struct clone_args {
 };
 #define CLONE_ARGS_SIZE_VER0 64
 #define CLONE_ARGS_SIZE_VER2 88
-#ifndef CLONE_CLEAR_SIGHAND
-#define CLONE_CLEAR_SIGHAND 0x100000000ull
-#endif
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ull
-#endif
 
 /* kernel/fork.c's copy_clone_args_from_user and clone3_args_valid, in
  * their order: the size first (E2BIG above a page or with non-zero bytes
