@@ -561,15 +561,22 @@ static bool sig_unkillable_init(struct task *sender, struct task *p, int sig)
 	return h == (uint64_t)(uintptr_t)SIG_DFL && sig != SIGKILL && sig != SIGSTOP;
 }
 
-/* kill() signals the process of @p; tkill/tgkill the thread itself. */
-static long send_to(struct task *t, struct task *p, int sig, int code)
+/* The checks every sender makes on its target: -ESRCH, -EINVAL, or 0. */
+static long check_target(const struct task *p, int sig)
 {
 	if (!p || p->state == TASK_DEAD)
 		return -ESRCH;
 	if (sig < 0 || sig > NSIG_MODEL)
 		return -EINVAL;
-	if (!sig)
-		return 0;
+	return 0;
+}
+
+/* kill() signals the process of @p; tkill/tgkill the thread itself. */
+static long send_to(struct task *t, struct task *p, int sig, int code)
+{
+	long err = check_target(p, sig);
+	if (err || !sig)
+		return err;
 	if (sig_unkillable_init(t, p, sig))
 		return 0;
 	/* si_pid: the sender as the receiver's PID namespace numbers it. */
@@ -632,12 +639,9 @@ static long queue_info(struct task *t, struct task *p, int sig, uint64_t ginfo, 
 	memcpy(&code, raw + 8, 4);
 	if ((code >= 0 || code == SI_TKILL_CODE) && (!p || p->tgid != t->tgid))
 		return -EPERM;
-	if (!p || p->state == TASK_DEAD)
-		return -ESRCH;
-	if (sig < 0 || sig > NSIG_MODEL)
-		return -EINVAL;
-	if (!sig)
-		return 0;
+	long err = check_target(p, sig);
+	if (err || !sig)
+		return err;
 	struct ksiginfo info = {.code = code};
 	memcpy(&info.pid, raw + 16, 4);
 	memcpy(&info.uid, raw + 20, 4);
