@@ -204,6 +204,25 @@ static GUEST_UNUSED size_t write_full(int fd, const void *buf, size_t n)
 }
 
 /*
+ * After a clone syscall: in the child (rax == 0) call fn (r12) with arg (r13)
+ * on an aligned stack, 128 bytes below the red zone, then SYS_exit with its
+ * return value; the parent jumps past. Shared by raw_clone and raw_clone3.
+ */
+#define GUEST_CLONE_CHILD \
+	"test %%rax, %%rax\n\t" \
+	"jnz 1f\n\t" \
+	"xor %%ebp, %%ebp\n\t" \
+	"sub $128, %%rsp\n\t" \
+	"and $-16, %%rsp\n\t" \
+	"mov %%r13, %%rdi\n\t" \
+	"call *%%r12\n\t" \
+	"mov %%eax, %%edi\n\t" \
+	"mov $60, %%eax\n\t" \
+	"syscall\n\t" \
+	"hlt\n" \
+	"1:\n"
+
+/*
  * raw_clone: the clone syscall with exact flags, no libc in between.
  * x86_64 argument order: flags, newsp, parent_tid, child_tid, tls.
  *
@@ -224,19 +243,7 @@ static GUEST_UNUSED long raw_clone(unsigned long flags, void *stack, pid_t *ptid
 	register void *r13 __asm__("r13") = arg;
 	long ret;
 
-	__asm__ volatile("syscall\n\t"
-			 "test %%rax, %%rax\n\t"
-			 "jnz 1f\n\t"
-			 "xor %%ebp, %%ebp\n\t"
-			 "sub $128, %%rsp\n\t"
-			 "and $-16, %%rsp\n\t"
-			 "mov %%r13, %%rdi\n\t"
-			 "call *%%r12\n\t"
-			 "mov %%eax, %%edi\n\t"
-			 "mov $60, %%eax\n\t"
-			 "syscall\n\t"
-			 "hlt\n"
-			 "1:\n"
+	__asm__ volatile("syscall\n\t" GUEST_CLONE_CHILD
 			 : "=a"(ret)
 			 : "a"((long)SYS_clone), "D"(flags), "S"(stack), "d"(ptid), "r"(r10), "r"(r8),
 			   "r"(r12), "r"(r13)
@@ -259,19 +266,7 @@ static GUEST_UNUSED long raw_clone3(void *args, size_t size, int (*fn)(void *), 
 	register void *r13 __asm__("r13") = arg;
 	long ret;
 
-	__asm__ volatile("syscall\n\t"
-			 "test %%rax, %%rax\n\t"
-			 "jnz 1f\n\t"
-			 "xor %%ebp, %%ebp\n\t"
-			 "sub $128, %%rsp\n\t"
-			 "and $-16, %%rsp\n\t"
-			 "mov %%r13, %%rdi\n\t"
-			 "call *%%r12\n\t"
-			 "mov %%eax, %%edi\n\t"
-			 "mov $60, %%eax\n\t"
-			 "syscall\n\t"
-			 "hlt\n"
-			 "1:\n"
+	__asm__ volatile("syscall\n\t" GUEST_CLONE_CHILD
 			 : "=a"(ret)
 			 : "a"((long)SYS_clone3), "D"(args), "S"(size), "r"(r12), "r"(r13)
 			 : "rcx", "r11", "memory");
