@@ -31,12 +31,6 @@
 
 #include <sys/resource.h>
 
-static int pipe_or_die(int fds[2])
-{
-	need(pipe(fds) == 0, 91, "pipe");
-	return 0;
-}
-
 /* Child of the first case: report pids, print, exit 7. */
 static void first_child(int report_fd)
 {
@@ -47,22 +41,12 @@ static void first_child(int report_fd)
 	exit(7);
 }
 
-/* Block until the pipe's write side is gone, then exit with `code`. */
-static void block_then_exit(int rfd, int code)
-{
-	char c;
-
-	while (read(rfd, &c, 1) > 0)
-		;
-	_exit(code);
-}
-
 static void fork_and_waitpid(void)
 {
 	int rep[2];
 	pid_t me = getpid();
 
-	pipe_or_die(rep);
+	need(pipe(rep) == 0, 91, "pipe");
 	pid_t pid = guest_fork();
 	if (pid == 0) {
 		close(rep[0]);
@@ -103,15 +87,8 @@ static void no_children(void)
 
 static void wnohang_running(void)
 {
-	int gate[2];
-
-	pipe_or_die(gate);
-	pid_t pid = guest_fork();
-	if (pid == 0) {
-		close(gate[1]);
-		block_then_exit(gate[0], 3);
-	}
-	close(gate[0]);
+	int gate_w;
+	pid_t pid = fork_gated(3, &gate_w);
 
 	int st = 12345;
 	pid_t w = waitpid(pid, &st, WNOHANG);
@@ -122,7 +99,7 @@ static void wnohang_running(void)
 	int r = waitid(P_PID, pid, &si, WEXITED | WNOHANG);
 	check(r == 0 && si.si_pid == 0, 31, "waitid(WNOHANG) on a blocked child: 0 and si_pid 0");
 
-	close(gate[1]); /* EOF wakes the child */
+	close(gate_w); /* EOF wakes the child */
 	memset(&si, 0, sizeof(si));
 	r = waitid(P_PID, pid, &si, WEXITED);
 	expect_eq(r, 0, 32, "waitid(P_PID, WEXITED) returns 0");
@@ -163,15 +140,8 @@ static void wnowait_then_wait(void)
 
 static void killed_while_blocked(void)
 {
-	int gate[2];
-
-	pipe_or_die(gate);
-	pid_t pid = guest_fork();
-	if (pid == 0) {
-		close(gate[1]);
-		block_then_exit(gate[0], 0);
-	}
-	close(gate[0]);
+	int gate_w;
+	pid_t pid = fork_gated(0, &gate_w);
 	check(kill(pid, SIGKILL) == 0, 50, "kill(child, SIGKILL)");
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
@@ -184,7 +154,7 @@ static void killed_while_blocked(void)
 	check(WIFSIGNALED(st) && !WIFEXITED(st), 53, "WIFSIGNALED");
 	expect_eq(WTERMSIG(st), SIGKILL, 54, "WTERMSIG == 9");
 	check(!WCOREDUMP(st), 55, "SIGKILL: no WCOREDUMP");
-	close(gate[1]);
+	close(gate_w);
 }
 
 static void aborting_child(void)
@@ -210,15 +180,8 @@ static void aborting_child(void)
 
 static void wait_any(void)
 {
-	int gate[2];
-
-	pipe_or_die(gate);
-	pid_t blocked = guest_fork();
-	if (blocked == 0) {
-		close(gate[1]);
-		block_then_exit(gate[0], 1);
-	}
-	close(gate[0]);
+	int gate_w;
+	pid_t blocked = fork_gated(1, &gate_w);
 	pid_t quick = guest_fork();
 	if (quick == 0)
 		_exit(2);
@@ -228,7 +191,7 @@ static void wait_any(void)
 	      "waitpid(-1) returns the child that exited (exited 2)");
 	w = waitpid(-1, &st, WNOHANG);
 	expect_eq(w, 0, 71, "waitpid(-1, WNOHANG) with one blocked child returns 0");
-	close(gate[1]);
+	close(gate_w);
 	w = wait(&st);
 	check(w == blocked && WIFEXITED(st) && WEXITSTATUS(st) == 1, 72,
 	      "wait() then returns the other one (exited 1)");
@@ -271,16 +234,10 @@ static void autoreap(void)
 
 static void option_errors(void)
 {
-	int gate[2], st;
+	int gate_w, st;
 	siginfo_t si;
 
-	pipe_or_die(gate);
-	pid_t pid = guest_fork();
-	if (pid == 0) {
-		close(gate[1]);
-		block_then_exit(gate[0], 0);
-	}
-	close(gate[0]);
+	pid_t pid = fork_gated(0, &gate_w);
 	errno = 0;
 	long r = waitpid(pid, &st, WNOWAIT);
 	expect_errno(r, errno, EINVAL, 100, "waitpid(child, WNOWAIT)");
@@ -296,7 +253,7 @@ static void option_errors(void)
 	errno = 0;
 	r = syscall(SYS_waitid, 42, pid, &si, WEXITED, NULL);
 	expect_errno(r, errno, EINVAL, 104, "waitid with idtype 42");
-	close(gate[1]);
+	close(gate_w);
 	expect_status(pid, "exited 0", 105, "the child was not disturbed by the bad calls");
 }
 

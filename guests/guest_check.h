@@ -204,6 +204,29 @@ static GUEST_UNUSED size_t write_full(int fd, const void *buf, size_t n)
 }
 
 /*
+ * fork_gated: fork a child that blocks reading a pipe until its write end,
+ * returned in *gate_w, is closed (or the parent dies), then _exits with
+ * `code`. Returns the child's pid; setup failures exit with 91.
+ */
+static GUEST_UNUSED pid_t fork_gated(int code, int *gate_w)
+{
+	int gate[2];
+	char c;
+
+	need(pipe(gate) == 0, 91, "pipe");
+	pid_t pid = guest_fork();
+	if (pid == 0) {
+		close(gate[1]);
+		while (read(gate[0], &c, 1) > 0)
+			;
+		_exit(code);
+	}
+	close(gate[0]);
+	*gate_w = gate[1];
+	return pid;
+}
+
+/*
  * After a clone syscall: in the child (rax == 0) call fn (r12) with arg (r13)
  * on an aligned stack, 128 bytes below the red zone, then SYS_exit with its
  * return value; the parent jumps past. Shared by raw_clone and raw_clone3.

@@ -18,26 +18,10 @@ static void pipe_or_die(int fds[2])
 	need(pipe(fds) == 0, 91, "pipe");
 }
 
-static void block_then_exit(int rfd, int code)
-{
-	char c;
-
-	while (read(rfd, &c, 1) > 0)
-		;
-	_exit(code);
-}
-
 static void stop_continue(void)
 {
-	int gate[2];
-
-	pipe_or_die(gate);
-	pid_t pid = guest_fork();
-	if (pid == 0) {
-		close(gate[1]);
-		block_then_exit(gate[0], 0);
-	}
-	close(gate[0]);
+	int gate_w;
+	pid_t pid = fork_gated(0, &gate_w);
 	check(kill(pid, SIGSTOP) == 0, 80, "kill(child, SIGSTOP)");
 	int st = 0;
 	pid_t w = waitpid(pid, &st, WUNTRACED);
@@ -57,7 +41,7 @@ static void stop_continue(void)
 	      "waitid(WSTOPPED): CLD_STOPPED, si_status SIGSTOP");
 	kill(pid, SIGKILL); /* a stopped task still dies of SIGKILL */
 	expect_status(pid, "killed by signal 9", 87, "stopped child killed by SIGKILL");
-	close(gate[1]);
+	close(gate_w);
 }
 
 static void tstp_then_cont(void)
