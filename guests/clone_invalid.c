@@ -16,13 +16,6 @@
 
 #include <sched.h>
 
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
-
 #define STACK_SIZE (64 * 1024)
 
 static char child_stack[STACK_SIZE] __attribute__((aligned(16)));

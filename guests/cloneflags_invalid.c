@@ -23,15 +23,6 @@
 #include <sched.h>
 #include <stdint.h>
 
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #define CLONE_CLEAR_SIGHAND_ 0x100000000ull
 #define CLONE_INTO_CGROUP_ 0x200000000ull
 

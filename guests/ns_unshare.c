@@ -34,16 +34,6 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-
 #define STACK_SIZE (64 * 1024)
 
 static char child_stack[STACK_SIZE] __attribute__((aligned(16)));

@@ -27,15 +27,6 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif

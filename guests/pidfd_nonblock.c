@@ -13,9 +13,6 @@
 #include <fcntl.h>
 #include <time.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
