@@ -1,5 +1,5 @@
-/* cloneemu [options] PROGRAM [ARGS...]: run a static x86_64 Linux ELF on the
- * modeled kernel. The exit status is the guest's (128+N for a fatal signal);
+/* cloneemu [options] PROGRAM [ARGS...]: run an x86_64 Linux program (static
+ * or dynamic ELF, or a "#!" script) on the modeled kernel. The exit status is the guest's (128+N for a fatal signal);
  * 127: PROGRAM not found; 126: PROGRAM cannot run; 2: usage error. */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +18,10 @@
 #include "emu/step.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/frame.h"
+#include "kernelmodel/fs.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
+#include "loader/elf.h"
 #include "syscalls/dispatch.h"
 #include "syscalls/trace.h"
 
@@ -34,8 +36,12 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: cloneemu [options] PROGRAM [ARGS...]\n"
-		"Run a static x86_64 Linux program on cloneemu's modeled kernel.\n"
+		"Run an x86_64 Linux program (static or dynamically linked ELF, or a #! script)\n"
+		"on cloneemu's modeled kernel.\n"
 		"\n"
+		"  -L, --sysroot DIR   take the ELF interpreter and every absolute path that\n"
+		"                      exists under DIR from DIR (like qemu-user's -L; also\n"
+		"                      CLONEEMU_LD_PREFIX=DIR)\n"
 		"  -E VAR=VALUE        set VAR in the guest's environment\n"
 		"  -U VAR              remove VAR from the guest's environment\n"
 		"      --warn-unknown  report syscalls cloneemu does not implement (ENOSYS)\n"
@@ -64,7 +70,7 @@ static void usage(FILE *out)
 		"\n"
 		"The guest inherits cloneemu's environment unless -E/-U change it.\n"
 		"Exit status: the guest's; 128+N when a signal N killed it; 127 when\n"
-		"PROGRAM does not exist; 126 when it cannot run (not a static x86_64 ELF).\n",
+		"PROGRAM or its interpreter does not exist; 126 when it cannot run.\n",
 		DEFAULT_PHYS_MB);
 }
 
@@ -162,14 +168,19 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"graph", required_argument, NULL, 'G'},
 		{"clock", required_argument, NULL, 'C'},
 		{"disable-syscall", required_argument, NULL, 'D'},
+		{"sysroot", required_argument, NULL, 'L'},
 		{NULL, 0, NULL, 0},
 	};
 	size_t phys_mb = DEFAULT_PHYS_MB;
 	bool print_stats = false, virtual_clock = true;
 
+	const char *sysroot = getenv("CLONEEMU_LD_PREFIX");
 	int c;
-	while ((c = getopt_long(argc, argv, "+hVE:U:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hVE:U:L:", opts, NULL)) != -1) {
 		switch (c) {
+		case 'L':
+			sysroot = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -298,6 +309,10 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		return EXIT_USAGE;
 	}
 
+	if (sysroot && *sysroot && fs_set_sysroot(sysroot)) {
+		fprintf(stderr, "cloneemu: --sysroot: %s is not a directory\n", sysroot);
+		return EXIT_USAGE;
+	}
 	const char *path = argv[optind];
 	char err[512] = "";
 	if (emu_init(phys_mb << 20, err, sizeof(err))) {
@@ -308,6 +323,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	uint64_t seed = sched_seed();
 	rr_bytes(&seed, sizeof(seed));
 	sched_set_seed(seed);
+	elf_set_layout_seed(seed);
 	clock_init(virtual_clock);
 	syscall_inspect_hook = inspect_now;
 	struct boot_params bp = {

@@ -26,7 +26,7 @@
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/rr.h"
-#include "loader/elf.h"
+#include "loader/exec.h"
 #include "syscalls/dispatch.h"
 
 /* The guest's descriptors 0-2 are its own references to cloneemu's. */
@@ -54,16 +54,10 @@ static int install_stdio(struct files *files)
 	return 0;
 }
 
-void emu_exec_params(struct exec_stack_params *sp, int argc, char *const *argv, int envc,
-		     char *const *envp, const char *execfn)
+void emu_exec_params(struct exec_stack_params *sp)
 {
 	uint32_t r[4];
 	memset(sp, 0, sizeof(*sp));
-	sp->argc = argc;
-	sp->argv = argv;
-	sp->envc = envc;
-	sp->envp = envp;
-	sp->execfn = execfn;
 	sp->platform = "x86_64";
 	sp->uid = getuid();
 	sp->euid = geteuid();
@@ -80,9 +74,9 @@ void emu_exec_params(struct exec_stack_params *sp, int argc, char *const *argv, 
 
 int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t errlen)
 {
-	struct elf_load_info info;
+	struct strv argv = {0}, envp = {0};
 	struct exec_stack_params sp;
-	gva_t rsp;
+	char cwd[PATH_MAX];
 	int r = -ENOMEM;
 	struct task *t = task_alloc();
 	if (!t)
@@ -101,18 +95,32 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 		getrlimit(i, &t->signal->rlim[i]);
 	if (!(t->mm = mm_alloc()))
 		goto fail;
-	r = elf_load_file(t->mm, bp->path, &info, err, errlen);
-	if (r)
-		goto fail;
-	struct stat st;
-	if (!stat(bp->path, &st))
-		mm_set_exe(t->mm, st.st_dev, st.st_ino);
-	emu_exec_params(&sp, bp->argc, bp->argv, bp->envc, bp->envp, bp->path);
-	r = elf_setup_stack(t->mm, &info, &sp, &rsp);
-	if (r) {
-		snprintf(err, errlen, "cannot set up the initial stack: %s", strerror(-r));
+	for (int i = 0; i < bp->argc; i++)
+		if (strv_push(&argv, argv.n, bp->argv[i]))
+			goto fail;
+	for (int i = 0; i < bp->envc; i++)
+		if (strv_push(&envp, envp.n, bp->envp[i]))
+			goto fail;
+	if (!getcwd(cwd, sizeof(cwd))) {
+		r = -errno;
 		goto fail;
 	}
+	/* The first guest starts as execve(PROGRAM, ARGS, environ) would. */
+	struct linux_binprm b = {.argv = &argv, .envp = &envp, .filename = bp->path, .cwd = cwd};
+	emu_exec_params(&sp);
+	r = bprm_execve(t->mm, &b, bp->path, &sp);
+	if (r) {
+		/* The message names the file that failed when it is not PROGRAM. */
+		const char *why = b.err;
+		size_t n = strlen(bp->path);
+		if (!strncmp(why, bp->path, n) && why[n] == ':' && why[n + 1] == ' ')
+			why += n + 2;
+		snprintf(err, errlen, "%s", why);
+		goto fail;
+	}
+	struct stat st;
+	if (!stat(b.file, &st))
+		mm_set_exe(t->mm, st.st_dev, st.st_ino);
 	r = -ENOMEM;
 	rlim_t cur = t->signal->rlim[RLIMIT_NOFILE].rlim_cur;
 	unsigned nofile = cur > INT_MAX ? INT_MAX : (unsigned)cur;
@@ -120,16 +128,20 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 		goto fail;
 	if (!(t->fs = fs_alloc_initial()) || !(t->sighand = sighand_alloc()))
 		goto fail;
-	t->exe = realpath(bp->path, NULL);
+	t->exe = realpath(b.file, NULL);
 	task_set_comm(t, bp->path);
 	if (!(t->cpu = emu_context_alloc()))
 		goto fail;
-	emu_reset_regs(info.entry, rsp);
+	emu_reset_regs(b.info.start, b.sp);
 	emu_context_save(t->cpu);
 	sched_add(t);
+	strv_free(&argv);
+	strv_free(&envp);
 	*out = t;
 	return 0;
 fail:
+	strv_free(&argv);
+	strv_free(&envp);
 	if (r == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory");
 	if (t)

@@ -20,10 +20,9 @@ struct boot_params {
 int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t errlen);
 
 struct exec_stack_params;
-/* The initial-stack parameters for a new image: strings as given, the
- * machine's AT_* values (HWCAP from the guest-visible CPUID), fresh AT_RANDOM. */
-void emu_exec_params(struct exec_stack_params *sp, int argc, char *const *argv, int envc,
-		     char *const *envp, const char *execfn);
+/* The machine's initial-stack parameters for a new image: the AT_* values
+ * (HWCAP from the guest-visible CPUID) and fresh AT_RANDOM bytes. */
+void emu_exec_params(struct exec_stack_params *sp);
 
 /* cloneemu's exit status when every remaining task is blocked forever. */
 #define EXIT_DEADLOCK 125

@@ -80,3 +80,32 @@ long fs_getcwd(const struct fs *fs, char *buf, unsigned long size)
 	memcpy(buf, path, n + 1);
 	return n + 1;
 }
+
+static char *sysroot; /* absolute, no trailing slash; NULL: none */
+
+int fs_set_sysroot(const char *dir)
+{
+	char *r = realpath(dir, NULL);
+	struct stat st;
+	if (!r || stat(r, &st) || !S_ISDIR(st.st_mode)) {
+		free(r);
+		return -ENOTDIR;
+	}
+	free(sysroot);
+	sysroot = strcmp(r, "/") ? r : NULL;
+	if (!sysroot)
+		free(r);
+	return 0;
+}
+
+bool fs_sysroot_path(const char *path, char *out, size_t size)
+{
+	struct stat st;
+	if (sysroot && path[0] == '/' && out != path &&
+	    snprintf(out, size, "%s%s", sysroot, path) < (int)size &&
+	    !lstat(out, &st))
+		return true;
+	if (out != path)
+		snprintf(out, size, "%s", path);
+	return false;
+}

@@ -5,6 +5,9 @@
 #ifndef KERNELMODEL_FS_H
 #define KERNELMODEL_FS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct fs {
 	int refcount;
 	int cwd_fd; /* host O_PATH|O_DIRECTORY descriptor of the cwd */
@@ -21,5 +24,12 @@ struct fs *fs_dup(const struct fs *fs);
 void fs_set_cwd(struct fs *fs, int dirfd);
 /* The cwd's absolute path into @buf. Returns its length + 1 or -errno. */
 long fs_getcwd(const struct fs *fs, char *buf, unsigned long size);
+
+/* -L/--sysroot: absolute paths a guest names are looked up under @dir
+ * first, where they exist (as qemu-user's -L does). NULL: no sysroot. */
+int fs_set_sysroot(const char *dir);
+/* @path under the sysroot into @out when that file exists there, else @path
+ * itself. Returns true when the sysroot's copy was taken. */
+bool fs_sysroot_path(const char *path, char *out, size_t size);
 
 #endif

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "loader/elf.h"
+#include "kernelmodel/fs.h"
 #include "kernelmodel/pagecache.h"
 
 /* load_elf_phdrs(): the program header table may not exceed 64 KiB. */
@@ -33,6 +34,8 @@
 
 #define PAGE_START(x) ((x)&PAGE_MASK)
 #define PAGE_OFF(x) ((x) & (PAGE_SIZE - 1))
+/* arch/x86/include/asm/elf.h: where a PIE with an interpreter goes. */
+#define ELF_ET_DYN_BASE (TASK_SIZE / 3 * 2)
 
 /* Auxiliary vector keys (include/uapi/linux/auxvec.h, asm/auxvec.h). */
 #define AT_NULL 0
@@ -73,6 +76,8 @@ struct phdr_scan {
 	bool phdr_in_load; /* e_phoff lies inside some PT_LOAD's file bytes */
 	uint64_t phdr_load_vaddr;
 	bool exec_stack;
+	const char *interp; /* PT_INTERP's path (inside the image), or NULL */
+	uint64_t max_align; /* the largest power-of-two p_align of the PT_LOADs */
 };
 
 /* Format a one-line reason into @err (if any) and return @ret. */
@@ -122,6 +127,10 @@ static int check_ident(const unsigned char *id, size_t size, char *err, size_t e
 		return reject(err, errlen, -ENOEXEC, "not an ELF file");
 	if (size < EI_NIDENT)
 		return reject(err, errlen, -ENOEXEC, "truncated ELF header");
+	/* e_machine sits at the same offset in both classes. */
+	if (id[EI_CLASS] == ELFCLASS32 && size >= 20 && id[18] == EM_386 && id[19] == 0)
+		return reject(err, errlen, -ENOEXEC,
+			      "a 32-bit x86 program (ELFCLASS32, EM_386): 32-bit x86 is not supported");
 	if (id[EI_CLASS] != ELFCLASS64)
 		return reject(err, errlen, -ENOEXEC, "not a 64-bit ELF (%s)",
 			      id[EI_CLASS] == ELFCLASS32 ? "ELFCLASS32" : "bad EI_CLASS");
@@ -161,26 +170,22 @@ static int check_ehdr(const GElf_Ehdr *eh, size_t size, char *err, size_t errlen
 	return 0;
 }
 
-/* A dynamically linked program: name its interpreter in the message, with
- * anything unprintable or out of the file replaced. Returns -ENOEXEC. */
-static int reject_interp(const GElf_Phdr *ph, const unsigned char *image, size_t size, char *err,
-			 size_t errlen)
+/* PT_INTERP: the interpreter's path, as load_elf_binary() checks it (at
+ * least 2 and at most PATH_MAX bytes inside the file, the last one NUL; the
+ * path ends at the first NUL). Returns 0 or -ENOEXEC. */
+static int read_interp(const GElf_Phdr *ph, const unsigned char *image, size_t size,
+		       struct phdr_scan *sc, char *err, size_t errlen)
 {
-	char path[256];
-	size_t n = 0, max;
-
-	if (ph->p_offset <= size && ph->p_filesz <= size - ph->p_offset) {
-		max = ph->p_filesz < sizeof(path) - 1 ? ph->p_filesz : sizeof(path) - 1;
-		for (; n < max && image[ph->p_offset + n]; n++) {
-			unsigned char c = image[ph->p_offset + n];
-
-			path[n] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-		}
-	}
-	path[n] = '\0';
-	return reject(err, errlen, -ENOEXEC,
-		      "dynamically linked (interpreter %s): only static guests run under cloneemu",
-		      n ? path : "<unreadable>");
+	if (ph->p_filesz > PATH_MAX || ph->p_filesz < 2)
+		return reject(err, errlen, -ENOEXEC, "PT_INTERP of %" PRIu64 " bytes",
+			      (uint64_t)ph->p_filesz);
+	if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
+		return reject(err, errlen, -ENOEXEC, "PT_INTERP outside the file");
+	const char *path = (const char *)image + ph->p_offset;
+	if (path[ph->p_filesz - 1] != '\0')
+		return reject(err, errlen, -ENOEXEC, "PT_INTERP is not NUL-terminated");
+	sc->interp = path;
+	return 0;
 }
 
 /* Validate one PT_LOAD and, if it occupies memory, append it to @sc.
@@ -238,22 +243,27 @@ static int add_load(struct phdr_scan *sc, unsigned idx, const GElf_Phdr *ph, siz
 	return 0;
 }
 
-/* Walk the program headers: refuse PT_INTERP first (as load_elf_binary()
- * does), then collect PT_LOADs, PT_PHDR and PT_GNU_STACK. @sc->segs must
- * have room for e_phnum entries. Returns 0 or -ENOEXEC. */
+/* Walk the program headers: PT_INTERP first (as load_elf_binary() does;
+ * an interpreter's own PT_INTERP is ignored, as load_elf_interp() does),
+ * then collect PT_LOADs, PT_PHDR and PT_GNU_STACK. @sc->segs must have room
+ * for e_phnum entries. Returns 0 or -ENOEXEC. */
 static int scan_phdrs(Elf *elf, const GElf_Ehdr *eh, const unsigned char *image, size_t size,
-		      struct phdr_scan *sc, char *err, size_t errlen)
+		      bool is_interp, struct phdr_scan *sc, char *err, size_t errlen)
 {
 	GElf_Phdr ph;
 	unsigned i;
 	int ret;
 
-	for (i = 0; i < eh->e_phnum; i++) {
+	for (i = 0; i < eh->e_phnum && !is_interp; i++) {
 		if (!gelf_getphdr(elf, i, &ph))
 			return reject(err, errlen, -ENOEXEC, "unreadable program header %u (%s)", i,
 				      elf_errmsg(-1));
-		if (ph.p_type == PT_INTERP)
-			return reject_interp(&ph, image, size, err, errlen);
+		if (ph.p_type == PT_INTERP) {
+			ret = read_interp(&ph, image, size, sc, err, errlen);
+			if (ret)
+				return ret;
+			break;
+		}
 	}
 
 	for (i = 0; i < eh->e_phnum; i++) {
@@ -265,6 +275,10 @@ static int scan_phdrs(Elf *elf, const GElf_Ehdr *eh, const unsigned char *image,
 			ret = add_load(sc, i, &ph, size, err, errlen);
 			if (ret)
 				return ret;
+			/* maximum_alignment(): powers of two only. */
+			if (ph.p_align && !(ph.p_align & (ph.p_align - 1)) &&
+			    ph.p_align > sc->max_align)
+				sc->max_align = ph.p_align;
 			/* fs/binfmt_elf.c: AT_PHDR is where the PT_LOAD
 			 * holding e_phoff puts it. */
 			if (!sc->phdr_in_load && ph.p_offset <= eh->e_phoff &&
@@ -400,13 +414,37 @@ static int fill_segments(struct mm *mm, const struct phdr_scan *sc, const unsign
 	return 0;
 }
 
-/* Pick the load bias. ET_EXEC loads where it says. A static-PIE ET_DYN
- * (no interpreter) is, as in load_elf_binary(), placed by an mmap without
- * MAP_FIXED over its whole span; with ASLR off that is the top of the
- * mmap area. The reservation is dropped again so the holes between
- * segments stay unmapped. Returns 0 or -errno. */
-static int choose_bias(struct mm *mm, const GElf_Ehdr *eh, const struct phdr_scan *sc, gva_t *bias,
-		       char *err, size_t errlen)
+/* Address-space randomization, as Linux's PF_RANDOMIZE would do it but
+ * drawn from the run's seed: seed 0 gives Linux's layout with randomization
+ * off (setarch -R); any other seed one fixed, reproducible layout. */
+static uint64_t layout_seed;
+
+void elf_set_layout_seed(uint64_t seed)
+{
+	layout_seed = seed;
+}
+
+/* arch_mmap_rnd(): mmap_rnd_bits (28) bits of pages, from the seed. */
+static uint64_t layout_rnd(uint64_t salt)
+{
+	if (!layout_seed)
+		return 0;
+	uint64_t z = layout_seed + salt * 0x9E3779B97F4A7C15ull; /* splitmix64 */
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	z ^= z >> 31;
+	return (z & ((1ull << 28) - 1)) << PAGE_SHIFT;
+}
+
+/* Pick the load bias. ET_EXEC loads where it says. A PIE with an
+ * interpreter goes to ELF_ET_DYN_BASE (2/3 of the address space, plus the
+ * random offset), aligned to its largest p_align, as load_elf_binary()
+ * places it. A static-PIE ET_DYN and an ET_DYN interpreter are placed by
+ * an mmap without MAP_FIXED over their whole span: the top of the mmap
+ * area. The reservation is dropped again so the holes between segments
+ * stay unmapped. Returns 0 or -errno. */
+static int choose_bias(struct mm *mm, const GElf_Ehdr *eh, const struct phdr_scan *sc,
+		       bool is_interp, gva_t *bias, char *err, size_t errlen)
 {
 	const struct seg *first = &sc->segs[0], *last = &sc->segs[sc->nsegs - 1];
 	gva_t lo = PAGE_START(first->vaddr);
@@ -416,6 +454,17 @@ static int choose_bias(struct mm *mm, const GElf_Ehdr *eh, const struct phdr_sca
 	*bias = 0;
 	if (eh->e_type != ET_DYN)
 		return 0;
+	if (!is_interp && sc->interp) {
+		gva_t base = ELF_ET_DYN_BASE + layout_rnd(2);
+		if (sc->max_align > PAGE_SIZE)
+			base &= ~(sc->max_align - 1);
+		*bias = PAGE_START(base - first->vaddr);
+		if (span > mm->mmap_base || lo + *bias > mm->mmap_base - span)
+			return reject(err, errlen, -ENOMEM,
+				      "no room for the 0x%" PRIx64 "-byte image at 0x%" PRIx64, span,
+				      lo + *bias);
+		return 0;
+	}
 	r = mm_mmap(mm, 0, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0);
 	if (r < 0)
 		return reject(err, errlen, (int)r, "no room for the 0x%" PRIx64 "-byte image (%s)",
@@ -428,11 +477,22 @@ static int choose_bias(struct mm *mm, const GElf_Ehdr *eh, const struct phdr_sca
 	return 0;
 }
 
-/* elf_load_image() with a name for the segments' VMAs (NULL: anonymous). */
-static int load_image(struct mm *mm, const void *image, size_t size, const char *name,
-		      const struct file_id *id,
+/* An ELF file's bytes: a read-only host mapping of it (or a copy for an
+ * in-memory image), its name for the VMAs and its page-cache identity. */
+struct elf_image {
+	const unsigned char *bytes;
+	size_t size;
+	const char *name;          /* NULL: anonymous VMAs */
+	const struct file_id *id;  /* NULL: no page cache */
+};
+
+/* Map one image into @mm: the program (@is_interp false; sets brk and
+ * reports PT_INTERP in out->interp) or its interpreter. */
+static int load_image(struct mm *mm, const struct elf_image *img, bool is_interp,
 		      struct elf_load_info *out, char *err, size_t errlen)
 {
+	const unsigned char *image = img->bytes;
+	size_t size = img->size;
 	struct elf_load_info info = {0};
 	struct phdr_scan sc = {0};
 	Elf *elf = NULL;
@@ -465,7 +525,7 @@ static int load_image(struct mm *mm, const void *image, size_t size, const char 
 		ret = reject(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
-	ret = scan_phdrs(elf, &eh, image, size, &sc, err, errlen);
+	ret = scan_phdrs(elf, &eh, image, size, is_interp, &sc, err, errlen);
 	if (ret)
 		goto out;
 	/* BAD_ADDR(e_entry) is -EINVAL in Linux; check before touching the mm. */
@@ -475,7 +535,7 @@ static int load_image(struct mm *mm, const void *image, size_t size, const char 
 		goto out;
 	}
 
-	ret = choose_bias(mm, &eh, &sc, &bias, err, errlen);
+	ret = choose_bias(mm, &eh, &sc, is_interp, &bias, err, errlen);
 	if (ret)
 		goto out;
 	if (eh.e_entry + bias >= TASK_SIZE) {
@@ -483,14 +543,14 @@ static int load_image(struct mm *mm, const void *image, size_t size, const char 
 			     (uint64_t)(eh.e_entry + bias));
 		goto out;
 	}
-	ret = map_segments(mm, &sc, bias, name, err, errlen);
+	ret = map_segments(mm, &sc, bias, img->name, err, errlen);
 	if (ret)
 		goto out;
-	ret = fill_segments(mm, &sc, image, bias, id, err, errlen);
+	ret = fill_segments(mm, &sc, image, bias, img->id, err, errlen);
 	if (ret)
 		goto out;
 
-	info.entry = eh.e_entry + bias;
+	info.entry = info.start = eh.e_entry + bias;
 	info.load_bias = bias;
 	if (sc.have_pt_phdr)
 		info.phdr = sc.pt_phdr_vaddr + bias;
@@ -500,7 +560,10 @@ static int load_image(struct mm *mm, const void *image, size_t size, const char 
 	info.phent = eh.e_phentsize;
 	info.end_data = sc.segs[sc.nsegs - 1].vaddr + sc.segs[sc.nsegs - 1].memsz + bias;
 	info.exec_stack = sc.exec_stack;
-	mm->start_brk = mm->brk = PAGE_ALIGN(info.end_data);
+	if (sc.interp)
+		snprintf(info.interp, sizeof(info.interp), "%s", sc.interp);
+	if (!is_interp)
+		mm->start_brk = mm->brk = PAGE_ALIGN(info.end_data);
 	*out = info;
 out:
 	free(sc.segs);
@@ -511,105 +574,115 @@ out:
 int elf_load_image(struct mm *mm, const void *image, size_t size, struct elf_load_info *info,
 		   char *err, size_t errlen)
 {
-	return load_image(mm, image, size, NULL, NULL, info, err, errlen);
+	struct elf_image img = {image, size, NULL, NULL};
+	return load_image(mm, &img, false, info, err, errlen);
 }
 
-/* Read all of @fd (@size bytes expected) into a new buffer. A file that
- * shrank meanwhile just yields fewer bytes. Returns 0 or -errno. */
-static int read_whole(int fd, size_t size, unsigned char **bufp, size_t *lenp)
+/* Open @path as execve's do_open_execat() does (a regular file with an
+ * execute bit; a directory is EACCES) and map its bytes read-only. Fills
+ * @img (release with close_image()) and, for the VMAs' names, @name.
+ * Returns 0 or -errno with the reason in @err. */
+static int open_image(const char *path, struct elf_image *img, struct file_id *id, char **name,
+		      char *err, size_t errlen)
 {
-	unsigned char *buf = malloc(size ? size : 1);
-	size_t done = 0;
-	ssize_t n;
+	struct stat st;
+	int ret = 0;
 
-	if (!buf)
-		return -ENOMEM;
-	while (done < size) {
-		n = pread(fd, buf + done, size - done, (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			free(buf);
-			return -e;
-		}
-		if (n == 0)
-			break;
-		done += (size_t)n;
+	memset(img, 0, sizeof(*img));
+	/* stat before open: opening a FIFO for reading would block. */
+	if (stat(path, &st) < 0) {
+		ret = -errno;
+		if (ret == -ENOENT)
+			return reject(err, errlen, ret, "no such file");
+		return reject(err, errlen, ret, "cannot stat (%s)", strerror(-ret));
 	}
-	*bufp = buf;
-	*lenp = done;
+	if (S_ISDIR(st.st_mode))
+		return reject(err, errlen, -EACCES, "is a directory");
+	if (!S_ISREG(st.st_mode))
+		return reject(err, errlen, -EACCES, "not a regular file");
+	if (!(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
+		return reject(err, errlen, -EACCES, "no execute permission");
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		ret = -errno;
+		return reject(err, errlen, ret, "cannot open (%s)", strerror(-ret));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = reject(err, errlen, -EACCES, "not a regular file");
+	} else if ((uint64_t)st.st_size > ELF_MAX_FILE_BYTES) {
+		ret = reject(err, errlen, -ENOMEM, "file too large (%" PRIu64 " bytes)",
+			     (uint64_t)st.st_size);
+	} else if (st.st_size > 0) {
+		/* Only the pages the loader reads are brought in. */
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			ret = reject(err, errlen, -errno, "cannot map (%s)", strerror(errno));
+		else
+			img->bytes = p;
+	}
+	close(fd);
+	if (ret)
+		return ret;
+	if (!img->bytes)
+		img->bytes = (const unsigned char *)""; /* empty: "not an ELF file" */
+	img->size = (size_t)st.st_size;
+	/* The VMAs carry the file's name, as /proc/<pid>/maps shows it. */
+	*name = realpath(path, NULL);
+	img->name = *name ? *name : path;
+	/* Pages of the same unchanged file are shared between execs. */
+	*id = (struct file_id){st.st_dev, st.st_ino, (uint64_t)st.st_size,
+			       (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+				       (uint64_t)st.st_mtim.tv_nsec};
+	img->id = id;
 	return 0;
+}
+
+static void close_image(struct elf_image *img)
+{
+	if (img->size)
+		munmap((void *)img->bytes, img->size);
+}
+
+/* Load @path as a program (or, @is_interp, as an interpreter). */
+static int load_file(struct mm *mm, const char *path, bool is_interp, struct elf_load_info *info,
+		     char *err, size_t errlen)
+{
+	struct elf_image img;
+	struct file_id id;
+	char *name = NULL;
+	int ret = open_image(path, &img, &id, &name, err, errlen);
+	if (!ret) {
+		ret = load_image(mm, &img, is_interp, info, err, errlen);
+		close_image(&img);
+	}
+	free(name);
+	return ret;
 }
 
 int elf_load_file(struct mm *mm, const char *path, struct elf_load_info *info, char *err,
 		  size_t errlen)
 {
-	unsigned char *buf = NULL;
-	char *name = NULL;
-	struct stat st;
-	size_t len = 0;
-	int fd = -1;
-	int ret;
+	char why[256] = "", ipath[PATH_MAX];
+	struct elf_load_info interp;
 
 	if (err && errlen)
 		err[0] = '\0';
-	/* stat before open: opening a FIFO for reading would block. */
-	if (stat(path, &st) < 0) {
-		ret = -errno;
-		if (ret == -ENOENT)
-			reject(err, errlen, ret, "no such file");
-		else
-			reject(err, errlen, ret, "cannot stat (%s)", strerror(-ret));
-		goto out;
-	}
-	/* do_open_execat(): only regular files with an execute bit run, and
-	 * execve reports a directory as EACCES, not EISDIR. */
-	if (S_ISDIR(st.st_mode)) {
-		ret = reject(err, errlen, -EACCES, "is a directory");
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = reject(err, errlen, -EACCES, "not a regular file");
-		goto out;
-	}
-	if (!(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
-		ret = reject(err, errlen, -EACCES, "no execute permission");
-		goto out;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		ret = -errno;
-		reject(err, errlen, ret, "cannot open (%s)", strerror(-ret));
-		goto out;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = reject(err, errlen, -EACCES, "not a regular file");
-		goto out;
-	}
-	if ((uint64_t)st.st_size > ELF_MAX_FILE_BYTES) {
-		ret = reject(err, errlen, -ENOMEM, "file too large (%" PRIu64 " bytes)",
-			     (uint64_t)st.st_size);
-		goto out;
-	}
-	ret = read_whole(fd, (size_t)st.st_size, &buf, &len);
-	if (ret) {
-		reject(err, errlen, ret, "cannot read (%s)", strerror(-ret));
-		goto out;
-	}
-	/* The VMAs carry the file's name, as /proc/<pid>/maps shows it. */
-	name = realpath(path, NULL);
-	/* Pages of the same unchanged file are shared between execs. */
-	struct file_id id = {st.st_dev, st.st_ino, (uint64_t)st.st_size,
-			     (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec};
-	ret = load_image(mm, buf, len, name ? name : path, &id, info, err, errlen);
-out:
-	free(name);
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return ret;
+	/* arch_pick_mmap_layout() for the new image. */
+	mm->mmap_base = MMAP_BASE - layout_rnd(1);
+	int ret = load_file(mm, path, false, info, err, errlen);
+	if (ret || !info->interp[0])
+		return ret;
+
+	/* load_elf_binary(): the interpreter, under the sysroot if it has one. */
+	fs_sysroot_path(info->interp, ipath, sizeof(ipath));
+	ret = load_file(mm, ipath, true, &interp, why, sizeof(why));
+	if (ret == -ENOEXEC)
+		ret = -ELIBBAD; /* not ELF, another machine, broken headers */
+	if (ret)
+		return reject(err, errlen, ret, "interpreter %s: %s", ipath, why);
+	info->start = interp.entry;
+	info->interp_base = interp.load_bias;
+	return 0;
 }
 
 /* Bytes a string takes on the stack, or 0 when it is longer than
@@ -750,7 +823,7 @@ int elf_setup_stack(struct mm *mm, const struct elf_load_info *info,
 	NEW_AUX_ENT(AT_PHDR, info->phdr);
 	NEW_AUX_ENT(AT_PHENT, info->phent);
 	NEW_AUX_ENT(AT_PHNUM, info->phnum);
-	NEW_AUX_ENT(AT_BASE, 0);
+	NEW_AUX_ENT(AT_BASE, info->interp_base);
 	NEW_AUX_ENT(AT_FLAGS, 0);
 	NEW_AUX_ENT(AT_ENTRY, info->entry);
 	NEW_AUX_ENT(AT_UID, p->uid);

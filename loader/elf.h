@@ -1,22 +1,27 @@
-/* The ELF loader: validates a static x86_64 ELF64 (ET_EXEC or static-PIE
- * ET_DYN, no PT_INTERP), maps its PT_LOAD segments into an mm and lays out
- * the initial stack exactly as Linux's binfmt_elf create_elf_tables() does. */
+/* The ELF loader: validates an x86_64 ELF64 program (ET_EXEC, PIE or
+ * static-PIE ET_DYN), maps its PT_LOAD segments and those of its PT_INTERP
+ * interpreter into an mm as Linux's load_elf_binary() does, and lays out
+ * the initial stack exactly as create_elf_tables() does. */
 #ifndef LOADER_ELF_H
 #define LOADER_ELF_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 
 #include "kernelmodel/mm.h"
 
 struct elf_load_info {
-	gva_t entry;      /* e_entry + load_bias */
+	gva_t entry;      /* AT_ENTRY: the program's e_entry + load_bias */
+	gva_t start;      /* where the task starts: the interpreter's entry, or entry */
+	gva_t interp_base; /* AT_BASE: the interpreter's load bias, 0 without one */
 	gva_t load_bias;  /* 0 for ET_EXEC */
 	gva_t phdr;       /* AT_PHDR: address of the program headers in memory */
 	uint16_t phnum, phent;
 	gva_t end_data;   /* highest p_vaddr+p_memsz + bias: brk starts at PAGE_ALIGN of it */
 	bool exec_stack;  /* PT_GNU_STACK has PF_X */
+	char interp[PATH_MAX]; /* PT_INTERP's path, "" for a static program */
 };
 
 /* Parameters of the initial stack. Strings are host strings. */
@@ -37,16 +42,25 @@ struct exec_stack_params {
 
 /* Load an ELF image held in memory into @mm (which should be empty): map each
  * PT_LOAD with its permissions, copy file bytes, zero the bss, set
- * mm->start_brk/brk. Returns 0, or -ENOEXEC with a one-line reason in @err
- * (not ELF, wrong class/data/machine/type, truncated headers, overlapping or
- * absurd segments, dynamically linked: the message names the interpreter). */
+ * mm->start_brk/brk. The interpreter is not loaded: its path is left in
+ * info->interp. Returns 0, or -ENOEXEC with a one-line reason in @err (not
+ * ELF, wrong class/data/machine/type, truncated headers, overlapping or
+ * absurd segments, a malformed PT_INTERP). */
 int elf_load_image(struct mm *mm, const void *image, size_t size, struct elf_load_info *info,
 		   char *err, size_t errlen);
 
-/* Read @path and load it as above. Also -ENOENT (missing), -EACCES (not a
- * regular file or not executable), -EISDIR is reported as -EACCES like execve. */
+/* Load the program @path as above and then its interpreter (PT_INTERP, looked
+ * up under the sysroot: fs_sysroot_path()), which info->start then points
+ * into. Also -ENOENT (missing), -EACCES (not a regular file or not
+ * executable; a directory too, like execve); for the interpreter the same,
+ * and -ELIBBAD when it is not an x86_64 ELF. The message names the file. */
 int elf_load_file(struct mm *mm, const char *path, struct elf_load_info *info, char *err,
 		  size_t errlen);
+
+/* Seed of the address-space layout: 0 = Linux's layout without
+ * randomization (setarch -R); otherwise the mmap base and a PIE's base move
+ * by offsets drawn from the seed, the same for the same seed. */
+void elf_set_layout_seed(uint64_t seed);
 
 /* Map the stack VMA ([STACK_TOP - STACK_RESERVE, STACK_TOP), executable only
  * if info->exec_stack) and write argc/argv/envp/auxv/strings as Linux does.

@@ -22,7 +22,7 @@
 #include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
-#include "loader/elf.h"
+#include "loader/exec.h"
 #include "syscalls/dispatch.h"
 #include "syscalls/sys.h"
 
@@ -199,42 +199,6 @@ SYS(vfork)
 
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)
 #define MAX_ARG_STRINGS 0x7fffffff
-#define BINPRM_BUF_SIZE 256
-#define MAX_INTERP_DEPTH 5 /* Linux gives up with ELOOP beyond this */
-
-struct strv {
-	char **v;
-	int n, cap;
-};
-
-static void strv_free(struct strv *s)
-{
-	for (int i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static int strv_push(struct strv *s, int at, const char *str)
-{
-	if (s->n + 2 > s->cap) {
-		int cap = s->cap ? s->cap * 2 : 16;
-		char **v = realloc(s->v, cap * sizeof(char *));
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	char *d = strdup(str);
-	if (!d)
-		return -ENOMEM;
-	memmove(&s->v[at + 1], &s->v[at], (s->n - at) * sizeof(char *));
-	s->v[at] = d;
-	s->n++;
-	s->v[s->n] = NULL;
-	return 0;
-}
-
 /* Copy a NULL-terminated array of guest strings (argv or envp). */
 static int copy_strings(struct task *t, gva_t gv, struct strv *out)
 {
@@ -302,55 +266,6 @@ static int resolve_path(struct task *t, int dirfd, const char *path, char *out)
 	return 0;
 }
 
-/* "#!interpreter [arg]": rewrite argv as Linux's binfmt_script does and
- * return 1 with the interpreter in @interp; 0 when @path is no script. */
-static int check_script(const char *path, struct strv *argv, const char *filename, char *interp)
-{
-	char buf[BINPRM_BUF_SIZE + 1];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, BINPRM_BUF_SIZE);
-	close(fd);
-	if (n < 2 || buf[0] != '#' || buf[1] != '!')
-		return 0;
-	buf[n] = 0;
-	char *nl = strchr(buf, '\n');
-	if (nl)
-		*nl = 0;
-	char *p = buf + 2;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (!*p)
-		return -ENOEXEC;
-	char *name = p;
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
-	char *arg = NULL;
-	if (*p) {
-		*p++ = 0;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p) {
-			arg = p;
-			char *end = arg + strlen(arg);
-			while (end > arg && (end[-1] == ' ' || end[-1] == '\t'))
-				*--end = 0;
-		}
-	}
-	/* argv[0] is replaced by: interpreter, [arg], the script's filename. */
-	if (argv->n > 0) {
-		free(argv->v[0]);
-		memmove(&argv->v[0], &argv->v[1], argv->n * sizeof(char *));
-		argv->n--;
-	}
-	if (strv_push(argv, 0, filename) || (arg && strv_push(argv, 0, arg)) ||
-	    strv_push(argv, 0, name))
-		return -ENOMEM;
-	snprintf(interp, PATH_MAX, "%s", name);
-	return 1;
-}
-
 /* Make a shared object private before exec changes it (unshare_files,
  * and de_thread's unshare of the handler table). */
 static int unshare_for_exec(struct task *t)
@@ -374,7 +289,7 @@ static int unshare_for_exec(struct task *t)
 
 static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva_t genvp)
 {
-	char path[PATH_MAX], file[PATH_MAX], interp[PATH_MAX], err[512] = "";
+	char path[PATH_MAX], file[PATH_MAX], cwd[PATH_MAX];
 	struct strv argv = {0}, envp = {0};
 	struct mm *mm = NULL;
 	long r = get_user_path(t, gpath, path);
@@ -384,49 +299,19 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 		goto out;
 	if ((r = resolve_path(t, dirfd, path, file)))
 		goto out;
-
-	const char *execfn = path;
-	struct elf_load_info info;
-	for (int depth = 0;; depth++) {
-		struct stat st;
-		if (stat(file, &st)) {
-			r = -errno;
-			goto out;
-		}
-		if (!S_ISREG(st.st_mode) || access(file, X_OK)) {
-			r = -EACCES;
-			goto out;
-		}
-		int s = check_script(file, &argv, depth ? file : path, interp);
-		if (s < 0) {
-			r = s;
-			goto out;
-		}
-		if (!s)
-			break;
-		if (depth + 1 >= MAX_INTERP_DEPTH) {
-			r = -ELOOP;
-			goto out;
-		}
-		if ((r = resolve_path(t, AT_FDCWD, interp, file)))
-			goto out;
-	}
+	if ((r = fs_getcwd(t->fs, cwd, sizeof(cwd))) < 0)
+		goto out;
 	r = -ENOMEM;
 	if (!(mm = mm_alloc()))
 		goto out;
-	if ((r = elf_load_file(mm, file, &info, err, sizeof(err)))) {
-		if (strstr(err, "dynamically linked"))
-			fprintf(stderr, "cloneemu: execve %s: %s\n", file, err);
-		goto out;
-	}
-	struct stat est;
-	if (stat(file, &est) || (r = mm_set_exe(mm, est.st_dev, est.st_ino)))
-		goto out; /* ETXTBSY: someone has it open for writing */
+	struct linux_binprm b = {.argv = &argv, .envp = &envp, .filename = path, .cwd = cwd};
 	struct exec_stack_params sp;
-	gva_t rsp;
-	emu_exec_params(&sp, argv.n, argv.v, envp.n, envp.v, execfn);
-	if ((r = elf_setup_stack(mm, &info, &sp, &rsp)))
+	emu_exec_params(&sp);
+	if ((r = bprm_execve(mm, &b, file, &sp)))
 		goto out;
+	struct stat est;
+	if (stat(b.file, &est) || (r = mm_set_exe(mm, est.st_dev, est.st_ino)))
+		goto out; /* ETXTBSY: someone has it open for writing */
 	if ((r = unshare_for_exec(t)))
 		goto out;
 
@@ -440,12 +325,12 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	files_close_on_exec(t->files);
 	sighand_flush(t->sighand);
 	t->did_exec = true;
-	task_set_comm(t, file);
+	task_set_comm(t, path);
 	free(t->exe);
-	t->exe = realpath(file, NULL);
+	t->exe = realpath(b.file, NULL);
 	emu_switch_mm(t->mm);
-	emu_reset_regs(info.entry, rsp);
-	syscall_return_to(info.entry);
+	emu_reset_regs(b.info.start, b.sp);
+	syscall_return_to(b.info.start);
 	emu_request_stop(); /* let the run loop start the new image afresh */
 	r = 0;
 out:

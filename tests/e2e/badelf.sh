@@ -2,8 +2,8 @@
 # badelf.sh EMULATOR MKBADELF GUEST_DIR CASE
 #
 # Feeds cloneemu one program it must refuse and checks how it refuses:
-#   - exit status 127 for a missing file and 126 for anything that is not a
-#     static x86_64 ELF64 program (the shell's "not found" / "cannot execute"),
+#   - exit status 127 for a missing file or interpreter and 126 for anything
+#     else that cannot run (the shell's "not found" / "cannot execute"),
 #   - nothing on stdout (the guest never ran),
 #   - exactly one line on stderr, matching the case's reason (below; case
 #     insensitive), which also rules out sanitizer reports from cloneemu-asan.
@@ -23,16 +23,56 @@ trap 'rm -rf "$tmp"' EXIT
 # matched, so neither can supply the keyword ("bad.elf32" contains "32").
 want_status=126
 prog=$tmp/prog
+opts=()
+# set_interp PATH: a copy of the dynamic hello whose PT_INTERP names PATH
+# (at most as long as the original path; Linux reads up to the first NUL).
+set_interp() {
+	INTERP=$1 perl -0777 -pe 's{/lib64/ld-linux-x86-64\.so\.2\0}{$ENV{INTERP} . ("\0" x (28 - length $ENV{INTERP}))}e' \
+		"$guests/hello.dynamic" >"$prog" || exit 2
+	chmod +x "$prog"
+}
+# sysroot_interp FILE: a sysroot whose /lib64/ld-linux-x86-64.so.2 is FILE.
+sysroot_interp() {
+	mkdir -p "$tmp/root/lib64" && cp "$1" "$tmp/root/lib64/ld-linux-x86-64.so.2" &&
+		chmod +x "$tmp/root/lib64/ld-linux-x86-64.so.2" || exit 2
+	cp "$guests/hello.dynamic" "$prog" || exit 2
+	opts=(--sysroot "$tmp/root")
+}
 case $case in
 missing)
 	prog=$tmp/missing/prog
 	want_status=127
 	reason='no such file|not found|does not exist|cannot open|ENOENT'
 	;;
-dynamic)
-	cp "$guests/hello.dynamic" "$prog" || exit 2
+interp_missing)
+	want_status=127
+	set_interp /nonexistent/ld-x.so
 	# The message must name the interpreter the binary asks for.
-	reason='/lib64/ld-linux-x86-64\.so\.2'
+	reason='interpreter /nonexistent/ld-x\.so: no such file'
+	;;
+interp_not_elf)
+	echo 'not a loader' >"$tmp/text"
+	sysroot_interp "$tmp/text"
+	reason='interpreter .*/lib64/ld-linux-x86-64\.so\.2: not an ELF'
+	;;
+interp_elf32)
+	"$mkbadelf" elf32 "$tmp/e32" "$guests/hello.glibc" || exit 2
+	sysroot_interp "$tmp/e32"
+	reason='interpreter .*/lib64/ld-linux-x86-64\.so\.2: .*(32|class)'
+	;;
+script_loop)
+	# Six "#!" levels: Linux stops at five (ELOOP).
+	for i in 1 2 3 4 5 6; do printf '#!%s\n' "$tmp/s$((i + 1))" >"$tmp/s$i"; chmod +x "$tmp/s$i"; done
+	printf '#!/bin/sh\n' >"$tmp/s7"
+	chmod +x "$tmp/s7"
+	cp "$tmp/s1" "$prog"
+	reason='nested too deep'
+	;;
+script_missing_interp)
+	want_status=127
+	printf '#!/nonexistent/shell -x\necho no\n' >"$prog"
+	chmod +x "$prog"
+	reason='/nonexistent/shell: no such file'
 	;;
 empty) reason='empty|too short|truncat|short|ELF|format' ;;
 text | random) reason='ELF|magic|format|not an? ' ;;
@@ -50,7 +90,7 @@ absurd_vaddr | vaddr_overflow) reason='address|range|vaddr|overflow|wrap|segment
 esac
 
 case $case in
-missing | dynamic) ;;
+missing | interp_* | script_*) ;;
 *)
 	"$mkbadelf" "$case" "$prog" "$guests/hello.glibc" || exit 2
 	chmod +x "$prog"
@@ -61,7 +101,7 @@ ulimit -c 0
 {
 	timeout -k 5 60 env -i PATH=/usr/bin:/bin HOME=/root LANG=C \
 		${ASAN_OPTIONS+"ASAN_OPTIONS=$ASAN_OPTIONS"} \
-		"$emu" "$prog" </dev/null >"$tmp/out" 2>"$tmp/err"
+		"$emu" ${opts[@]+"${opts[@]}"} "$prog" </dev/null >"$tmp/out" 2>"$tmp/err"
 	status=$?
 } 2>/dev/null
 

@@ -529,7 +529,9 @@ static void loader_rejects_non_congruent_offset_and_vaddr(void **state)
 	    t, "segment 1: p_offset 0x1010 and p_vaddr 0x401000 differ modulo the page size");
 }
 
-static void loader_rejects_interpreter_naming_it(void **state)
+/* A PIE with PT_INTERP: loaded at ELF_ET_DYN_BASE (0x555555554000 with
+ * randomization off), brk after it, the interpreter's path reported. */
+static void loader_places_pie_and_reports_interpreter(void **state)
 {
 	struct t *t = *state;
 	static const char interp[] = "/lib64/ld-linux-x86-64.so.2";
@@ -538,12 +540,35 @@ static void loader_rejects_interpreter_naming_it(void **state)
 	eh(&t->b)->e_phnum = 5;
 	memcpy(t->b.buf + 0x300, interp, sizeof(interp));
 	elfb_phdr(&t->b, 4, PT_INTERP, PF_R, 0x300, 0x300, sizeof(interp), sizeof(interp));
-	expect_reject(t,
-		      "dynamically linked (interpreter /lib64/ld-linux-x86-64.so.2): only static "
-		      "guests run under cloneemu");
-	/* An interpreter path outside the file is still refused cleanly. */
+	assert_int_equal(load(t), 0);
+	assert_string_equal(t->info.interp, interp);
+	assert_int_equal(t->info.load_bias, 0x555555554000ull);
+	assert_int_equal(t->info.entry, 0x555555555000ull);
+	assert_int_equal(t->mm->start_brk, PAGE_ALIGN(0x555555556000ull + BSS_MEMSZ));
+	/* The path ends at its first NUL, as Linux reads it. */
+	renew_mm(t);
+	t->b.buf[0x305] = 0;
+	assert_int_equal(load(t), 0);
+	assert_string_equal(t->info.interp, "/lib6");
+}
+
+static void loader_rejects_malformed_interpreter_path(void **state)
+{
+	struct t *t = *state;
+	static const char interp[] = "/lib64/ld-linux-x86-64.so.2";
+
+	build_static(&t->b, ET_DYN);
+	eh(&t->b)->e_phnum = 5;
+	memcpy(t->b.buf + 0x300, interp, sizeof(interp));
+	elfb_phdr(&t->b, 4, PT_INTERP, PF_R, 0x300, 0x300, sizeof(interp) - 1, sizeof(interp) - 1);
+	expect_reject(t, "PT_INTERP is not NUL-terminated");
+	ph(&t->b, 4)->p_filesz = 1;
+	expect_reject(t, "PT_INTERP of 1 bytes");
+	ph(&t->b, 4)->p_filesz = PATH_MAX + 1;
+	expect_reject(t, "PT_INTERP of 4097 bytes");
+	ph(&t->b, 4)->p_filesz = sizeof(interp);
 	ph(&t->b, 4)->p_offset = UINT64_MAX - 4;
-	expect_reject(t, "dynamically linked");
+	expect_reject(t, "PT_INTERP outside the file");
 }
 
 static void loader_rejects_image_without_pt_load(void **state)
@@ -968,7 +993,8 @@ int main(void)
 	    T(loader_rejects_descending_segments),
 	    T(loader_rejects_absurd_segments),
 	    T(loader_rejects_non_congruent_offset_and_vaddr),
-	    T(loader_rejects_interpreter_naming_it),
+	    T(loader_places_pie_and_reports_interpreter),
+	    T(loader_rejects_malformed_interpreter_path),
 	    T(loader_rejects_image_without_pt_load),
 	    T(loader_rejects_bad_phentsize_and_phnum),
 	    T(loader_rejects_entry_outside_user_space),
