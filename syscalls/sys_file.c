@@ -98,6 +98,11 @@ static int get_path(struct task *t, uint64_t gpath, char *buf, bool follow_final
 		return r;
 	if (r)
 		memcpy(buf, followed, strlen(followed) + 1);
+	/* -L/--sysroot: the sysroot's copy of an absolute path, where it has
+	 * one; /proc, /dev and /sys are always the machine's. */
+	if (buf[0] == '/' && strncmp(buf, "/proc", 5) && strncmp(buf, "/dev/", 5) &&
+	    strncmp(buf, "/sys/", 5) && fs_sysroot_path(buf, followed, sizeof(followed)))
+		memcpy(buf, followed, strlen(followed) + 1);
 	return 0;
 }
 
