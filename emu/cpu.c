@@ -561,6 +561,16 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 		goto fail;
 	if ((err = uc_ctl_set_cpu_model(emu.uc, UC_CPU_X86_HASWELL)))
 		goto fail;
+	/* CR4 as Linux sets it for user space: OSFXSR (without it FXSAVE and
+	 * FXRSTOR skip MXCSR and the XMM registers, which breaks ld.so's lazy
+	 * PLT resolver that saves the argument registers with them) and
+	 * OSXMMEXCPT (SIMD floating-point exceptions as #XM). */
+	uint64_t cr4;
+	if ((err = uc_reg_read(emu.uc, UC_X86_REG_CR4, &cr4)))
+		goto fail;
+	cr4 |= (1u << 9) | (1u << 10);
+	if ((err = uc_reg_write(emu.uc, UC_X86_REG_CR4, &cr4)))
+		goto fail;
 	if ((err = uc_mem_map_ptr(emu.uc, 0, frames_bytes(), UC_PROT_ALL, frames_base())))
 		goto fail;
 	/* Frame 1 is still untouched: borrow it for the CPUID probe. */

@@ -93,6 +93,7 @@ static GUEST_UNUSED const char *errno_name(int e)
 	case EPIPE: return "EPIPE";
 	case ENOSYS: return "ENOSYS";
 	case ELOOP: return "ELOOP";
+	case ELIBBAD: return "ELIBBAD";
 	case ENAMETOOLONG: return "ENAMETOOLONG";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EUSERS: return "EUSERS";

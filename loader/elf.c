@@ -652,7 +652,12 @@ static int load_file(struct mm *mm, const char *path, bool is_interp, struct elf
 	char *name = NULL;
 	int ret = open_image(path, &img, &id, &name, err, errlen);
 	if (!ret) {
-		ret = load_image(mm, &img, is_interp, info, err, errlen);
+		/* load_elf_binary() reads the interpreter's ELF header with
+		 * elf_read(), which fails with EIO on a shorter file. */
+		if (is_interp && img.size < sizeof(Elf64_Ehdr))
+			ret = reject(err, errlen, -EIO, "shorter than an ELF header");
+		else
+			ret = load_image(mm, &img, is_interp, info, err, errlen);
 		close_image(&img);
 	}
 	free(name);

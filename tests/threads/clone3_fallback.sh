@@ -9,7 +9,7 @@
 #   disabled: clone3 returned ENOSYS and a clone with CLONE_THREAD followed
 #   enabled:  clone3 succeeded and no clone carried CLONE_THREAD
 # (The trace check only applies to glibc guests; musl never calls clone3,
-# so for a .musl GUEST only the difftest is done.)
+# so for a .musl or .musl_dyn GUEST only the difftest is done.)
 set -uo pipefail
 
 if [ $# -ne 3 ]; then
@@ -34,7 +34,7 @@ esac
 DIFF_EMU_ARGS=$emu_args "$difftest" "$emu" "$guest" || exit 1
 
 case $guest in
-*.musl) exit 0 ;;
+*.musl | *.musl_dyn) exit 0 ;;
 esac
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/clone3_fallback.XXXXXX") || exit 2
