@@ -7,7 +7,7 @@
 # since that shell is dynamically linked, the same task opening libc.so.6
 # (its ld.so at work) and running the command's syscalls.
 set -uo pipefail
-emu=$1 guest=$2
+emu=$(realpath "$1") guest=$(realpath "$2")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cetest.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 2
