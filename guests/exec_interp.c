@@ -13,7 +13,10 @@
  *   - "#!/bin/sh\r" (a DOS line end): the interpreter "/bin/sh\r" does not
  *     exist: ENOENT
  *   - execveat(dirfd, "name", ...) of a dynamic program relative to a
- *     directory descriptor
+ *     directory descriptor; with AT_SYMLINK_NOFOLLOW a symlink is ELOOP
+ *   - fexecve (execveat(fd, "", AT_EMPTY_PATH)) of /bin/sh: it runs, and
+ *     the comm Linux gives it is printed (the name of the file behind the
+ *     descriptor, or "N" of /dev/fd/N in older kernels)
  */
 #include "guest_check.h"
 
@@ -24,7 +27,7 @@
 extern char **environ;
 
 /* Run path with argv in a child; returns "exited N" text or "errno NAME". */
-static const char *run(const char *path, char *const argv[], int dirfd)
+static const char *run_flags(const char *path, char *const argv[], int dirfd, int flags)
 {
 	static char res[64];
 	int p[2];
@@ -33,7 +36,7 @@ static const char *run(const char *path, char *const argv[], int dirfd)
 	if (pid == 0) {
 		close(p[0]);
 		if (dirfd >= 0)
-			syscall(SYS_execveat, dirfd, path, argv, environ, 0);
+			syscall(SYS_execveat, dirfd, path, argv, environ, flags);
 		else
 			execve(path, argv, environ);
 		int e = errno;
@@ -52,6 +55,11 @@ static const char *run(const char *path, char *const argv[], int dirfd)
 	else
 		snprintf(res, sizeof(res), "%s", status_str(st));
 	return res;
+}
+
+static const char *run(const char *path, char *const argv[], int dirfd)
+{
+	return run_flags(path, argv, dirfd, 0);
 }
 
 static void expect_run(const char *want, int code, const char *what, const char *path,
@@ -145,6 +153,21 @@ int main(int argc, char **argv)
 	need(dir >= 0, 13, "open /bin");
 	const char *got = run("true", t_argv, dir);
 	check(!strcmp(got, "exited 0"), 14, "execveat(/bin fd, \"true\"): %s", got);
+	got = run_flags("true", t_argv, dir, AT_SYMLINK_NOFOLLOW);
+	check(!strcmp(got, "exited 0"), 15, "execveat(/bin fd, \"true\", AT_SYMLINK_NOFOLLOW): %s", got);
 	close(dir);
+	need(symlink("/bin/true", "true_link") == 0, 16, "symlink");
+	dir = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	got = run_flags("true_link", t_argv, dir, AT_SYMLINK_NOFOLLOW);
+	check(!strcmp(got, "errno ELOOP"), 17, "execveat of a symlink with AT_SYMLINK_NOFOLLOW: %s", got);
+	got = run_flags("", t_argv, dir, AT_EMPTY_PATH);
+	check(!strcmp(got, "errno EACCES"), 18, "execveat of a directory with AT_EMPTY_PATH: %s", got);
+	close(dir);
+	int sh = open("/bin/sh", O_RDONLY); /* not O_CLOEXEC: a script could need it */
+	need(sh >= 0, 19, "open /bin/sh");
+	char *c_argv[] = {"sh", "-c", "echo fexecve comm: $(cat /proc/$$/comm); exit 6", NULL};
+	got = run_flags("", c_argv, sh, AT_EMPTY_PATH);
+	check(!strcmp(got, "exited 6"), 20, "execveat(/bin/sh fd, \"\", AT_EMPTY_PATH): %s", got);
+	close(sh);
 	return guest_finish();
 }

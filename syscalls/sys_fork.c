@@ -287,17 +287,53 @@ static int unshare_for_exec(struct task *t)
 	return 0;
 }
 
-static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva_t genvp)
+/* What execveat(@dirfd, @gpath, ..., @flags) runs: the host path in @file
+ * and, in @name, the name Linux's alloc_bprm() gives it (AT_EXECFN, comm,
+ * a script's argv): the path itself when absolute or cwd-relative, else
+ * "/dev/fd/N/path", or "/dev/fd/N" for AT_EMPTY_PATH. */
+static long exec_file(struct task *t, int dirfd, gva_t gpath, int flags, char *file, char *name)
+{
+	long n = strncpy_from_guest(t->mm, name, gpath, PATH_MAX);
+	if (n < 0)
+		return n;
+	if (n == 0 && (flags & AT_EMPTY_PATH)) {
+		struct file *f = files_lookup(t->files, dirfd);
+		if (!f)
+			return -EBADF;
+		if (f->kind != FILE_HOST)
+			return -EACCES; /* a pipe, a pidfd...: not a regular file */
+		snprintf(file, PATH_MAX, "/proc/self/fd/%d", f->host_fd);
+		snprintf(name, PATH_MAX, "/dev/fd/%d", dirfd);
+		return 0;
+	}
+	char path[PATH_MAX];
+	long r = get_user_path(t, gpath, path);
+	if (r || (r = resolve_path(t, dirfd, path, file)))
+		return r;
+	if (flags & AT_SYMLINK_NOFOLLOW) {
+		struct stat st;
+		if (!lstat(file, &st) && S_ISLNK(st.st_mode))
+			return -ELOOP;
+	}
+	if (dirfd != AT_FDCWD && name[0] != '/') {
+		char rel[PATH_MAX];
+		memcpy(rel, name, n + 1);
+		if (snprintf(name, PATH_MAX, "/dev/fd/%d/%s", dirfd, rel) >= PATH_MAX)
+			return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva_t genvp,
+			int flags)
 {
 	char path[PATH_MAX], file[PATH_MAX], cwd[PATH_MAX];
 	struct strv argv = {0}, envp = {0};
 	struct mm *mm = NULL;
-	long r = get_user_path(t, gpath, path);
+	long r = exec_file(t, dirfd, gpath, flags, file, path);
 	if (r)
 		return r;
 	if ((r = copy_strings(t, gargv, &argv)) || (r = copy_strings(t, genvp, &envp)))
-		goto out;
-	if ((r = resolve_path(t, dirfd, path, file)))
 		goto out;
 	if ((r = fs_getcwd(t->fs, cwd, sizeof(cwd))) < 0)
 		goto out;
@@ -325,9 +361,12 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	files_close_on_exec(t->files);
 	sighand_flush(t->sighand);
 	t->did_exec = true;
-	task_set_comm(t, path);
 	free(t->exe);
 	t->exe = realpath(b.file, NULL);
+	/* begin_new_exec(): the basename of the name, or for fexecve (no name)
+	 * the name of the file's dentry. */
+	bool fexec = !strncmp(path, "/dev/fd/", 8) && !strchr(path + 8, '/');
+	task_set_comm(t, fexec && t->exe ? t->exe : path);
 	emu_switch_mm(t->mm);
 	emu_reset_regs(b.info.start, b.sp);
 	syscall_return_to(b.info.start);
@@ -342,16 +381,14 @@ out:
 
 SYS(execve)
 {
-	return do_execveat(t, AT_FDCWD, a[0], a[1], a[2]);
+	return do_execveat(t, AT_FDCWD, a[0], a[1], a[2], 0);
 }
 
 SYS(execveat)
 {
 	if (a[4] & ~(uint64_t)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
 		return -EINVAL;
-	if (a[4])
-		return -EINVAL; /* fexecve-style AT_EMPTY_PATH is not modeled yet */
-	return do_execveat(t, (int)a[0], a[1], a[2], a[3]);
+	return do_execveat(t, (int)a[0], a[1], a[2], a[3], (int)a[4]);
 }
 
 /* ---- wait ---- */
