@@ -60,6 +60,12 @@ interp_elf32)
 	sysroot_interp "$tmp/e32"
 	reason='interpreter .*/lib64/ld-linux-x86-64\.so\.2: .*(32|class)'
 	;;
+i386)
+	# The 52-byte header of a 32-bit x86 executable (ELFCLASS32, EM_386).
+	printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\003\000\001\000\000\000\000\200\004\010\064\000\000\000\000\000\000\000\000\000\000\000\064\000\040\000\000\000\050\000\000\000\000\000' >"$prog"
+	chmod +x "$prog"
+	reason='32-bit x86 is not supported'
+	;;
 script_loop)
 	# Six "#!" levels: Linux stops at five (ELOOP).
 	for i in 1 2 3 4 5 6; do printf '#!%s\n' "$tmp/s$((i + 1))" >"$tmp/s$i"; chmod +x "$tmp/s$i"; done
@@ -90,7 +96,7 @@ absurd_vaddr | vaddr_overflow) reason='address|range|vaddr|overflow|wrap|segment
 esac
 
 case $case in
-missing | interp_* | script_*) ;;
+missing | interp_* | script_* | i386) ;;
 *)
 	"$mkbadelf" "$case" "$prog" "$guests/hello.glibc" || exit 2
 	chmod +x "$prog"
