@@ -11,9 +11,12 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
 case "$what" in
 demo)
-	echo "== native:";   build/guests/hello.glibc; echo "   exit $?"
-	echo "== cloneemu (glibc guest):"; build/cloneemu build/guests/hello.glibc; echo "   exit $?"
-	echo "== cloneemu (musl guest):";  build/cloneemu build/guests/hello.musl;  echo "   exit $?"
+	# What a new user does first: gcc hello.c (dynamically linked), then
+	# run it natively and under cloneemu; then a static musl guest.
+	gcc -o build/hello guests/hello.c
+	echo "== native:";   build/hello; echo "   exit $?"
+	echo "== cloneemu ./hello (gcc, dynamically linked):"; build/cloneemu build/hello; echo "   exit $?"
+	echo "== cloneemu (static musl guest):";  build/cloneemu build/guests/hello.musl;  echo "   exit $?"
 	;;
 test)
 	ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 300
