@@ -38,7 +38,7 @@ SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat); SY
 SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat); SYS(unlink); SYS(unlinkat); SYS(rmdir);
 SYS(rename); SYS(renameat); SYS(renameat2); SYS(getdents64); SYS(ftruncate); SYS(truncate);
 SYS(fsync); SYS(fdatasync); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
-SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(utimensat); SYS(statfs); SYS(fstatfs);
+SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(chown); SYS(lchown); SYS(fchown); SYS(fchownat); SYS(utimensat); SYS(statfs); SYS(fstatfs);
 SYS(fadvise64); SYS(pipe); SYS(pipe2); SYS(getsockname); SYS(getpeername);
 
 /* sys_mm.c */
@@ -72,5 +72,13 @@ SYS(clock_nanosleep); SYS(getrandom);
 
 /* sys_futex.c */
 SYS(futex);
+
+/* sys_xattr.c */
+SYS(getxattr); SYS(lgetxattr); SYS(fgetxattr); SYS(listxattr); SYS(llistxattr); SYS(flistxattr);
+SYS(setxattr); SYS(lsetxattr); SYS(fsetxattr); SYS(removexattr); SYS(lremovexattr);
+SYS(fremovexattr);
+
+/* sys_splice.c */
+SYS(sendfile); SYS(splice); SYS(tee); SYS(copy_file_range);
 
 #endif
