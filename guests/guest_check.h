@@ -94,6 +94,8 @@ static GUEST_UNUSED const char *errno_name(int e)
 	case ENOSYS: return "ENOSYS";
 	case ELOOP: return "ELOOP";
 	case ELIBBAD: return "ELIBBAD";
+	case ENODATA: return "ENODATA";
+	case ERANGE: return "ERANGE";
 	case ENAMETOOLONG: return "ENAMETOOLONG";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EUSERS: return "EUSERS";

@@ -30,6 +30,7 @@
 #include "kernelmodel/signal.h"
 #include "kernelmodel/procfs.h"
 #include "kernelmodel/rr.h"
+#include "syscalls/rw.h"
 #include "syscalls/sys.h"
 
 #define MAX_RW_COUNT (INT_MAX & PAGE_MASK)
@@ -180,7 +181,7 @@ static long pipe_rw(struct task *t, struct file *f, gva_t buf, size_t count, boo
 
 /* A host descriptor that may not be ready (tty, host pipe, socket): sleep
  * on it instead of blocking the emulator. */
-static long host_wait_ready(struct task *t, struct file *f, bool for_read)
+long host_wait_ready(struct task *t, struct file *f, bool for_read)
 {
 	if (f->is_regular)
 		return 0;
@@ -196,7 +197,7 @@ static long host_wait_ready(struct task *t, struct file *f, bool for_read)
 /* One host readv/writev (preadv/pwritev at @off >= 0) on @f, recorded or
  * replayed. In replay only the guest's own output to its inherited
  * stdout/stderr really happens. Returns the count or -errno. */
-static long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t off)
+long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t off)
 {
 	long r;
 	if (rr_replaying) {
@@ -1084,6 +1085,49 @@ SYS(chmod)
 SYS(fchmodat)
 {
 	return do_fchmodat(t, (int)a[0], a[1], (unsigned)a[2]);
+}
+
+/* chown: ownership is the host file's own, changed on the host (which
+ * checks it with cloneemu's credentials, not yet the guest's). */
+static long do_fchownat(struct task *t, int dirfd, uint64_t gpath, uint64_t uid, uint64_t gid,
+			int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	char path[PATH_MAX];
+	int r = flags & AT_SYMLINK_NOFOLLOW ? get_user_path_nofollow(t, gpath, path)
+					    : get_user_path(t, gpath, path);
+	if (r == -ENOENT && (flags & AT_EMPTY_PATH))
+		path[0] = 0;
+	else if (r)
+		return r;
+	int hdir = path[0] == '/' ? AT_FDCWD : host_dirfd(t, dirfd);
+	if (hdir < 0 && hdir != AT_FDCWD)
+		return hdir;
+	return RR_SYS(fchownat(hdir, path, (uid_t)uid, (gid_t)gid, flags));
+}
+
+SYS(chown)
+{
+	return do_fchownat(t, AT_FDCWD, a[0], a[1], a[2], 0);
+}
+
+SYS(lchown)
+{
+	return do_fchownat(t, AT_FDCWD, a[0], a[1], a[2], AT_SYMLINK_NOFOLLOW);
+}
+
+SYS(fchownat)
+{
+	return do_fchownat(t, (int)a[0], a[1], a[2], a[3], (int)a[4]);
+}
+
+SYS(fchown)
+{
+	int h = fget_host(t, a[0], -EPERM);
+	if (h < 0)
+		return h;
+	return RR_SYS(fchown(h, (uid_t)a[1], (gid_t)a[2]));
 }
 
 SYS(fchmod)

@@ -1,0 +1,286 @@
+/* Moving data between two files inside the kernel: splice and tee
+ * (fs/splice.c), sendfile and copy_file_range (fs/read_write.c). The data
+ * goes through a bounce buffer and never more than the destination takes
+ * without blocking, so a call that must wait waits before it has consumed
+ * anything (and is retried), and one that moved data returns the count. */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include "kernelmodel/files.h"
+#include "kernelmodel/pipe.h"
+#include "kernelmodel/rr.h"
+#include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
+#include "syscalls/rw.h"
+#include "syscalls/sys.h"
+
+#define CHUNK 65536
+#ifndef SPLICE_F_NONBLOCK
+#define SPLICE_F_NONBLOCK 0x02
+#endif
+#define SPLICE_F_ALL 0x0f /* MOVE, NONBLOCK, MORE, GIFT */
+
+static struct file *fget(struct task *t, uint64_t fd)
+{
+	return fd > INT_MAX ? NULL : files_lookup(t->files, (int)fd);
+}
+
+static bool is_pipe(const struct file *f)
+{
+	if (f->kind == FILE_PIPE)
+		return true;
+	struct stat st;
+	return f->kind == FILE_HOST && !f->is_regular && !fstat(f->host_fd, &st) &&
+	       S_ISFIFO(st.st_mode);
+}
+
+static bool nonblocking(const struct file *f)
+{
+	if (f->kind == FILE_PIPE)
+		return f->flags & O_NONBLOCK;
+	long fl = f->kind == FILE_HOST ? RR_SYS(fcntl(f->host_fd, F_GETFL)) : 0;
+	return fl > 0 && (fl & O_NONBLOCK);
+}
+
+/* How many bytes @out takes now: > 0; 0 when it would block; -errno. */
+static long room(struct task *t, struct file *out)
+{
+	switch (out->kind) {
+	case FILE_PIPE:
+		if (!out->write_end)
+			return -EBADF;
+		if (!out->pipe->readers) {
+			signal_send(t, SIGPIPE);
+			return -EPIPE;
+		}
+		return PIPE_SIZE - out->pipe->len;
+	case FILE_HOST: {
+		if (out->is_regular)
+			return CHUNK;
+		struct pollfd pfd = {out->host_fd, POLLOUT, 0};
+		/* Ready for writing: a pipe then has PIPE_BUF free at least. */
+		return RR_SYS(poll(&pfd, 1, 0)) > 0 ? PIPE_BUF_ATOMIC : 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Wait until @out takes data, or -EAGAIN when we may not block. */
+static long wait_room(struct task *t, struct file *out, bool nonblock)
+{
+	if (nonblock || nonblocking(out))
+		return -EAGAIN;
+	if (out->kind == FILE_PIPE)
+		return sleep_on(t, out->pipe, "splice write");
+	long w = host_wait_ready(t, out, false);
+	return w ? w : -EAGAIN;
+}
+
+/* Read up to @n bytes of @in (at @off >= 0, else at its position). */
+static long kread(struct task *t, struct file *in, void *buf, size_t n, int64_t off, bool nonblock)
+{
+	struct iovec iov = {buf, n};
+	switch (in->kind) {
+	case FILE_PIPE: {
+		if (in->write_end)
+			return -EBADF;
+		long r = pipe_read(in->pipe, &iov, 1);
+		if (r == -EAGAIN && !nonblock && !(in->flags & O_NONBLOCK))
+			return sleep_on(t, in->pipe, "splice read");
+		return r;
+	}
+	case FILE_HOST:
+		if (!nonblock) {
+			long w = host_wait_ready(t, in, true);
+			if (w)
+				return w;
+		} else if (!in->is_regular) {
+			struct pollfd pfd = {in->host_fd, POLLIN, 0};
+			if (RR_SYS(poll(&pfd, 1, 0)) <= 0)
+				return -EAGAIN;
+		}
+		return host_rw(in, &iov, 1, true, off);
+	case FILE_DIR:
+		return -EISDIR;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Write all @n bytes (room() said they fit) to @out. */
+static long kwrite(struct task *t, struct file *out, void *buf, size_t n, int64_t off)
+{
+	struct iovec iov = {buf, n};
+	if (out->kind == FILE_PIPE)
+		return pipe_write(out->pipe, &iov, 1, n);
+	return host_rw(out, &iov, 1, false, off);
+}
+
+/* Move up to @len bytes from @in to @out. @in_off/@out_off: positions to
+ * use and advance instead of the files' own (NULL: the file position). */
+static long transfer(struct task *t, struct file *in, int64_t *in_off, struct file *out,
+		     int64_t *out_off, size_t len, bool nonblock)
+{
+	if (!len)
+		return 0;
+	if (len > (size_t)(INT_MAX & ~4095))
+		len = INT_MAX & ~4095;
+	char *buf = malloc(CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	long done = 0, r = 0;
+	while ((size_t)done < len) {
+		long cap = room(t, out);
+		if (cap < 0) {
+			r = cap;
+			break;
+		}
+		if (cap == 0) {
+			r = done ? 0 : wait_room(t, out, nonblock);
+			break;
+		}
+		size_t n = len - done < (size_t)cap ? len - done : (size_t)cap;
+		if (n > CHUNK)
+			n = CHUNK;
+		/* After the first chunk nothing may block: we have moved data. */
+		r = kread(t, in, buf, n, in_off ? *in_off : -1, nonblock || done);
+		if (r <= 0)
+			break;
+		long w = kwrite(t, out, buf, (size_t)r, out_off ? *out_off : -1);
+		if (w < 0) {
+			r = w;
+			break;
+		}
+		if (in_off)
+			*in_off += r;
+		if (out_off)
+			*out_off += w;
+		done += w;
+		if (w < r || (size_t)r < n)
+			break;
+	}
+	free(buf);
+	if (done)
+		return done;
+	return r;
+}
+
+/* A loff_t argument: read it (0 when the pointer is NULL, *@off untouched). */
+static long get_off(struct task *t, uint64_t gp, int64_t *off)
+{
+	if (!gp)
+		return 0;
+	if (copy_from_guest(t->mm, off, gp, sizeof(*off)))
+		return -EFAULT;
+	return *off < 0 ? -EINVAL : 1;
+}
+
+SYS(sendfile)
+{
+	struct file *out = fget(t, a[0]), *in = fget(t, a[1]);
+	if (!out || !in)
+		return -EBADF;
+	int64_t off;
+	long has = get_off(t, a[2], &off);
+	if (has < 0)
+		return has;
+	if (has && in->kind == FILE_PIPE)
+		return -ESPIPE;
+	long r = transfer(t, in, has ? &off : NULL, out, NULL, a[3], false);
+	if (r > 0 && has && copy_to_guest(t->mm, a[2], &off, sizeof(off)))
+		return -EFAULT;
+	return r;
+}
+
+SYS(splice)
+{
+	struct file *in = fget(t, a[0]), *out = fget(t, a[2]);
+	unsigned flags = (unsigned)a[5];
+	if (!in || !out)
+		return -EBADF;
+	if (flags & ~SPLICE_F_ALL)
+		return -EINVAL;
+	bool in_pipe = is_pipe(in), out_pipe = is_pipe(out);
+	if (!in_pipe && !out_pipe)
+		return -EINVAL;
+	int64_t in_off, out_off;
+	long hi = get_off(t, a[1], &in_off), ho = get_off(t, a[3], &out_off);
+	if (hi < 0 || ho < 0)
+		return hi < 0 ? hi : ho;
+	if ((hi && in_pipe) || (ho && out_pipe))
+		return -ESPIPE;
+	if (in->kind == FILE_PIPE && out->kind == FILE_PIPE && in->pipe == out->pipe)
+		return -EINVAL;
+	long r = transfer(t, in, hi ? &in_off : NULL, out, ho ? &out_off : NULL, a[4],
+			  flags & SPLICE_F_NONBLOCK);
+	if (r > 0 && hi && copy_to_guest(t->mm, a[1], &in_off, sizeof(in_off)))
+		return -EFAULT;
+	if (r > 0 && ho && copy_to_guest(t->mm, a[3], &out_off, sizeof(out_off)))
+		return -EFAULT;
+	return r;
+}
+
+/* tee: copy what @in's pipe holds into @out's pipe without consuming it.
+ * Model pipes only: a host pipe pair has no model-side buffer to peek. */
+SYS(tee)
+{
+	struct file *in = fget(t, a[0]), *out = fget(t, a[1]);
+	unsigned flags = (unsigned)a[3];
+	if (!in || !out)
+		return -EBADF;
+	if (flags & ~SPLICE_F_ALL)
+		return -EINVAL;
+	if (in->kind != FILE_PIPE || out->kind != FILE_PIPE || in->pipe == out->pipe)
+		return -EINVAL;
+	if (in->write_end || !out->write_end)
+		return -EBADF;
+	struct pipe *p = in->pipe;
+	size_t len = a[2];
+	if (!len)
+		return 0;
+	if (!p->len) {
+		if (!p->writers)
+			return 0;
+		if ((flags & SPLICE_F_NONBLOCK) || (in->flags & O_NONBLOCK))
+			return -EAGAIN;
+		return sleep_on(t, p, "tee read");
+	}
+	long cap = room(t, out);
+	if (cap <= 0)
+		return cap < 0 ? cap : wait_room(t, out, flags & SPLICE_F_NONBLOCK);
+	size_t n = p->len < len ? p->len : len;
+	if (n > (size_t)cap)
+		n = (size_t)cap;
+	/* The ring may wrap: at most two pieces. */
+	size_t first = PIPE_SIZE - p->head < n ? PIPE_SIZE - p->head : n;
+	struct iovec iov[2] = {{p->buf + p->head, first}, {p->buf, n - first}};
+	return pipe_write(out->pipe, iov, n > first ? 2 : 1, n);
+}
+
+SYS(copy_file_range)
+{
+	struct file *in = fget(t, a[0]), *out = fget(t, a[2]);
+	if (!in || !out)
+		return -EBADF;
+	if (a[5])
+		return -EINVAL;
+	if (in->kind != FILE_HOST || out->kind != FILE_HOST || !in->is_regular || !out->is_regular)
+		return in->kind == FILE_DIR || out->kind == FILE_DIR ? -EISDIR : -EINVAL;
+	int64_t in_off, out_off;
+	long hi = get_off(t, a[1], &in_off), ho = get_off(t, a[3], &out_off);
+	if (hi < 0 || ho < 0)
+		return hi < 0 ? hi : ho;
+	long r = transfer(t, in, hi ? &in_off : NULL, out, ho ? &out_off : NULL, a[4], false);
+	if (r > 0 && hi && copy_to_guest(t->mm, a[1], &in_off, sizeof(in_off)))
+		return -EFAULT;
+	if (r > 0 && ho && copy_to_guest(t->mm, a[3], &out_off, sizeof(out_off)))
+		return -EFAULT;
+	return r;
+}
