@@ -51,7 +51,7 @@ interp_missing)
 	reason='interpreter /nonexistent/ld-x\.so: no such file'
 	;;
 interp_not_elf)
-	echo 'not a loader' >"$tmp/text"
+	echo 'not a loader, but a text file longer than the 64 bytes of an ELF header' >"$tmp/text"
 	sysroot_interp "$tmp/text"
 	reason='interpreter .*/lib64/ld-linux-x86-64\.so\.2: not an ELF'
 	;;
