@@ -22,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "kernelmodel/clock.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
@@ -197,6 +198,26 @@ long host_wait_ready(struct task *t, struct file *f, bool for_read)
 /* One host readv/writev (preadv/pwritev at @off >= 0) on @f, recorded or
  * replayed. In replay only the guest's own output to its inherited
  * stdout/stderr really happens. Returns the count or -errno. */
+/* The guest's time for a file stamp, or false when the host's own is the
+ * guest's (--clock=host) or no host call may be made (replay). */
+static bool guest_file_time(struct timespec *ts)
+{
+	if (!clock_is_virtual() || rr_replaying)
+		return false;
+	clock_read(CLOCK_REALTIME, ts);
+	return true;
+}
+
+void file_update_time(struct file *f, bool atime_too)
+{
+	struct timespec ts[2] = {{0, UTIME_OMIT}, {0, 0}};
+	if (f->kind != FILE_HOST || !f->is_regular || f->host_fd < 0 || !guest_file_time(&ts[1]))
+		return;
+	if (atime_too)
+		ts[0] = ts[1];
+	futimens(f->host_fd, ts);
+}
+
 long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t off)
 {
 	long r;
@@ -212,6 +233,8 @@ long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t of
 		r = off < 0 ? readv(f->host_fd, iov, n) : preadv(f->host_fd, iov, n, off);
 	else
 		r = off < 0 ? writev(f->host_fd, iov, n) : pwritev(f->host_fd, iov, n, off);
+	if (!to_guest && r > 0)
+		file_update_time(f, false);
 	r = rr_note(rr_sys_ret(r));
 	if (to_guest && r > 0)
 		rr_iov(iov, n, (size_t)r);
@@ -483,10 +506,11 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 	int at = path[0] == '/' ? AT_FDCWD : hdir;
 	bool writing = (flags & O_ACCMODE) != O_RDONLY;
 	struct stat st;
+	bool existed = (writing || (flags & O_CREAT)) &&
+		       !host_stat(at, path, &st, flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0);
 	/* A running program cannot be opened for writing: refuse before the
 	 * host open, which could already truncate it. */
-	if (writing && !host_stat(at, path, &st, flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0) &&
-	    S_ISREG(st.st_mode) && inode_write_denied(st.st_dev, st.st_ino))
+	if (writing && existed && S_ISREG(st.st_mode) && inode_write_denied(st.st_dev, st.st_ino))
 		return -ETXTBSY;
 	if (flags & (O_CREAT | __O_TMPFILE))
 		mode &= ~t->fs->umask;
@@ -502,6 +526,11 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 		close(hfd);
 		return -ENOMEM;
 	}
+	/* A new file is born, a truncated one changed, at the guest's time. */
+	if ((flags & O_CREAT) && !existed)
+		file_update_time(f, true);
+	else if ((flags & O_TRUNC) && writing)
+		file_update_time(f, false);
 	if (writing && f->is_regular) {
 		int r = inode_get_write_access(f->dev, f->ino);
 		if (r) {
@@ -1146,6 +1175,17 @@ SYS(utimensat)
 			return -EFAULT;
 		tsp = ts;
 	}
+	/* "Now" is the guest's time: touch(1) must not stamp host time. */
+	struct timespec now;
+	if (guest_file_time(&now)) {
+		if (!tsp) {
+			ts[0] = ts[1] = now;
+			tsp = ts;
+		}
+		for (int i = 0; i < 2; i++)
+			if (ts[i].tv_nsec == UTIME_NOW)
+				ts[i] = now;
+	}
 	if (!a[1]) { /* futimens */
 		int h = fget_host(t, a[0], -EINVAL);
 		return h < 0 ? h : host_ret(futimens(h, tsp));
@@ -1161,6 +1201,9 @@ SYS(truncate)
 	if (fd < 0)
 		return -errno;
 	long r = host_ret(ftruncate(fd, (off_t)a[1]));
+	struct timespec ts[2] = {{0, UTIME_OMIT}, {0, 0}};
+	if (!r && guest_file_time(&ts[1]))
+		futimens(fd, ts);
 	close(fd);
 	return r;
 }
@@ -1170,7 +1213,10 @@ SYS(ftruncate)
 	int h = fget_host(t, a[0], -EINVAL);
 	if (h < 0)
 		return h;
-	return RR_SYS(ftruncate(h, (off_t)a[1]));
+	long r = RR_SYS(ftruncate(h, (off_t)a[1]));
+	if (!r)
+		file_update_time(fget(t, a[0]), false);
+	return r;
 }
 
 SYS(fsync)
