@@ -517,8 +517,11 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 	int hfd = (int)RR_SYS(syscall(SYS_openat, at, path, flags | O_CLOEXEC, mode));
 	if (hfd < 0)
 		return hfd;
-	if (rr_replaying)
-		hfd = -1; /* the file is not opened again: its data comes from the log */
+	/* A replay does not open the file again: its data comes from the log.
+	 * The descriptor stands in for it, so code that needs a valid host
+	 * descriptor (as a directory for *at calls, say) gets one. */
+	if (rr_replaying && (hfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return -ENFILE;
 	char *p = abs_path(t, dirfd, path);
 	struct file *f = file_host_alloc(hfd, p);
 	free(p);

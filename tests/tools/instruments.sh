@@ -102,6 +102,22 @@ record_replay)
 	printf 'one\n' | "$emu" --record "$tmp/rec2" "$r" "$tmp/data" >"$tmp/o3" || fail "second run"
 	cmp -s "$tmp/o1" "$tmp/o3" && fail "two recordings gave the same output"
 	;;
+record_replay_dynamic)
+	# Dynamic programs: ld.so opens, fstats and maps the libraries (an
+	# open+fstat pattern), the shell forks and execs, a directory is read.
+	echo "original data" >"$tmp/data"
+	mkdir "$tmp/dir" && touch "$tmp/dir/b" "$tmp/dir/a"
+	script='read -r l; echo "stdin: $l"; cat "$1" | tr a-z A-Z; ls "$2"; /usr/bin/python3 -c "import os; print(sorted(os.listdir(\"$2\")), os.stat(\"$1\").st_size)"'
+	echo "from stdin" | "$emu" --record "$tmp/rec" --trace="$tmp/t1" /bin/sh -c "$script" sh "$tmp/data" "$tmp/dir" \
+		>"$tmp/o1" || fail "recording run"
+	echo "changed data, longer" >"$tmp/data"
+	rm -r "$tmp/dir"
+	"$emu" --replay "$tmp/rec" --trace="$tmp/t2" /bin/sh -c "$script" sh "$tmp/data" "$tmp/dir" \
+		>"$tmp/o2" 0<&- || fail "replay run"
+	grep -q '^ORIGINAL DATA$' "$tmp/o1" || { cat "$tmp/o1"; fail "recorded output"; }
+	cmp -s "$tmp/o1" "$tmp/o2" || { diff "$tmp/o1" "$tmp/o2"; fail "replay output differs"; }
+	cmp -s "$tmp/t1" "$tmp/t2" || { diff "$tmp/t1" "$tmp/t2" | head; fail "replay trace differs"; }
+	;;
 replay_divergence)
 	r=$gdir/tools_rr_subject.glibc
 	printf 'x\n' | "$emu" --record "$tmp/rec" "$r" >/dev/null || fail "recording run"
