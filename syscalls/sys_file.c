@@ -658,14 +658,24 @@ static long proc_stat(struct task *t, const char *path, bool follow, struct stat
 /* Decide who answers a stat: the model (its /proc entries and its own files
  * reached through AT_EMPTY_PATH) fills *@st and gives 0; otherwise 1 with
  * the host directory descriptor to ask in *@hdir; or -errno. */
-static long stat_source(struct task *t, int dirfd, uint64_t gpath, int flags, char *path,
-			struct stat *st, int *hdir)
+/* The path of an *at call with AT_SYMLINK_NOFOLLOW / AT_EMPTY_PATH
+ * @flags: "" for an empty one that AT_EMPTY_PATH allows. 0 or -errno. */
+static int get_at_path(struct task *t, uint64_t gpath, int flags, char *path)
 {
 	int r = flags & AT_SYMLINK_NOFOLLOW ? get_user_path_nofollow(t, gpath, path)
 					    : get_user_path(t, gpath, path);
-	if (r == -ENOENT && (flags & AT_EMPTY_PATH))
+	if (r == -ENOENT && (flags & AT_EMPTY_PATH)) {
 		path[0] = 0;
-	else if (r)
+		return 0;
+	}
+	return r;
+}
+
+static long stat_source(struct task *t, int dirfd, uint64_t gpath, int flags, char *path,
+			struct stat *st, int *hdir)
+{
+	int r = get_at_path(t, gpath, flags, path);
+	if (r)
 		return r;
 	if (path[0]) {
 		int handled;
@@ -1127,11 +1137,8 @@ static long do_fchownat(struct task *t, int dirfd, uint64_t gpath, uint64_t uid,
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	char path[PATH_MAX];
-	int r = flags & AT_SYMLINK_NOFOLLOW ? get_user_path_nofollow(t, gpath, path)
-					    : get_user_path(t, gpath, path);
-	if (r == -ENOENT && (flags & AT_EMPTY_PATH))
-		path[0] = 0;
-	else if (r)
+	int r = get_at_path(t, gpath, flags, path);
+	if (r)
 		return r;
 	int hdir = path[0] == '/' ? AT_FDCWD : host_dirfd(t, dirfd);
 	if (hdir < 0 && hdir != AT_FDCWD)

@@ -182,6 +182,25 @@ static long get_off(struct task *t, uint64_t gp, int64_t *off)
 	return *off < 0 ? -EINVAL : 1;
 }
 
+/* transfer() with the loff_t pointers of splice and copy_file_range
+ * (NULL: the file position; not allowed on a pipe: ESPIPE), written back. */
+static long transfer_at(struct task *t, struct file *in, uint64_t gin, bool in_pipe,
+			struct file *out, uint64_t gout, bool out_pipe, size_t len, bool nonblock)
+{
+	int64_t in_off, out_off;
+	long hi = get_off(t, gin, &in_off), ho = get_off(t, gout, &out_off);
+	if (hi < 0 || ho < 0)
+		return hi < 0 ? hi : ho;
+	if ((hi && in_pipe) || (ho && out_pipe))
+		return -ESPIPE;
+	long r = transfer(t, in, hi ? &in_off : NULL, out, ho ? &out_off : NULL, len, nonblock);
+	if (r > 0 && hi && copy_to_guest(t->mm, gin, &in_off, sizeof(in_off)))
+		return -EFAULT;
+	if (r > 0 && ho && copy_to_guest(t->mm, gout, &out_off, sizeof(out_off)))
+		return -EFAULT;
+	return r;
+}
+
 SYS(sendfile)
 {
 	struct file *out = fget(t, a[0]), *in = fget(t, a[1]);
@@ -210,21 +229,10 @@ SYS(splice)
 	bool in_pipe = is_pipe(in), out_pipe = is_pipe(out);
 	if (!in_pipe && !out_pipe)
 		return -EINVAL;
-	int64_t in_off, out_off;
-	long hi = get_off(t, a[1], &in_off), ho = get_off(t, a[3], &out_off);
-	if (hi < 0 || ho < 0)
-		return hi < 0 ? hi : ho;
-	if ((hi && in_pipe) || (ho && out_pipe))
-		return -ESPIPE;
 	if (in->kind == FILE_PIPE && out->kind == FILE_PIPE && in->pipe == out->pipe)
 		return -EINVAL;
-	long r = transfer(t, in, hi ? &in_off : NULL, out, ho ? &out_off : NULL, a[4],
-			  flags & SPLICE_F_NONBLOCK);
-	if (r > 0 && hi && copy_to_guest(t->mm, a[1], &in_off, sizeof(in_off)))
-		return -EFAULT;
-	if (r > 0 && ho && copy_to_guest(t->mm, a[3], &out_off, sizeof(out_off)))
-		return -EFAULT;
-	return r;
+	return transfer_at(t, in, a[1], in_pipe, out, a[3], out_pipe, a[4],
+			   flags & SPLICE_F_NONBLOCK);
 }
 
 /* tee: copy what @in's pipe holds into @out's pipe without consuming it.
@@ -273,14 +281,5 @@ SYS(copy_file_range)
 		return -EINVAL;
 	if (in->kind != FILE_HOST || out->kind != FILE_HOST || !in->is_regular || !out->is_regular)
 		return in->kind == FILE_DIR || out->kind == FILE_DIR ? -EISDIR : -EINVAL;
-	int64_t in_off, out_off;
-	long hi = get_off(t, a[1], &in_off), ho = get_off(t, a[3], &out_off);
-	if (hi < 0 || ho < 0)
-		return hi < 0 ? hi : ho;
-	long r = transfer(t, in, hi ? &in_off : NULL, out, ho ? &out_off : NULL, a[4], false);
-	if (r > 0 && hi && copy_to_guest(t->mm, a[1], &in_off, sizeof(in_off)))
-		return -EFAULT;
-	if (r > 0 && ho && copy_to_guest(t->mm, a[3], &out_off, sizeof(out_off)))
-		return -EFAULT;
-	return r;
+	return transfer_at(t, in, a[1], false, out, a[3], false, a[4], false);
 }

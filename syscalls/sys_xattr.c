@@ -75,6 +75,19 @@ static int xattr_target(struct task *t, enum xattr_on on, uint64_t arg, int *hos
 	return 0;
 }
 
+/* The @n bytes a host call put in @buf (freed here) go to the guest at
+ * @gbuf, recorded or replayed. A size query (no buffer) returns @n alone. */
+static long copy_out(struct task *t, char *buf, long n, uint64_t gbuf)
+{
+	if (n > 0 && buf) {
+		rr_bytes(buf, (size_t)n);
+		if (copy_to_guest(t->mm, gbuf, buf, (size_t)n))
+			n = -EFAULT;
+	}
+	free(buf);
+	return n;
+}
+
 static long do_getxattr(struct task *t, enum xattr_on on, const uint64_t *a)
 {
 	char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
@@ -93,13 +106,7 @@ static long do_getxattr(struct task *t, enum xattr_on on, const uint64_t *a)
 	long n = hfd >= 0	    ? RR_SYS(fgetxattr(hfd, name, buf, size))
 		 : on == ON_LINK ? RR_SYS(lgetxattr(path, name, buf, size))
 				 : RR_SYS(getxattr(path, name, buf, size));
-	if (n > 0 && size) {
-		rr_bytes(buf, (size_t)n);
-		if (copy_to_guest(t->mm, a[2], buf, (size_t)n))
-			n = -EFAULT;
-	}
-	free(buf);
-	return n;
+	return copy_out(t, buf, n, a[2]);
 }
 
 static long do_listxattr(struct task *t, enum xattr_on on, const uint64_t *a)
@@ -117,13 +124,7 @@ static long do_listxattr(struct task *t, enum xattr_on on, const uint64_t *a)
 	long n = hfd >= 0	    ? RR_SYS(flistxattr(hfd, buf, size))
 		 : on == ON_LINK ? RR_SYS(llistxattr(path, buf, size))
 				 : RR_SYS(listxattr(path, buf, size));
-	if (n > 0 && size) {
-		rr_bytes(buf, (size_t)n);
-		if (copy_to_guest(t->mm, a[1], buf, (size_t)n))
-			n = -EFAULT;
-	}
-	free(buf);
-	return n;
+	return copy_out(t, buf, n, a[1]);
 }
 
 static long do_setxattr(struct task *t, enum xattr_on on, const uint64_t *a)
