@@ -17,6 +17,7 @@
 #include "emu/gdbstub.h"
 #include "emu/step.h"
 #include "kernelmodel/clock.h"
+#include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
@@ -54,15 +55,17 @@ static int install_stdio(struct files *files)
 	return 0;
 }
 
-void emu_exec_params(struct exec_stack_params *sp)
+void emu_exec_params(struct exec_stack_params *sp, const struct task *t, const struct cred *cred,
+		     bool secure)
 {
 	uint32_t r[4];
 	memset(sp, 0, sizeof(*sp));
 	sp->platform = "x86_64";
-	sp->uid = getuid();
-	sp->euid = geteuid();
-	sp->gid = getgid();
-	sp->egid = getegid();
+	sp->uid = from_kuid_munged(t, cred->uid);
+	sp->euid = from_kuid_munged(t, cred->euid);
+	sp->gid = from_kgid_munged(t, cred->gid);
+	sp->egid = from_kgid_munged(t, cred->egid);
+	sp->secure = secure;
 	emu_cpuid(1, 0, r);
 	sp->hwcap = r[3];
 	sp->clktck = 100;
@@ -77,6 +80,8 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	struct strv argv = {0}, envp = {0};
 	struct exec_stack_params sp;
 	char cwd[PATH_MAX];
+	struct cred *cred = NULL;
+	bool secure;
 	int r = -ENOMEM;
 	struct task *t = task_alloc();
 	if (!t)
@@ -87,6 +92,9 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 		goto fail;
 	t->tgid = t->tid;
 	t->exit_signal = SIGCHLD;
+	/* cloneemu's own credentials: it is the guest's "parent process". */
+	if (!(t->cred = cred_alloc_host(&t->no_new_privs)))
+		goto fail;
 	if (!(t->signal = signal_alloc()))
 		goto fail;
 	/* A session and process group of its own, as if init had started it. */
@@ -107,7 +115,13 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	}
 	/* The first guest starts as execve(PROGRAM, ARGS, environ) would. */
 	struct linux_binprm b = {.argv = &argv, .envp = &envp, .filename = bp->path, .cwd = cwd};
-	emu_exec_params(&sp);
+	if ((r = bprm_creds_from_file(t, bp->path, &cred, &secure))) {
+		if (r != -ENOMEM)
+			snprintf(err, errlen, "%s", r == -EPERM ? "its file capabilities cannot be granted"
+								: "malformed file capabilities");
+		goto fail;
+	}
+	emu_exec_params(&sp, t, cred, secure);
 	r = bprm_execve(t->mm, &b, bp->path, &sp);
 	if (r) {
 		/* The message names the file that failed when it is not PROGRAM. */
@@ -121,6 +135,8 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	struct stat st;
 	if (!stat(b.file, &st))
 		mm_set_exe(t->mm, st.st_dev, st.st_ino);
+	commit_creds(t, cred);
+	cred = NULL;
 	r = -ENOMEM;
 	rlim_t cur = t->signal->rlim[RLIMIT_NOFILE].rlim_cur;
 	unsigned nofile = cur > INT_MAX ? INT_MAX : (unsigned)cur;
@@ -140,6 +156,7 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	*out = t;
 	return 0;
 fail:
+	abort_creds(cred);
 	strv_free(&argv);
 	strv_free(&envp);
 	if (r == -ENOMEM && !err[0])

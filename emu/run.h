@@ -2,6 +2,7 @@
 #ifndef EMU_RUN_H
 #define EMU_RUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct task;
@@ -20,9 +21,13 @@ struct boot_params {
 int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t errlen);
 
 struct exec_stack_params;
+struct cred;
 /* The machine's initial-stack parameters for a new image: the AT_* values
- * (HWCAP from the guest-visible CPUID) and fresh AT_RANDOM bytes. */
-void emu_exec_params(struct exec_stack_params *sp);
+ * (ids from @cred, the credentials @t's image runs with, as @t's user
+ * namespace shows them; AT_SECURE from @secure; HWCAP from the
+ * guest-visible CPUID) and fresh AT_RANDOM bytes. */
+void emu_exec_params(struct exec_stack_params *sp, const struct task *t, const struct cred *cred,
+		     bool secure);
 
 /* cloneemu's exit status when every remaining task is blocked forever. */
 #define EXIT_DEADLOCK 125

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/futex.h"
@@ -123,7 +124,7 @@ static void notify_parent(struct task *t)
 		struct ksiginfo info = {
 			.code = (st & 0x7f) ? ((st & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED,
 			.pid = task_tgid_nr_ns(t, parent->pid_ns),
-			.uid = (int)getuid(),
+			.uid = (int)from_kuid_munged(parent, t->cred->uid),
 			.status = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff,
 		};
 		send_group_signal(parent, t->exit_signal, &info);
@@ -276,6 +277,7 @@ long do_wait(struct task *t, const struct wait_opts *wo, struct wait_result *res
 		any = true;
 		int rep = p->signal->report;
 		int vpid = task_tgid_nr_ns(p, t->pid_ns); /* the waiter's view */
+		res->uid = from_kuid_munged(t, p->cred->uid);
 		if (p->state != TASK_ZOMBIE && rep == REPORT_STOPPED && (wo->options & WSTOPPED)) {
 			res->pid = vpid;
 			res->status = 0x7f | (p->signal->stop_signal << 8);

@@ -34,8 +34,9 @@ struct wait_opts {
 };
 
 struct wait_result {
-	int pid;    /* as the waiter's PID namespace numbers it */
-	int status; /* wait status */
+	int pid;      /* as the waiter's PID namespace numbers it */
+	int status;   /* wait status */
+	uint32_t uid; /* the child's real uid as the waiter sees it (waitid's si_uid) */
 };
 
 /* Reap (or with WNOWAIT, look at) one eligible zombie child of @t.

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/sched.h"
@@ -26,6 +27,22 @@ uint64_t clone_unsupported_flags(void)
 {
 	/* cgroups are not modeled. */
 	return CLONE_INTO_CGROUP;
+}
+
+/* copy_creds: the child shares the parent's credentials (they are
+ * replaced, never changed, so sharing is copy-on-change), unless it enters
+ * a new user namespace, where it holds every capability. */
+static int copy_creds(uint64_t flags, struct task *p, struct task *parent)
+{
+	p->no_new_privs = parent->no_new_privs;
+	if (!(flags & CLONE_NEWUSER)) {
+		p->cred = get_cred(parent->cred);
+		return 0;
+	}
+	if (!(p->cred = prepare_creds(parent->cred)))
+		return -ENOMEM;
+	set_cred_user_ns(p->cred);
+	return 0;
 }
 
 static int copy_files(uint64_t flags, struct task *p, struct task *parent)
@@ -71,6 +88,10 @@ static int copy_ns(uint64_t flags, struct task *p, struct task *parent)
 		p->nsproxy = nsproxy_get(parent->nsproxy);
 		return 0;
 	}
+	/* Namespaces other than a user namespace need CAP_SYS_ADMIN in the
+	 * child's user namespace (a new one grants it). */
+	if ((flags & CLONE_NAMESPACES & ~(uint64_t)CLONE_NEWUSER) && !capable(p, CAP_SYS_ADMIN))
+		return -EPERM;
 	if ((flags & CLONE_NEWPID) && parent->nsproxy->pid_ns_for_children->level >= MAX_PID_NS_LEVEL)
 		return -ENOSPC;
 	p->nsproxy = copy_namespaces(flags, parent->nsproxy, parent->pid_ns);
@@ -144,6 +165,8 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 	/* Recorded before any failure point, as the kernel does. */
 	p->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? args->child_tid : 0;
 
+	if ((ret = copy_creds(flags, p, parent)))
+		goto bad_fork_free;
 	if ((ret = copy_files(flags, p, parent)))
 		goto bad_fork_free;
 	if ((ret = copy_fs(flags, p, parent)))
@@ -243,12 +266,29 @@ int do_unshare(struct task *t, uint64_t flags)
 	/* One unshare(CLONE_NEWPID) until a child has entered it. */
 	if ((flags & CLONE_NEWPID) && t->pid_ns != t->nsproxy->pid_ns_for_children)
 		return -EINVAL;
+	/* unshare_userns: new credentials with every capability in the new
+	 * user namespace; the others need CAP_SYS_ADMIN there. */
+	struct cred *new_cred = NULL;
+	if (flags & CLONE_NEWUSER) {
+		if (!(new_cred = prepare_creds(t->cred)))
+			return -ENOMEM;
+		set_cred_user_ns(new_cred);
+	}
+	if ((flags & CLONE_NAMESPACES & ~(uint64_t)CLONE_NEWUSER) &&
+	    !cap_raised((new_cred ? new_cred : t->cred)->cap_effective, CAP_SYS_ADMIN)) {
+		abort_creds(new_cred);
+		return -EPERM;
+	}
 	if (flags & CLONE_NAMESPACES) {
 		struct nsproxy *ns = copy_namespaces(flags, t->nsproxy, t->pid_ns);
-		if (!ns)
+		if (!ns) {
+			abort_creds(new_cred);
 			return -ENOMEM;
+		}
 		nsproxy_put(t->nsproxy);
 		t->nsproxy = ns;
 	}
+	if (new_cred)
+		commit_creds(t, new_cred);
 	return 0;
 }

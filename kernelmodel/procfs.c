@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/pipe.h"
@@ -330,7 +331,27 @@ static void print_nspids(FILE *out, const char *key, const struct task *t, int g
 	fputc('\n', out);
 }
 
-static int gen_status(struct task *t, const struct pid_namespace *ns, FILE *out)
+/* Uid:/Gid: (real, effective, saved, fs) and Groups: as @reader's user
+ * namespace shows them; fs/proc/array.c task_state. */
+static void print_ids(FILE *out, const struct task *reader, const struct cred *c)
+{
+	fprintf(out, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
+		from_kuid_munged(reader, c->uid), from_kuid_munged(reader, c->euid),
+		from_kuid_munged(reader, c->suid), from_kuid_munged(reader, c->fsuid),
+		from_kgid_munged(reader, c->gid), from_kgid_munged(reader, c->egid),
+		from_kgid_munged(reader, c->sgid), from_kgid_munged(reader, c->fsgid));
+}
+
+static void print_groups(FILE *out, const struct task *reader, const struct cred *c)
+{
+	fputs("Groups:\t", out);
+	for (int i = 0; i < c->group_info->ngroups; i++)
+		fprintf(out, i ? " %u" : "%u", from_kgid_munged(reader, c->group_info->gid[i]));
+	fputs(" \n", out); /* Linux's trailing space */
+}
+
+static int gen_status(struct task *t, const struct task *reader, const struct pid_namespace *ns,
+		      FILE *out)
 {
 	uint64_t ign = 0, cgt = 0;
 	for (int i = 0; i < NSIG_MODEL; i++) {
@@ -342,10 +363,12 @@ static int gen_status(struct task *t, const struct pid_namespace *ns, FILE *out)
 	}
 	fprintf(out,
 		"Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-		"TracerPid:\t0\nUid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\n",
+		"TracerPid:\t0\n",
 		t->comm, t->fs ? t->fs->umask : 0, state_name(t), task_tgid_nr_ns(t, ns),
-		task_pid_nr_ns(t, ns), ppid_of(t, ns), getuid(), geteuid(), geteuid(), geteuid(),
-		getgid(), getegid(), getegid(), getegid(), t->files ? t->files->max : 0);
+		task_pid_nr_ns(t, ns), ppid_of(t, ns));
+	print_ids(out, reader, t->cred);
+	fprintf(out, "FDSize:\t%d\n", t->files ? t->files->max : 0);
+	print_groups(out, reader, t->cred);
 	print_nspids(out, "NStgid", t, t->tgid, ns);
 	print_nspids(out, "NSpid", t, 0, ns);
 	print_nspids(out, "NSpgid", t, t->signal->pgid, ns);
@@ -356,6 +379,13 @@ static int gen_status(struct task *t, const struct pid_namespace *ns, FILE *out)
 		nr_threads(t), (unsigned long long)t->sig_pending,
 		(unsigned long long)t->signal->shared_pending, (unsigned long long)t->sig_blocked,
 		(unsigned long long)ign, (unsigned long long)cgt);
+	const struct cred *c = t->cred;
+	fprintf(out,
+		"CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\n"
+		"CapAmb:\t%016llx\nNoNewPrivs:\t%d\n",
+		(unsigned long long)c->cap_inheritable, (unsigned long long)c->cap_permitted,
+		(unsigned long long)c->cap_effective, (unsigned long long)c->cap_bset,
+		(unsigned long long)c->cap_ambient, t->no_new_privs);
 	return 0;
 }
 
@@ -508,7 +538,7 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 	if (!strcmp(rest, "stat"))
 		r = gen_stat(target, proc_ns(), mem);
 	else if (!strcmp(rest, "status"))
-		r = gen_status(target, proc_ns(), mem);
+		r = gen_status(target, t, proc_ns(), mem);
 	else if (!strcmp(rest, "maps"))
 		r = mm ? gen_maps(target, mem) : 0;
 	else if (!strcmp(rest, "cmdline"))

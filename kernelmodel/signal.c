@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
@@ -180,6 +181,16 @@ enum sig_default sig_default_action(int sig)
 	}
 }
 
+int check_kill_permission(const struct task *sender, const struct task *p, int sig)
+{
+	if (sender->tgid == p->tgid || kill_ok_by_cred(sender, p))
+		return 0;
+	/* SIGCONT may go to any process of the sender's session. */
+	if (sig == SIGCONT && p->signal->sid == sender->signal->sid)
+		return 0;
+	return -EPERM;
+}
+
 static bool sig_ignored(struct task *t, int sig)
 {
 	uint64_t h = t->sighand->action[sig - 1].handler;
@@ -198,7 +209,7 @@ static void notify_parent_cldstop(struct task *t, int why, int sig)
 	const struct k_sigaction *act = &parent->sighand->action[SIGCHLD - 1];
 	if (!(act->flags & SA_NOCLDSTOP)) {
 		struct ksiginfo info = {.code = why, .pid = task_tgid_nr_ns(t, parent->pid_ns),
-					.uid = (int)getuid(),
+					.uid = (int)from_kuid_munged(parent, leader->cred->uid),
 					.status = why == CLD_STOPPED ? sig : SIGCONT};
 		send_group_signal(parent, SIGCHLD, &info);
 	}

@@ -101,6 +101,11 @@ static inline int signal_send(struct task *t, int sig)
 /* A process-directed signal (kill, SIGCHLD, alarm): pending for the whole
  * thread group of @p; a thread that does not block it is woken to take it. */
 int send_group_signal(struct task *p, int sig, const struct ksiginfo *info);
+/* check_kill_permission (kernel/signal.c) for a signal a user sends (kill,
+ * tkill, sigqueue, pidfd_send_signal): 0 within the thread group or when
+ * the credentials allow it (kill_ok_by_cred), also for SIGCONT within the
+ * session; -EPERM otherwise. */
+int check_kill_permission(const struct task *sender, const struct task *p, int sig);
 /* Take pending signal @sig (thread-directed, or @shared) into @out: the
  * pending bit stays while further real-time instances are queued. */
 void signal_take(struct task *t, bool shared, int sig, struct ksiginfo *out);

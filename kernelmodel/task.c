@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/sched.h"
@@ -36,6 +37,7 @@ void task_put(struct task *t)
 	sighand_put(t->sighand);
 	signal_put(t->signal);
 	nsproxy_put(t->nsproxy);
+	put_cred(t->cred);
 	pid_ns_put(t->pid_ns);
 	free(t->nr);
 	free(t->exe);

@@ -20,6 +20,7 @@ struct pid_namespace;
 struct sighand;
 struct signal_struct;
 struct cpu_context; /* owned by emu/: saved registers while not running */
+struct cred;
 
 enum task_state {
 	TASK_RUNNING,       /* runnable or running */
@@ -42,6 +43,7 @@ struct task {
 	int exit_signal;     /* sent to the parent at exit (clone's low byte) */
 	int pdeath_signal;   /* PR_SET_PDEATHSIG */
 	bool did_exec;       /* setpgid on a child that exec'd: EACCES */
+	bool no_new_privs;   /* PR_SET_NO_NEW_PRIVS: inherited, never cleared */
 	bool vfork_pending; /* our parent sleeps in vfork until we exec or exit */
 	char comm[TASK_COMM_LEN];
 	char *exe; /* absolute host path of the running image, /proc/<pid>/exe */
@@ -56,6 +58,9 @@ struct task {
 	struct sighand *sighand;
 	/* Shared unless a CLONE_NEW* flag copies it. */
 	struct nsproxy *nsproxy;
+	/* Shared by clone and fork; a change installs a new one in this task
+	 * only (kernelmodel/cred.c). */
+	struct cred *cred;
 
 	/* Per-thread. */
 	enum task_state state;

@@ -45,12 +45,16 @@ SYS(fadvise64); SYS(pipe); SYS(pipe2); SYS(getsockname); SYS(getpeername);
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync);
 
 /* sys_process.c */
-SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid); SYS(getuid); SYS(geteuid);
-SYS(getgid); SYS(getegid); SYS(getresuid); SYS(getresgid); SYS(getgroups); SYS(getpgid);
+SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid); SYS(getpgid);
 SYS(getpgrp); SYS(getsid); SYS(setpgid); SYS(setsid); SYS(set_tid_address); SYS(set_robust_list); SYS(get_robust_list);
 SYS(rseq); SYS(arch_prctl); SYS(prlimit64); SYS(getrlimit); SYS(setrlimit); SYS(uname);
 SYS(sethostname); SYS(setdomainname); SYS(sched_getaffinity); SYS(sched_yield); SYS(prctl);
 SYS(getrusage); SYS(sysinfo); SYS(getcpu);
+
+/* sys_cred.c */
+SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getresuid); SYS(getresgid);
+SYS(setuid); SYS(setgid); SYS(setreuid); SYS(setregid); SYS(setresuid); SYS(setresgid);
+SYS(setfsuid); SYS(setfsgid); SYS(getgroups); SYS(setgroups); SYS(capget); SYS(capset);
 
 /* sys_fork.c */
 SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(execve); SYS(execveat); SYS(wait4); SYS(waitid);

@@ -15,6 +15,7 @@
 
 #include "emu/cpu.h"
 #include "emu/run.h"
+#include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fork.h"
@@ -330,6 +331,7 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	char path[PATH_MAX], file[PATH_MAX], cwd[PATH_MAX];
 	struct strv argv = {0}, envp = {0};
 	struct mm *mm = NULL;
+	struct cred *new_cred = NULL;
 	long r = exec_file(t, dirfd, gpath, flags, file, path);
 	if (r)
 		return r;
@@ -342,7 +344,11 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 		goto out;
 	struct linux_binprm b = {.argv = &argv, .envp = &envp, .filename = path, .cwd = cwd};
 	struct exec_stack_params sp;
-	emu_exec_params(&sp);
+	bool secure;
+	/* The new image's credentials (set-ID bits, file capabilities). */
+	if ((r = bprm_creds_from_file(t, file, &new_cred, &secure)))
+		goto out;
+	emu_exec_params(&sp, t, new_cred, secure);
 	if ((r = bprm_execve(mm, &b, file, &sp)))
 		goto out;
 	struct stat est;
@@ -360,6 +366,8 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	mm_put(old);
 	files_close_on_exec(t->files);
 	sighand_flush(t->sighand);
+	commit_creds(t, new_cred);
+	new_cred = NULL;
 	t->did_exec = true;
 	free(t->exe);
 	t->exe = realpath(b.file, NULL);
@@ -373,6 +381,7 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	emu_request_stop(); /* let the run loop start the new image afresh */
 	r = 0;
 out:
+	abort_creds(new_cred);
 	mm_put(mm);
 	strv_free(&argv);
 	strv_free(&envp);
@@ -488,7 +497,7 @@ SYS(waitid)
 	if (r > 0) {
 		info.signo = SIGCHLD;
 		info.pid = res.pid;
-		info.uid = (int32_t)getuid();
+		info.uid = (int32_t)res.uid;
 		if (WIFEXITED(res.status)) {
 			info.code = CLD_EXITED;
 			info.status = WEXITSTATUS(res.status);
@@ -566,10 +575,13 @@ SYS(pidfd_send_signal)
 		return -EINVAL;
 	if (p->state == TASK_DEAD)
 		return -ESRCH;
+	long perm = check_kill_permission(t, p, sig);
+	if (perm)
+		return perm;
 	if (!sig || p->state == TASK_ZOMBIE)
 		return 0; /* a zombie can be signalled, to no effect */
 	struct ksiginfo info = {.code = 0 /* SI_USER */, .pid = task_tgid_nr_ns(t, p->pid_ns),
-				.uid = (int)getuid()};
+				.uid = (int)from_kuid_munged(p, t->cred->uid)};
 	if (a[2]) {
 		uint8_t raw[128];
 		if (copy_from_guest(t->mm, raw, a[2], sizeof(raw)))

@@ -1,5 +1,6 @@
 /* Process identity, limits, exit and the first slice of signals. */
 #include <asm/prctl.h>
+#include <linux/capability.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
+#include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/sched.h"
@@ -49,88 +51,6 @@ SYS(getppid)
 	if (!t->parent)
 		return t->pid_ns->level == 0 ? 1 : 0;
 	return task_tgid_nr_ns(t->parent, t->pid_ns);
-}
-
-/* Credentials are the host's: cloneemu does not model setuid (yet). In a
- * new user namespace, without id maps (not modeled), every id reads as
- * the overflow id, as on Linux before uid_map is written. */
-static long overflow_id(const char *which)
-{
-	char path[64];
-	long v = 65534;
-	snprintf(path, sizeof(path), "/proc/sys/kernel/overflow%s", which);
-	FILE *f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = 65534;
-		fclose(f);
-	}
-	return v;
-}
-
-static long view_uid(struct task *t, uid_t id)
-{
-	return ns_initial_user(t->nsproxy) ? (long)id : overflow_id("uid");
-}
-
-static long view_gid(struct task *t, gid_t id)
-{
-	return ns_initial_user(t->nsproxy) ? (long)id : overflow_id("gid");
-}
-
-SYS(getuid)
-{
-	return view_uid(t, getuid());
-}
-
-SYS(geteuid)
-{
-	return view_uid(t, geteuid());
-}
-
-SYS(getgid)
-{
-	return view_gid(t, getgid());
-}
-
-SYS(getegid)
-{
-	return view_gid(t, getegid());
-}
-
-static long put_three_ids(struct task *t, const uint64_t *a, unsigned r, unsigned e, unsigned s)
-{
-	if (copy_to_guest(t->mm, a[0], &r, 4) || copy_to_guest(t->mm, a[1], &e, 4) ||
-	    copy_to_guest(t->mm, a[2], &s, 4))
-		return -EFAULT;
-	return 0;
-}
-
-SYS(getresuid)
-{
-	uid_t r, e, s;
-	getresuid(&r, &e, &s);
-	return put_three_ids(t, a, view_uid(t, r), view_uid(t, e), view_uid(t, s));
-}
-
-SYS(getresgid)
-{
-	gid_t r, e, s;
-	getresgid(&r, &e, &s);
-	return put_three_ids(t, a, view_gid(t, r), view_gid(t, e), view_gid(t, s));
-}
-
-SYS(getgroups)
-{
-	gid_t g[NGROUPS_MAX];
-	int n = getgroups(NGROUPS_MAX, g);
-	if (n < 0)
-		return -errno;
-	if ((int)a[0] == 0)
-		return n;
-	if ((int)a[0] < n)
-		return -EINVAL;
-	return copy_to_guest(t->mm, a[1], g, n * sizeof(gid_t)) ? -EFAULT : n;
 }
 
 /* The task @pid names in @t's PID namespace (0: @t itself). */
@@ -279,6 +199,10 @@ static long do_prlimit(struct task *t, int pid, unsigned res, uint64_t gnew, uin
 			return -EINVAL;
 		if (res == RLIMIT_NOFILE && nl.rlim_max > (rlim_t)1 << 20)
 			return -EPERM; /* fs.nr_open */
+		/* Raising a hard limit takes CAP_SYS_RESOURCE. */
+		if (nl.rlim_max > p->signal->rlim[res].rlim_max &&
+		    !(capable(t, CAP_SYS_RESOURCE) && ns_initial_user(t->nsproxy)))
+			return -EPERM;
 	}
 	if (gold && copy_to_guest(t->mm, gold, &p->signal->rlim[res], sizeof(struct rlimit)))
 		return -EFAULT;
@@ -313,7 +237,7 @@ SYS(uname)
 
 static long set_uts_field(struct task *t, char *field, uint64_t gname, uint64_t len)
 {
-	if (!ns_may_set_uts(t->nsproxy))
+	if (!ns_may_set_uts(t->nsproxy) || !capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (len > 64)
 		return -EINVAL;
@@ -356,7 +280,11 @@ SYS(sched_yield)
 SYS(prctl)
 {
 	char name[TASK_COMM_LEN];
-	switch (a[0]) {
+	/* The capability options first, as Linux's security_task_prctl. */
+	long r = cap_task_prctl(t, (int)a[0], a[1], a[2], a[3], a[4]);
+	if (r != -ENOSYS)
+		return r;
+	switch ((int)a[0]) {
 	case PR_SET_NAME:
 		memset(name, 0, sizeof(name));
 		if (strncpy_from_guest(t->mm, name, a[1], sizeof(name)) == -EFAULT)
@@ -382,6 +310,15 @@ SYS(prctl)
 		int v = t->pdeath_signal;
 		return copy_to_guest(t->mm, a[1], &v, sizeof(v));
 	}
+	case PR_SET_NO_NEW_PRIVS: /* for good: clone inherits it, execve keeps it */
+		if (a[1] != 1 || a[2] || a[3] || a[4])
+			return -EINVAL;
+		t->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a[1] || a[2] || a[3] || a[4])
+			return -EINVAL;
+		return t->no_new_privs;
 	default:
 		return -EINVAL; /* other options are not modeled yet (README) */
 	}

@@ -18,6 +18,7 @@
 #endif
 
 #include "emu/cpu.h"
+#include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/futex.h"
 #include "kernelmodel/pid.h"
@@ -561,27 +562,28 @@ static bool sig_unkillable_init(struct task *sender, struct task *p, int sig)
 	return h == (uint64_t)(uintptr_t)SIG_DFL && sig != SIGKILL && sig != SIGSTOP;
 }
 
-/* The checks every sender makes on its target: -ESRCH, -EINVAL, or 0. */
-static long check_target(const struct task *p, int sig)
+/* The checks every sender makes on its target: -ESRCH, -EINVAL, -EPERM
+ * (check_kill_permission), or 0. */
+static long check_target(const struct task *t, const struct task *p, int sig)
 {
 	if (!p || p->state == TASK_DEAD)
 		return -ESRCH;
 	if (sig < 0 || sig > NSIG_MODEL)
 		return -EINVAL;
-	return 0;
+	return check_kill_permission(t, p, sig);
 }
 
 /* kill() signals the process of @p; tkill/tgkill the thread itself. */
 static long send_to(struct task *t, struct task *p, int sig, int code)
 {
-	long err = check_target(p, sig);
+	long err = check_target(t, p, sig);
 	if (err || !sig)
 		return err;
 	if (sig_unkillable_init(t, p, sig))
 		return 0;
-	/* si_pid: the sender as the receiver's PID namespace numbers it. */
+	/* si_pid and si_uid: the sender as the receiver's namespaces see it. */
 	struct ksiginfo info = {.code = code, .pid = task_tgid_nr_ns(t, p->pid_ns),
-				.uid = (int)getuid()};
+				.uid = (int)from_kuid_munged(p, t->cred->uid)};
 	return code == SI_USER ? send_group_signal(p, sig, &info) : send_signal(p, sig, &info);
 }
 
@@ -597,7 +599,8 @@ SYS(kill)
 	if (pid == INT_MIN)
 		return -ESRCH;
 	int pgid = pid == 0 ? t->signal->pgid : pid_global(-pid, t->pid_ns);
-	bool found = false;
+	bool found = false, success = false;
+	long err = 0;
 	for (struct task *p = task_next(NULL); p; p = task_next(p)) {
 		if (p->state == TASK_ZOMBIE || p->state == TASK_DEAD || !is_group_leader(p))
 			continue;
@@ -606,9 +609,18 @@ SYS(kill)
 			      : p->signal->pgid != pgid || !pgid)
 			continue;
 		found = true;
-		send_to(t, p, sig, SI_USER);
+		long e = send_to(t, p, sig, SI_USER);
+		/* -1 ignores EPERM; a group reports success if any member got
+		 * the signal, else the last error (kill_something_info). */
+		if (pid != -1 || e != -EPERM)
+			err = e;
+		success |= !e;
 	}
-	return found ? 0 : -ESRCH;
+	if (!found)
+		return -ESRCH;
+	if (pid == -1)
+		return err;
+	return success ? 0 : err;
 }
 
 SYS(tkill)
@@ -639,7 +651,7 @@ static long queue_info(struct task *t, struct task *p, int sig, uint64_t ginfo, 
 	memcpy(&code, raw + 8, 4);
 	if ((code >= 0 || code == SI_TKILL_CODE) && (!p || p->tgid != t->tgid))
 		return -EPERM;
-	long err = check_target(p, sig);
+	long err = check_target(t, p, sig);
 	if (err || !sig)
 		return err;
 	struct ksiginfo info = {.code = code};
