@@ -19,6 +19,9 @@
  *     waitid(WNOWAIT)): state Z, status "Z (zombie)"; after reaping: ENOENT
  *   - /proc/self/task has one entry, our tid, and task/<tid>/stat exists
  *   - /proc/self/maps has a "[stack]" line and a line naming the binary
+ *   - lstat: /proc/self is a symlink, but /proc/self/, /proc/self/. and
+ *     /proc/self/fd/.. are the directory (a trailing "/", "." or ".."
+ *     follows the last component)
  * Directory listings of /proc: proc_readdir.c.
  */
 #include "guest_check.h"
@@ -296,6 +299,16 @@ static void maps(void)
 	check(n > 0 && strstr(buf, exe) != NULL, 86, "/proc/self/maps names the binary");
 }
 
+static void lstat_dirs(void)
+{
+	static const char *const dirs[] = {"/proc/self/", "/proc/self/.", "/proc/self/fd/.."};
+	struct stat st;
+	check(lstat("/proc/self", &st) == 0 && S_ISLNK(st.st_mode), 87, "lstat /proc/self: a symlink");
+	for (int i = 0; i < 3; i++)
+		check(lstat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode), 88, "lstat %s: a directory",
+		      dirs[i]);
+}
+
 int main(int argc, char **argv)
 {
 	char comm[16];
@@ -311,5 +324,6 @@ int main(int argc, char **argv)
 	tasks();
 	maps();
 	renamed();
+	lstat_dirs();
 	return guest_finish();
 }

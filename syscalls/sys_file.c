@@ -65,6 +65,16 @@ static void normalize_abs_path(char *p)
 	*out = 0;
 }
 
+/* A path ending in "/", "/." or "/.." names a directory: its last component
+ * is followed even where symlinks are not (lstat("/proc/self/fd/..") is
+ * /proc/<pid>, not the "self" link). */
+static bool names_dir(const char *p)
+{
+	size_t len = strlen(p);
+	return (len && p[len - 1] == '/') || (len >= 2 && !strcmp(p + len - 2, "/.")) ||
+	       (len >= 3 && !strcmp(p + len - 3, "/..")) || !strcmp(p, ".") || !strcmp(p, "..");
+}
+
 static int get_path(struct task *t, uint64_t gpath, char *buf, bool follow_final)
 {
 	long n = strncpy_from_guest(t->mm, buf, gpath, PATH_MAX);
@@ -73,6 +83,8 @@ static int get_path(struct task *t, uint64_t gpath, char *buf, bool follow_final
 	if (n == 0)
 		return -ENOENT;
 	char followed[PATH_MAX];
+	if (names_dir(buf))
+		follow_final = true;
 	if (!strncmp(buf, "/proc", 5) || !strncmp(buf, "/dev/", 5) || !strncmp(buf, "//", 2))
 		normalize_abs_path(buf);
 	/* /dev/fd, /dev/stdin... are host symlinks into /proc/self: the
@@ -660,11 +672,16 @@ static long proc_stat(struct task *t, const char *path, bool follow, struct stat
  * the host directory descriptor to ask in *@hdir; or -errno. */
 /* The path of an *at call with AT_SYMLINK_NOFOLLOW / AT_EMPTY_PATH
  * @flags: "" for an empty one that AT_EMPTY_PATH allows. 0 or -errno. */
-static int get_at_path(struct task *t, uint64_t gpath, int flags, char *path)
+static int get_at_path(struct task *t, uint64_t gpath, int *flags, char *path)
 {
-	int r = flags & AT_SYMLINK_NOFOLLOW ? get_user_path_nofollow(t, gpath, path)
-					    : get_user_path(t, gpath, path);
-	if (r == -ENOENT && (flags & AT_EMPTY_PATH)) {
+	int r = *flags & AT_SYMLINK_NOFOLLOW ? get_user_path_nofollow(t, gpath, path)
+					     : get_user_path(t, gpath, path);
+	/* The path as given decides whether its last component is followed. */
+	char raw[PATH_MAX];
+	if (!r && (*flags & AT_SYMLINK_NOFOLLOW) && strncpy_from_guest(t->mm, raw, gpath, PATH_MAX) > 0 &&
+	    names_dir(raw))
+		*flags &= ~AT_SYMLINK_NOFOLLOW;
+	if (r == -ENOENT && (*flags & AT_EMPTY_PATH)) {
 		path[0] = 0;
 		return 0;
 	}
@@ -674,7 +691,7 @@ static int get_at_path(struct task *t, uint64_t gpath, int flags, char *path)
 static long stat_source(struct task *t, int dirfd, uint64_t gpath, int flags, char *path,
 			struct stat *st, int *hdir)
 {
-	int r = get_at_path(t, gpath, flags, path);
+	int r = get_at_path(t, gpath, &flags, path);
 	if (r)
 		return r;
 	if (path[0]) {
@@ -1137,7 +1154,7 @@ static long do_fchownat(struct task *t, int dirfd, uint64_t gpath, uint64_t uid,
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	char path[PATH_MAX];
-	int r = get_at_path(t, gpath, flags, path);
+	int r = get_at_path(t, gpath, &flags, path);
 	if (r)
 		return r;
 	int hdir = path[0] == '/' ? AT_FDCWD : host_dirfd(t, dirfd);
