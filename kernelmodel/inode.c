@@ -1,4 +1,5 @@
 #include "kernelmodel/inode.h"
+#include "kernelmodel/pagecache.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -67,6 +68,7 @@ int inode_get_write_access(uint64_t dev, uint64_t ino)
 		return -ETXTBSY;
 	}
 	c->writers++;
+	pagecache_inode_written(dev, ino);
 	return 0;
 }
 
@@ -77,6 +79,13 @@ void inode_put_write_access(uint64_t dev, uint64_t ino)
 		c->writers--;
 		forget_if_idle(c);
 	}
+	pagecache_inode_written(dev, ino);
+}
+
+int inode_writers(uint64_t dev, uint64_t ino)
+{
+	struct icount *c = lookup(dev, ino, 0);
+	return c ? c->writers : 0;
 }
 
 int inode_write_denied(uint64_t dev, uint64_t ino)

@@ -10,6 +10,7 @@
  * turned copy-on-write, STYLE.md K7). */
 #include "kernelmodel/mm.h"
 #include "kernelmodel/inode.h"
+#include "kernelmodel/pagecache.h"
 #include "kernelmodel/shmem.h"
 
 #include <assert.h>
@@ -132,6 +133,8 @@ static void vma_free_fields(struct vma *v)
 	v->name = NULL;
 	shmem_put(v->shm);
 	v->shm = NULL;
+	mapping_put(v->mapping);
+	v->mapping = NULL;
 }
 
 /* Duplicate the owned fields of @v into @c (a bitwise copy). 0 or -ENOMEM. */
@@ -142,6 +145,8 @@ static int vma_copy_fields(struct vma *c, const struct vma *v)
 		return -ENOMEM;
 	if (v->shm)
 		shmem_get(v->shm);
+	if (v->mapping)
+		mapping_get(v->mapping);
 	return 0;
 }
 
@@ -234,7 +239,8 @@ static void vma_try_merge(struct mm *mm, size_t i)
 	if (a->end != b->start || a->prot != b->prot || a->flags != b->flags ||
 	    !same_name(a->name, b->name) || a->dev != b->dev || a->ino != b->ino)
 		return;
-	if (a->pgoff + (a->end - a->start) != b->pgoff || a->shm != b->shm)
+	if (a->pgoff + (a->end - a->start) != b->pgoff || a->shm != b->shm ||
+	    a->mapping != b->mapping)
 		return;
 	if (a->shm && a->shm_pgoff + ((a->end - a->start) >> PAGE_SHIFT) != b->shm_pgoff)
 		return;
@@ -444,14 +450,31 @@ static int do_fault(struct mm *mm, gva_t addr, int access, bool force, uint64_t 
 	uint64_t *pte = pte_slot(mm, addr, true);
 	if (!pte)
 		return -ENOMEM;
+	gva_t fault_addr = addr;
 	addr &= PAGE_MASK;
-	if (!(*pte & PTE_PRESENT)) {
+	bool was_present = *pte & PTE_PRESENT;
+	if (!was_present) {
 		if (v->shm) {
 			frame_t f;
 			if (shmem_frame(v->shm, v->shm_pgoff + ((addr - v->start) >> PAGE_SHIFT), &f))
 				return -ENOMEM;
 			frame_get(f);
 			*pte = (uint64_t)f << PAGE_SHIFT | PTE_PRESENT;
+		} else if (v->mapping) {
+			/* The page cache's frame, shared: a write copies it
+			 * below (do_cow_fault). Pages wholly after EOF are
+			 * the zero page; Linux would raise SIGBUS there. */
+			frame_t f;
+			int r = filemap_fault(v->mapping, v->pgoff + (addr - v->start), &f);
+			if (r == -EIO) {
+				/* Linux: SIGBUS. Not modeled: a SIGSEGV. */
+				mm->last_fault =
+					(struct mm_fault_info){fault_addr, access, 1 /* SEGV_MAPERR */};
+				return -EFAULT;
+			}
+			if (r)
+				return r;
+			*pte = (uint64_t)f << PAGE_SHIFT | PTE_PRESENT | PTE_COW;
 		} else if ((access & MM_WRITE) || (v->flags & VMA_SHARED)) {
 			frame_t f = frame_alloc();
 			if (!f)
@@ -460,15 +483,21 @@ static int do_fault(struct mm *mm, gva_t addr, int access, bool force, uint64_t 
 		} else {
 			*pte = (uint64_t)ZERO_FRAME << PAGE_SHIFT | PTE_PRESENT | PTE_COW;
 		}
-	} else if ((access & MM_WRITE) && (*pte & PTE_COW)) {
+	}
+	if ((access & MM_WRITE) && (*pte & PTE_COW)) {
 		frame_t old = PTE_FRAME(*pte);
 		if (old != ZERO_FRAME && frame_refcount(old) == 1) {
 			*pte &= ~PTE_COW; /* last user: take it */
 			frames_count_cow(0);
 		} else {
 			frame_t f = frame_alloc();
-			if (!f)
+			if (!f) {
+				if (!was_present) {
+					frame_put(old);
+					*pte = 0;
+				}
 				return -ENOMEM;
+			}
 			if (old != ZERO_FRAME) {
 				memcpy(frame_ptr(f), frame_ptr(old), PAGE_SIZE);
 				mm->pages_copied++;
@@ -476,14 +505,12 @@ static int do_fault(struct mm *mm, gva_t addr, int access, bool force, uint64_t 
 			}
 			frame_put(old);
 			*pte = (uint64_t)f << PAGE_SHIFT | PTE_PRESENT;
-			*changed = true;
+			*changed |= was_present;
 		}
 	}
 	frame_t f = PTE_FRAME(*pte);
 	if (*pte & PTE_COW)
 		allowed &= ~MM_WRITE;
-	if (allowed & MM_EXEC)
-		frame_mark_exec(f);
 	*paddr = frame_paddr(f);
 	*perms = allowed;
 	return 0;
@@ -497,7 +524,14 @@ int mm_fault(struct mm *mm, gva_t addr, int access, uint64_t *paddr, int *perms)
 		return -EFAULT;
 	}
 	/* The CPU replaces its entry for this page itself: no flush needed. */
-	return do_fault(mm, addr, access, false, paddr, perms, &changed);
+	int r = do_fault(mm, addr, access, false, paddr, perms, &changed);
+	/* The CPU may fetch code through this entry: the frame's translations
+	 * must go when the model rewrites or frees it. Kernel-side copies
+	 * (guest_copy, mm_pin_iov) install no entry and leave the mark alone,
+	 * so filling a fresh code page costs no invalidation. */
+	if (!r && (*perms & MM_EXEC))
+		frame_mark_exec((frame_t)(*paddr >> PAGE_SHIFT));
+	return r;
 }
 
 /* Walk guest memory page by page for a kernel-side copy. */
@@ -644,11 +678,22 @@ long strncpy_from_guest(struct mm *mm, char *dst, gva_t src, size_t max)
 long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, const char *name,
 	     uint64_t pgoff)
 {
+	struct mm_file file = {.name = name, .pgoff = pgoff};
+	return mm_mmap_file(mm, addr, len, prot, flags, &file);
+}
+
+long mm_mmap_file(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags,
+		  const struct mm_file *file)
+{
+	const char *name = file->name;
+	uint64_t pgoff = file->pgoff;
 	int type = flags & MAP_TYPE_MASK;
 	if (!len)
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
+	if (file->mapping && (type != MAP_PRIVATE || (flags & MAP_ANONYMOUS)))
+		return -EINVAL; /* shared file pages are not modeled */
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	if (PAGE_ALIGN(len) < len || PAGE_ALIGN(len) == 0)
@@ -687,6 +732,8 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, const
 		/* Anonymous memory counts its offset from address 0, as Linux's
 		 * vm_pgoff does, so that neighbours merge. */
 		.pgoff = flags & MAP_ANONYMOUS ? addr : pgoff,
+		.dev = file->dev,
+		.ino = file->ino,
 	};
 	if (name && !strcmp(name, "[stack]"))
 		v.flags |= VMA_STACK;
@@ -699,6 +746,8 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, const
 		vma_free_fields(&v);
 		return -ENOMEM;
 	}
+	if (file->mapping)
+		v.mapping = mapping_get(file->mapping);
 	if ((fixed && do_munmap(mm, addr, addr + len)) ||
 	    vma_insert_at(mm, vma_lower_bound(mm, addr), &v)) {
 		vma_free_fields(&v);

@@ -32,6 +32,7 @@ enum mm_access { MM_READ = 1, MM_WRITE = 2, MM_EXEC = 4 };
 #define VMA_GROWSDOWN 0x40
 
 struct shmem;
+struct address_space;
 
 struct vma {
 	gva_t start, end; /* [start, end), page aligned */
@@ -42,6 +43,8 @@ struct vma {
 	char *name;       /* file path or NULL (owned) */
 	struct shmem *shm; /* MAP_SHARED anonymous: the pages (a reference) */
 	uint64_t shm_pgoff; /* page index in shm of start */
+	struct address_space *mapping; /* private file mapping: the file's pages
+					* at pgoff, copied on write (a reference) */
 };
 
 /* Fault details recorded by mm_fault for SIGSEGV's si_addr and si_code. */
@@ -92,6 +95,20 @@ int mm_set_exe(struct mm *mm, uint64_t dev, uint64_t ino);
  * @name is copied. Returns the address or -errno. */
 long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, const char *name,
 	     uint64_t pgoff);
+/* What a file mapping maps: name, offset, device and inode for
+ * /proc/<pid>/maps and, with @mapping, where its pages come from. */
+struct mm_file {
+	const char *name;
+	uint64_t pgoff, dev, ino;
+	struct address_space *mapping; /* borrowed (the VMAs take references);
+					* NULL: pages start zero, the caller
+					* writes the file's bytes */
+};
+/* mm_mmap of a file. With @file->mapping (MAP_PRIVATE only, else -EINVAL)
+ * pages are filled on first touch from the page cache: shared copy-on-write
+ * with every other mapping of the file, zero after EOF. */
+long mm_mmap_file(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags,
+		  const struct mm_file *file);
 long mm_munmap(struct mm *mm, gva_t addr, uint64_t len);
 long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot);
 long mm_mremap(struct mm *mm, gva_t old, uint64_t old_len, uint64_t new_len, int flags, gva_t new_addr);

@@ -1,12 +1,19 @@
-/* Memory syscalls: decode and delegate to kernelmodel/mm.c. File mappings
- * are private copies: mmap reads the file's bytes into the new pages. */
+/* Memory syscalls: decode and delegate to kernelmodel/mm.c. Private file
+ * mappings read their pages on first touch: from the page cache (shared
+ * copy-on-write with every other process mapping the file), or, while a
+ * guest has the file open for writing, a private copy of the page as the
+ * file is then. Under --record/--replay mmap copies the file's bytes into
+ * the new pages at once, through the log. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "kernelmodel/files.h"
+#include "kernelmodel/inode.h"
+#include "kernelmodel/pagecache.h"
 #include "kernelmodel/rr.h"
 #include "syscalls/sys.h"
 
@@ -71,22 +78,29 @@ SYS(mmap)
 		 * that cannot do it is ENODEV. */
 		return -ENODEV;
 	}
-	long r = mm_mmap(t->mm, addr, len, prot, flags, f->path, off);
-	if (r < 0)
+	/* /proc/<pid>/maps shows the file's device and inode. */
+	struct mm_file mf = {f->path, off, st.st_dev, st.st_ino, NULL};
+	/* Under rr the bytes must reach the guest through the log: copied now. */
+	bool lazy = !rr_recording && !rr_replaying;
+	if (lazy) {
+		struct file_id id = {st.st_dev, st.st_ino, (uint64_t)st.st_size,
+				     (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+					     (uint64_t)st.st_mtim.tv_nsec};
+		/* A file open for writing can change without a new size or
+		 * mtime: its pages stay out of the shared cache. */
+		bool cached = !inode_writers(st.st_dev, st.st_ino);
+		if (!(mf.mapping = mapping_open(&id, f->host_fd, cached)))
+			return -ENOMEM;
+	}
+	long r = mm_mmap_file(t->mm, addr, len, prot, flags, &mf);
+	mapping_put(mf.mapping); /* the VMAs hold theirs */
+	if (r < 0 || lazy)
 		return r;
 	uint64_t flen = (uint64_t)st.st_size > off ? (uint64_t)st.st_size - off : 0;
 	long e = fill_from_file(t, f->host_fd, (gva_t)r, flen < len ? flen : len, off);
 	if (e) {
 		mm_munmap(t->mm, (gva_t)r, len);
 		return e;
-	}
-	/* /proc/<pid>/maps shows the file's device and inode. */
-	for (size_t i = 0; i < t->mm->nvmas; i++) {
-		struct vma *v = &t->mm->vmas[i];
-		if (v->start >= (gva_t)r && v->end <= (gva_t)r + PAGE_ALIGN(len)) {
-			v->dev = st.st_dev;
-			v->ino = st.st_ino;
-		}
 	}
 	return r;
 }

@@ -9,15 +9,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "kernelmodel/frame.h"
 #include "kernelmodel/mm.h"
+#include "kernelmodel/pagecache.h"
 
 #define RW (PROT_READ | PROT_WRITE)
 #define PRIV_ANON (MAP_PRIVATE | MAP_ANONYMOUS)
@@ -1187,6 +1191,271 @@ static void poke_into_executed_page_invalidates_translations(void **state)
 	assert_int_equal(hook_calls, calls);
 }
 
+
+/* ---- private file mappings through the page cache ---- */
+
+/* A file of 2.5 pages whose byte i is file_byte(i) (never zero), its
+ * page-cache identity and an address_space reading it. */
+struct test_file {
+	int fd;
+	char path[64];
+	struct file_id id;
+	struct address_space *as;
+};
+
+#define FILE_LEN (2 * PAGE_SIZE + PAGE_SIZE / 2)
+
+static uint8_t file_byte(uint64_t i)
+{
+	return (uint8_t)(i * 7 + 1) | 1;
+}
+
+static void file_identity(struct test_file *tf)
+{
+	struct stat st;
+	assert_int_equal(fstat(tf->fd, &st), 0);
+	tf->id = (struct file_id){st.st_dev, st.st_ino, (uint64_t)st.st_size,
+				  (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+					  (uint64_t)st.st_mtim.tv_nsec};
+}
+
+static void make_file(struct test_file *tf, uint8_t xor)
+{
+	uint8_t buf[FILE_LEN];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = file_byte(i) ^ xor;
+	snprintf(tf->path, sizeof(tf->path), "/tmp/cloneemu-test-mm-XXXXXX");
+	tf->fd = mkstemp(tf->path);
+	assert_true(tf->fd >= 0);
+	assert_int_equal(pwrite(tf->fd, buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
+	file_identity(tf);
+	tf->as = mapping_open(&tf->id, tf->fd, true);
+	assert_non_null(tf->as);
+}
+
+static void drop_file(struct test_file *tf)
+{
+	mapping_put(tf->as);
+	close(tf->fd);
+	unlink(tf->path);
+}
+
+static gva_t map_file(struct mm *mm, struct test_file *tf, uint64_t len, int prot, uint64_t off)
+{
+	struct mm_file f = {tf->path, off, tf->id.dev, tf->id.ino, tf->as};
+	long a = mm_mmap_file(mm, 0, len, prot, MAP_PRIVATE, &f);
+	assert_true(a > 0);
+	return (gva_t)a;
+}
+
+static int teardown_pagecache(void **state)
+{
+	mm_put(*state);
+	pagecache_drop();
+	frames_set_invalidate_hook(NULL);
+	frames_fini();
+	return 0;
+}
+
+/* Two processes mapping the same file page share one frame (so code
+ * translated for one is reused by the other), and see the file's bytes. */
+static void file_page_is_one_frame_shared_by_two_mms(void **state)
+{
+	struct mm *mm = *state, *other = mm_alloc();
+	struct test_file tf;
+	make_file(&tf, 0);
+	gva_t a = map_file(mm, &tf, FILE_LEN, PROT_READ | PROT_EXEC, 0);
+	gva_t b = map_file(other, &tf, FILE_LEN, PROT_READ, 0);
+	uint64_t before = in_use();
+
+	assert_int_equal(frame_at(mm, a + PAGE_SIZE), frame_at(other, b + PAGE_SIZE));
+	assert_int_equal(in_use(), before + 1); /* one frame, held by the cache */
+	uint8_t buf[PAGE_SIZE];
+	assert_int_equal(copy_from_guest(other, buf, b + PAGE_SIZE, PAGE_SIZE), 0);
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		assert_int_equal(buf[i], file_byte(PAGE_SIZE + i));
+
+	uint64_t paddr;
+	int perms;
+	assert_int_equal(mm_fault(mm, a, MM_EXEC, &paddr, &perms), 0);
+	assert_int_equal(perms, MM_READ | MM_EXEC); /* never writable in place */
+
+	/* Unmapping in both leaves the page to the cache, ready for the next. */
+	assert_int_equal(mm_munmap(mm, a, FILE_LEN), 0);
+	assert_int_equal(mm_munmap(other, b, FILE_LEN), 0);
+	mm_put(other);
+	other = mm_alloc();
+	b = map_file(other, &tf, FILE_LEN, PROT_READ, 0);
+	uint64_t cached = in_use();
+	assert_int_equal(get8(other, b + PAGE_SIZE + 5), file_byte(PAGE_SIZE + 5));
+	assert_int_equal(in_use(), cached);
+	mm_put(other);
+	drop_file(&tf);
+}
+
+/* MAP_PRIVATE: a write copies the page for the writer only; the cache,
+ * other mappings, and a later mapping keep the file's bytes. mprotect to
+ * writable and fork keep this. */
+static void write_to_file_page_copies_it_for_the_writer_only(void **state)
+{
+	struct mm *mm = *state, *other = mm_alloc();
+	struct test_file tf;
+	make_file(&tf, 0);
+	gva_t a = map_file(mm, &tf, FILE_LEN, RW, 0);
+	gva_t b = map_file(other, &tf, FILE_LEN, PROT_READ, 0);
+	frame_t shared = frame_at(other, b);
+
+	put8(mm, a + 10, 0); /* never a file byte */
+	assert_int_equal(get8(mm, a + 10), 0);
+	assert_int_equal(get8(mm, a + 11), file_byte(11));
+	assert_int_not_equal(frame_at(mm, a), shared);
+	assert_int_equal(get8(other, b + 10), file_byte(10));
+	assert_int_equal(mm->pages_copied, 1);
+
+	/* Read first (shared), then made writable and written. */
+	gva_t c = map_file(mm, &tf, FILE_LEN, PROT_READ, 0);
+	assert_int_equal(frame_at(mm, c), shared);
+	assert_int_equal(mm_mprotect(mm, c, PAGE_SIZE, RW), 0);
+	put8(mm, c, 0);
+	assert_int_equal(get8(mm, c), 0);
+	assert_int_equal(get8(other, b), file_byte(0));
+
+	/* fork: the child shares the untouched page and copies on write. */
+	struct mm *child = mm_dup(other);
+	assert_non_null(child);
+	assert_int_equal(frame_at(child, b + PAGE_SIZE), frame_at(other, b + PAGE_SIZE));
+	assert_int_equal(mm_mprotect(child, b, FILE_LEN, RW), 0);
+	put8(child, b + PAGE_SIZE, 0);
+	assert_int_equal(get8(other, b + PAGE_SIZE), file_byte(PAGE_SIZE));
+	assert_int_equal(get8(child, b + 2 * PAGE_SIZE), file_byte(2 * PAGE_SIZE));
+	mm_put(child);
+
+	/* A new mapping still reads the file's bytes. */
+	gva_t d = map_file(mm, &tf, FILE_LEN, PROT_READ, 0);
+	assert_int_equal(get8(mm, d + 10), file_byte(10));
+	assert_int_equal(get8(mm, d + PAGE_SIZE), file_byte(PAGE_SIZE));
+
+	/* MADV_DONTNEED drops the private copy: the file's byte is back. */
+	assert_int_equal(mm_madvise(mm, a, PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(get8(mm, a + 10), file_byte(10));
+	mm_put(other);
+	drop_file(&tf);
+}
+
+/* The last page holds the file's tail and zeroes after EOF; pages wholly
+ * after EOF read as zero (Linux: SIGBUS; the model maps the zero page) and
+ * take writes. An offset mapping starts at its file offset. */
+static void file_mapping_zeroes_after_eof(void **state)
+{
+	struct mm *mm = *state;
+	struct test_file tf;
+	make_file(&tf, 0);
+	gva_t a = map_file(mm, &tf, 4 * PAGE_SIZE, PROT_READ, 0);
+	uint8_t buf[PAGE_SIZE];
+
+	assert_int_equal(copy_from_guest(mm, buf, a + 2 * PAGE_SIZE, PAGE_SIZE), 0);
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		assert_int_equal(buf[i], i < FILE_LEN - 2 * PAGE_SIZE ? file_byte(2 * PAGE_SIZE + i) : 0);
+	assert_int_equal(frame_at(mm, a + 3 * PAGE_SIZE), ZERO_FRAME);
+	assert_int_equal(mm_mprotect(mm, a, 4 * PAGE_SIZE, RW), 0);
+	put8(mm, a + 3 * PAGE_SIZE + 1, 9);
+	assert_int_equal(get8(mm, a + 3 * PAGE_SIZE + 1), 9);
+	put8(mm, a + FILE_LEN, 8);
+	assert_int_equal(get8(mm, a + FILE_LEN), 8);
+	assert_int_equal(get8(mm, a + FILE_LEN + 1), 0);
+
+	/* Another mapping's tail page is still zero after EOF. */
+	gva_t b = map_file(mm, &tf, PAGE_SIZE, PROT_READ, 2 * PAGE_SIZE);
+	assert_int_equal(get8(mm, b), file_byte(2 * PAGE_SIZE));
+	assert_int_equal(get8(mm, b + FILE_LEN - 2 * PAGE_SIZE), 0);
+	drop_file(&tf);
+}
+
+/* A guest rewriting the file (same size, same mtime: coarse timestamps)
+ * must not leave new mappings with the old bytes: opening it for writing
+ * moves the file's cached pages out of reach. */
+static void file_rewritten_by_guest_is_read_again_by_new_mappings(void **state)
+{
+	struct mm *mm = *state;
+	struct test_file tf;
+	make_file(&tf, 0);
+	struct stat st;
+	assert_int_equal(fstat(tf.fd, &st), 0);
+	gva_t a = map_file(mm, &tf, FILE_LEN, PROT_READ, 0);
+	assert_int_equal(get8(mm, a), file_byte(0));
+
+	uint8_t buf[FILE_LEN];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = file_byte(i) ^ 0x80;
+	pagecache_inode_written(tf.id.dev, tf.id.ino); /* open for writing */
+	assert_int_equal(pwrite(tf.fd, buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
+	const struct timespec same[2] = {st.st_atim, st.st_mtim};
+	assert_int_equal(futimens(tf.fd, same), 0);
+	pagecache_inode_written(tf.id.dev, tf.id.ino); /* closed */
+
+	struct test_file again = tf;
+	file_identity(&again);
+	assert_memory_equal(&again.id, &tf.id, sizeof(tf.id)); /* the same key */
+	gva_t b = map_file(mm, &tf, FILE_LEN, PROT_READ, 0);
+	assert_int_equal(get8(mm, b), file_byte(0) ^ 0x80);
+	assert_int_equal(get8(mm, b + PAGE_SIZE), file_byte(PAGE_SIZE) ^ 0x80);
+	assert_int_equal(get8(mm, a), file_byte(0)); /* the old mapping keeps its page */
+	drop_file(&tf);
+}
+
+/* While the file is open for writing its mappings are uncached: each first
+ * touch reads a private copy of the file as it is then (the bytes written
+ * after mmap, but before the touch, show, as on Linux). */
+static void uncached_file_mapping_reads_the_file_at_first_touch(void **state)
+{
+	struct mm *mm = *state;
+	struct test_file tf;
+	make_file(&tf, 0);
+	struct address_space *as = mapping_open(&tf.id, tf.fd, false);
+	assert_non_null(as);
+	struct mm_file f = {tf.path, 0, tf.id.dev, tf.id.ino, as};
+	long a = mm_mmap_file(mm, 0, 3 * PAGE_SIZE, RW, MAP_PRIVATE, &f);
+	long b = mm_mmap_file(mm, 0, 3 * PAGE_SIZE, PROT_READ, MAP_PRIVATE, &f);
+	mapping_put(as);
+	assert_true(a > 0 && b > 0);
+	assert_int_equal(get8(mm, a), file_byte(0));
+
+	uint8_t v = 0;
+	assert_int_equal(pwrite(tf.fd, &v, 1, PAGE_SIZE), 1);
+	assert_int_equal(get8(mm, a + PAGE_SIZE), 0);
+	assert_int_not_equal(frame_at(mm, a), frame_at(mm, b));
+	uint64_t before = in_use();
+	put8(mm, a + 1, 0); /* its own page: taken, not copied */
+	assert_int_equal(in_use(), before);
+	assert_int_equal(mm->pages_copied, 0);
+	assert_int_equal(get8(mm, b + 1), file_byte(1));
+	/* The tail after EOF is zero here too. */
+	assert_int_equal(get8(mm, a + FILE_LEN), 0);
+	assert_int_equal(get8(mm, a + 2 * PAGE_SIZE), file_byte(2 * PAGE_SIZE));
+	drop_file(&tf);
+}
+
+/* Filling a fresh page of a code mapping from the kernel side (loader,
+ * mmap under --record) costs no invalidation: nothing was translated. */
+static void poke_into_code_page_never_fetched_costs_no_invalidation(void **state)
+{
+	struct mm *mm = *state;
+	hook_calls = 0;
+	frames_set_invalidate_hook(record_invalidate);
+	map_fixed(mm, FIXED_BASE, 2 * PAGE_SIZE, PROT_READ | PROT_EXEC);
+	uint8_t code[2 * PAGE_SIZE];
+	memset(code, 0x90, sizeof(code));
+	assert_int_equal(mm_poke(mm, FIXED_BASE, code, sizeof(code)), 0);
+	assert_int_equal(mm_poke(mm, FIXED_BASE, code, sizeof(code)), 0);
+	assert_int_equal(hook_calls, 0);
+	/* A CPU fill, even for a read, may leave an executable TLB entry. */
+	uint64_t paddr;
+	int perms;
+	assert_int_equal(mm_fault(mm, FIXED_BASE, MM_READ, &paddr, &perms), 0);
+	assert_int_equal(mm_poke(mm, FIXED_BASE, code, 1), 0);
+	assert_int_equal(hook_calls, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1246,7 +1515,15 @@ int main(void)
 	    T(strncpy_from_guest_crosses_pages),
 	    T(pin_iov_merges_adjacent_frames_and_respects_max),
 	    T(poke_into_executed_page_invalidates_translations),
+	    T(poke_into_code_page_never_fetched_costs_no_invalidation),
 #undef T
+#define P(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown_pagecache)
+	    P(file_page_is_one_frame_shared_by_two_mms),
+	    P(write_to_file_page_copies_it_for_the_writer_only),
+	    P(file_mapping_zeroes_after_eof),
+	    P(file_rewritten_by_guest_is_read_again_by_new_mappings),
+	    P(uncached_file_mapping_reads_the_file_at_first_touch),
+#undef P
 	    cmocka_unit_test_setup_teardown(fault_when_pool_is_exhausted_returns_enomem,
 					    setup_small_pool, teardown),
 	};
