@@ -14,7 +14,7 @@ pkgs=(cmake make gcc pkg-config libcapstone-dev libelf-dev libcmocka-dev
       musl-tools manpages-dev busybox-static bash-static qemu-user strace golang-go graphviz
       # tests/realprogs: the host's own dynamic programs run as guests
       dash bash coreutils diffutils findutils grep sed mawk gzip tar xz-utils bzip2 file
-      perl python3 git libc6-dev binutils)
+      perl python3 git libc6-dev binutils patch bc openssl sqlite3 jq zip unzip zstd)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
