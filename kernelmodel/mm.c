@@ -102,10 +102,13 @@ static void pt_free_level(uint64_t *table, int level)
 	free(table);
 }
 
+/* @arg: NULL, or a counter of the PTEs dropped. */
 static void drop_pte(struct mm *mm, gva_t addr, uint64_t *pte, void *arg)
 {
 	frame_put(PTE_FRAME(*pte));
 	*pte = 0;
+	if (arg)
+		(*(uint64_t *)arg)++;
 }
 
 static void count_pte(struct mm *mm, gva_t addr, uint64_t *pte, void *arg)
@@ -267,13 +270,13 @@ static int do_munmap(struct mm *mm, gva_t start, gva_t end)
 	if (vma_split(mm, start) || vma_split(mm, end))
 		return -ENOMEM;
 	size_t i = vma_lower_bound(mm, start);
-	bool any = false;
-	while (i < mm->nvmas && mm->vmas[i].start < end) {
+	while (i < mm->nvmas && mm->vmas[i].start < end)
 		vma_remove_at(mm, i);
-		any = true;
-	}
-	pt_walk(mm, start, end, drop_pte, NULL);
-	if (any)
+	/* The CPU caches only pages that were present: nothing to flush
+	 * when none was (ld.so's MAP_FIXED segments over its reservation). */
+	uint64_t dropped = 0;
+	pt_walk(mm, start, end, drop_pte, &dropped);
+	if (dropped)
 		flush_tlb(mm);
 	return 0;
 }
@@ -799,10 +802,20 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 		return -ENOMEM;
 	if (vma_split(mm, addr) || vma_split(mm, end))
 		return -ENOMEM;
-	for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++)
+	bool narrowed = false;
+	struct vma want = {.prot = prot};
+	for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		narrowed |= (vma_perms(&mm->vmas[i]) & ~vma_perms(&want)) != 0;
 		mm->vmas[i].prot = prot;
+	}
 	vma_merge_around(mm, addr, end);
-	flush_tlb(mm);
+	/* The CPU asks again for an access its entry does not allow, so only
+	 * taking a right away from present pages needs a flush. */
+	uint64_t present = 0;
+	if (narrowed)
+		pt_walk(mm, addr, end, count_pte, &present);
+	if (present)
+		flush_tlb(mm);
 	return 0;
 }
 
@@ -981,8 +994,10 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 			/* Shared pages keep their contents (the backing object
 			 * would supply them again); private ones read as zero. */
 			if (!(v->flags & VMA_SHARED)) {
-				pt_walk(mm, v->start, v->end, drop_pte, NULL);
-				flush_tlb(mm);
+				uint64_t dropped = 0;
+				pt_walk(mm, v->start, v->end, drop_pte, &dropped);
+				if (dropped)
+					flush_tlb(mm);
 			}
 			break;
 		case MADV_REMOVE:

@@ -1192,6 +1192,41 @@ static void poke_into_executed_page_invalidates_translations(void **state)
 }
 
 
+static int flushes;
+
+static void count_flush(struct mm *mm, bool dying)
+{
+	if (!dying)
+		flushes++;
+}
+
+/* The CPU caches translations of present pages only, and asks again for an
+ * access its entry lacks: unmapping pages never touched, or granting
+ * rights, costs no TLB flush; removing a present page or a right does. */
+static void tlb_flush_only_when_a_cached_translation_may_be_wrong(void **state)
+{
+	struct mm *mm = *state;
+	mm_set_tlb_flush_hook(count_flush);
+	flushes = 0;
+	gva_t a = map_fixed(mm, FIXED_BASE, 4 * PAGE_SIZE, PROT_READ);
+	map_fixed(mm, FIXED_BASE, 2 * PAGE_SIZE, PROT_READ | PROT_EXEC); /* over untouched pages */
+	assert_int_equal(mm_mprotect(mm, a, 4 * PAGE_SIZE, RW), 0);
+	assert_int_equal(flushes, 0);
+	put8(mm, a + 3 * PAGE_SIZE, 1);
+	assert_int_equal(mm_mprotect(mm, a, 2 * PAGE_SIZE, PROT_READ), 0); /* none present */
+	assert_int_equal(mm_madvise(mm, a, 2 * PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(mm_munmap(mm, a, PAGE_SIZE), 0);
+	assert_int_equal(flushes, 0);
+	assert_int_equal(mm_mprotect(mm, a + 2 * PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ), 0);
+	assert_int_equal(flushes, 1);
+	assert_int_equal(mm_madvise(mm, a + 3 * PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(flushes, 2);
+	assert_int_equal(get8(mm, a + 3 * PAGE_SIZE), 0);
+	assert_int_equal(mm_munmap(mm, a + 3 * PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(flushes, 3);
+	mm_set_tlb_flush_hook(NULL);
+}
+
 /* ---- private file mappings through the page cache ---- */
 
 /* A file of 2.5 pages whose byte i is file_byte(i) (never zero), its
@@ -1516,6 +1551,7 @@ int main(void)
 	    T(pin_iov_merges_adjacent_frames_and_respects_max),
 	    T(poke_into_executed_page_invalidates_translations),
 	    T(poke_into_code_page_never_fetched_costs_no_invalidation),
+	    T(tlb_flush_only_when_a_cached_translation_may_be_wrong),
 #undef T
 #define P(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown_pagecache)
 	    P(file_page_is_one_frame_shared_by_two_mms),
