@@ -29,7 +29,8 @@ int get_user_path_nofollow(struct task *t, uint64_t gpath, char *buf);
 /* Host directory descriptor for a guest dirfd (AT_FDCWD = the task's cwd). -EBADF if none. */
 int host_dirfd(struct task *t, int dirfd);
 
-/* sys_file.c */
+/* sys_namei.c, sys_open.c, sys_read_write.c, sys_stat.c, sys_fcntl.c, sys_readdir.c,
+ * sys_socket.c */
 SYS(read); SYS(write); SYS(readv); SYS(writev); SYS(pread64); SYS(pwrite64);
 SYS(preadv); SYS(pwritev);
 SYS(open); SYS(openat); SYS(creat); SYS(close); SYS(lseek); SYS(fstat); SYS(stat); SYS(lstat);

@@ -17,7 +17,7 @@
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
-#include "syscalls/rw.h"
+#include "syscalls/fs_internal.h"
 #include "syscalls/sys.h"
 
 #define CHUNK 65536
@@ -25,11 +25,6 @@
 #define SPLICE_F_NONBLOCK 0x02
 #endif
 #define SPLICE_F_ALL 0x0f /* MOVE, NONBLOCK, MORE, GIFT */
-
-static struct file *fget(struct task *t, uint64_t fd)
-{
-	return fd > INT_MAX ? NULL : files_lookup(t->files, (int)fd);
-}
 
 static bool is_pipe(const struct file *f)
 {

@@ -1,0 +1,193 @@
+/* Descriptor control (fs/fcntl.c, fs/ioctl.c): dup, dup2, dup3, fcntl and
+ * the terminal and FIONREAD/FIONBIO ioctls. */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <linux/stat.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "kernelmodel/clock.h"
+#include "kernelmodel/files.h"
+#include "kernelmodel/fs.h"
+#include "kernelmodel/inode.h"
+#include "kernelmodel/pipe.h"
+#include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
+#include "kernelmodel/procfs.h"
+#include "kernelmodel/rr.h"
+#include "syscalls/fs_internal.h"
+#include "syscalls/sys.h"
+
+/* The kernel's struct termios (not glibc's): 4 flags, c_line, 19 c_cc. */
+#define KTERMIOS_SIZE 36
+
+SYS(ioctl)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	unsigned long req = a[1];
+	uint8_t buf[64] = {0};
+	size_t in = 0, out = 0;
+	switch (req) {
+	case TCGETS:
+		out = KTERMIOS_SIZE;
+		break;
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		in = KTERMIOS_SIZE;
+		break;
+	case TIOCGWINSZ:
+		out = sizeof(struct winsize);
+		break;
+	case TIOCSWINSZ:
+		in = sizeof(struct winsize);
+		break;
+	case FIONREAD:
+		out = sizeof(int);
+		break;
+	case FIONBIO:
+		in = sizeof(int);
+		break;
+	default:
+		return -ENOTTY; /* not modeled: README lists the supported requests */
+	}
+	if (in && copy_from_guest(t->mm, buf, a[2], in))
+		return -EFAULT;
+	if (f->kind == FILE_DIR || f->kind == FILE_EPOLL || f->kind == FILE_PIDFD) {
+		return -ENOTTY;
+	} else if (f->kind == FILE_PIPE) {
+		if (req == FIONREAD) {
+			int n = (int)f->pipe->len;
+			memcpy(buf, &n, sizeof(n));
+		} else if (req == FIONBIO) {
+			int on;
+			memcpy(&on, buf, sizeof(on));
+			f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		} else {
+			return -ENOTTY;
+		}
+	} else {
+		long r = RR_SYS(ioctl(f->host_fd, req, buf));
+		if (r)
+			return r;
+		rr_bytes(buf, sizeof(buf));
+	}
+	if (out && copy_to_guest(t->mm, a[2], buf, out))
+		return -EFAULT;
+	return 0;
+}
+
+static long do_dup(struct task *t, int oldfd, int newfd, int flags, bool is_dup2)
+{
+	struct file *f = files_lookup(t->files, oldfd);
+	if (!f)
+		return -EBADF;
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (oldfd == newfd)
+		return is_dup2 ? newfd : -EINVAL;
+	return files_install_at(t->files, f, newfd, flags & O_CLOEXEC);
+}
+
+SYS(dup)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return files_install(t->files, f, 0, false);
+}
+
+SYS(dup2)
+{
+	if (a[0] > INT_MAX || a[1] > INT_MAX)
+		return -EBADF;
+	return do_dup(t, (int)a[0], (int)a[1], 0, true);
+}
+
+SYS(dup3)
+{
+	if (a[0] > INT_MAX || a[1] > INT_MAX)
+		return -EBADF;
+	return do_dup(t, (int)a[0], (int)a[1], (int)a[2], false);
+}
+
+SYS(fcntl)
+{
+	if (a[0] > INT_MAX)
+		return -EBADF;
+	struct fd_entry *e = files_entry(t->files, (int)a[0]);
+	if (!e)
+		return -EBADF;
+	int cmd = (int)a[1];
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if ((int64_t)a[2] < 0 || a[2] >= t->files->nofile)
+			return -EINVAL;
+		return files_install(t->files, e->file, (int)a[2], cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return e->cloexec ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		e->cloexec = a[2] & FD_CLOEXEC;
+		return 0;
+	case F_GETFL:
+		if (e->file->kind != FILE_HOST)
+			return e->file->flags;
+		return RR_SYS(fcntl(e->file->host_fd, F_GETFL));
+	case F_SETFL:
+		if (e->file->kind != FILE_HOST) {
+			int settable = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+			e->file->flags = (e->file->flags & ~settable) | ((int)a[2] & settable);
+			return 0;
+		}
+		return RR_SYS(fcntl(e->file->host_fd, F_SETFL, (int)a[2]));
+	case F_GETPIPE_SZ:
+		if (e->file->kind == FILE_PIPE)
+			return PIPE_SIZE;
+		return host_ret(fcntl(e->file->host_fd, cmd, (int)a[2]));
+	case F_SETPIPE_SZ:
+		/* The model's pipes have a fixed size: report it as granted. */
+		if (e->file->kind == FILE_PIPE)
+			return (int64_t)a[2] > PIPE_SIZE ? -EPERM : PIPE_SIZE;
+		return host_ret(fcntl(e->file->host_fd, cmd, (int)a[2]));
+	case F_GET_SEALS:
+		if (e->file->kind == FILE_PIPE)
+			return -EINVAL;
+		return host_ret(fcntl(e->file->host_fd, cmd, (int)a[2]));
+	case F_GETLK:
+	case F_SETLK:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK: {
+		/* F_SETLKW would block the host thread, and every task with it:
+		 * not modeled (README). */
+		struct flock fl;
+		if (e->file->kind == FILE_PIPE)
+			return -EINVAL;
+		if (copy_from_guest(t->mm, &fl, a[2], sizeof(fl)))
+			return -EFAULT;
+		if (fcntl(e->file->host_fd, cmd, &fl))
+			return -errno;
+		if ((cmd == F_GETLK || cmd == F_OFD_GETLK) &&
+		    copy_to_guest(t->mm, a[2], &fl, sizeof(fl)))
+			return -EFAULT;
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}

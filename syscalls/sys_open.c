@@ -1,0 +1,360 @@
+/* Opening and the calls on one file's attributes (fs/open.c, fs/utimes.c):
+ * open/openat/creat/close, access, the cwd (getcwd, chdir, fchdir), chmod,
+ * chown, utimensat, truncate, umask, and pipe/pipe2 (fs/pipe.c). */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <linux/stat.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "kernelmodel/clock.h"
+#include "kernelmodel/files.h"
+#include "kernelmodel/fs.h"
+#include "kernelmodel/inode.h"
+#include "kernelmodel/pipe.h"
+#include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
+#include "kernelmodel/procfs.h"
+#include "kernelmodel/rr.h"
+#include "syscalls/fs_internal.h"
+#include "syscalls/sys.h"
+
+/* The absolute form of @path for /proc/<pid>/fd (best effort). */
+static char *abs_path(struct task *t, int dirfd, const char *path)
+{
+	if (path[0] == '/')
+		return strdup(path);
+	char dir[PATH_MAX], *out = NULL;
+	long n = -1;
+	if (dirfd == AT_FDCWD) {
+		n = fs_getcwd(t->fs, dir, sizeof(dir));
+	} else {
+		struct file *f = files_lookup(t->files, dirfd);
+		if (f && f->path) {
+			snprintf(dir, sizeof(dir), "%s", f->path);
+			n = 1;
+		}
+	}
+	if (n < 0 || asprintf(&out, "%s/%s", dir, path) < 0)
+		return strdup(path);
+	return out;
+}
+
+static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsigned mode)
+{
+	char path[PATH_MAX];
+	int r = get_user_path(t, gpath, path);
+	if (r)
+		return r;
+	int handled;
+	struct file *pf;
+	r = procfs_open(t, path, flags, &handled, &pf);
+	if (handled) {
+		if (r)
+			return r;
+		if ((flags & O_DIRECTORY) && pf->kind != FILE_DIR) {
+			file_put(pf);
+			return -ENOTDIR;
+		}
+		long fd = files_install(t->files, pf, 0, flags & O_CLOEXEC);
+		file_put(pf);
+		return fd;
+	}
+	int hdir = host_dirfd(t, dirfd);
+	if (path[0] != '/' && hdir < 0)
+		return hdir;
+	int at = path[0] == '/' ? AT_FDCWD : hdir;
+	bool writing = (flags & O_ACCMODE) != O_RDONLY;
+	struct stat st;
+	bool existed = (writing || (flags & O_CREAT)) &&
+		       !host_stat(at, path, &st, flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0);
+	/* A running program cannot be opened for writing: refuse before the
+	 * host open, which could already truncate it. */
+	if (writing && existed && S_ISREG(st.st_mode) && inode_write_denied(st.st_dev, st.st_ino))
+		return -ETXTBSY;
+	if (flags & (O_CREAT | __O_TMPFILE))
+		mode &= ~t->fs->umask;
+	int hfd = (int)RR_SYS(syscall(SYS_openat, at, path, flags | O_CLOEXEC, mode));
+	if (hfd < 0)
+		return hfd;
+	/* A replay does not open the file again: its data comes from the log.
+	 * The descriptor stands in for it, so code that needs a valid host
+	 * descriptor (as a directory for *at calls, say) gets one. */
+	if (rr_replaying && (hfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return -ENFILE;
+	char *p = abs_path(t, dirfd, path);
+	struct file *f = file_host_alloc(hfd, p);
+	free(p);
+	if (!f) {
+		close(hfd);
+		return -ENOMEM;
+	}
+	/* A new file is born, a truncated one changed, at the guest's time. */
+	if ((flags & O_CREAT) && !existed)
+		file_update_time(f, true);
+	else if ((flags & O_TRUNC) && writing)
+		file_update_time(f, false);
+	if (writing && f->is_regular) {
+		int r = inode_get_write_access(f->dev, f->ino);
+		if (r) {
+			file_put(f);
+			return r;
+		}
+		f->write_access = true;
+	}
+	long fd = files_install(t->files, f, 0, flags & O_CLOEXEC);
+	file_put(f);
+	return fd;
+}
+
+SYS(open)
+{
+	return do_openat(t, AT_FDCWD, a[0], (int)a[1], (unsigned)a[2]);
+}
+
+SYS(openat)
+{
+	return do_openat(t, (int)a[0], a[1], (int)a[2], (unsigned)a[3]);
+}
+
+SYS(creat)
+{
+	return do_openat(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (unsigned)a[1]);
+}
+
+SYS(close)
+{
+	if (a[0] > INT_MAX)
+		return -EBADF;
+	return files_close(t->files, (int)a[0]);
+}
+
+static long do_faccessat(struct task *t, int dirfd, uint64_t gpath, int mode, int flags)
+{
+	WITH_PATH(t, dirfd, gpath, path, hdir);
+	return RR_SYS(syscall(SYS_faccessat2, hdir, path, mode, flags));
+}
+
+SYS(access)
+{
+	return do_faccessat(t, AT_FDCWD, a[0], (int)a[1], 0);
+}
+
+SYS(faccessat)
+{
+	return do_faccessat(t, (int)a[0], a[1], (int)a[2], 0);
+}
+
+SYS(faccessat2)
+{
+	return do_faccessat(t, (int)a[0], a[1], (int)a[2], (int)a[3]);
+}
+
+SYS(getcwd)
+{
+	char buf[PATH_MAX];
+	long n = fs_getcwd(t->fs, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	if ((uint64_t)n > a[1])
+		return -ERANGE;
+	return copy_to_guest(t->mm, a[0], buf, n) ? -EFAULT : n;
+}
+
+static long chdir_to(struct task *t, int hdir, const char *path)
+{
+	int fd = openat(hdir, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	fs_set_cwd(t->fs, fd);
+	return 0;
+}
+
+SYS(chdir)
+{
+	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
+	return chdir_to(t, hdir, path);
+}
+
+SYS(fchdir)
+{
+	int h = fget_host(t, a[0], -ENOTDIR);
+	if (h < 0)
+		return h;
+	return chdir_to(t, h, ".");
+}
+
+static long do_fchmodat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
+{
+	WITH_PATH(t, dirfd, gpath, path, hdir);
+	return RR_SYS(fchmodat(hdir, path, mode, 0));
+}
+
+SYS(chmod)
+{
+	return do_fchmodat(t, AT_FDCWD, a[0], (unsigned)a[1]);
+}
+
+SYS(fchmodat)
+{
+	return do_fchmodat(t, (int)a[0], a[1], (unsigned)a[2]);
+}
+
+/* chown: ownership is the host file's own, changed on the host (which
+ * checks it with cloneemu's credentials, not yet the guest's). */
+static long do_fchownat(struct task *t, int dirfd, uint64_t gpath, uint64_t uid, uint64_t gid,
+			int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	char path[PATH_MAX];
+	int r = get_at_path(t, gpath, &flags, path);
+	if (r)
+		return r;
+	int hdir = path[0] == '/' ? AT_FDCWD : host_dirfd(t, dirfd);
+	if (hdir < 0 && hdir != AT_FDCWD)
+		return hdir;
+	return RR_SYS(fchownat(hdir, path, (uid_t)uid, (gid_t)gid, flags));
+}
+
+SYS(chown)
+{
+	return do_fchownat(t, AT_FDCWD, a[0], a[1], a[2], 0);
+}
+
+SYS(lchown)
+{
+	return do_fchownat(t, AT_FDCWD, a[0], a[1], a[2], AT_SYMLINK_NOFOLLOW);
+}
+
+SYS(fchownat)
+{
+	return do_fchownat(t, (int)a[0], a[1], a[2], a[3], (int)a[4]);
+}
+
+SYS(fchown)
+{
+	int h = fget_host(t, a[0], -EPERM);
+	if (h < 0)
+		return h;
+	return RR_SYS(fchown(h, (uid_t)a[1], (gid_t)a[2]));
+}
+
+SYS(fchmod)
+{
+	int h = fget_host(t, a[0], -EINVAL);
+	if (h < 0)
+		return h;
+	return RR_SYS(fchmod(h, (mode_t)a[1]));
+}
+
+SYS(utimensat)
+{
+	struct timespec ts[2], *tsp = NULL;
+	if (a[2]) {
+		if (copy_from_guest(t->mm, ts, a[2], sizeof(ts)))
+			return -EFAULT;
+		tsp = ts;
+	}
+	/* "Now" is the guest's time: touch(1) must not stamp host time. */
+	struct timespec now;
+	if (guest_file_time(&now)) {
+		if (!tsp) {
+			ts[0] = ts[1] = now;
+			tsp = ts;
+		}
+		for (int i = 0; i < 2; i++)
+			if (ts[i].tv_nsec == UTIME_NOW)
+				ts[i] = now;
+	}
+	if (!a[1]) { /* futimens */
+		int h = fget_host(t, a[0], -EINVAL);
+		return h < 0 ? h : host_ret(futimens(h, tsp));
+	}
+	WITH_PATH(t, (int)a[0], a[1], path, hdir);
+	return host_ret(utimensat(hdir, path, tsp, (int)a[3]));
+}
+
+SYS(truncate)
+{
+	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
+	int fd = openat(hdir, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	long r = host_ret(ftruncate(fd, (off_t)a[1]));
+	struct timespec ts[2] = {{0, UTIME_OMIT}, {0, 0}};
+	if (!r && guest_file_time(&ts[1]))
+		futimens(fd, ts);
+	close(fd);
+	return r;
+}
+
+SYS(ftruncate)
+{
+	int h = fget_host(t, a[0], -EINVAL);
+	if (h < 0)
+		return h;
+	long r = RR_SYS(ftruncate(h, (off_t)a[1]));
+	if (!r)
+		file_update_time(fget(t, a[0]), false);
+	return r;
+}
+
+SYS(umask)
+{
+	unsigned old = t->fs->umask;
+	t->fs->umask = a[0] & 0777;
+	return old;
+}
+
+/* pipe/pipe2: an in-model pipe (kernelmodel/pipe.c). */
+static long do_pipe2(struct task *t, uint64_t gfds, int flags)
+{
+	struct file *rd, *wr;
+	int fds[2];
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (flags & O_DIRECT)
+		return -EINVAL; /* packet-mode pipes are not modeled */
+	int r = pipe_create(flags, &rd, &wr);
+	if (r)
+		return r;
+	fds[0] = files_install(t->files, rd, 0, flags & O_CLOEXEC);
+	fds[1] = fds[0] < 0 ? fds[0] : files_install(t->files, wr, 0, flags & O_CLOEXEC);
+	file_put(rd);
+	file_put(wr);
+	if (fds[1] < 0) {
+		if (fds[0] >= 0)
+			files_close(t->files, fds[0]);
+		return fds[1];
+	}
+	if (copy_to_guest(t->mm, gfds, fds, sizeof(fds))) {
+		files_close(t->files, fds[0]);
+		files_close(t->files, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+SYS(pipe)
+{
+	return do_pipe2(t, a[0], 0);
+}
+
+SYS(pipe2)
+{
+	return do_pipe2(t, a[0], (int)a[1]);
+}

@@ -1,0 +1,382 @@
+/* Reading and writing (fs/read_write.c): read/write and their vector and
+ * positioned forms on model pipes and host files, lseek, fsync. Data moves
+ * between host descriptors and guest frames without bounce buffers
+ * (mm_pin_iov); a read of an empty pipe sleeps only its task. */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <linux/stat.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "kernelmodel/clock.h"
+#include "kernelmodel/files.h"
+#include "kernelmodel/fs.h"
+#include "kernelmodel/inode.h"
+#include "kernelmodel/pipe.h"
+#include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
+#include "kernelmodel/procfs.h"
+#include "kernelmodel/rr.h"
+#include "syscalls/fs_internal.h"
+#include "syscalls/sys.h"
+
+#define MAX_RW_COUNT (INT_MAX & PAGE_MASK)
+
+#define IOV_CHUNK 256 /* host iovecs per readv/writev call */
+
+/* Pipe I/O. Reads return as soon as there is data; writes go on until all
+ * is written, sleeping while the pipe is full (progress survives the
+ * syscall's restart in t->restart_done). */
+static long pipe_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest)
+{
+	struct iovec iov[IOV_CHUNK];
+	bool nonblock = f->flags & O_NONBLOCK;
+	size_t done = t->restarting ? t->restart_done : 0;
+	if (to_guest == f->write_end)
+		return -EBADF;
+	if (!count)
+		return 0;
+	while (done < count) {
+		size_t covered;
+		int n = mm_pin_iov(t->mm, buf + done, count - done, to_guest ? MM_WRITE : MM_READ,
+				   iov, IOV_CHUNK, &covered);
+		if (n < 0)
+			return done ? (long)done : n;
+		long r = to_guest ? pipe_read(f->pipe, iov, n)
+				  : pipe_write(f->pipe, iov, n, count - done);
+		if (r == -EPIPE) {
+			signal_send(t, SIGPIPE);
+			return done ? (long)done : -EPIPE;
+		}
+		if (r == -EAGAIN) {
+			if (nonblock)
+				return done ? (long)done : -EAGAIN;
+			t->restart_done = done;
+			return sleep_on(t, f->pipe, to_guest ? "pipe read" : "pipe write");
+		}
+		if (to_guest)
+			return r;
+		done += r;
+	}
+	return (long)done;
+}
+
+/* A host descriptor that may not be ready (tty, host pipe, socket): sleep
+ * on it instead of blocking the emulator. */
+long host_wait_ready(struct task *t, struct file *f, bool for_read)
+{
+	if (f->is_regular)
+		return 0;
+	struct pollfd pfd = {f->host_fd, for_read ? POLLIN : POLLOUT, 0};
+	if (RR_SYS(poll(&pfd, 1, 0)) != 0)
+		return 0; /* ready, or an error the I/O call will report */
+	long fl = RR_SYS(fcntl(f->host_fd, F_GETFL));
+	if (fl < 0 || (fl & O_NONBLOCK))
+		return 0;
+	return sleep_on_host_fd(t, f->host_fd, pfd.events, for_read ? "read" : "write");
+}
+
+/* One host readv/writev (preadv/pwritev at @off >= 0) on @f, recorded or
+ * replayed. In replay only the guest's own output to its inherited
+ * stdout/stderr really happens. Returns the count or -errno. */
+/* The guest's time for a file stamp, or false when the host's own is the
+ * guest's (--clock=host) or no host call may be made (replay). */
+bool guest_file_time(struct timespec *ts)
+{
+	if (!clock_is_virtual() || rr_replaying)
+		return false;
+	clock_read(CLOCK_REALTIME, ts);
+	return true;
+}
+
+void file_update_time(struct file *f, bool atime_too)
+{
+	struct timespec ts[2] = {{0, UTIME_OMIT}, {0, 0}};
+	if (f->kind != FILE_HOST || !f->is_regular || f->host_fd < 0 || !guest_file_time(&ts[1]))
+		return;
+	if (atime_too)
+		ts[0] = ts[1];
+	futimens(f->host_fd, ts);
+}
+
+long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t off)
+{
+	long r;
+	if (rr_replaying) {
+		r = rr_value();
+		if (to_guest && r > 0)
+			rr_iov(iov, n, (size_t)r);
+		else if (!to_guest && f->stdio && f->host_fd >= 0 && r > 0)
+			writev(f->host_fd, iov, n);
+		return r;
+	}
+	if (to_guest)
+		r = off < 0 ? readv(f->host_fd, iov, n) : preadv(f->host_fd, iov, n, off);
+	else
+		r = off < 0 ? writev(f->host_fd, iov, n) : pwritev(f->host_fd, iov, n, off);
+	if (!to_guest && r > 0)
+		file_update_time(f, false);
+	r = rr_note(rr_sys_ret(r));
+	if (to_guest && r > 0)
+		rr_iov(iov, n, (size_t)r);
+	return r;
+}
+
+/* Move up to @count bytes between @f and guest memory at @buf: reads when
+ * @to_guest. @off < 0 means the file position. Regular files loop until
+ * done (a host call covers IOV_CHUNK iovecs); pipes and ttys make one call,
+ * so that a short read never becomes a second, blocking one. */
+static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest,
+		  int64_t off)
+{
+	struct iovec iov[IOV_CHUNK];
+	if (count > MAX_RW_COUNT)
+		count = MAX_RW_COUNT;
+	if (f->kind == FILE_PIPE)
+		return off < 0 ? pipe_rw(t, f, buf, count, to_guest) : -ESPIPE;
+	if (f->kind == FILE_DIR)
+		return to_guest ? -EISDIR : -EBADF;
+	if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD)
+		return -EINVAL;
+	long w = host_wait_ready(t, f, to_guest);
+	if (w)
+		return w;
+	bool loop = count > PAGE_SIZE * (IOV_CHUNK / 2) && f->is_regular;
+	long done = 0;
+	do {
+		size_t covered;
+		int n = mm_pin_iov(t->mm, buf + done, count - done, to_guest ? MM_WRITE : MM_READ,
+				   iov, IOV_CHUNK, &covered);
+		if (n < 0)
+			return done ? done : n;
+		long r = host_rw(f, iov, n, to_guest, off < 0 ? -1 : off + done);
+		if (r < 0)
+			return done ? done : r;
+		done += r;
+		if ((size_t)r < covered)
+			break;
+	} while (loop && (size_t)done < count);
+	return done;
+}
+
+SYS(read)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return do_rw(t, f, a[1], a[2], true, -1);
+}
+
+SYS(write)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	return do_rw(t, f, a[1], a[2], false, -1);
+}
+
+SYS(pread64)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	return do_rw(t, f, a[1], a[2], true, (int64_t)a[3]);
+}
+
+SYS(pwrite64)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	return do_rw(t, f, a[1], a[2], false, (int64_t)a[3]);
+}
+
+/* readv/writev on a pipe: one attempt; a full pipe makes the writer sleep
+ * and retry from the bytes already written. */
+static long pipe_rwv(struct task *t, struct file *f, struct iovec *iov, int n, size_t total,
+		     bool to_guest)
+{
+	if (to_guest == f->write_end)
+		return -EBADF;
+	if (!total)
+		return 0;
+	size_t done = t->restarting ? t->restart_done : 0;
+	/* Skip what an earlier attempt already wrote. */
+	size_t skip = done;
+	while (n && skip >= iov[0].iov_len) {
+		skip -= iov[0].iov_len;
+		iov++;
+		n--;
+	}
+	if (n) {
+		iov[0].iov_base = (char *)iov[0].iov_base + skip;
+		iov[0].iov_len -= skip;
+	}
+	long r = to_guest ? pipe_read(f->pipe, iov, n) : pipe_write(f->pipe, iov, n, total - done);
+	if (r == -EPIPE) {
+		signal_send(t, SIGPIPE);
+		return done ? (long)done : -EPIPE;
+	}
+	if (r == -EAGAIN || (!to_guest && r >= 0 && done + r < total)) {
+		if (r > 0)
+			done += r;
+		if (f->flags & O_NONBLOCK)
+			return done ? (long)done : -EAGAIN;
+		t->restart_done = done;
+		return sleep_on(t, f->pipe, to_guest ? "pipe read" : "pipe write");
+	}
+	return to_guest ? r : (long)(done + r);
+}
+
+/* readv/writev family: the guest's iovec array becomes one host iovec list. */
+static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	if (f->kind == FILE_PIPE && off >= 0)
+		return -ESPIPE;
+	if (f->kind == FILE_DIR)
+		return to_guest ? -EISDIR : -EBADF;
+	if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD)
+		return -EINVAL;
+	if (f->kind == FILE_HOST) {
+		long w = host_wait_ready(t, f, to_guest);
+		if (w)
+			return w;
+	}
+	uint64_t cnt = a[2];
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	if (!cnt)
+		return 0;
+	struct iovec *giov = malloc(cnt * sizeof(*giov));
+	if (!giov)
+		return -ENOMEM;
+	long ret = -EFAULT;
+	if (copy_from_guest(t->mm, giov, a[1], cnt * sizeof(*giov)))
+		goto out_giov;
+	size_t total = 0;
+	ret = -EINVAL;
+	for (uint64_t i = 0; i < cnt; i++) {
+		if ((ssize_t)giov[i].iov_len < 0 || total + giov[i].iov_len < total)
+			goto out_giov;
+		total += giov[i].iov_len;
+	}
+	if (total > (size_t)SSIZE_MAX)
+		goto out_giov;
+	int cap = (int)cnt + 8, n = 0;
+	struct iovec *hiov = malloc(cap * sizeof(*hiov));
+	ret = -ENOMEM;
+	if (!hiov)
+		goto out_giov;
+	for (uint64_t i = 0; i < cnt; i++) {
+		size_t len = giov[i].iov_len, at = 0;
+		while (at < len) {
+			if (n == cap) {
+				cap *= 2;
+				struct iovec *h = realloc(hiov, cap * sizeof(*hiov));
+				if (!h)
+					goto out_hiov;
+				hiov = h;
+			}
+			size_t covered;
+			int k = mm_pin_iov(t->mm, (gva_t)giov[i].iov_base + at, len - at,
+					   to_guest ? MM_WRITE : MM_READ, hiov + n, cap - n, &covered);
+			if (k < 0) {
+				ret = k;
+				goto out_hiov;
+			}
+			n += k;
+			at += covered;
+		}
+	}
+	if (f->kind == FILE_PIPE) {
+		ret = pipe_rwv(t, f, hiov, n, total, to_guest);
+		goto out_hiov;
+	}
+	ret = host_rw(f, hiov, n, to_guest, off);
+out_hiov:
+	free(hiov);
+out_giov:
+	free(giov);
+	return ret;
+}
+
+SYS(readv)
+{
+	return do_rwv(t, a, true, -1);
+}
+
+SYS(writev)
+{
+	return do_rwv(t, a, false, -1);
+}
+
+SYS(preadv)
+{
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	return do_rwv(t, a, true, (int64_t)a[3]);
+}
+
+SYS(pwritev)
+{
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	return do_rwv(t, a, false, (int64_t)a[3]);
+}
+
+SYS(lseek)
+{
+	struct file *df = fget(t, a[0]);
+	if (df && df->kind == FILE_DIR) {
+		if ((int)a[2] != SEEK_SET || (int64_t)a[1] < 0)
+			return -EINVAL;
+		df->dir->pos = a[1] < (uint64_t)df->dir->n ? (int)a[1] : df->dir->n;
+		return (long)df->dir->pos;
+	}
+	int h = fget_host(t, a[0], -ESPIPE);
+	return h < 0 ? h : RR_SYS(lseek(h, (off_t)a[1], (int)a[2]));
+}
+
+SYS(fsync)
+{
+	int h = fget_host(t, a[0], -EINVAL);
+	if (h < 0)
+		return h;
+	return RR_SYS(fsync(h));
+}
+
+SYS(fdatasync)
+{
+	int h = fget_host(t, a[0], -EINVAL);
+	if (h < 0)
+		return h;
+	return RR_SYS(fdatasync(h));
+}
+
+SYS(fadvise64)
+{
+	int h = fget_host(t, a[0], -ESPIPE);
+	if (h < 0)
+		return h;
+	return -posix_fadvise(h, (off_t)a[1], (off_t)a[2], (int)a[3]);
+}

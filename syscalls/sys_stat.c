@@ -1,0 +1,253 @@
+/* stat and friends (fs/stat.c, fs/statfs.c): the model answers for its
+ * own files (/proc, pipes, anonymous inodes), the host for host files;
+ * readlink, statfs. */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <linux/stat.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "kernelmodel/clock.h"
+#include "kernelmodel/files.h"
+#include "kernelmodel/fs.h"
+#include "kernelmodel/inode.h"
+#include "kernelmodel/pipe.h"
+#include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
+#include "kernelmodel/procfs.h"
+#include "kernelmodel/rr.h"
+#include "syscalls/fs_internal.h"
+#include "syscalls/sys.h"
+
+/* fstatat on the host, recorded or replayed: 0 or -errno. */
+long host_stat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	long r = RR_SYS(fstatat(dirfd, path, st, flags));
+	if (!r)
+		rr_bytes(st, sizeof(*st));
+	return r;
+}
+
+/* stat of an open file: the host's, or what the model says for its own. */
+static int file_stat(struct file *f, struct stat *st)
+{
+	if (f->kind == FILE_HOST) {
+		long r = RR_SYS(fstat(f->host_fd, st));
+		if (r)
+			return r;
+		rr_bytes(st, sizeof(*st));
+		if (f->path && !strncmp(f->path, "/proc/", 6)) {
+			st->st_mode = S_IFREG | 0444; /* a modeled /proc file */
+			st->st_size = 0;
+		}
+		return 0;
+	}
+	memset(st, 0, sizeof(*st));
+	st->st_nlink = 1;
+	st->st_uid = geteuid();
+	st->st_gid = getegid();
+	st->st_blksize = PAGE_SIZE;
+	if (f->kind == FILE_PIPE) {
+		st->st_mode = S_IFIFO | 0600;
+		st->st_ino = f->pipe->ino;
+		st->st_dev = 0xe; /* pipefs */
+	} else if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD) {
+		st->st_mode = 0600; /* an anonymous inode */
+		st->st_dev = 0xf;
+	} else {
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		st->st_dev = 0x16; /* proc */
+	}
+	return 0;
+}
+
+SYS(fstat)
+{
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	struct stat st;
+	int r = file_stat(f, &st);
+	return r ? r : copy_to_guest(t->mm, a[1], &st, sizeof(st));
+}
+
+/* stat of a per-task /proc path: a magic link itself (lstat), what it
+ * leads to, or the modeled file or directory. */
+static long proc_stat(struct task *t, const char *path, bool follow, struct stat *st, int *handled)
+{
+	char target[PATH_MAX];
+	long n = procfs_readlink(t, path, target, sizeof(target) - 1, handled);
+	if (*handled && n >= 0) {
+		target[n] = 0;
+		if (!follow) {
+			memset(st, 0, sizeof(*st));
+			st->st_mode = S_IFLNK | 0777;
+			st->st_nlink = 1;
+			st->st_size = n;
+			st->st_uid = geteuid();
+			st->st_gid = getegid();
+			return 0;
+		}
+		if (target[0] == '/')
+			return stat(target, st) ? -errno : 0;
+	}
+	struct file *f;
+	int r = procfs_open(t, path, O_RDONLY, handled, &f);
+	if (!*handled || r)
+		return r;
+	r = file_stat(f, st);
+	file_put(f);
+	return r;
+}
+
+static long stat_source(struct task *t, int dirfd, uint64_t gpath, int flags, char *path,
+			struct stat *st, int *hdir)
+{
+	int r = get_at_path(t, gpath, &flags, path);
+	if (r)
+		return r;
+	if (path[0]) {
+		int handled;
+		long pr = proc_stat(t, path, !(flags & AT_SYMLINK_NOFOLLOW), st, &handled);
+		if (handled)
+			return pr;
+	} else if (dirfd != AT_FDCWD) {
+		struct file *f = fget(t, (uint64_t)(unsigned)dirfd);
+		if (!f)
+			return -EBADF;
+		if (f->kind != FILE_HOST)
+			return file_stat(f, st);
+	}
+	*hdir = path[0] == '/' ? AT_FDCWD : host_dirfd(t, dirfd);
+	return *hdir < 0 && *hdir != AT_FDCWD ? *hdir : 1;
+}
+
+static long do_fstatat(struct task *t, int dirfd, uint64_t gpath, uint64_t gbuf, int flags)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int hdir;
+	long r = stat_source(t, dirfd, gpath, flags, path, &st, &hdir);
+	if (r < 0)
+		return r;
+	if (r == 1 && (r = host_stat(hdir, path, &st, flags)))
+		return r;
+	return copy_to_guest(t->mm, gbuf, &st, sizeof(st));
+}
+
+SYS(stat)
+{
+	return do_fstatat(t, AT_FDCWD, a[0], a[1], 0);
+}
+
+SYS(lstat)
+{
+	return do_fstatat(t, AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW);
+}
+
+SYS(newfstatat)
+{
+	return do_fstatat(t, (int)a[0], a[1], a[2], (int)a[3]);
+}
+
+SYS(statx)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	struct statx sx;
+	int hdir, flags = (int)a[2];
+	long r = stat_source(t, (int)a[0], a[1], flags, path, &st, &hdir);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		if ((r = RR_SYS(syscall(SYS_statx, hdir, path, flags, (unsigned)a[3], &sx))))
+			return r;
+		rr_bytes(&sx, sizeof(sx));
+	} else {
+		memset(&sx, 0, sizeof(sx));
+		sx.stx_mask = STATX_BASIC_STATS;
+		sx.stx_mode = st.st_mode;
+		sx.stx_nlink = st.st_nlink;
+		sx.stx_uid = st.st_uid;
+		sx.stx_gid = st.st_gid;
+		sx.stx_ino = st.st_ino;
+		sx.stx_size = st.st_size;
+		sx.stx_blksize = st.st_blksize;
+		sx.stx_dev_major = major(st.st_dev);
+		sx.stx_dev_minor = minor(st.st_dev);
+	}
+	return copy_to_guest(t->mm, a[4], &sx, sizeof(sx));
+}
+
+static long do_readlinkat(struct task *t, int dirfd, uint64_t gpath, uint64_t gbuf, int64_t size)
+{
+	char path[PATH_MAX], buf[PATH_MAX];
+	if (size <= 0)
+		return -EINVAL;
+	int r = get_user_path_nofollow(t, gpath, path);
+	if (r)
+		return r;
+	size_t cap = size < (int64_t)sizeof(buf) ? (size_t)size : sizeof(buf);
+	int handled;
+	long n = procfs_readlink(t, path, buf, cap, &handled);
+	if (!handled) {
+		int hdir = host_dirfd(t, dirfd);
+		if (path[0] != '/' && hdir < 0)
+			return hdir;
+		n = RR_SYS(readlinkat(path[0] == '/' ? AT_FDCWD : hdir, path, buf, cap));
+		if (n > 0)
+			rr_bytes(buf, (size_t)n);
+	}
+	if (n < 0)
+		return n;
+	return copy_to_guest(t->mm, gbuf, buf, n) ? -EFAULT : n;
+}
+
+SYS(readlink)
+{
+	return do_readlinkat(t, AT_FDCWD, a[0], a[1], (int64_t)a[2]);
+}
+
+SYS(readlinkat)
+{
+	return do_readlinkat(t, (int)a[0], a[1], a[2], (int64_t)(int)a[3]);
+}
+
+SYS(statfs)
+{
+	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
+	int fd = openat(hdir, path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct statfs sf;
+	long r = host_ret(fstatfs(fd, &sf));
+	close(fd);
+	if (!r && copy_to_guest(t->mm, a[1], &sf, sizeof(sf)))
+		r = -EFAULT;
+	return r;
+}
+
+SYS(fstatfs)
+{
+	int h = fget_host(t, a[0], -EINVAL);
+	if (h < 0)
+		return h;
+	struct statfs sf;
+	if (fstatfs(h, &sf))
+		return -errno;
+	return copy_to_guest(t->mm, a[1], &sf, sizeof(sf));
+}
