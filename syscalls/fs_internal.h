@@ -33,13 +33,18 @@ static inline int fget_host(struct task *t, uint64_t fd, int pipe_err)
 	return f->kind == FILE_HOST ? f->host_fd : pipe_err;
 }
 
+/* sys_namei.c: a relative @path under @dirfd, a directory of the modeled
+ * /proc, becomes the absolute /proc path it names (returns 1; 0 for any
+ * other directory; -ENAMETOOLONG). */
+int model_dir_path(struct task *t, int dirfd, char *path);
+
 /* Path syscalls passed to the host's *at() call relative to the modeled cwd. */
 #define WITH_PATH(t, dirfd, gpath, path, hdir)                                                     \
 	char path[PATH_MAX];                                                                       \
 	int hdir;                                                                                  \
 	do {                                                                                       \
 		int r_ = get_user_path(t, gpath, path);                                            \
-		if (r_)                                                                            \
+		if (r_ || (r_ = model_dir_path(t, dirfd, path)) < 0)                               \
 			return r_;                                                                 \
 		hdir = host_dirfd(t, dirfd);                                                       \
 		if (path[0] == '/')                                                                \
@@ -53,7 +58,24 @@ static inline int fget_host(struct task *t, uint64_t fd, int pipe_err)
  * path naming a directory clears AT_SYMLINK_NOFOLLOW). 0 or -errno. */
 int get_at_path(struct task *t, uint64_t gpath, int *flags, char *path);
 
-/* sys_stat.c: fstatat on the host, recorded or replayed: 0 or -errno. */
+/* sys_namei.c: where a host lookup of @path (relative to host directory
+ * @hdir; @flags' AT_SYMLINK_NOFOLLOW) would land in the host's /proc: 1
+ * with the modeled /proc path to use instead in @out (if not NULL: PATH_MAX
+ * bytes; cloneemu's own entries become the caller's /proc/self/...), 0 when
+ * it does not reach a per-process entry there, or -errno. A name still to
+ * be created is judged by its directory. Recorded for replay. */
+int proc_escape(struct task *t, int hdir, const char *path, int flags, char *out);
+/* Calls that change a name or an inode refuse to do it in /proc (EACCES). */
+#define REFUSE_PROC_ESCAPE(t, hdir, path, flags)                                                   \
+	do {                                                                                       \
+		int e_ = proc_escape(t, hdir, path, flags, NULL);                                  \
+		if (e_)                                                                            \
+			return e_ > 0 ? -EACCES : e_;                                              \
+	} while (0)
+
+/* sys_stat.c: stat of a modeled /proc path (*@handled = 0 when it is not one). */
+long proc_stat(struct task *t, const char *path, bool follow, struct stat *st, int *handled);
+/* fstatat on the host, recorded or replayed: 0 or -errno. */
 long host_stat(int dirfd, const char *path, struct stat *st, int flags);
 
 /* sys_read_write.c: readv/writev (or the p- forms at @off >= 0) on a host
@@ -70,5 +92,9 @@ bool guest_file_time(struct timespec *ts);
  * current_time(); without it files written under the virtual clock would
  * carry the host's time, ahead of the guest's. No-op with --clock=host. */
 void file_update_time(struct file *f, bool atime_too);
+
+/* sys_locks.c: fcntl's F_GETLK, F_SETLK, F_SETLKW and F_OFD_* on @f with
+ * the struct flock at guest address @arg. 0 or -errno (-EKBLOCK: asleep). */
+long fcntl_lock(struct task *t, struct file *f, int cmd, uint64_t arg);
 
 #endif

@@ -21,10 +21,12 @@
 #include "kernelmodel/fork.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/pid.h"
+#include "kernelmodel/procfs.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "loader/exec.h"
 #include "syscalls/dispatch.h"
+#include "syscalls/fs_internal.h"
 #include "syscalls/sys.h"
 
 #ifndef __WALL
@@ -310,6 +312,13 @@ static long exec_file(struct task *t, int dirfd, gva_t gpath, int flags, char *f
 	char path[PATH_MAX];
 	long r = get_user_path(t, gpath, path);
 	if (r || (r = resolve_path(t, dirfd, path, file)))
+		return r;
+	/* Another spelling of /proc/self/exe & co. is the model's link too. */
+	char model[PATH_MAX];
+	r = proc_escape(t, AT_FDCWD, file, flags & AT_SYMLINK_NOFOLLOW, model);
+	if (r > 0)
+		r = procfs_follow(t, model, true, file) == 1 ? 0 : -EACCES;
+	if (r)
 		return r;
 	if (flags & AT_SYMLINK_NOFOLLOW) {
 		struct stat st;

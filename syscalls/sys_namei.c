@@ -160,6 +160,7 @@ int get_at_path(struct task *t, uint64_t gpath, int *flags, char *path)
 static long do_mkdirat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
+	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
 	return RR_SYS(mkdirat(hdir, path, mode & ~t->fs->umask));
 }
 
@@ -176,6 +177,7 @@ SYS(mkdirat)
 static long do_unlinkat(struct task *t, int dirfd, uint64_t gpath, int flags)
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
+	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
 	return RR_SYS(unlinkat(hdir, path, flags));
 }
 
@@ -199,6 +201,8 @@ static long do_renameat2(struct task *t, int olddir, uint64_t gold, int newdir, 
 {
 	WITH_PATH(t, olddir, gold, from, hfrom);
 	WITH_PATH(t, newdir, gnew, to, hto);
+	REFUSE_PROC_ESCAPE(t, hfrom, from, AT_SYMLINK_NOFOLLOW);
+	REFUSE_PROC_ESCAPE(t, hto, to, AT_SYMLINK_NOFOLLOW);
 	return RR_SYS(syscall(SYS_renameat2, hfrom, from, hto, to, flags));
 }
 
@@ -219,11 +223,13 @@ SYS(renameat2)
 
 static long do_symlinkat(struct task *t, uint64_t gtarget, int dirfd, uint64_t glink)
 {
+	/* The target is stored as written, not looked up. */
 	char target[PATH_MAX];
-	int r = get_user_path(t, gtarget, target);
-	if (r)
-		return r;
+	long n = strncpy_from_guest(t->mm, target, gtarget, PATH_MAX);
+	if (n <= 0)
+		return n ? n : -ENOENT;
 	WITH_PATH(t, dirfd, glink, path, hdir);
+	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
 	return RR_SYS(symlinkat(target, hdir, path));
 }
 
@@ -242,6 +248,8 @@ static long do_linkat(struct task *t, int olddir, uint64_t gold, int newdir, uin
 {
 	WITH_PATH(t, olddir, gold, from, hfrom);
 	WITH_PATH(t, newdir, gnew, to, hto);
+	REFUSE_PROC_ESCAPE(t, hfrom, from, flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW);
+	REFUSE_PROC_ESCAPE(t, hto, to, AT_SYMLINK_NOFOLLOW);
 	return RR_SYS(linkat(hfrom, from, hto, to, flags));
 }
 
@@ -253,4 +261,148 @@ SYS(link)
 SYS(linkat)
 {
 	return do_linkat(t, (int)a[0], a[1], (int)a[2], a[3], (int)a[4]);
+}
+
+int model_dir_path(struct task *t, int dirfd, char *path)
+{
+	if (path[0] == '/' || dirfd == AT_FDCWD)
+		return 0;
+	struct file *f = fget(t, (uint64_t)(unsigned)dirfd);
+	if (!f || f->kind != FILE_DIR || !f->path)
+		return 0;
+	char joined[PATH_MAX];
+	if (snprintf(joined, sizeof(joined), "%s/%s", f->path, path) >= (int)sizeof(joined))
+		return -ENAMETOOLONG;
+	normalize_abs_path(joined);
+	memcpy(path, joined, strlen(joined) + 1);
+	return 1;
+}
+
+/* ---- /proc that never reaches the emulator ----
+ *
+ * get_path() recognises /proc paths by their spelling. Any other spelling
+ * (/./proc/self, /tmp/../proc, a relative path from a cwd or dirfd in /proc,
+ * a symlink to /proc/self) would be resolved by the host, into the /proc
+ * entries of cloneemu's own process. proc_escape() asks the host where a
+ * lookup lands (an O_PATH open and the file system it is on) before the
+ * real call is made. */
+
+/* The per-process entries of the host's /proc that are the same for the
+ * guests as for cloneemu, and that the modeled /proc does not provide. */
+static bool host_proc_entry_ok(const char *rest)
+{
+	static const char *const ok[] = {"mounts", "mountinfo", "mountstats", "net"};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		size_t n = strlen(ok[i]);
+		if (!strncmp(rest, ok[i], n) && (rest[n] == 0 || rest[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* The modeled /proc path for the host /proc path @canon (as readlink of a
+ * descriptor shows it), or 0 when the host may answer (not a per-process
+ * entry). cloneemu's own entries become the caller's: /proc/self... */
+static int proc_model_path(const char *canon, char *out)
+{
+	const char *p = canon + 6; /* after "/proc/" */
+	size_t n = strspn(p, "0123456789");
+	bool self = n == 4 ? !strncmp(p, "self", 4) : false, tself = !strncmp(p, "thread-self", 11);
+	if (!n && !self && !tself)
+		return 0;
+	if (self || tself)
+		n = self ? 4 : 11;
+	if (p[n] && p[n] != '/')
+		return 0;
+	const char *rest = p[n] ? p + n + 1 : p + n;
+	if (host_proc_entry_ok(rest))
+		return 0;
+	long pid = n && !self && !tself ? strtol(p, NULL, 10) : 0;
+	if (pid && pid == (long)getpid()) {
+		/* cloneemu is one host thread: task/<pid> is thread-self. */
+		char task[32];
+		int m = snprintf(task, sizeof(task), "task/%ld", pid);
+		if (!strncmp(rest, task, m) && (rest[m] == 0 || rest[m] == '/'))
+			return snprintf(out, PATH_MAX, "/proc/thread-self%s", rest + m) < PATH_MAX;
+		return snprintf(out, PATH_MAX, "/proc/self%s%s", *rest ? "/" : "", rest) < PATH_MAX;
+	}
+	return snprintf(out, PATH_MAX, "%s", canon) < PATH_MAX;
+}
+
+/* Where the host's lookup of @path from @hdir lands (@oflags: O_NOFOLLOW
+ * or 0): 1 with the modeled path in @model when in a per-process entry of
+ * the host's /proc, 0 when not, -errno. A name still to be created is
+ * judged by its directory. */
+static int proc_landing(int hdir, const char *path, int oflags, char *model)
+{
+	static dev_t proc_dev;
+	static bool proc_dev_known;
+	char canon[PATH_MAX];
+	if (!proc_dev_known) {
+		struct stat st;
+		proc_dev = stat("/proc", &st) ? (dev_t)-1 : st.st_dev;
+		proc_dev_known = true;
+	}
+	bool parent = false;
+	int fd = openat(hdir, path, O_PATH | O_CLOEXEC | oflags);
+	const char *last = strrchr(path, '/');
+	if (fd < 0 && errno == ENOENT) {
+		char dir[PATH_MAX];
+		size_t len = last ? (size_t)(last - path) : 0;
+		memcpy(dir, path, len);
+		dir[len] = 0;
+		fd = openat(hdir, last ? (len ? dir : "/") : ".", O_PATH | O_CLOEXEC | O_DIRECTORY);
+		parent = true;
+	}
+	int r = 0;
+	struct stat st;
+	if (fd >= 0 && !fstat(fd, &st) && st.st_dev == proc_dev) {
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(link, canon, sizeof(canon) - 1);
+		if (n > 0) {
+			canon[n] = 0;
+			if (parent && snprintf(canon + n, sizeof(canon) - n, "/%s",
+					       last ? last + 1 : path) >= (int)(sizeof(canon) - n))
+				r = -ENAMETOOLONG;
+			else if (!strncmp(canon, "/proc/", 6))
+				r = proc_model_path(canon, model);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int proc_escape(struct task *t, int hdir, const char *path, int flags, char *out)
+{
+	char model[PATH_MAX];
+	if (!strncmp(path, "/proc/", 6) && !strstr(path, "/..")) {
+		/* Spelled out (get_path() normalised it): no lookup needed. */
+		int r = proc_model_path(path, model);
+		if (r > 0 && out)
+			memcpy(out, model, PATH_MAX);
+		return r;
+	}
+	if (rr_replaying) {
+		long r = rr_value();
+		if (r > 0)
+			rr_bytes(model, PATH_MAX);
+		if (r > 0 && out)
+			memcpy(out, model, PATH_MAX);
+		return (int)r;
+	}
+	/* The last component itself first (a magic link such as exe is the
+	 * model's to follow), then, if it is followed, where it leads. */
+	int r = proc_landing(hdir, path, O_NOFOLLOW, model);
+	if (!r && !(flags & AT_SYMLINK_NOFOLLOW))
+		r = proc_landing(hdir, path, 0, model);
+	if (rr_recording) {
+		rr_note(r);
+		if (r > 0)
+			rr_bytes(model, PATH_MAX);
+	}
+	if (r > 0 && out)
+		memcpy(out, model, PATH_MAX);
+	return r;
 }

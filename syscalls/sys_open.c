@@ -53,30 +53,44 @@ static char *abs_path(struct task *t, int dirfd, const char *path)
 	return out;
 }
 
-static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsigned mode)
+/* The descriptor for a file of the modeled /proc (procfs_open's result @r). */
+static long install_proc(struct task *t, int r, struct file *pf, int flags)
 {
-	char path[PATH_MAX];
-	int r = get_user_path(t, gpath, path);
 	if (r)
 		return r;
-	int handled;
-	struct file *pf;
-	r = procfs_open(t, path, flags, &handled, &pf);
-	if (handled) {
-		if (r)
-			return r;
-		if ((flags & O_DIRECTORY) && pf->kind != FILE_DIR) {
-			file_put(pf);
-			return -ENOTDIR;
-		}
-		long fd = files_install(t->files, pf, 0, flags & O_CLOEXEC);
+	if ((flags & O_DIRECTORY) && pf->kind != FILE_DIR) {
 		file_put(pf);
-		return fd;
+		return -ENOTDIR;
 	}
+	long fd = files_install(t->files, pf, 0, flags & O_CLOEXEC);
+	file_put(pf);
+	return fd;
+}
+
+static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsigned mode)
+{
+	struct file *pf;
+	char path[PATH_MAX];
+	int r = get_user_path(t, gpath, path);
+	if (r || (r = model_dir_path(t, dirfd, path)) < 0)
+		return r;
+	int handled;
+	r = procfs_open(t, path, flags, &handled, &pf);
+	if (handled)
+		return install_proc(t, r, pf, flags);
 	int hdir = host_dirfd(t, dirfd);
 	if (path[0] != '/' && hdir < 0)
 		return hdir;
 	int at = path[0] == '/' ? AT_FDCWD : hdir;
+	/* Another spelling of a /proc path is the model's too. */
+	char model[PATH_MAX];
+	r = proc_escape(t, at, path, flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0, model);
+	if (r > 0) {
+		r = procfs_open(t, model, flags, &handled, &pf);
+		return handled ? install_proc(t, r, pf, flags) : -ENOENT;
+	}
+	if (r < 0)
+		return r;
 	bool writing = (flags & O_ACCMODE) != O_RDONLY;
 	struct stat st;
 	bool existed = (writing || (flags & O_CREAT)) &&
@@ -145,6 +159,16 @@ SYS(close)
 static long do_faccessat(struct task *t, int dirfd, uint64_t gpath, int mode, int flags)
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
+	char model[PATH_MAX];
+	int e = proc_escape(t, hdir, path, flags, model);
+	if (e > 0) { /* a modeled /proc file: it exists if the model has it */
+		struct stat st;
+		int handled;
+		long r = proc_stat(t, model, !(flags & AT_SYMLINK_NOFOLLOW), &st, &handled);
+		return handled ? r : -ENOENT;
+	}
+	if (e < 0)
+		return e;
 	return RR_SYS(syscall(SYS_faccessat2, hdir, path, mode, flags));
 }
 
@@ -200,6 +224,7 @@ SYS(fchdir)
 static long do_fchmodat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
+	REFUSE_PROC_ESCAPE(t, hdir, path, 0);
 	return RR_SYS(fchmodat(hdir, path, mode, 0));
 }
 
@@ -227,6 +252,8 @@ static long do_fchownat(struct task *t, int dirfd, uint64_t gpath, uint64_t uid,
 	int hdir = path[0] == '/' ? AT_FDCWD : host_dirfd(t, dirfd);
 	if (hdir < 0 && hdir != AT_FDCWD)
 		return hdir;
+	if (path[0])
+		REFUSE_PROC_ESCAPE(t, hdir, path, flags);
 	return RR_SYS(fchownat(hdir, path, (uid_t)uid, (gid_t)gid, flags));
 }
 
@@ -285,12 +312,14 @@ SYS(utimensat)
 		return h < 0 ? h : host_ret(futimens(h, tsp));
 	}
 	WITH_PATH(t, (int)a[0], a[1], path, hdir);
+	REFUSE_PROC_ESCAPE(t, hdir, path, (int)a[3]);
 	return host_ret(utimensat(hdir, path, tsp, (int)a[3]));
 }
 
 SYS(truncate)
 {
 	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
+	REFUSE_PROC_ESCAPE(t, hdir, path, 0);
 	int fd = openat(hdir, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -87,7 +87,7 @@ SYS(fstat)
 
 /* stat of a per-task /proc path: a magic link itself (lstat), what it
  * leads to, or the modeled file or directory. */
-static long proc_stat(struct task *t, const char *path, bool follow, struct stat *st, int *handled)
+long proc_stat(struct task *t, const char *path, bool follow, struct stat *st, int *handled)
 {
 	char target[PATH_MAX];
 	long n = procfs_readlink(t, path, target, sizeof(target) - 1, handled);
@@ -118,7 +118,7 @@ static long stat_source(struct task *t, int dirfd, uint64_t gpath, int flags, ch
 			struct stat *st, int *hdir)
 {
 	int r = get_at_path(t, gpath, &flags, path);
-	if (r)
+	if (r || (r = model_dir_path(t, dirfd, path)) < 0)
 		return r;
 	if (path[0]) {
 		int handled;
@@ -133,7 +133,17 @@ static long stat_source(struct task *t, int dirfd, uint64_t gpath, int flags, ch
 			return file_stat(f, st);
 	}
 	*hdir = path[0] == '/' ? AT_FDCWD : host_dirfd(t, dirfd);
-	return *hdir < 0 && *hdir != AT_FDCWD ? *hdir : 1;
+	if (*hdir < 0 && *hdir != AT_FDCWD)
+		return *hdir;
+	/* Another spelling of a /proc path is the model's too. */
+	char model[PATH_MAX];
+	int e = path[0] ? proc_escape(t, *hdir, path, flags, model) : 0;
+	if (e > 0) {
+		int handled;
+		long pr = proc_stat(t, model, !(flags & AT_SYMLINK_NOFOLLOW), st, &handled);
+		return handled ? pr : -ENOENT;
+	}
+	return e < 0 ? e : 1;
 }
 
 static long do_fstatat(struct task *t, int dirfd, uint64_t gpath, uint64_t gbuf, int flags)
@@ -199,18 +209,29 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t gpath, uint64_t gb
 	if (size <= 0)
 		return -EINVAL;
 	int r = get_user_path_nofollow(t, gpath, path);
-	if (r)
+	if (r || (r = model_dir_path(t, dirfd, path)) < 0)
 		return r;
 	size_t cap = size < (int64_t)sizeof(buf) ? (size_t)size : sizeof(buf);
 	int handled;
 	long n = procfs_readlink(t, path, buf, cap, &handled);
 	if (!handled) {
-		int hdir = host_dirfd(t, dirfd);
-		if (path[0] != '/' && hdir < 0)
+		int hdir = path[0] == '/' ? AT_FDCWD : host_dirfd(t, dirfd);
+		if (hdir < 0 && hdir != AT_FDCWD)
 			return hdir;
-		n = RR_SYS(readlinkat(path[0] == '/' ? AT_FDCWD : hdir, path, buf, cap));
-		if (n > 0)
-			rr_bytes(buf, (size_t)n);
+		/* Another spelling of a /proc path is the model's too. */
+		char model[PATH_MAX];
+		int e = proc_escape(t, hdir, path, AT_SYMLINK_NOFOLLOW, model);
+		if (e < 0)
+			return e;
+		if (e > 0) {
+			n = procfs_readlink(t, model, buf, cap, &handled);
+			if (!handled)
+				n = -EINVAL; /* a modeled /proc file that is no link */
+		} else {
+			n = RR_SYS(readlinkat(hdir, path, buf, cap));
+			if (n > 0)
+				rr_bytes(buf, (size_t)n);
+		}
 	}
 	if (n < 0)
 		return n;

@@ -13,6 +13,7 @@
 #include "kernelmodel/fs.h"
 #include "kernelmodel/procfs.h"
 #include "kernelmodel/rr.h"
+#include "syscalls/fs_internal.h"
 #include "syscalls/sys.h"
 
 #define XATTR_NAME_MAX 255
@@ -38,6 +39,10 @@ static int xattr_path(struct task *t, uint64_t gpath, bool follow, char *out)
 	}
 	if (handled)
 		return 1;
+	/* Another spelling of a /proc path is the model's too. */
+	int hdir = path[0] == '/' ? AT_FDCWD : t->fs->cwd_fd;
+	if ((r = proc_escape(t, hdir, path, follow ? 0 : AT_SYMLINK_NOFOLLOW, NULL)))
+		return r;
 	if (path[0] == '/')
 		return snprintf(out, PATH_MAX, "%s", path) >= PATH_MAX ? -ENAMETOOLONG : 0;
 	return snprintf(out, PATH_MAX, "/proc/self/fd/%d/%s", t->fs->cwd_fd, path) >= PATH_MAX
