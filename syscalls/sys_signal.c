@@ -213,6 +213,10 @@ static int setup_rt_frame(struct task *t, const struct ksiginfo *info,
 		sp = t->sas_ss_sp + t->sas_ss_size;
 	uint64_t fpstate = (sp - FX_SIZE) & ~63ull;
 	uint64_t frame = ((fpstate - sizeof(struct guest_rt_sigframe)) & ~15ull) - 8;
+	/* get_sigframe(): a frame that would overflow the alternate stack it
+	 * is on (nested) or goes to is not built: the process dies of SIGSEGV. */
+	if ((was_on_stack || onstack) && !on_sig_stack(t, frame))
+		return -EFAULT;
 
 	struct guest_rt_sigframe f;
 	memset(&f, 0, sizeof(f));
