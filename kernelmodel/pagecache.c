@@ -110,7 +110,10 @@ static int get_page(const struct file_id *id, uint64_t off,
 		return -ENOMEM;
 	struct pc_entry *e = lookup(id, ino->epoch, off);
 	if (!e->frame) {
-		if (used >= PAGECACHE_MAX_PAGES) {
+		/* At most a quarter of the pool, so that pages nobody maps
+		 * any more cannot starve the guests of memory. */
+		uint64_t max = frames_stats().nframes / 4;
+		if (used && used >= (max < PAGECACHE_MAX_PAGES ? max : PAGECACHE_MAX_PAGES)) {
 			pagecache_drop(); /* simple and rare: start over */
 			return get_page(id, off, fill, arg, out);
 		}

@@ -19,7 +19,9 @@ struct file_id {
 	uint64_t dev, ino, size, mtime_ns;
 };
 
-#define PAGECACHE_MAX_PAGES 32768 /* 128 MiB: beyond this the cache starts over */
+/* 128 MiB, and at most a quarter of the frame pool: beyond this the cache
+ * starts over (frames still mapped live on in their page tables). */
+#define PAGECACHE_MAX_PAGES 32768
 
 /* The frame holding file page @off (page aligned) whose bytes are @bytes
  * (PAGE_SIZE of them), from the cache or filled now. Returns it with a new

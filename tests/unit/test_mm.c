@@ -1470,6 +1470,36 @@ static void uncached_file_mapping_reads_the_file_at_first_touch(void **state)
 	drop_file(&tf);
 }
 
+/* Pages the cache keeps for nobody are at most a quarter of the pool, so a
+ * file read once cannot starve later anonymous memory (pool: 63 frames). */
+static void page_cache_leaves_three_quarters_of_the_pool_to_the_guests(void **state)
+{
+	struct mm *mm = *state;
+	struct test_file tf;
+	make_file(&tf, 0);
+	uint8_t page_bytes[PAGE_SIZE];
+	memset(page_bytes, 0x5a, sizeof(page_bytes));
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(pwrite(tf.fd, page_bytes, PAGE_SIZE, (off_t)i * PAGE_SIZE),
+				 (ssize_t)PAGE_SIZE);
+	file_identity(&tf);
+	mapping_put(tf.as);
+	tf.as = mapping_open(&tf.id, tf.fd, true);
+
+	for (int round = 0; round < 2; round++) {
+		gva_t a = map_file(mm, &tf, 40 * PAGE_SIZE, PROT_READ, 0);
+		for (int i = 0; i < 40; i++)
+			assert_int_equal(get8(mm, a + i * PAGE_SIZE + 7), 0x5a);
+		assert_int_equal(mm_munmap(mm, a, 40 * PAGE_SIZE), 0);
+		assert_true(in_use() <= 64 / 4);
+		gva_t b = map_anon(mm, 40 * PAGE_SIZE, RW);
+		for (int i = 0; i < 40; i++)
+			put8(mm, b + i * PAGE_SIZE, 1);
+		assert_int_equal(mm_munmap(mm, b, 40 * PAGE_SIZE), 0);
+	}
+	drop_file(&tf);
+}
+
 /* Filling a fresh page of a code mapping from the kernel side (loader,
  * mmap under --record) costs no invalidation: nothing was translated. */
 static void poke_into_code_page_never_fetched_costs_no_invalidation(void **state)
@@ -1562,6 +1592,9 @@ int main(void)
 #undef P
 	    cmocka_unit_test_setup_teardown(fault_when_pool_is_exhausted_returns_enomem,
 					    setup_small_pool, teardown),
+	    cmocka_unit_test_setup_teardown(
+		    page_cache_leaves_three_quarters_of_the_pool_to_the_guests, setup_small_pool,
+		    teardown_pagecache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
