@@ -80,11 +80,16 @@ int clock_read(clockid_t c, struct timespec *ts)
 	return 0;
 }
 
+uint64_t deadline_after(uint64_t ns)
+{
+	uint64_t now = now_ns(); /* never 0: the clocks start long after boot */
+	return ns >= KTIME_MAX || ns >= KTIME_MAX - now ? 0 : now + ns;
+}
+
 uint64_t clock_to_sched(clockid_t c, uint64_t abs_ns)
 {
 	struct timespec ts;
 	clock_read(c, &ts);
-	uint64_t cur = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	uint64_t now = now_ns();
-	return abs_ns > cur ? now + (abs_ns - cur) : now;
+	uint64_t cur = timespec_to_ns((uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec);
+	return deadline_after(abs_ns > cur ? abs_ns - cur : 0);
 }

@@ -21,7 +21,20 @@ uint64_t now_ns(void);
 void clock_advance(uint64_t ns);
 /* The guest's reading of @clk. 0 or -EINVAL for an unknown clock. */
 int clock_read(clockid_t clk, struct timespec *ts);
-/* Convert an absolute time on @clk to the scheduler's clock. */
+/* Convert an absolute time on @clk to a scheduler deadline (see
+ * deadline_after). */
 uint64_t clock_to_sched(clockid_t clk, uint64_t abs_ns);
+
+/* Linux's KTIME_MAX: a longer time is "forever". */
+#define KTIME_MAX ((uint64_t)INT64_MAX)
+/* @sec s + @nsec ns (nsec < 1e9) in ns, saturating at KTIME_MAX as
+ * timespec64_to_ktime() does: huge timeouts never wrap into short ones. */
+static inline uint64_t timespec_to_ns(uint64_t sec, uint64_t nsec)
+{
+	return sec >= KTIME_MAX / 1000000000ull ? KTIME_MAX : sec * 1000000000ull + nsec;
+}
+/* The scheduler deadline @ns from now: never 0, or 0 (no deadline: the
+ * wait lasts until something else ends it) when it is beyond KTIME_MAX. */
+uint64_t deadline_after(uint64_t ns);
 
 #endif

@@ -2,6 +2,7 @@
 #include "kernelmodel/clock.h"
 #include "kernelmodel/rr.h"
 
+#include <limits.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -287,7 +288,9 @@ bool sched_idle(void)
 	int timeout = -1;
 	uint64_t start = now_ns();
 	if (deadline)
-		timeout = deadline > start ? (int)((deadline - start + 999999) / 1000000) : 0;
+		timeout = deadline <= start ? 0
+			  : deadline - start >= (uint64_t)INT_MAX * 1000000 ? INT_MAX
+									 : (int)((deadline - start + 999999) / 1000000);
 	if (clock_is_virtual() && !n) {
 		/* Nobody waits for the outside world: time jumps to the deadline. */
 		clock_advance(deadline - start);

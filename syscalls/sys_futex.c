@@ -6,6 +6,7 @@
 #include <linux/futex.h>
 #include <time.h>
 
+#include "kernelmodel/clock.h"
 #include "kernelmodel/futex.h"
 #include "kernelmodel/sched.h"
 #include "syscalls/sys.h"
@@ -24,9 +25,7 @@ static long wait_deadline(struct task *t, int op, bool realtime, uint64_t gts, u
 	if (op == FUTEX_WAIT_BITSET)
 		*deadline = clock_to_sched(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, ns);
 	else
-		*deadline = now_ns() + ns;
-	if (!*deadline)
-		*deadline = 1;
+		*deadline = deadline_after(ns); /* 0 past KTIME_MAX: no timeout */
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/select.h>
 
+#include "kernelmodel/clock.h"
 #include "kernelmodel/eventpoll.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/pipe.h"
@@ -91,7 +92,7 @@ static long do_poll(struct task *t, struct pollfd *fds, unsigned n, int64_t time
 		    const char *why)
 {
 	if (!t->restarting)
-		t->restart_deadline = timeout_ns < 0 ? 0 : now_ns() + (uint64_t)timeout_ns;
+		t->restart_deadline = timeout_ns < 0 ? 0 : deadline_after((uint64_t)timeout_ns);
 	free(t->poll_host);
 	t->poll_host = malloc((n ? n : 1) * sizeof(struct pollfd));
 	if (!t->poll_host)
@@ -233,14 +234,16 @@ SYS(select)
 			return -EFAULT;
 		if (tv.tv_sec < 0 || tv.tv_usec < 0)
 			return -EINVAL;
-		ns = tv.tv_sec * 1000000000ll + (tv.tv_usec % 1000000) * 1000ll +
-		     (tv.tv_usec / 1000000) * 1000000000ll;
+		/* poll_select_set_timeout(): microseconds past a second carry. */
+		uint64_t sec = (uint64_t)tv.tv_sec + (uint64_t)tv.tv_usec / 1000000;
+		ns = (int64_t)timespec_to_ns(sec < (uint64_t)tv.tv_sec ? KTIME_MAX : sec,
+					     (uint64_t)(tv.tv_usec % 1000000) * 1000);
 	}
 	long r = select_common(t, (int)a[0], a[1], a[2], a[3], ns, "select");
 	if (r >= 0 && a[4]) {
 		/* Linux writes back the time left. */
 		uint64_t now = now_ns(), d = t->restart_deadline;
-		uint64_t left = d > now ? d - now : 0;
+		uint64_t left = !d ? KTIME_MAX : d > now ? d - now : 0; /* no deadline: forever */
 		struct timeval tv = {(time_t)(left / 1000000000ull), (long)(left % 1000000000ull / 1000)};
 		copy_to_guest(t->mm, a[4], &tv, sizeof(tv));
 	}
@@ -369,7 +372,7 @@ static long do_epoll_wait(struct task *t, int epfd, gva_t gevents, int max, int6
 	if (ef->kind != FILE_EPOLL || max <= 0 || max > (1 << 26))
 		return -EINVAL;
 	if (!t->restarting)
-		t->restart_deadline = timeout_ns < 0 ? 0 : now_ns() + (uint64_t)timeout_ns;
+		t->restart_deadline = timeout_ns < 0 ? 0 : deadline_after((uint64_t)timeout_ns);
 	free(t->poll_host);
 	t->poll_host = malloc((ef->ep->n ? ef->ep->n : 1) * sizeof(struct pollfd));
 	if (!t->poll_host)

@@ -18,6 +18,7 @@
 #endif
 
 #include "emu/cpu.h"
+#include "kernelmodel/clock.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/futex.h"
@@ -185,7 +186,8 @@ static void handle_syscall_restart(struct task *t, const struct k_sigaction *ka)
 		t->restarting = false;
 		return; /* runs again from the start after sigreturn */
 	} else if (kind == RESTART_SLEEP) {
-		uint64_t now = now_ns(), left = t->restart_deadline > now ? t->restart_deadline - now : 0;
+		uint64_t now = now_ns(), d = t->restart_deadline;
+		uint64_t left = !d ? KTIME_MAX : d > now ? d - now : 0; /* no deadline: forever */
 		struct timespec rem = {(time_t)(left / 1000000000ull), (long)(left % 1000000000ull)};
 		uint64_t grem = nr == SYS_nanosleep ? emu_reg_read(EREG_RSI) : emu_reg_read(EREG_R10);
 		bool abs = nr == SYS_clock_nanosleep && (emu_reg_read(EREG_RSI) & TIMER_ABSTIME);
@@ -498,7 +500,7 @@ SYS(rt_sigtimedwait)
 			long r = get_user_timespec_ns(t, a[2], &ns);
 			if (r)
 				return r;
-			t->restart_deadline = now_ns() + ns;
+			t->restart_deadline = deadline_after(ns);
 		}
 	} else if (t->restart_deadline && now_ns() >= t->restart_deadline) {
 		t->sigwait_set = 0;
@@ -699,7 +701,7 @@ static long timeval_ns(const struct timeval *tv, uint64_t *ns)
 {
 	if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
 		return -EINVAL;
-	*ns = (uint64_t)tv->tv_sec * 1000000000ull + (uint64_t)tv->tv_usec * 1000ull;
+	*ns = timespec_to_ns((uint64_t)tv->tv_sec, (uint64_t)tv->tv_usec * 1000ull);
 	return 0;
 }
 
@@ -724,7 +726,7 @@ SYS(setitimer)
 	if (timeval_ns(&nv.it_value, &value) || timeval_ns(&nv.it_interval, &interval))
 		return -EINVAL;
 	get_real_timer(t, &ov);
-	t->signal->it_real_deadline = value ? now_ns() + value : 0;
+	t->signal->it_real_deadline = value ? deadline_after(value) : 0;
 	t->signal->it_real_interval = interval;
 	if (a[2] && copy_to_guest(t->mm, a[2], &ov, sizeof(ov)))
 		return -EFAULT;

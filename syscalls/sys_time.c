@@ -5,6 +5,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "kernelmodel/clock.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
 #include "syscalls/sys.h"
@@ -76,7 +77,7 @@ long get_user_timespec_ns(struct task *t, uint64_t gts, uint64_t *ns)
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 		return -EINVAL;
-	*ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	*ns = timespec_to_ns((uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec);
 	return 0;
 }
 
@@ -90,9 +91,10 @@ static long sleep_for(struct task *t, clockid_t clk, int flags, uint64_t greq)
 		long r = get_user_timespec_ns(t, greq, &want);
 		if (r)
 			return r;
-		t->restart_deadline = flags & TIMER_ABSTIME ? clock_to_sched(clk, want) : now_ns() + want;
+		t->restart_deadline = flags & TIMER_ABSTIME ? clock_to_sched(clk, want) : deadline_after(want);
 	}
-	if (now_ns() >= t->restart_deadline)
+	/* No deadline: a sleep past KTIME_MAX, which only a signal ends. */
+	if (t->restart_deadline && now_ns() >= t->restart_deadline)
 		return 0;
 	return sleep_until(t, NULL, t->restart_deadline, "nanosleep");
 }
