@@ -22,6 +22,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/sched_policy.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
 #include "kernelmodel/nsproxy.h"
@@ -95,6 +96,8 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	/* cloneemu's own credentials: it is the guest's "parent process". */
 	if (!(t->cred = cred_alloc_host(&t->no_new_privs)))
 		goto fail;
+	/* ... and its nice value, policy, affinity and I/O priority. */
+	sched_init_first_task(t);
 	if (!(t->signal = signal_alloc()))
 		goto fail;
 	/* A session and process group of its own, as if init had started it. */

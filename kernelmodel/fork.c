@@ -14,6 +14,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/sched_policy.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
 #include "kernelmodel/nsproxy.h"
@@ -166,6 +167,9 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 	p->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? args->child_tid : 0;
 
 	if ((ret = copy_creds(flags, p, parent)))
+		goto bad_fork_free;
+	/* sched_fork: policy, nice, affinity; a deadline task cannot fork. */
+	if ((ret = sched_fork(p, parent)))
 		goto bad_fork_free;
 	if ((ret = copy_files(flags, p, parent)))
 		goto bad_fork_free;

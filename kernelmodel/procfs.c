@@ -18,6 +18,7 @@
 #include "kernelmodel/uts.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/sched_policy.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
 
@@ -295,7 +296,9 @@ static int ppid_of(const struct task *t, const struct pid_namespace *ns)
 	return task_tgid_nr_ns(t->parent, ns);
 }
 
-/* proc(5)'s /proc/pid/stat: 52 fields; times and faults are not modeled (0). */
+/* proc(5)'s /proc/pid/stat: 52 fields; times and faults are not modeled (0).
+ * Priority and nice (18, 19), rt_priority and policy (40, 41) are the
+ * model's (kernelmodel/sched_policy.c). */
 static int gen_stat(struct task *t, const struct pid_namespace *ns, FILE *out)
 {
 	struct mm *mm = t->mm;
@@ -306,14 +309,16 @@ static int gen_stat(struct task *t, const struct pid_namespace *ns, FILE *out)
 		rss = mm_resident_pages(mm);
 	}
 	fprintf(out,
-		"%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 %llu %llu "
-		"18446744073709551615 0 0 %llu 0 0 0 %llu 0 0 0 0 0 %d 0 0 0 0 0 0 0 %llu %llu "
+		"%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 %d %d %d 0 0 %llu %llu "
+		"18446744073709551615 0 0 %llu 0 0 0 %llu 0 0 0 0 0 %d 0 %u %d 0 0 0 0 %llu %llu "
 		"%llu %llu %llu %llu %d\n",
 		task_pid_nr_ns(t, ns), t->comm, state_letter(t), ppid_of(t, ns),
 		pid_nr_ns(t->signal->pgid, ns), pid_nr_ns(t->signal->sid, ns),
-		nr_threads(t), (unsigned long long)vsize, (unsigned long long)rss,
+		task_prio(&t->sched), task_nice(&t->sched), nr_threads(t),
+		(unsigned long long)vsize, (unsigned long long)rss,
 		(unsigned long long)(mm ? mm->start_stack : 0),
 		(unsigned long long)t->sig_pending, t->exit_signal > 0 ? t->exit_signal : 0,
+		t->sched.rt_priority, t->sched.policy,
 		(unsigned long long)(mm ? mm->start_brk : 0), (unsigned long long)(mm ? mm->brk : 0),
 		(unsigned long long)(mm ? mm->arg_start : 0), (unsigned long long)(mm ? mm->arg_end : 0),
 		(unsigned long long)(mm ? mm->env_start : 0), (unsigned long long)(mm ? mm->env_end : 0),
@@ -389,6 +394,21 @@ static int gen_status(struct task *t, const struct task *reader, const struct pi
 	return 0;
 }
 
+/* /proc/<pid>/sched (kernel/sched/debug.c proc_sched_show_task): the
+ * header and the scheduling parameters the model has; run-time statistics
+ * are not modeled and left out. */
+static int gen_sched(struct task *t, const struct pid_namespace *ns, FILE *out)
+{
+	fprintf(out, "%s (%d, #threads: %d)\n", t->comm, task_pid_nr_ns(t, ns), nr_threads(t));
+	fprintf(out, "---------------------------------------------------------"
+		     "----------\n");
+	fprintf(out, "%-45s:%21lld\n", "policy", (long long)t->sched.policy);
+	fprintf(out, "%-45s:%21lld\n", "prio", (long long)task_prio(&t->sched) + 100);
+	if (t->sched.slice)
+		fprintf(out, "%-45s:%21lld\n", "se.slice", (long long)t->sched.slice);
+	return 0;
+}
+
 static int gen_guest_range(struct task *t, gva_t start, gva_t end, FILE *out)
 {
 	char buf[4096];
@@ -403,8 +423,8 @@ static int gen_guest_range(struct task *t, gva_t start, gva_t end, FILE *out)
 }
 
 /* The directories of the modeled /proc. */
-static const char *const pid_files[] = {"stat",	"status",  "maps",   "cmdline",
-					 "environ", "comm", "uid_map", "gid_map"};
+static const char *const pid_files[] = {"stat",	"status",  "maps",	"cmdline", "environ",
+					 "comm", "uid_map", "gid_map", "sched"};
 static const char *const pid_links[] = {"exe", "cwd"};
 
 static int list_task_dir(struct task *target, bool with_task, struct dirlist *d)
@@ -545,6 +565,8 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		r = mm ? gen_guest_range(target, mm->arg_start, mm->arg_end, mem) : 0;
 	else if (!strcmp(rest, "environ"))
 		r = mm ? gen_guest_range(target, mm->env_start, mm->env_end, mem) : 0;
+	else if (!strcmp(rest, "sched"))
+		r = gen_sched(target, proc_ns(), mem);
 	else if (!strcmp(rest, "comm"))
 		fprintf(mem, "%s\n", target->comm);
 	else if (!strcmp(rest, "uid_map") || !strcmp(rest, "gid_map")) {

@@ -11,6 +11,7 @@
 
 #include "kernelmodel/futex.h"
 #include "kernelmodel/mm.h"
+#include "kernelmodel/sched_policy.h"
 #include "kernelmodel/signal.h"
 
 struct files;
@@ -100,6 +101,10 @@ struct task {
 	bool restore_sigmask;
 	bool wait_killable;     /* asleep where only SIGKILL interrupts (vfork) */
 	uint64_t fault_err;     /* page-fault error code for the SIGSEGV frame */
+	/* Nice value, policy, affinity (kernelmodel/sched_policy.c) and I/O
+	 * priority (kernelmodel/ioprio.c): per thread, copied by clone. */
+	struct task_sched sched;
+	uint16_t ioprio;
 	gva_t sas_ss_sp;        /* sigaltstack */
 	uint64_t sas_ss_size;
 	int sas_ss_flags;

@@ -49,13 +49,20 @@ SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(
 SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid); SYS(getpgid);
 SYS(getpgrp); SYS(getsid); SYS(setpgid); SYS(setsid); SYS(set_tid_address); SYS(set_robust_list); SYS(get_robust_list);
 SYS(rseq); SYS(arch_prctl); SYS(prlimit64); SYS(getrlimit); SYS(setrlimit); SYS(uname);
-SYS(sethostname); SYS(setdomainname); SYS(sched_getaffinity); SYS(sched_yield); SYS(prctl);
+SYS(sethostname); SYS(setdomainname); SYS(prctl);
 SYS(getrusage); SYS(sysinfo); SYS(getcpu);
 
 /* sys_cred.c */
 SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getresuid); SYS(getresgid);
 SYS(setuid); SYS(setgid); SYS(setreuid); SYS(setregid); SYS(setresuid); SYS(setresgid);
 SYS(setfsuid); SYS(setfsgid); SYS(getgroups); SYS(setgroups); SYS(capget); SYS(capset);
+
+/* sys_sched.c */
+SYS(getpriority); SYS(setpriority); SYS(sched_setscheduler); SYS(sched_setparam);
+SYS(sched_getscheduler); SYS(sched_getparam); SYS(sched_setattr); SYS(sched_getattr);
+SYS(sched_get_priority_max); SYS(sched_get_priority_min); SYS(sched_rr_get_interval);
+SYS(sched_setaffinity); SYS(sched_getaffinity); SYS(sched_yield); SYS(ioprio_set);
+SYS(ioprio_get);
 
 /* sys_fork.c */
 SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(execve); SYS(execveat); SYS(wait4); SYS(waitid);

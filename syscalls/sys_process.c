@@ -16,6 +16,7 @@
 #include "kernelmodel/exit.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/sched_policy.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
@@ -258,25 +259,6 @@ SYS(setdomainname)
 	return set_uts_field(t, t->nsproxy->uts->name.domainname, a[0], a[1]);
 }
 
-/* The CPUs the guest may use are the host's. */
-SYS(sched_getaffinity)
-{
-	if (!find_process(t, (int)a[0]))
-		return -ESRCH;
-	uint8_t mask[128];
-	long n = syscall(SYS_sched_getaffinity, 0, sizeof(mask), mask);
-	if (n < 0)
-		return -errno;
-	if (a[1] < (uint64_t)n || (a[1] & (sizeof(long) - 1)))
-		return -EINVAL;
-	return copy_to_guest(t->mm, a[2], mask, n) ? -EFAULT : n;
-}
-
-SYS(sched_yield)
-{
-	return 0;
-}
-
 SYS(prctl)
 {
 	char name[TASK_COMM_LEN];
@@ -346,12 +328,17 @@ SYS(sysinfo)
 	return copy_to_guest(t->mm, a[0], &si, sizeof(si));
 }
 
+/* The task runs on the first CPU its affinity allows; node 0. */
 SYS(getcpu)
 {
-	unsigned zero = 0;
-	if (a[0] && copy_to_guest(t->mm, a[0], &zero, 4))
+	uint8_t mask[SCHED_CPUMASK_BYTES];
+	unsigned cpu = 0, node = 0;
+	sched_getaffinity_task(t, mask);
+	while (cpu < 8 * sched_cpumask_size() - 1 && !(mask[cpu / 8] >> (cpu % 8) & 1))
+		cpu++;
+	if (a[0] && copy_to_guest(t->mm, a[0], &cpu, 4))
 		return -EFAULT;
-	if (a[1] && copy_to_guest(t->mm, a[1], &zero, 4))
+	if (a[1] && copy_to_guest(t->mm, a[1], &node, 4))
 		return -EFAULT;
 	return 0;
 }
