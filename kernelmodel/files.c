@@ -1,6 +1,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/eventpoll.h"
 #include "kernelmodel/inode.h"
+#include "kernelmodel/locks.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/task.h"
@@ -26,7 +27,7 @@ struct file *file_host_alloc(int host_fd, const char *path)
 	if (!r)
 		rr_bytes(&st, sizeof(st));
 	f->is_regular = r == 0 && S_ISREG(st.st_mode);
-	if (f->is_regular) {
+	if (!r) { /* the inode's identity: page cache, ETXTBSY, file locks */
 		f->dev = st.st_dev;
 		f->ino = st.st_ino;
 	}
@@ -149,6 +150,7 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refcount > 0)
 		return;
+	locks_remove_file(f);
 	eventpoll_file_released(f);
 	if (f->write_access)
 		inode_put_write_access(f->dev, f->ino);
@@ -189,8 +191,11 @@ void files_put(struct files *files)
 {
 	if (!files || --files->refcount > 0)
 		return;
-	for (int i = 0; i < files->max; i++)
+	for (int i = 0; i < files->max; i++) {
+		if (files->fd[i].file)
+			locks_remove_posix(files->fd[i].file, files);
 		file_put(files->fd[i].file);
+	}
 	free(files->fd);
 	free(files);
 }
@@ -253,6 +258,8 @@ int files_install_at(struct files *files, struct file *f, int fd, bool cloexec)
 	struct file *old = files->fd[fd].file;
 	files->fd[fd].file = file_get(f);
 	files->fd[fd].cloexec = cloexec;
+	if (old)
+		locks_remove_posix(old, files); /* dup2 closes what was there */
 	file_put(old);
 	return fd;
 }
@@ -278,6 +285,7 @@ int files_close(struct files *files, int fd)
 	struct file *f = e->file;
 	e->file = NULL;
 	e->cloexec = false;
+	locks_remove_posix(f, files); /* filp_close: all of this table's POSIX locks on it */
 	file_put(f);
 	return 0;
 }

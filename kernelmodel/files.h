@@ -37,7 +37,7 @@ struct file {
 	bool is_regular;  /* FILE_HOST on a regular file: I/O never blocks */
 	bool write_access; /* counted in the inode's writers (ETXTBSY) */
 	bool stdio;        /* inherited from cloneemu (fd 0-2 at start) */
-	uint64_t dev, ino;
+	uint64_t dev, ino; /* FILE_HOST: the host inode, as fstat showed it at open */
 	struct pipe *pipe; /* FILE_PIPE */
 	struct dirlist *dir; /* FILE_DIR */
 	struct eventpoll *ep; /* FILE_EPOLL */

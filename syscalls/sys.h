@@ -42,6 +42,9 @@ SYS(fsync); SYS(fdatasync); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link);
 SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(chown); SYS(lchown); SYS(fchown); SYS(fchownat); SYS(utimensat); SYS(statfs); SYS(fstatfs);
 SYS(fadvise64); SYS(pipe); SYS(pipe2); SYS(getsockname); SYS(getpeername);
 
+/* sys_locks.c */
+SYS(flock);
+
 /* sys_mm.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync);
 

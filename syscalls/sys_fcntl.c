@@ -171,22 +171,11 @@ SYS(fcntl)
 		return host_ret(fcntl(e->file->host_fd, cmd, (int)a[2]));
 	case F_GETLK:
 	case F_SETLK:
+	case F_SETLKW:
 	case F_OFD_GETLK:
-	case F_OFD_SETLK: {
-		/* F_SETLKW would block the host thread, and every task with it:
-		 * not modeled (README). */
-		struct flock fl;
-		if (e->file->kind == FILE_PIPE)
-			return -EINVAL;
-		if (copy_from_guest(t->mm, &fl, a[2], sizeof(fl)))
-			return -EFAULT;
-		if (fcntl(e->file->host_fd, cmd, &fl))
-			return -errno;
-		if ((cmd == F_GETLK || cmd == F_OFD_GETLK) &&
-		    copy_to_guest(t->mm, a[2], &fl, sizeof(fl)))
-			return -EFAULT;
-		return 0;
-	}
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return fcntl_lock(t, e->file, cmd, a[2]);
 	default:
 		return -EINVAL;
 	}

@@ -28,6 +28,7 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(statx, 5),
 	E(ioctl, 3),
 	E(fcntl, 3),
+	E(flock, 2),
 	E(dup, 1),
 	E(dup2, 2),
 	E(dup3, 3),

@@ -1,0 +1,440 @@
+/* File locks, after Linux's fs/locks.c (flock_lock_inode, posix_lock_inode,
+ * posix_test_lock, posix_locks_deadlock, locks_remove_posix/file). The
+ * lists and the order of their entries are Linux's, so F_GETLK reports the
+ * lock Linux would report. What differs: a waiter is not queued on the lock
+ * that blocks it; it sleeps on the inode's context and every release there
+ * wakes all its sleepers, who retry (the dispatcher re-runs the syscall). */
+#include "kernelmodel/locks.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+
+#include "kernelmodel/files.h"
+#include "kernelmodel/pipe.h"
+#include "kernelmodel/sched.h"
+#include "kernelmodel/task.h"
+
+/* Which inode a file's locks are on. Host files carry their host identity;
+ * model objects have their own name spaces, so that a model pipe never
+ * shares a context with a host file that happens to have its numbers. */
+enum key_space { KEY_HOST, KEY_PIPE, KEY_ANON, KEY_OBJ };
+
+struct lock_key {
+	enum key_space space;
+	uint64_t dev, ino;
+};
+
+/* Linux's struct file_lock_context (inode->i_flctx). */
+struct file_lock_context {
+	struct file_lock_context *next;
+	struct lock_key key;
+	struct file_lock *flock; /* in the order they were taken */
+	struct file_lock *posix; /* POSIX and OFD: grouped by owner, each group by start */
+};
+
+static struct file_lock_context *contexts;
+
+/* POSIX (not OFD) requests asleep, for deadlock detection: Linux's
+ * blocked_hash. An entry counts only while its task still sleeps on the
+ * context it names: a woken waiter has left Linux's hash too, and enters
+ * it again if its retry has to wait again. */
+struct lock_waiter {
+	struct task *t; /* compared only after task_find(tid) returns it */
+	int tid;
+	const void *owner;   /* the waiting request's owner */
+	const void *blocker; /* the owner of the lock it waits for */
+	const struct file_lock_context *ctx;
+};
+
+static struct {
+	struct lock_waiter *v;
+	size_t n, cap;
+} waiters;
+
+#define MAX_DEADLK_ITERATIONS 10
+
+static void key_of(const struct file *f, struct lock_key *k)
+{
+	switch (f->kind) {
+	case FILE_HOST:
+		*k = (struct lock_key){KEY_HOST, f->dev, f->ino};
+		break;
+	case FILE_PIPE:
+		*k = (struct lock_key){KEY_PIPE, 0xe, f->pipe->ino}; /* pipefs, as fstat shows */
+		break;
+	case FILE_EPOLL:
+		*k = (struct lock_key){KEY_ANON, 0xf, 0}; /* the one anonymous inode */
+		break;
+	case FILE_PIDFD:
+		*k = (struct lock_key){KEY_OBJ, 0, (uint64_t)(uintptr_t)f->task}; /* pidfs: one per process */
+		break;
+	default:
+		/* A modeled /proc directory, a socket: an inode of its own that
+		 * no other open shares (the file outlives its locks). */
+		*k = (struct lock_key){KEY_OBJ, 0, (uint64_t)(uintptr_t)f};
+		break;
+	}
+}
+
+static struct file_lock_context *ctx_find(const struct file *f, bool create)
+{
+	struct lock_key k;
+	key_of(f, &k);
+	for (struct file_lock_context *c = contexts; c; c = c->next)
+		if (c->key.space == k.space && c->key.dev == k.dev && c->key.ino == k.ino)
+			return c;
+	if (!create)
+		return NULL;
+	struct file_lock_context *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->key = k;
+	c->next = contexts;
+	contexts = c;
+	return c;
+}
+
+static bool waiter_valid(const struct lock_waiter *w)
+{
+	return task_find(w->tid) == w->t && w->t->state == TASK_INTERRUPTIBLE &&
+	       w->t->wait_chan == w->ctx;
+}
+
+/* Drop entries that no longer count (and @t's own, if @t is not NULL). */
+static void waiters_prune(const struct task *t)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < waiters.n; i++)
+		if (waiters.v[i].t != t && waiter_valid(&waiters.v[i]))
+			waiters.v[k++] = waiters.v[i];
+	waiters.n = k;
+}
+
+/* A context without locks goes; nobody sleeps on it (every release woke
+ * its sleepers, and a sleeper waits only for a lock that is there). */
+static void ctx_maybe_free(struct file_lock_context *ctx)
+{
+	if (ctx->flock || ctx->posix)
+		return;
+	for (struct file_lock_context **pp = &contexts; *pp; pp = &(*pp)->next)
+		if (*pp == ctx) {
+			*pp = ctx->next;
+			break;
+		}
+	waiters_prune(NULL);
+	free(ctx);
+}
+
+/* Unlink and free *@pp; whoever waits on the inode may now succeed. */
+static void lock_delete(struct file_lock_context *ctx, struct file_lock **pp)
+{
+	struct file_lock *fl = *pp;
+	*pp = fl->next;
+	free(fl);
+	wake_up(ctx);
+}
+
+static struct file_lock *lock_copy(const struct file_lock *src)
+{
+	struct file_lock *fl = malloc(sizeof(*fl));
+	if (fl) {
+		*fl = *src;
+		fl->next = NULL;
+	}
+	return fl;
+}
+
+/* locks_conflict: two readers share, anything with a writer conflicts. */
+static bool types_conflict(int a, int b)
+{
+	return a == F_WRLCK || b == F_WRLCK;
+}
+
+static bool locks_overlap(const struct file_lock *a, const struct file_lock *b)
+{
+	return a->end >= b->start && b->end >= a->start;
+}
+
+static bool posix_locks_conflict(const struct file_lock *caller, const struct file_lock *sys)
+{
+	if (caller->owner == sys->owner) /* posix_same_owner */
+		return false;
+	return locks_overlap(caller, sys) && types_conflict(caller->type, sys->type);
+}
+
+long flock_lock_file(struct task *t, struct file *f, int type, bool wait)
+{
+	struct file_lock_context *ctx = ctx_find(f, type != F_UNLCK);
+	if (!ctx)
+		return type == F_UNLCK ? 0 : -ENOMEM;
+	long r = 0;
+	/* The file's present lock: the same type is a no-op; another is
+	 * removed before the new one is tried (no atomic conversion: a
+	 * failed LOCK_NB upgrade has lost the shared lock, as in Linux). */
+	for (struct file_lock **pp = &ctx->flock; *pp; pp = &(*pp)->next) {
+		if ((*pp)->owner != f)
+			continue;
+		if ((*pp)->type == type)
+			goto out;
+		lock_delete(ctx, pp);
+		break;
+	}
+	if (type == F_UNLCK)
+		goto out;
+	struct file_lock **tail = &ctx->flock;
+	for (; *tail; tail = &(*tail)->next) {
+		if ((*tail)->owner == f || !types_conflict(type, (*tail)->type))
+			continue;
+		if (!wait) {
+			r = -EAGAIN;
+		} else {
+			waiters_prune(t);
+			r = sleep_on(t, ctx, "flock");
+		}
+		goto out;
+	}
+	struct file_lock req = {.flags = FL_FLOCK, .type = type, .start = 0, .end = OFFSET_MAX,
+				.owner = f, .pid = t->tgid};
+	if (!(*tail = lock_copy(&req)))
+		r = -ENOMEM;
+out:
+	ctx_maybe_free(ctx);
+	return r;
+}
+
+/* The first live POSIX waiter of @owner: what its owner waits for. */
+static const struct lock_waiter *what_owner_is_waiting_for(const void *owner)
+{
+	for (size_t i = 0; i < waiters.n; i++)
+		if (waiters.v[i].owner == owner && waiter_valid(&waiters.v[i]))
+			return &waiters.v[i];
+	return NULL;
+}
+
+/* posix_locks_deadlock: would @caller waiting for @block's owner close a
+ * cycle of owners each waiting for the next? OFD requests are not checked
+ * (their owner is no thread of execution). */
+static bool posix_locks_deadlock(const struct file_lock *caller, const struct file_lock *block)
+{
+	if (caller->flags & FL_OFDLCK)
+		return false;
+	const void *owner = block->owner;
+	const struct lock_waiter *w;
+	int i = 0;
+	while ((w = what_owner_is_waiting_for(owner))) {
+		if (i++ > MAX_DEADLK_ITERATIONS)
+			return false;
+		owner = w->blocker;
+		if (owner == caller->owner)
+			return true;
+	}
+	return false;
+}
+
+static long posix_block(struct task *t, struct file_lock_context *ctx,
+			const struct file_lock *req, const struct file_lock *block)
+{
+	if (posix_locks_deadlock(req, block))
+		return -EDEADLK;
+	waiters_prune(t);
+	if (!(req->flags & FL_OFDLCK)) {
+		if (waiters.n == waiters.cap) {
+			size_t cap = waiters.cap ? waiters.cap * 2 : 16;
+			struct lock_waiter *v = realloc(waiters.v, cap * sizeof(*v));
+			if (!v)
+				return -ENOLCK;
+			waiters.v = v;
+			waiters.cap = cap;
+		}
+		waiters.v[waiters.n++] = (struct lock_waiter){t, t->tid, req->owner, block->owner, ctx};
+	}
+	return sleep_on(t, ctx, "file lock");
+}
+
+/* posix_lock_inode: conflicts first; then this owner's locks are merged
+ * with, cut by or replaced by the request. Locks of one owner stay
+ * together, sorted by start; a new owner's go at the end of the list. */
+static long posix_lock_inode(struct task *t, struct file_lock_context *ctx,
+			     const struct file_lock *request, bool wait)
+{
+	struct file_lock reqcopy = *request, *req = &reqcopy;
+	struct file_lock *fl, **before, *left = NULL, *right = NULL;
+	bool added = false;
+
+	if (req->type != F_UNLCK)
+		for (fl = ctx->posix; fl; fl = fl->next)
+			if (posix_locks_conflict(req, fl))
+				return wait ? posix_block(t, ctx, req, fl) : -EAGAIN;
+
+	/* Find the first lock of the same owner. */
+	before = &ctx->posix;
+	while ((fl = *before) && fl->owner != req->owner)
+		before = &fl->next;
+
+	/* Process the locks of this owner. */
+	while ((fl = *before) && fl->owner == req->owner) {
+		if (req->type == fl->type) {
+			/* Adjacent or overlapping regions of one type merge.
+			 * "start - 1", not "end + 1": end may be OFFSET_MAX. */
+			if (fl->end < req->start - 1)
+				goto next_lock;
+			/* Entirely after the request: insert it here. */
+			if (fl->start - 1 > req->end)
+				break;
+			if (fl->start > req->start)
+				fl->start = req->start;
+			else
+				req->start = fl->start;
+			if (fl->end < req->end)
+				fl->end = req->end;
+			else
+				req->end = fl->end;
+			if (added) {
+				lock_delete(ctx, before);
+				continue;
+			}
+			req = fl;
+			added = true;
+		} else {
+			if (fl->end < req->start)
+				goto next_lock;
+			if (fl->start > req->end)
+				break;
+			if (req->type == F_UNLCK)
+				added = true;
+			if (fl->start < req->start)
+				left = fl;
+			/* It reaches past the request: the request goes here. */
+			if (fl->end > req->end) {
+				right = fl;
+				break;
+			}
+			if (fl->start >= req->start) {
+				/* The request covers it whole (maybe several). */
+				if (added) {
+					lock_delete(ctx, before);
+					continue;
+				}
+				/* Replace it with a copy of the request. */
+				struct file_lock *n = lock_copy(req);
+				if (!n)
+					return -ENOLCK;
+				n->next = fl;
+				*before = n;
+				lock_delete(ctx, &n->next);
+				req = n;
+				added = true;
+				before = &n->next;
+				continue;
+			}
+		}
+	next_lock:
+		before = &fl->next;
+	}
+
+	struct file_lock *split = NULL;
+	if (right && left == right && !(split = lock_copy(right)))
+		return -ENOLCK;
+	if (!added) {
+		if (req->type == F_UNLCK)
+			return 0;
+		struct file_lock *n = lock_copy(req);
+		if (!n) {
+			free(split);
+			return -ENOLCK;
+		}
+		n->next = *before;
+		*before = n;
+	}
+	if (right) {
+		if (left == right) {
+			/* The request cuts the old lock in two. */
+			left = split;
+			left->next = *before;
+			*before = left;
+		}
+		right->start = req->end + 1;
+		wake_up(ctx);
+	}
+	if (left) {
+		left->end = req->start - 1;
+		wake_up(ctx);
+	}
+	return 0;
+}
+
+long posix_lock_file(struct task *t, struct file *f, const struct file_lock *req, bool wait)
+{
+	struct file_lock_context *ctx = ctx_find(f, req->type != F_UNLCK);
+	if (!ctx)
+		return req->type == F_UNLCK ? 0 : -ENOMEM;
+	long r = posix_lock_inode(t, ctx, req, wait);
+	ctx_maybe_free(ctx);
+	return r;
+}
+
+void posix_test_lock(struct file *f, struct file_lock *req)
+{
+	struct file_lock_context *ctx = ctx_find(f, false);
+	for (struct file_lock *fl = ctx ? ctx->posix : NULL; fl; fl = fl->next) {
+		if (req->type == F_UNLCK) {
+			/* F_OFD_GETLK with F_UNLCK: this owner's own lock. */
+			if (fl->owner != req->owner || !locks_overlap(req, fl))
+				continue;
+		} else if (!posix_locks_conflict(req, fl)) {
+			continue;
+		}
+		*req = *fl;
+		req->next = NULL;
+		return;
+	}
+	req->type = F_UNLCK;
+}
+
+/* Remove every lock of @owner from the list at @pp. */
+static void remove_owner(struct file_lock_context *ctx, struct file_lock **pp, const void *owner)
+{
+	while (*pp) {
+		if ((*pp)->owner == owner)
+			lock_delete(ctx, pp);
+		else
+			pp = &(*pp)->next;
+	}
+}
+
+void locks_remove_posix(struct file *f, const struct files *owner)
+{
+	if (!contexts)
+		return;
+	struct file_lock_context *ctx = ctx_find(f, false);
+	if (!ctx)
+		return;
+	remove_owner(ctx, &ctx->posix, owner);
+	ctx_maybe_free(ctx);
+}
+
+void locks_remove_file(struct file *f)
+{
+	if (!contexts)
+		return;
+	struct file_lock_context *ctx = ctx_find(f, false);
+	if (!ctx)
+		return;
+	remove_owner(ctx, &ctx->posix, f); /* OFD locks */
+	remove_owner(ctx, &ctx->flock, f);
+	ctx_maybe_free(ctx);
+}
+
+void locks_for_each(void (*fn)(void *arg, const struct file_lock *fl, uint64_t dev, uint64_t ino),
+		    void *arg)
+{
+	for (struct file_lock_context *c = contexts; c; c = c->next) {
+		uint64_t dev = c->key.space == KEY_OBJ ? 0 : c->key.dev;
+		uint64_t ino = c->key.space == KEY_OBJ ? 0 : c->key.ino;
+		for (struct file_lock *fl = c->posix; fl; fl = fl->next)
+			fn(arg, fl, dev, ino);
+		for (struct file_lock *fl = c->flock; fl; fl = fl->next)
+			fn(arg, fl, dev, ino);
+	}
+}
