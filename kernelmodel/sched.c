@@ -18,6 +18,71 @@ static struct {
 	size_t n, cap;
 } tasks;
 
+/* tid -> the newest task with it, for task_find (open addressing, linear
+ * probing, tombstones; grown at half load). */
+static struct {
+	struct task **v;
+	size_t cap, used; /* used counts tombstones too */
+} tids;
+#define TID_TOMB ((struct task *)1)
+
+static size_t tid_slot(int tid, size_t cap)
+{
+	return ((uint32_t)tid * 2654435761u) & (cap - 1);
+}
+
+static void tid_hash_insert(struct task *t);
+
+static void tid_hash_grow(void)
+{
+	size_t old_cap = tids.cap;
+	struct task **old = tids.v;
+	tids.cap = old_cap ? old_cap * 2 : 64;
+	while (tids.cap < 4 * tasks.n)
+		tids.cap *= 2;
+	tids.v = calloc(tids.cap, sizeof(*tids.v));
+	if (!tids.v)
+		abort(); /* like the task list: fatal like the kernel's panic */
+	tids.used = 0;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i] && old[i] != TID_TOMB)
+			tid_hash_insert(old[i]);
+	free(old);
+}
+
+static void tid_hash_insert(struct task *t)
+{
+	if (2 * (tids.used + 1) > tids.cap)
+		tid_hash_grow();
+	size_t i = tid_slot(t->tid, tids.cap);
+	while (tids.v[i] && tids.v[i] != TID_TOMB && tids.v[i]->tid != t->tid)
+		i = (i + 1) & (tids.cap - 1);
+	if (!tids.v[i])
+		tids.used++;
+	tids.v[i] = t; /* a reused tid: the newer task */
+}
+
+static struct task *tid_hash_lookup(int tid)
+{
+	if (!tids.cap)
+		return NULL;
+	for (size_t i = tid_slot(tid, tids.cap); tids.v[i]; i = (i + 1) & (tids.cap - 1))
+		if (tids.v[i] != TID_TOMB && tids.v[i]->tid == tid)
+			return tids.v[i];
+	return NULL;
+}
+
+static void tid_hash_remove(struct task *t)
+{
+	if (!tids.cap)
+		return;
+	for (size_t i = tid_slot(t->tid, tids.cap); tids.v[i]; i = (i + 1) & (tids.cap - 1))
+		if (tids.v[i] == t) {
+			tids.v[i] = TID_TOMB;
+			return;
+		}
+}
+
 static struct {
 	uint64_t seed, rng;
 	bool preemptible;   /* the slice in progress has the block hook */
@@ -41,26 +106,32 @@ void sched_add(struct task *t)
 		tasks.cap = cap;
 	}
 	t->nhostfds = 0;
+	t->sched_idx = tasks.n;
 	tasks.v[tasks.n++] = t;
+	tid_hash_insert(t);
 	if (!policy.preemptible)
 		policy.need_resched = true;
 }
 
 void sched_remove(struct task *t)
 {
-	for (size_t i = 0; i < tasks.n; i++) {
-		if (tasks.v[i] != t)
-			continue;
-		for (size_t j = i + 1; j < tasks.n; j++)
+	size_t i = t->sched_idx;
+	if (i < tasks.n && tasks.v[i] == t) {
+		tid_hash_remove(t);
+		for (size_t j = i + 1; j < tasks.n; j++) {
 			tasks.v[j - 1] = tasks.v[j];
+			tasks.v[j - 1]->sched_idx = j - 1;
+		}
 		tasks.n--;
 		task_put(t);
-		break;
 	}
 	if (!tasks.n) {
 		free(tasks.v);
 		tasks.v = NULL;
 		tasks.cap = 0;
+		free(tids.v);
+		tids.v = NULL;
+		tids.cap = tids.used = 0;
 	}
 }
 
@@ -138,9 +209,8 @@ struct task *sched_pick_next(struct task *prev)
 				return tasks.v[i];
 	}
 	size_t start = 0;
-	for (size_t i = 0; prev && i < tasks.n; i++)
-		if (tasks.v[i] == prev)
-			start = i + 1;
+	if (prev && prev->sched_idx < tasks.n && tasks.v[prev->sched_idx] == prev)
+		start = prev->sched_idx + 1;
 	for (size_t k = 0; k < tasks.n; k++) {
 		struct task *t = tasks.v[(start + k) % tasks.n];
 		if (t->state == TASK_RUNNING)
@@ -151,20 +221,16 @@ struct task *sched_pick_next(struct task *prev)
 
 struct task *task_find(int tid)
 {
-	for (size_t i = 0; i < tasks.n; i++)
-		if (tasks.v[i]->tid == tid && tasks.v[i]->state != TASK_DEAD)
-			return tasks.v[i];
-	return NULL;
+	struct task *t = tid_hash_lookup(tid);
+	return t && t->state != TASK_DEAD ? t : NULL;
 }
 
 struct task *task_next(struct task *t)
 {
 	if (!t)
 		return tasks.n ? tasks.v[0] : NULL;
-	for (size_t i = 0; i + 1 < tasks.n; i++)
-		if (tasks.v[i] == t)
-			return tasks.v[i + 1];
-	return NULL;
+	size_t i = t->sched_idx;
+	return i + 1 < tasks.n && tasks.v[i] == t ? tasks.v[i + 1] : NULL;
 }
 
 long sleep_until(struct task *t, const void *chan, uint64_t deadline_ns, const char *why)

@@ -388,8 +388,19 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 	}
 }
 
+/* Whether some process may have ITIMER_REAL armed: the scans below run only
+ * then (they would cost O(tasks) on every scheduler tick). */
+static bool timers_armed;
+
+void signal_timer_armed(void)
+{
+	timers_armed = true;
+}
+
 void signal_run_timers(uint64_t now)
 {
+	if (!timers_armed)
+		return;
 	for (struct task *t = task_next(NULL); t; t = task_next(t)) {
 		struct signal_struct *sig = t->signal;
 		if (t->tid != t->tgid || t->state == TASK_ZOMBIE || t->state == TASK_DEAD ||
@@ -407,11 +418,14 @@ void signal_run_timers(uint64_t now)
 uint64_t signal_next_timer(void)
 {
 	uint64_t next = 0;
+	if (!timers_armed)
+		return 0;
 	for (struct task *t = task_next(NULL); t; t = task_next(t)) {
 		uint64_t d = t->signal ? t->signal->it_real_deadline : 0;
 		if (t->tid == t->tgid && t->state != TASK_ZOMBIE && t->state != TASK_DEAD && d &&
 		    (!next || d < next))
 			next = d;
 	}
+	timers_armed = next != 0;
 	return next;
 }

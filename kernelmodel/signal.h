@@ -131,5 +131,7 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 void signal_run_timers(uint64_t now);
 /* The earliest armed ITIMER_REAL deadline, 0 if none. */
 uint64_t signal_next_timer(void);
+/* Called whenever an ITIMER_REAL deadline is set. */
+void signal_timer_armed(void);
 
 #endif
