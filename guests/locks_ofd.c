@@ -4,10 +4,15 @@
  * two opens in one process conflict, a fork or dup shares the lock,
  * closing one of several descriptors keeps it, the last close drops it.
  * They conflict with POSIX locks of the same process; F_GETLK reports an
- * OFD owner as l_pid -1; l_pid must be 0 in requests. Run in a scratch
- * directory.
+ * OFD owner as l_pid -1; l_pid must be 0 in requests. /proc/locks lists
+ * the locks of every kind (only this file's lines are printed, sorted,
+ * since the host's list holds other processes' locks in per-CPU order).
+ * Run in a scratch directory.
  */
 #include "lock_check.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #define FILE_NAME "ofd.lk"
 
@@ -28,6 +33,69 @@ static int ofd(int fd, int cmd, short type, off_t start, off_t len, pid_t pid)
 	fl.l_len = len;
 	fl.l_pid = pid;
 	return fcntl(fd, cmd, &fl);
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of /proc/locks about file fd, without their ordinal, with
+ * our pid as "self" and the inode as "INODE", sorted. */
+static void print_proc_locks(int fd)
+{
+	struct stat st;
+	need(fstat(fd, &st) == 0, 83, "fstat");
+	char inode[64], self[32];
+	snprintf(inode, sizeof(inode), " %02x:%02x:%llu ", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long long)st.st_ino);
+	snprintf(self, sizeof(self), " %d ", (int)getpid());
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	int p = open("/proc/locks", O_RDONLY);
+	need(p >= 0 && buf, 84, "open /proc/locks");
+	for (ssize_t n; (n = read(p, buf + len, cap - len - 1)) > 0;) {
+		len += (size_t)n;
+		if (len + 1 == cap)
+			need((buf = realloc(buf, cap *= 2)) != NULL, 85, "realloc");
+	}
+	close(p);
+	buf[len] = 0;
+	char *lines[64];
+	int n = 0;
+	for (char *line = strtok(buf, "\n"); line && n < 64; line = strtok(NULL, "\n")) {
+		char *at = strstr(line, inode), *colon = strchr(line, ':');
+		if (!at || !colon)
+			continue;
+		char out[256], *pid = strstr(line, self);
+		*at = 0;
+		if (pid && pid < at) {
+			*pid = 0;
+			snprintf(out, sizeof(out), "%s self%s INODE %s", colon + 2, pid + strlen(self) - 1, at + strlen(inode));
+		} else {
+			snprintf(out, sizeof(out), "%s INODE %s", colon + 2, at + strlen(inode));
+		}
+		lines[n++] = strdup(out);
+	}
+	qsort(lines, n, sizeof(lines[0]), by_text);
+	for (int i = 0; i < n; i++) {
+		printf("/proc/locks: %s\n", lines[i]);
+		free(lines[i]);
+	}
+	free(buf);
+}
+
+static void proc_locks(void)
+{
+	int a = open("procs.lk", O_RDWR | O_CREAT, 0600), b = open("procs.lk", O_RDWR);
+	need(a >= 0 && b >= 0, 86, "open procs.lk");
+	need(lk(a, F_SETLK, F_WRLCK, SEEK_SET, 5, 10) == 0, 87, "POSIX write lock");
+	need(lk(a, F_SETLK, F_RDLCK, SEEK_SET, 20, 0) == 0, 88, "POSIX read lock");
+	need(ofd(b, F_OFD_SETLK, F_RDLCK, 0, 2, 0) == 0, 89, "OFD read lock");
+	need(flock(b, LOCK_EX) == 0, 90, "flock");
+	print_proc_locks(a);
+	close(a);
+	close(b);
 }
 
 int main(void)
@@ -103,5 +171,6 @@ int main(void)
 		     "a's left piece is still there");
 	close(a);
 	close(b);
+	proc_locks();
 	return guest_finish();
 }

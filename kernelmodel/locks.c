@@ -34,6 +34,7 @@ struct file_lock_context {
 };
 
 static struct file_lock_context *contexts;
+static size_t nr_locks;
 
 /* POSIX (not OFD) requests asleep, for deadlock detection: Linux's
  * blocked_hash. An entry counts only while its task still sleeps on the
@@ -132,15 +133,20 @@ static void lock_delete(struct file_lock_context *ctx, struct file_lock **pp)
 	struct file_lock *fl = *pp;
 	*pp = fl->next;
 	free(fl);
+	nr_locks--;
 	wake_up(ctx);
 }
 
+/* A new lock like @src, to be inserted (locks_insert_lock_ctx). */
 static struct file_lock *lock_copy(const struct file_lock *src)
 {
+	static uint64_t last_seq;
 	struct file_lock *fl = malloc(sizeof(*fl));
 	if (fl) {
 		*fl = *src;
 		fl->next = NULL;
+		fl->seq = ++last_seq;
+		nr_locks++;
 	}
 	return fl;
 }
@@ -341,7 +347,10 @@ static long posix_lock_inode(struct task *t, struct file_lock_context *ctx,
 			return 0;
 		struct file_lock *n = lock_copy(req);
 		if (!n) {
-			free(split);
+			if (split) {
+				free(split);
+				nr_locks--;
+			}
 			return -ENOLCK;
 		}
 		n->next = *before;
@@ -426,15 +435,34 @@ void locks_remove_file(struct file *f)
 	ctx_maybe_free(ctx);
 }
 
-void locks_for_each(void (*fn)(void *arg, const struct file_lock *fl, uint64_t dev, uint64_t ino),
-		    void *arg)
+struct listed {
+	const struct file_lock *fl;
+	const struct lock_key *key;
+};
+
+static int newest_first(const void *a, const void *b)
 {
-	for (struct file_lock_context *c = contexts; c; c = c->next) {
-		uint64_t dev = c->key.space == KEY_OBJ ? 0 : c->key.dev;
-		uint64_t ino = c->key.space == KEY_OBJ ? 0 : c->key.ino;
-		for (struct file_lock *fl = c->posix; fl; fl = fl->next)
-			fn(arg, fl, dev, ino);
-		for (struct file_lock *fl = c->flock; fl; fl = fl->next)
-			fn(arg, fl, dev, ino);
+	uint64_t x = ((const struct listed *)a)->fl->seq, y = ((const struct listed *)b)->fl->seq;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+int locks_for_each(void (*fn)(void *arg, const struct file_lock *fl, uint64_t dev, uint64_t ino),
+		   void *arg)
+{
+	struct listed *v = malloc((nr_locks ? nr_locks : 1) * sizeof(*v));
+	size_t n = 0;
+	if (!v)
+		return -ENOMEM;
+	for (struct file_lock_context *c = contexts; c; c = c->next)
+		for (int list = 0; list < 2; list++)
+			for (struct file_lock *fl = list ? c->flock : c->posix; fl && n < nr_locks;
+			     fl = fl->next)
+				v[n++] = (struct listed){fl, &c->key};
+	qsort(v, n, sizeof(*v), newest_first);
+	for (size_t i = 0; i < n; i++) {
+		bool host = v[i].key->space != KEY_OBJ;
+		fn(arg, v[i].fl, host ? v[i].key->dev : 0, host ? v[i].key->ino : 0);
 	}
+	free(v);
+	return 0;
 }

@@ -42,6 +42,7 @@ struct file_lock {
 	int64_t start, end; /* inclusive; end OFFSET_MAX: to end of file, and beyond */
 	const void *owner;  /* POSIX: the struct files; OFD and flock: the struct file */
 	int pid;            /* the setter's tgid in the initial PID namespace */
+	uint64_t seq;       /* when it was inserted, for /proc/locks */
 };
 
 /* flock(2) on @f: @type F_RDLCK (LOCK_SH), F_WRLCK (LOCK_EX) or F_UNLCK.
@@ -66,10 +67,10 @@ void locks_remove_posix(struct file *f, const struct files *owner);
 /* The last reference to @f is going (__fput): its OFD and flock locks go. */
 void locks_remove_file(struct file *f);
 
-/* Call @fn for every lock held, in the order /proc/locks lists them (the
- * order locks were taken, as Linux's global list does not guarantee any).
- * @dev/@ino: the inode as stat shows it (0/0 for model objects without). */
-void locks_for_each(void (*fn)(void *arg, const struct file_lock *fl, uint64_t dev, uint64_t ino),
-		    void *arg);
+/* Call @fn for every lock held, newest first as /proc/locks lists them
+ * (Linux adds to the head of its global list). @dev/@ino: the inode as
+ * stat shows it (0/0 for model objects of no file system). 0 or -ENOMEM. */
+int locks_for_each(void (*fn)(void *arg, const struct file_lock *fl, uint64_t dev, uint64_t ino),
+		   void *arg);
 
 #endif

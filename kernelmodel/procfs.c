@@ -3,16 +3,19 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/locks.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/uts.h"
@@ -514,6 +517,56 @@ static int open_dir(struct dirlist *d, int r, const char *path, struct file **ou
 	return 0;
 }
 
+/* /proc/locks from the model's lock table (fs/locks.c's locks_show):
+ * owners as the reader's PID namespace numbers them (OFD ones -1), locks
+ * of owners it cannot see left out; no line for waiters. */
+struct locks_show {
+	FILE *out;
+	long id;
+};
+
+static void lock_show(void *arg, const struct file_lock *fl, uint64_t dev, uint64_t ino)
+{
+	struct locks_show *s = arg;
+	int pid = (fl->flags & FL_OFDLCK) ? -1 : pid_nr_ns(fl->pid, proc_ns());
+	s->id++;
+	if (!pid)
+		return;
+	if (fl->flags & FL_POSIX)
+		fprintf(s->out, "%ld: %s ADVISORY  ", s->id, fl->flags & FL_OFDLCK ? "OFDLCK" : "POSIX ");
+	else
+		fprintf(s->out, "%ld: FLOCK  ADVISORY  ", s->id);
+	fprintf(s->out, "%s %d %02x:%02x:%llu ", fl->type == F_WRLCK ? "WRITE" : "READ", pid,
+		major(dev), minor(dev), (unsigned long long)ino);
+	if (!(fl->flags & FL_POSIX))
+		fputs("0 EOF\n", s->out);
+	else if (fl->end == OFFSET_MAX)
+		fprintf(s->out, "%lld EOF\n", (long long)fl->start);
+	else
+		fprintf(s->out, "%lld %lld\n", (long long)fl->start, (long long)fl->end);
+}
+
+static int open_proc_locks(const char *path, struct file **out)
+{
+	char *data = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&data, &len);
+	if (!mem)
+		return -ENOMEM;
+	struct locks_show s = {mem, 0};
+	int r = locks_for_each(lock_show, &s);
+	fclose(mem);
+	if (!r) {
+		r = snapshot_fd(data, len);
+		if (r >= 0) {
+			*out = file_host_alloc(r, path);
+			r = *out ? 0 : (close(r), -ENOMEM);
+		}
+	}
+	free(data);
+	return r;
+}
+
 int procfs_open(struct task *t, const char *path, int flags, int *handled, struct file **out)
 {
 	struct task *target;
@@ -525,6 +578,10 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		if (!(d = calloc(1, sizeof(*d))))
 			return -ENOMEM;
 		return open_dir(d, list_proc_root(proc_ns(), d), path, out);
+	}
+	if (!strcmp(path, "/proc/locks")) {
+		*handled = 1;
+		return open_proc_locks(path, out);
 	}
 	*handled = proc_task_path(t, path, &target, &rest, &self);
 	if (!*handled)
