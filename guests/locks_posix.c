@@ -155,7 +155,12 @@ static void ranges(void)
 	in_child(117, "child: l_whence and negative lengths", child_sees_whence);
 
 	/* Closing any descriptor of the file drops all of the process's
-	 * locks on it, even one that never locked anything. */
+	 * locks on it, even one that never locked anything; but not an
+	 * O_PATH one (filp_close). */
+	int path = open(FILE_NAME, O_PATH);
+	need(path >= 0, 84, "open O_PATH");
+	close(path);
+	in_child(121, "child: closing an O_PATH descriptor kept the locks", child_sees_whence);
 	int other = open_lk(O_RDONLY);
 	close(other);
 	in_child(118, "child: closing another descriptor released every lock", child_sees_nothing);
@@ -171,7 +176,7 @@ static void ranges(void)
 static void fork_does_not_inherit(void)
 {
 	int fd = open_lk(O_RDWR);
-	need(lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 10) == 0, 84, "parent lock");
+	need(lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 10) == 0, 92, "parent lock");
 	pid_t pid = guest_fork();
 	if (pid == 0) {
 		/* The inherited descriptor does not carry the parent's lock. */

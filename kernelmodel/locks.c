@@ -12,6 +12,7 @@
 
 #include "kernelmodel/files.h"
 #include "kernelmodel/pipe.h"
+#include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/task.h"
 
@@ -419,6 +420,17 @@ void locks_remove_posix(struct file *f, const struct files *owner)
 	struct file_lock_context *ctx = ctx_find(f, false);
 	if (!ctx)
 		return;
+	struct file_lock *fl = ctx->posix;
+	while (fl && fl->owner != owner)
+		fl = fl->next;
+	if (!fl)
+		return;
+	/* filp_close leaves the locks alone for an O_PATH descriptor. */
+	if (f->kind == FILE_HOST) {
+		long fl_flags = RR_SYS(fcntl(f->host_fd, F_GETFL));
+		if (fl_flags >= 0 && (fl_flags & O_PATH))
+			return;
+	}
 	remove_owner(ctx, &ctx->posix, owner);
 	ctx_maybe_free(ctx);
 }
