@@ -4,9 +4,12 @@
  * open of the same file conflicts with it. LOCK_NB fails with EWOULDBLOCK;
  * a blocking request sleeps until the holder unlocks, closes or exits. A
  * conversion is not atomic (a failed LOCK_NB upgrade loses the shared lock).
- * flock and fcntl locks do not see each other. Run in a scratch directory.
+ * flock and fcntl locks do not see each other. A blocked flock sleeps its
+ * thread only. Run in a scratch directory.
  */
 #include "lock_check.h"
+
+#include <pthread.h>
 
 #define FILE_NAME "flock.lk"
 
@@ -216,6 +219,50 @@ static void pipes(void)
 	close(p[1]);
 }
 
+static int thread_sync[2];
+
+static void *blocking_thread(void *arg)
+{
+	int fd = *(int *)arg;
+	int tid = (int)syscall(SYS_gettid);
+	need(write(thread_sync[1], &tid, sizeof(tid)) == sizeof(tid), 95, "write tid");
+	return (void *)(long)flock(fd, LOCK_EX);
+}
+
+static void only_the_thread_sleeps(void)
+{
+	int fd = open_lk(), fd2 = open_lk();
+	need(pipe(thread_sync) == 0, 89, "pipe");
+	need(flock(fd, LOCK_EX) == 0, 90, "LOCK_EX");
+	pthread_t th;
+	need(pthread_create(&th, NULL, blocking_thread, &fd2) == 0, 91, "pthread_create");
+	int tid;
+	need(read_full(thread_sync[0], &tid, sizeof(tid)) == sizeof(tid), 96, "read tid");
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)getpid(), tid);
+	for (int i = 0; i < 20000; i++) {
+		char buf[512] = "";
+		int s = open(path, O_RDONLY);
+		ssize_t n = s < 0 ? -1 : read(s, buf, sizeof(buf) - 1);
+		if (s >= 0)
+			close(s);
+		char *p = n > 0 ? strrchr(buf, ')') : NULL;
+		if (p && p[1] == ' ' && p[2] == 'S')
+			break;
+		nap_ms(1);
+	}
+	/* The other thread sleeps in flock; this one goes on. */
+	expect_err(flock(fd2, LOCK_SH | LOCK_NB), EWOULDBLOCK, 75, "the main thread runs while another sleeps in flock");
+	expect_ok(flock(fd, LOCK_UN), 76, "unlock");
+	void *ret;
+	pthread_join(th, &ret);
+	expect_eq((long)ret, 0, 77, "the sleeping thread's flock is granted");
+	close(fd);
+	close(fd2);
+	close(thread_sync[0]);
+	close(thread_sync[1]);
+}
+
 int main(void)
 {
 	errors();
@@ -227,5 +274,6 @@ int main(void)
 	failed_upgrade_loses_shared_lock();
 	flock_and_fcntl_independent();
 	pipes();
+	only_the_thread_sleeps();
 	return guest_finish();
 }

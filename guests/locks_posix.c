@@ -6,8 +6,9 @@
  * descriptor of the file drops all its locks on it; fork does not inherit
  * them; F_SETLKW sleeps until the range is free, fails with EDEADLK when
  * the wait would close a cycle, and with EINTR when a handler without
- * SA_RESTART interrupts it (with SA_RESTART it goes on waiting).
- * Run in a scratch directory.
+ * SA_RESTART interrupts it (with SA_RESTART it goes on waiting). The
+ * locks survive execve, except those on files a close-on-exec descriptor
+ * closes. Run in a scratch directory.
  */
 #include "lock_check.h"
 
@@ -342,8 +343,59 @@ static void interrupted(int restart, int code)
 	close(fd);
 }
 
-int main(void)
+/* After execve (argv: "after-exec" UP DOWN): tell the parent on UP, wait
+ * for DOWN's end of file, exit (which releases what is left). */
+static int after_exec(int up, int down)
 {
+	char c;
+	signal_pipe(up);
+	while (read(down, &c, 1) > 0)
+		;
+	return 0;
+}
+
+static void survive_exec(void)
+{
+	int up[2], down[2];
+	need(pipe(up) == 0 && pipe(down) == 0, 96, "pipe");
+	pid_t pid = guest_fork();
+	if (pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		int keep = open_lk(O_RDWR);
+		int gone = open("cloexec.lk", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (gone < 0 || lk(keep, F_SETLK, F_WRLCK, SEEK_SET, 0, 1) != 0 ||
+		    lk(gone, F_SETLK, F_WRLCK, SEEK_SET, 0, 1) != 0)
+			_exit(1);
+		char a1[16], a2[16];
+		snprintf(a1, sizeof(a1), "%d", up[1]);
+		snprintf(a2, sizeof(a2), "%d", down[0]);
+		char *argv[] = {"locks_posix", "after-exec", a1, a2, NULL};
+		execv("/proc/self/exe", argv);
+		_exit(2);
+	}
+	close(up[1]);
+	close(down[0]);
+	wait_pipe(up[0]);
+	int fd = open_lk(O_RDWR), gone = open("cloexec.lk", O_RDWR);
+	need(gone >= 0, 97, "open cloexec.lk");
+	expect_probe(probe(fd, F_GETLK, F_WRLCK, 0, 0, parent, pid),
+		     "write start 0 len 1 whence 0 pid child", 180, "a lock survives execve");
+	expect_probe(probe(gone, F_GETLK, F_WRLCK, 0, 0, parent, pid), "unlocked", 181,
+		     "a lock taken through a close-on-exec descriptor does not");
+	close(down[1]);
+	expect_status(pid, "exited 0", 182, "the exec'd child exited");
+	expect_probe(probe(fd, F_GETLK, F_WRLCK, 0, 0, parent, pid), "unlocked", 183,
+		     "its exit released the lock");
+	close(up[0]);
+	close(gone);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "after-exec"))
+		return after_exec(atoi(argv[2]), atoi(argv[3]));
 	parent = getpid();
 	errors();
 	ranges();
@@ -355,5 +407,6 @@ int main(void)
 	deadlock();
 	interrupted(0, 170);
 	interrupted(1, 171);
+	survive_exec();
 	return guest_finish();
 }
