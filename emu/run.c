@@ -153,6 +153,7 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 		goto fail;
 	emu_reset_regs(b.info.start, b.sp);
 	emu_context_save(t->cpu);
+	t->signal->nr_live = 1;
 	sched_add(t);
 	strv_free(&argv);
 	strv_free(&envp);

@@ -43,9 +43,18 @@ void exec_mm_release(struct task *t)
 	mm_release(t);
 }
 
+/* Whether a task of @t's group other than @t is alive (signal->nr_live
+ * counts them, so this costs nothing for the usual single thread). */
+static bool others_alive(const struct task *t)
+{
+	return t->signal->nr_live > (task_is_alive(t) ? 1 : 0);
+}
+
 /* Another living thread of @t's group, or NULL. */
 static struct task *live_thread(const struct task *t)
 {
+	if (!others_alive(t))
+		return NULL;
 	for (struct task *p = task_next(NULL); p; p = task_next(p))
 		if (p != t && p->tgid == t->tgid && task_is_alive(p))
 			return p;
@@ -173,6 +182,7 @@ void do_exit(struct task *t, int status)
 	if (ns->level && ns->child_reaper == t && !live_thread(t))
 		zap_pid_ns_processes(t);
 	forget_original_parent(t);
+	t->signal->nr_live--;
 	t->state = TASK_ZOMBIE;
 	bool leader = t->tid == t->tgid;
 	if (!leader) {
@@ -198,7 +208,7 @@ void do_group_exit(struct task *t, int status)
 		t->signal->group_exit_code = status;
 	}
 	status = t->signal->group_exit_code;
-	for (struct task *p = task_next(NULL); p; p = task_next(p))
+	for (struct task *p = others_alive(t) ? task_next(NULL) : NULL; p; p = task_next(p))
 		if (p->tgid == tgid && p != t && p->tid != tgid)
 			do_exit(p, status);
 	do_exit(t, status);
@@ -234,9 +244,11 @@ void de_thread(struct task *t)
 		l->fs = NULL;
 		l->mm = NULL;
 	}
+	if (task_is_alive(l))
+		l->signal->nr_live--;
 	l->state = TASK_DEAD;
-	l->tid = -l->tid; /* its pid now belongs to t */
-	t->tid = t->tgid;
+	task_change_tid(l, -l->tid); /* its pid now belongs to t */
+	task_change_tid(t, t->tgid);
 }
 
 /* wait's eligible_child: pid selection, then the __WALL/__WCLONE rule

@@ -208,6 +208,7 @@ bad_fork_free:
 
 int wake_up_new_task(struct task *parent, struct task *child, const struct kernel_clone_args *args)
 {
+	child->signal->nr_live++;
 	sched_add(child);
 	/* Each side sees the child's pid in its own namespace. */
 	int nr = task_pid_nr_ns(child, parent->pid_ns);

@@ -18,6 +18,14 @@ static struct {
 	size_t n, cap;
 } tasks;
 
+/* The tasks that may have to be woken by time or by the host: the ticks
+ * and the idle wait look at these only, not at every task. An entry stays
+ * until a look finds it no longer waits that way. */
+static struct {
+	struct task **v;
+	size_t n, cap;
+} sleepers;
+
 /* tid -> the newest task with it, for task_find (open addressing, linear
  * probing, tombstones; grown at half load). */
 static struct {
@@ -116,6 +124,14 @@ void sched_add(struct task *t)
 void sched_remove(struct task *t)
 {
 	size_t i = t->sched_idx;
+	if (t->in_sleepers) {
+		for (size_t k = 0; k < sleepers.n; k++)
+			if (sleepers.v[k] == t) {
+				sleepers.v[k] = sleepers.v[--sleepers.n];
+				break;
+			}
+		t->in_sleepers = false;
+	}
 	if (i < tasks.n && tasks.v[i] == t) {
 		tid_hash_remove(t);
 		for (size_t j = i + 1; j < tasks.n; j++) {
@@ -132,6 +148,9 @@ void sched_remove(struct task *t)
 		free(tids.v);
 		tids.v = NULL;
 		tids.cap = tids.used = 0;
+		free(sleepers.v);
+		sleepers.v = NULL;
+		sleepers.n = sleepers.cap = 0;
 	}
 }
 
@@ -219,6 +238,16 @@ struct task *sched_pick_next(struct task *prev)
 	return NULL;
 }
 
+void task_change_tid(struct task *t, int tid)
+{
+	bool listed = t->sched_idx < tasks.n && tasks.v[t->sched_idx] == t;
+	if (listed)
+		tid_hash_remove(t);
+	t->tid = tid;
+	if (listed)
+		tid_hash_insert(t);
+}
+
 struct task *task_find(int tid)
 {
 	struct task *t = tid_hash_lookup(tid);
@@ -233,6 +262,41 @@ struct task *task_next(struct task *t)
 	return i + 1 < tasks.n && tasks.v[i] == t ? tasks.v[i + 1] : NULL;
 }
 
+static void note_sleeper(struct task *t)
+{
+	if (t->in_sleepers)
+		return;
+	if (sleepers.n == sleepers.cap) {
+		size_t cap = sleepers.cap ? sleepers.cap * 2 : 16;
+		struct task **v = realloc(sleepers.v, cap * sizeof(*v));
+		if (!v)
+			abort(); /* like the task list */
+		sleepers.v = v;
+		sleepers.cap = cap;
+	}
+	sleepers.v[sleepers.n++] = t;
+	t->in_sleepers = true;
+}
+
+static bool waits_on_time_or_host(const struct task *t)
+{
+	return t->state == TASK_INTERRUPTIBLE && (t->wake_at_ns || t->nhostfds);
+}
+
+/* Drop the sleepers that no longer wait on time or the host. */
+static void prune_sleepers(void)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < sleepers.n; i++) {
+		struct task *t = sleepers.v[i];
+		if (waits_on_time_or_host(t))
+			sleepers.v[k++] = t;
+		else
+			t->in_sleepers = false;
+	}
+	sleepers.n = k;
+}
+
 long sleep_until(struct task *t, const void *chan, uint64_t deadline_ns, const char *why)
 {
 	t->state = TASK_INTERRUPTIBLE;
@@ -240,6 +304,8 @@ long sleep_until(struct task *t, const void *chan, uint64_t deadline_ns, const c
 	t->wait_chan = chan;
 	t->wake_at_ns = deadline_ns;
 	t->nhostfds = 0;
+	if (deadline_ns)
+		note_sleeper(t);
 	return -EKBLOCK;
 }
 
@@ -254,6 +320,7 @@ long sleep_on_host_fd(struct task *t, int fd, short events, const char *why)
 	t->host_one = (struct pollfd){fd, events, 0};
 	t->hostfds = &t->host_one;
 	t->nhostfds = 1;
+	note_sleeper(t);
 	return -EKBLOCK;
 }
 
@@ -265,6 +332,8 @@ long sleep_poll(struct task *t, const void *chan, uint64_t deadline, struct poll
 	sleep_until(t, chan, deadline, why);
 	t->hostfds = fds;
 	t->nhostfds = n;
+	if (n)
+		note_sleeper(t);
 	return -EKBLOCK;
 }
 
@@ -284,8 +353,8 @@ static int host_poll(struct pollfd *pfd, int n, int timeout)
 static int gather_host_fds(struct pollfd *pfd, struct task **who, int max)
 {
 	int n = 0;
-	for (size_t i = 0; i < tasks.n; i++) {
-		struct task *t = tasks.v[i];
+	for (size_t i = 0; i < sleepers.n; i++) {
+		struct task *t = sleepers.v[i];
 		if (t->state != TASK_INTERRUPTIBLE)
 			continue;
 		for (int k = 0; k < t->nhostfds && n < max; k++) {
@@ -316,16 +385,23 @@ void wake_up(const void *chan)
 			wake_task(tasks.v[i]);
 }
 
+/* Wake the sleepers whose deadline has come. */
+static void wake_expired(uint64_t now)
+{
+	for (size_t i = 0; i < sleepers.n; i++) {
+		struct task *t = sleepers.v[i];
+		if (t->state == TASK_INTERRUPTIBLE && t->wake_at_ns && t->wake_at_ns <= now)
+			wake_task(t);
+	}
+}
+
 void sched_tick(void)
 {
 	struct pollfd pfd[MAX_HOST_POLL];
 	struct task *who[MAX_HOST_POLL];
 	uint64_t now = now_ns();
-	for (size_t i = 0; i < tasks.n; i++) {
-		struct task *t = tasks.v[i];
-		if (t->state == TASK_INTERRUPTIBLE && t->wake_at_ns && t->wake_at_ns <= now)
-			wake_task(t);
-	}
+	prune_sleepers();
+	wake_expired(now);
 	int n = gather_host_fds(pfd, who, MAX_HOST_POLL);
 	if (n && host_poll(pfd, n, 0) > 0)
 		for (int i = 0; i < n; i++)
@@ -339,10 +415,10 @@ bool sched_idle(void)
 	struct pollfd pfd[MAX_HOST_POLL];
 	struct task *who[MAX_HOST_POLL];
 	uint64_t deadline = 0;
-	for (size_t i = 0; i < tasks.n; i++) {
-		struct task *t = tasks.v[i];
-		if (t->state == TASK_INTERRUPTIBLE && t->wake_at_ns &&
-		    (!deadline || t->wake_at_ns < deadline))
+	prune_sleepers();
+	for (size_t i = 0; i < sleepers.n; i++) {
+		struct task *t = sleepers.v[i];
+		if (t->wake_at_ns && (!deadline || t->wake_at_ns < deadline))
 			deadline = t->wake_at_ns;
 	}
 	int n = gather_host_fds(pfd, who, MAX_HOST_POLL);
@@ -381,11 +457,7 @@ bool sched_idle(void)
 			wake_task(who[i]);
 	uint64_t now = now_ns();
 	signal_run_timers(now);
-	for (size_t i = 0; i < tasks.n; i++) {
-		struct task *t = tasks.v[i];
-		if (t->state == TASK_INTERRUPTIBLE && t->wake_at_ns && t->wake_at_ns <= now)
-			wake_task(t);
-	}
+	wake_expired(now);
 	return true;
 }
 

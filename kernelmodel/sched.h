@@ -32,6 +32,8 @@ struct task *sched_pick_next(struct task *prev);
 struct task *task_find(int tid);
 /* Iterate over all tasks in creation order: first with NULL. */
 struct task *task_next(struct task *t);
+/* Give @t another tid (de_thread), keeping task_find's index right. */
+void task_change_tid(struct task *t, int tid);
 
 /* Put @t to sleep on @chan; returns -EKBLOCK for the handler to return.
  * @why names the wait in reports ("wait4", "pipe read", ...). */

@@ -55,6 +55,7 @@ struct sighand {
  * mark, and the group exit status. */
 struct signal_struct {
 	int refcount; /* one per task of the thread group */
+	int nr_live;  /* tasks of the group started and not yet exited */
 	int pgid, sid;
 	bool child_subreaper;
 	bool group_exit;     /* exit_group or a fatal signal is in progress */

@@ -69,6 +69,7 @@ struct task {
 	const char *wait_why;   /* for reports: "wait4", "pipe read", ... */
 	uint64_t wake_at_ns;    /* host CLOCK_MONOTONIC deadline, 0: none */
 	size_t sched_idx;       /* its place in the scheduler's task list */
+	bool in_sleepers;       /* on the scheduler's list of timed/host sleepers */
 	/* Host descriptors whose readiness ends the sleep (nhostfds 0: none);
 	 * hostfds points at host_one or at an array owned by a poll call. */
 	struct pollfd *hostfds;
