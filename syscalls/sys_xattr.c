@@ -93,17 +93,24 @@ static long copy_out(struct task *t, char *buf, long n, uint64_t gbuf)
 	return n;
 }
 
+/* The target (a[0]) and the attribute name (a[1]) of a get, set or remove:
+ * 0, 1 for a modeled /proc object (it has none), or -errno. */
+static int xattr_named(struct task *t, enum xattr_on on, const uint64_t *a, int *hfd, char *path,
+		       char *name)
+{
+	int tr = xattr_target(t, on, a[0], hfd, path);
+	if (tr < 0)
+		return tr;
+	int r = xattr_name(t, a[1], name);
+	return r ? r : tr;
+}
+
 static long do_getxattr(struct task *t, enum xattr_on on, const uint64_t *a)
 {
 	char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
-	int hfd, r = xattr_target(t, on, a[0], &hfd, path);
-	if (r < 0)
-		return r;
-	int tr = r;
-	if ((r = xattr_name(t, a[1], name)))
-		return r;
-	if (tr == 1)
-		return -EOPNOTSUPP;
+	int hfd, r = xattr_named(t, on, a, &hfd, path, name);
+	if (r)
+		return r < 0 ? r : -EOPNOTSUPP;
 	size_t size = a[3] > XATTR_SIZE_MAX ? XATTR_SIZE_MAX : a[3];
 	char *buf = size ? malloc(size) : NULL;
 	if (size && !buf)
@@ -138,15 +145,12 @@ static long do_setxattr(struct task *t, enum xattr_on on, const uint64_t *a)
 	int flags = (int)a[4];
 	if (flags & ~(XATTR_CREATE | XATTR_REPLACE))
 		return -EINVAL;
-	int hfd, r = xattr_target(t, on, a[0], &hfd, path);
+	int hfd, r = xattr_named(t, on, a, &hfd, path, name);
 	if (r < 0)
-		return r;
-	int tr = r;
-	if ((r = xattr_name(t, a[1], name)))
 		return r;
 	if (a[3] > XATTR_SIZE_MAX)
 		return -E2BIG;
-	if (tr == 1)
+	if (r)
 		return -EOPNOTSUPP;
 	char *buf = a[3] ? malloc(a[3]) : NULL;
 	if (a[3] && !buf)
@@ -165,14 +169,9 @@ static long do_setxattr(struct task *t, enum xattr_on on, const uint64_t *a)
 static long do_removexattr(struct task *t, enum xattr_on on, const uint64_t *a)
 {
 	char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
-	int hfd, r = xattr_target(t, on, a[0], &hfd, path);
-	if (r < 0)
-		return r;
-	int tr = r;
-	if ((r = xattr_name(t, a[1], name)))
-		return r;
-	if (tr == 1)
-		return -EOPNOTSUPP;
+	int hfd, r = xattr_named(t, on, a, &hfd, path, name);
+	if (r)
+		return r < 0 ? r : -EOPNOTSUPP;
 	return hfd >= 0	    ? RR_SYS(fremovexattr(hfd, name))
 	       : on == ON_LINK ? RR_SYS(lremovexattr(path, name))
 			       : RR_SYS(removexattr(path, name));
