@@ -58,6 +58,33 @@ static int copy_fs(uint64_t flags, struct task *p, struct task *parent)
 	return p->fs ? 0 : -ENOMEM;
 }
 
+/* threads-max as Linux derives it from RAM (set_max_threads: the memory
+ * over 8 kernel stacks of 16 KiB per thread), here from the guests' frame
+ * pool (--mem), within MIN_THREADS and FUTEX_TID_MASK. */
+static size_t max_threads(void)
+{
+	size_t n = frames_bytes() / (16384 * 8);
+	return n < 20 ? 20 : n > 0x3fffffff ? 0x3fffffff : n;
+}
+
+/* copy_process's limits: the caller's RLIMIT_NPROC on the processes of the
+ * new task's real user (not for root or a caller holding CAP_SYS_RESOURCE
+ * or CAP_SYS_ADMIN), then threads-max, for everyone. A fork bomb gets
+ * EAGAIN, and cloneemu stays bounded. */
+static int check_task_limits(struct task *p, struct task *parent)
+{
+	rlim_t nproc = parent->signal->rlim[RLIMIT_NPROC].rlim_cur;
+	if (nproc != RLIM_INFINITY && p->cred->uid != 0 && !capable(parent, CAP_SYS_RESOURCE) &&
+	    !capable(parent, CAP_SYS_ADMIN)) {
+		rlim_t n = 0;
+		for (struct task *q = task_next(NULL); q && n < nproc; q = task_next(q))
+			n += q->state != TASK_DEAD && q->cred && q->cred->uid == p->cred->uid;
+		if (n >= nproc)
+			return -EAGAIN;
+	}
+	return sched_nr_tasks() >= max_threads() ? -EAGAIN : 0;
+}
+
 static int copy_sighand(uint64_t flags, struct task *p, struct task *parent)
 {
 	p->sighand = flags & CLONE_SIGHAND ? sighand_get(parent->sighand)
@@ -167,6 +194,8 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 	p->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? args->child_tid : 0;
 
 	if ((ret = copy_creds(flags, p, parent)))
+		goto bad_fork_free;
+	if ((ret = check_task_limits(p, parent)))
 		goto bad_fork_free;
 	/* sched_fork: policy, nice, affinity; a deadline task cannot fork. */
 	if ((ret = sched_fork(p, parent)))

@@ -238,6 +238,11 @@ struct task *sched_pick_next(struct task *prev)
 	return NULL;
 }
 
+size_t sched_nr_tasks(void)
+{
+	return tasks.n;
+}
+
 void task_change_tid(struct task *t, int tid)
 {
 	bool listed = t->sched_idx < tasks.n && tasks.v[t->sched_idx] == t;

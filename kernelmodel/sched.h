@@ -32,6 +32,8 @@ struct task *sched_pick_next(struct task *prev);
 struct task *task_find(int tid);
 /* Iterate over all tasks in creation order: first with NULL. */
 struct task *task_next(struct task *t);
+/* How many tasks exist (zombies included): Linux's nr_threads. */
+size_t sched_nr_tasks(void);
 /* Give @t another tid (de_thread), keeping task_find's index right. */
 void task_change_tid(struct task *t, int tid);
 
