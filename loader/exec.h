@@ -31,11 +31,12 @@ struct linux_binprm {
 	char err[512];        /* why it failed, one line */
 };
 
-/* Load @b->filename (a host path: absolute, or relative to @b->cwd) into
- * @mm, which must be new: scripts up to Linux's depth, then the program
- * and its interpreter, then the stack with @sp's strings and auxv values
- * (argv/envp are taken from @b). Returns 0 or execve's -errno (-ENOENT,
- * -EACCES, -ENOEXEC, -ELIBBAD, -ELOOP, -E2BIG, -ENOMEM) with @b->err set. */
+/* Load @path (a host path: absolute, or relative to @b->cwd) into @mm,
+ * which must be new: "#!" scripts up to Linux's depth, then the ELF program
+ * and its interpreter, then the stack with @b's argv and envp and @sp's
+ * auxv values (AT_EXECFN is @b->filename). Returns 0 or execve's -errno
+ * (-ENOENT, -EACCES, -ENOEXEC, -ELIBBAD, -EIO, -ELOOP, -E2BIG, -ENOMEM)
+ * with the reason in @b->err. */
 int bprm_execve(struct mm *mm, struct linux_binprm *b, const char *path,
 		struct exec_stack_params *sp);
 
