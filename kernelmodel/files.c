@@ -2,6 +2,7 @@
 #include "kernelmodel/eventpoll.h"
 #include "kernelmodel/inode.h"
 #include "kernelmodel/locks.h"
+#include "kernelmodel/net/unix.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/task.h"
@@ -46,6 +47,19 @@ struct file *file_pipe_alloc(struct pipe *p, bool write_end, int flags)
 	f->pipe = p;
 	f->write_end = write_end;
 	f->flags = flags;
+	return f;
+}
+
+struct file *file_socket_alloc(struct unix_sock *sk, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->refcount = 1; /* the caller's */
+	f->kind = FILE_SOCKET;
+	f->host_fd = -1;
+	f->sk = sk;
+	f->flags = O_RDWR | flags;
 	return f;
 }
 
@@ -163,6 +177,8 @@ void file_put(struct file *f)
 		eventpoll_free(f->ep);
 	} else if (f->kind == FILE_PIDFD) {
 		task_put(f->task);
+	} else if (f->kind == FILE_SOCKET) {
+		unix_release(f->sk);
 	} else {
 		free(f->dir->e);
 		free(f->dir);

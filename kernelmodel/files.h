@@ -11,6 +11,7 @@
 struct pipe;
 struct eventpoll;
 struct task;
+struct unix_sock;
 
 enum file_kind {
 	FILE_HOST, /* backed by a host descriptor: regular files, ttys, /dev/null */
@@ -18,6 +19,7 @@ enum file_kind {
 	FILE_DIR,  /* a directory the model lists itself (/proc/<pid>, ...) */
 	FILE_EPOLL, /* an epoll instance */
 	FILE_PIDFD, /* a process descriptor (pidfd_open, CLONE_PIDFD) */
+	FILE_SOCKET, /* an AF_UNIX socket of the model (kernelmodel/net/unix.c) */
 };
 
 /* The entries of a FILE_DIR, generated when it is opened. */
@@ -42,8 +44,9 @@ struct file {
 	struct dirlist *dir; /* FILE_DIR */
 	struct eventpoll *ep; /* FILE_EPOLL */
 	struct task *task;    /* FILE_PIDFD: the thread-group leader (a reference) */
+	struct unix_sock *sk; /* FILE_SOCKET: the socket (the file's reference) */
 	bool write_end;    /* FILE_PIPE */
-	int flags;         /* FILE_PIPE: O_RDONLY/O_WRONLY | O_NONBLOCK (F_GETFL) */
+	int flags;         /* FILE_PIPE: O_RDONLY/O_WRONLY | O_NONBLOCK (F_GETFL); FILE_SOCKET: O_RDWR | ... */
 	char *path; /* as opened, for /proc/<pid>/fd (may be NULL) */
 };
 
@@ -60,6 +63,9 @@ struct file *file_epoll_alloc(int flags);
 /* A FILE_DIR taking ownership of @d, refcount 1. NULL on ENOMEM. */
 struct file *file_dir_alloc(struct dirlist *d, const char *path);
 int dirlist_add(struct dirlist *d, const char *name, unsigned char type, uint64_t ino);
+/* A FILE_SOCKET taking the socket's own reference to @sk, refcount 1
+ * (sock_alloc_file): @flags O_NONBLOCK or 0. NULL on ENOMEM. */
+struct file *file_socket_alloc(struct unix_sock *sk, int flags);
 /* A file for one end of @p, refcount 1. NULL on ENOMEM. */
 struct file *file_pipe_alloc(struct pipe *p, bool write_end, int flags);
 struct file *file_get(struct file *f);

@@ -16,6 +16,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/locks.h"
+#include "kernelmodel/net/unix.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/uts.h"
@@ -165,6 +166,10 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
 			return -ENOENT;
 		if (f->kind == FILE_PIPE) {
 			snprintf(tmp, sizeof(tmp), "pipe:[%llu]", (unsigned long long)f->pipe->ino);
+			return copy_link(tmp, buf, size);
+		}
+		if (f->kind == FILE_SOCKET) {
+			snprintf(tmp, sizeof(tmp), "socket:[%llu]", (unsigned long long)f->sk->ino);
 			return copy_link(tmp, buf, size);
 		}
 		if (f->path)

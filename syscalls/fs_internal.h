@@ -78,6 +78,12 @@ long proc_stat(struct task *t, const char *path, bool follow, struct stat *st, i
 /* fstatat on the host, recorded or replayed: 0 or -errno. */
 long host_stat(int dirfd, const char *path, struct stat *st, int flags);
 
+/* sys_socket.c: read/write and readv/writev on a model socket (recvmsg and
+ * sendmsg without name or control): over host iovecs @iov (@n of them,
+ * @total bytes), or over guest memory at @buf. The count, -errno or -EKBLOCK. */
+long sock_rw(struct task *t, struct file *f, struct iovec *iov, int n, size_t total, bool to_guest);
+long sock_rw_buf(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest);
+
 /* sys_read_write.c: readv/writev (or the p- forms at @off >= 0) on a host
  * file, recorded and replayed. Returns the count or -errno. */
 long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t off);

@@ -40,7 +40,12 @@ SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat); SYS(unlink); SYS(unlinkat); S
 SYS(rename); SYS(renameat); SYS(renameat2); SYS(getdents64); SYS(ftruncate); SYS(truncate);
 SYS(fsync); SYS(fdatasync); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
 SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(chown); SYS(lchown); SYS(fchown); SYS(fchownat); SYS(utimensat); SYS(statfs); SYS(fstatfs);
-SYS(fadvise64); SYS(pipe); SYS(pipe2); SYS(getsockname); SYS(getpeername);
+SYS(fadvise64); SYS(pipe); SYS(pipe2);
+
+/* sys_socket.c */
+SYS(socket); SYS(socketpair); SYS(bind); SYS(listen); SYS(connect); SYS(accept); SYS(accept4);
+SYS(shutdown); SYS(getsockname); SYS(getpeername); SYS(setsockopt); SYS(getsockopt);
+SYS(sendto); SYS(recvfrom); SYS(sendmsg); SYS(recvmsg); SYS(sendmmsg); SYS(recvmmsg);
 
 /* sys_locks.c */
 SYS(flock);

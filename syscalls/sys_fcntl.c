@@ -23,6 +23,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
+#include "kernelmodel/net/unix.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
@@ -57,7 +58,8 @@ SYS(ioctl)
 	case TIOCSWINSZ:
 		in = sizeof(struct winsize);
 		break;
-	case FIONREAD:
+	case FIONREAD: /* SIOCINQ on a socket */
+	case TIOCOUTQ: /* SIOCOUTQ */
 		out = sizeof(int);
 		break;
 	case FIONBIO:
@@ -70,6 +72,21 @@ SYS(ioctl)
 		return -EFAULT;
 	if (f->kind == FILE_DIR || f->kind == FILE_EPOLL || f->kind == FILE_PIDFD) {
 		return -ENOTTY;
+	} else if (f->kind == FILE_SOCKET) {
+		/* sock_ioctl -> unix_ioctl; FIONBIO is the VFS's, as for any file. */
+		int n = 0;
+		long r;
+		if (req == FIONBIO) {
+			memcpy(&n, buf, sizeof(n));
+			f->flags = n ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		} else if (req == FIONREAD || req == TIOCOUTQ) {
+			r = req == FIONREAD ? unix_inq_len(f->sk, &n) : unix_outq_len(f->sk, &n);
+			if (r)
+				return r;
+			memcpy(buf, &n, sizeof(n));
+		} else {
+			return -ENOTTY;
+		}
 	} else if (f->kind == FILE_PIPE) {
 		if (req == FIONREAD) {
 			int n = (int)f->pipe->len;

@@ -13,6 +13,7 @@
 #include "kernelmodel/clock.h"
 #include "kernelmodel/eventpoll.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/net/unix.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
@@ -54,6 +55,9 @@ static short file_revents(struct file *f, short events, struct poll_wait *w)
 	case FILE_PIDFD:
 		/* Readable once the process has exited (pidfd_poll). */
 		re = task_is_alive(f->task) ? 0 : POLLIN | POLLRDNORM;
+		break;
+	case FILE_SOCKET:
+		re = unix_poll(f->sk, events);
 		break;
 	default: {
 		struct pollfd h = {f->host_fd, events, 0};
@@ -349,10 +353,13 @@ static long epoll_scan(struct task *t, struct eventpoll *ep, gva_t gevents, int 
 			continue;
 		/* EPOLLET: only readiness that is new since the last report
 		 * (model pipes count changes; host descriptors stay level). */
-		if ((it->events & EPOLLET) && it->file->kind == FILE_PIPE) {
-			if (it->seen_gen == it->file->pipe->gen)
+		if ((it->events & EPOLLET) &&
+		    (it->file->kind == FILE_PIPE || it->file->kind == FILE_SOCKET)) {
+			uint64_t gen = it->file->kind == FILE_PIPE ? it->file->pipe->gen
+								   : it->file->sk->gen;
+			if (it->seen_gen == gen)
 				continue;
-			it->seen_gen = it->file->pipe->gen;
+			it->seen_gen = gen;
 		}
 		if (it->events & EPOLLONESHOT)
 			it->disabled = true;

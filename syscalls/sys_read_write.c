@@ -147,6 +147,8 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 		count = MAX_RW_COUNT;
 	if (f->kind == FILE_PIPE)
 		return off < 0 ? pipe_rw(t, f, buf, count, to_guest) : -ESPIPE;
+	if (f->kind == FILE_SOCKET)
+		return off < 0 ? sock_rw_buf(t, f, buf, count, to_guest) : -ESPIPE;
 	if (f->kind == FILE_DIR)
 		return to_guest ? -EISDIR : -EBADF;
 	if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD)
@@ -251,7 +253,7 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 	struct file *f = fget(t, a[0]);
 	if (!f)
 		return -EBADF;
-	if (f->kind == FILE_PIPE && off >= 0)
+	if ((f->kind == FILE_PIPE || f->kind == FILE_SOCKET) && off >= 0)
 		return -ESPIPE;
 	if (f->kind == FILE_DIR)
 		return to_guest ? -EISDIR : -EBADF;
@@ -310,6 +312,10 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 	}
 	if (f->kind == FILE_PIPE) {
 		ret = pipe_rwv(t, f, hiov, n, total, to_guest);
+		goto out_hiov;
+	}
+	if (f->kind == FILE_SOCKET) {
+		ret = sock_rw(t, f, hiov, n, total, to_guest);
 		goto out_hiov;
 	}
 	ret = host_rw(f, hiov, n, to_guest, off);

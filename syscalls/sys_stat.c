@@ -24,6 +24,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
+#include "kernelmodel/net/unix.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
@@ -64,6 +65,10 @@ static int file_stat(struct file *f, struct stat *st)
 		st->st_mode = S_IFIFO | 0600;
 		st->st_ino = f->pipe->ino;
 		st->st_dev = 0xe; /* pipefs */
+	} else if (f->kind == FILE_SOCKET) {
+		st->st_mode = S_IFSOCK | 0777;
+		st->st_ino = f->sk->ino;
+		st->st_dev = 0x9; /* sockfs */
 	} else if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD) {
 		st->st_mode = 0600; /* an anonymous inode */
 		st->st_dev = 0xf;
