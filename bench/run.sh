@@ -36,6 +36,7 @@ what[forkexec]="200 fork+execve";
 what[futex]="100,000 round trips, 2 threads";              target[futex]=1.0
 what[pipe]="50,000 round trips, 2 processes";              target[pipe]=1.0
 what[mmap]="100,000 map+touch+unmap of 64 KiB";
+what[mmap_shared]="200 MAP_SHARED map+write every page+unmap of a 4 MiB /dev/shm file";
 what[scale_fork]="10,000 processes alive at once, then reaped"
 what[scale_thread]="10,000 threads alive at once, then joined"
 

@@ -198,13 +198,16 @@ static void fault_signal(struct task *t, enum emu_exit why)
 	default:
 		sig = SIGSEGV;
 		if (t->mm && t->mm->last_fault.si_code) {
+			if (t->mm->last_fault.bus)
+				sig = SIGBUS; /* a shared file page past EOF: BUS_ADRERR */
 			code = t->mm->last_fault.si_code;
 			addr = emu_fault_address(t, t->mm->last_fault.addr & PAGE_MASK);
 			/* The page-fault error code, as the CPU reports it (P W U I). */
 			int acc = t->mm->last_fault.access;
-			t->fault_err = (code == 2 ? 1 : 0) | (acc == MM_WRITE ? 2 : 0) | 4 |
-				       (acc == MM_EXEC ? 16 : 0);
+			t->fault_err = (code == 2 && sig == SIGSEGV ? 1 : 0) |
+				       (acc == MM_WRITE ? 2 : 0) | 4 | (acc == MM_EXEC ? 16 : 0);
 			t->mm->last_fault.si_code = 0;
+			t->mm->last_fault.bus = false;
 		}
 		break;
 	}

@@ -9,6 +9,7 @@
  * it, or just takes it when this mm holds the only reference (xv6's uvmcopy
  * turned copy-on-write, STYLE.md K7). */
 #include "kernelmodel/mm.h"
+#include "kernelmodel/filemap.h"
 #include "kernelmodel/inode.h"
 #include "kernelmodel/pagecache.h"
 #include "kernelmodel/shmem.h"
@@ -138,6 +139,8 @@ static void vma_free_fields(struct vma *v)
 	v->shm = NULL;
 	mapping_put(v->mapping);
 	v->mapping = NULL;
+	inode_pages_put(v->pages, !(v->flags & VMA_NOWRITE));
+	v->pages = NULL;
 }
 
 /* Duplicate the owned fields of @v into @c (a bitwise copy). 0 or -ENOMEM. */
@@ -150,6 +153,8 @@ static int vma_copy_fields(struct vma *c, const struct vma *v)
 		shmem_get(v->shm);
 	if (v->mapping)
 		mapping_get(v->mapping);
+	if (v->pages)
+		inode_pages_get(v->pages, !(v->flags & VMA_NOWRITE));
 	return 0;
 }
 
@@ -243,7 +248,7 @@ static void vma_try_merge(struct mm *mm, size_t i)
 	    !same_name(a->name, b->name) || a->dev != b->dev || a->ino != b->ino)
 		return;
 	if (a->pgoff + (a->end - a->start) != b->pgoff || a->shm != b->shm ||
-	    a->mapping != b->mapping)
+	    a->mapping != b->mapping || a->pages != b->pages)
 		return;
 	if (a->shm && a->shm_pgoff + ((a->end - a->start) >> PAGE_SHIFT) != b->shm_pgoff)
 		return;
@@ -306,6 +311,8 @@ static long get_unmapped_area(struct mm *mm, uint64_t len)
 
 /* ---- object lifetime ---- */
 
+static struct mm *all_mms; /* every live mm, newest first */
+
 struct mm *mm_alloc(void)
 {
 	struct mm *mm = calloc(1, sizeof(*mm));
@@ -318,6 +325,10 @@ struct mm *mm_alloc(void)
 	}
 	mm->refcount = 1; /* the caller's */
 	mm->mmap_base = MMAP_BASE;
+	mm->all_next = all_mms;
+	if (all_mms)
+		all_mms->all_prev = mm;
+	all_mms = mm;
 	return mm;
 }
 
@@ -340,6 +351,12 @@ void mm_put(struct mm *mm)
 	for (size_t i = 0; i < mm->nvmas; i++)
 		vma_free_fields(&mm->vmas[i]);
 	free(mm->vmas);
+	if (mm->all_prev)
+		mm->all_prev->all_next = mm->all_next;
+	else
+		all_mms = mm->all_next;
+	if (mm->all_next)
+		mm->all_next->all_prev = mm->all_prev;
 	free(mm);
 }
 
@@ -450,6 +467,10 @@ static int do_fault(struct mm *mm, gva_t addr, int access, bool force, uint64_t 
 		mm->last_fault = (struct mm_fault_info){addr, access, 2 /* SEGV_ACCERR */};
 		return -EACCES;
 	}
+	/* A forced write (FOLL_FORCE) into a shared mapping that may not be
+	 * written: Linux refuses it (there is no private copy to make). */
+	if ((access & MM_WRITE) && !(allowed & MM_WRITE) && v->pages)
+		return -EFAULT;
 	uint64_t *pte = pte_slot(mm, addr, true);
 	if (!pte)
 		return -ENOMEM;
@@ -463,16 +484,30 @@ static int do_fault(struct mm *mm, gva_t addr, int access, bool force, uint64_t 
 				return -ENOMEM;
 			frame_get(f);
 			*pte = (uint64_t)f << PAGE_SHIFT | PTE_PRESENT;
+		} else if (v->pages) {
+			/* The file's own page (a host mapping of it): shared,
+			 * never copied. Wholly past EOF: SIGBUS. */
+			frame_t f;
+			int r = inode_pages_fault(v->pages, v->pgoff + (addr - v->start), &f);
+			if (r == -EFAULT || r == -EIO) {
+				mm->last_fault = (struct mm_fault_info){fault_addr, access,
+									2 /* BUS_ADRERR */, true};
+				return -EFAULT;
+			}
+			if (r)
+				return r;
+			if (allowed & MM_EXEC)
+				v->pages->exec = true;
+			*pte = (uint64_t)f << PAGE_SHIFT | PTE_PRESENT;
 		} else if (v->mapping) {
 			/* The page cache's frame, shared: a write copies it
-			 * below (do_cow_fault). Pages wholly after EOF are
-			 * the zero page; Linux would raise SIGBUS there. */
+			 * below (do_cow_fault). A page wholly after EOF or
+			 * one the host cannot read is SIGBUS, as in Linux. */
 			frame_t f;
 			int r = filemap_fault(v->mapping, v->pgoff + (addr - v->start), &f);
-			if (r == -EIO) {
-				/* Linux: SIGBUS. Not modeled: a SIGSEGV. */
-				mm->last_fault =
-					(struct mm_fault_info){fault_addr, access, 1 /* SEGV_MAPERR */};
+			if (r == -EFAULT || r == -EIO) {
+				mm->last_fault = (struct mm_fault_info){fault_addr, access,
+									2 /* BUS_ADRERR */, true};
 				return -EFAULT;
 			}
 			if (r)
@@ -489,7 +524,8 @@ static int do_fault(struct mm *mm, gva_t addr, int access, bool force, uint64_t 
 	}
 	if ((access & MM_WRITE) && (*pte & PTE_COW)) {
 		frame_t old = PTE_FRAME(*pte);
-		if (old != ZERO_FRAME && frame_refcount(old) == 1) {
+		/* A file frame is the file's: a private writer always copies. */
+		if (old != ZERO_FRAME && frame_refcount(old) == 1 && !frame_is_file(old)) {
 			*pte &= ~PTE_COW; /* last user: take it */
 			frames_count_cow(0);
 		} else {
@@ -696,7 +732,11 @@ long mm_mmap_file(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags,
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
 	if (file->mapping && (type != MAP_PRIVATE || (flags & MAP_ANONYMOUS)))
-		return -EINVAL; /* shared file pages are not modeled */
+		return -EINVAL;
+	if (file->pages && (type == MAP_PRIVATE || (flags & MAP_ANONYMOUS)))
+		return -EINVAL;
+	if (file->pages && !file->maywrite && (prot & PROT_WRITE))
+		return -EACCES;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	if (PAGE_ALIGN(len) < len || PAGE_ALIGN(len) == 0)
@@ -751,6 +791,11 @@ long mm_mmap_file(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags,
 	}
 	if (file->mapping)
 		v.mapping = mapping_get(file->mapping);
+	if (file->pages) {
+		if (!file->maywrite)
+			v.flags |= VMA_NOWRITE;
+		v.pages = inode_pages_get(file->pages, file->maywrite);
+	}
 	if ((fixed && do_munmap(mm, addr, addr + len)) ||
 	    vma_insert_at(mm, vma_lower_bound(mm, addr), &v)) {
 		vma_free_fields(&v);
@@ -803,8 +848,14 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 	if (vma_split(mm, addr) || vma_split(mm, end))
 		return -ENOMEM;
 	bool narrowed = false;
+	long ret = 0;
 	struct vma want = {.prot = prot};
 	for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		/* Linux changes the VMAs before the one that refuses. */
+		if ((prot & PROT_WRITE) && (mm->vmas[i].flags & VMA_NOWRITE)) {
+			ret = -EACCES;
+			break;
+		}
 		narrowed |= (vma_perms(&mm->vmas[i]) & ~vma_perms(&want)) != 0;
 		mm->vmas[i].prot = prot;
 	}
@@ -816,7 +867,7 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 		pt_walk(mm, addr, end, count_pte, &present);
 	if (present)
 		flush_tlb(mm);
-	return 0;
+	return ret;
 }
 
 struct move_arg {
@@ -857,8 +908,12 @@ long mm_mremap(struct mm *mm, gva_t old, uint64_t old_len, uint64_t new_len, int
 	const struct vma *v = mm_find_vma(mm, old);
 	if (!v || (old_len && old + old_len > v->end))
 		return -EFAULT;
-	if (!old_len)
-		return -EINVAL; /* duplicating a shared mapping: not supported */
+	/* old_len 0: a second mapping of the same shared pages (Linux keeps
+	 * this for shared mappings only, and it cannot grow in place). */
+	if (!old_len && !(v->flags & VMA_SHARED))
+		return -EINVAL;
+	if (!old_len && !(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
 	if (flags & MREMAP_FIXED) {
 		if (new_addr & ~PAGE_MASK)
 			return -EINVAL;
@@ -916,7 +971,8 @@ long mm_mremap(struct mm *mm, gva_t old, uint64_t old_len, uint64_t new_len, int
 	pt_walk(mm, old, old + keep, move_pte, &m);
 	if (m.err)
 		return m.err;
-	do_munmap(mm, old, old + old_len);
+	if (old_len)
+		do_munmap(mm, old, old + old_len);
 	vma_merge_around(mm, new_addr, new_addr + new_len);
 	flush_tlb(mm);
 	return (long)new_addr;
@@ -1001,6 +1057,14 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 			}
 			break;
 		case MADV_REMOVE:
+			if (v->pages) {
+				if (!(v->prot & PROT_WRITE))
+					return -EACCES;
+				long r = inode_pages_punch(v->pages, v->pgoff, v->end - v->start);
+				if (r)
+					return r;
+				break;
+			}
 			if (!v->shm)
 				return -EINVAL;
 			shmem_punch(v->shm, v->shm_pgoff, (v->end - v->start) >> PAGE_SHIFT);
@@ -1023,4 +1087,64 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 	}
 	vma_merge_around(mm, addr, end);
 	return mapped ? 0 : -ENOMEM;
+}
+
+long mm_msync(struct mm *mm, gva_t addr, uint64_t len, int flags)
+{
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	gva_t end = addr + len;
+	if (end < addr)
+		return -ENOMEM;
+	if (end == addr)
+		return 0;
+	/* Like Linux: every mapped part is synced, a hole is ENOMEM at the end.
+	 * The pages are the host's page cache already: MS_SYNC only asks the
+	 * host to write them to disk; MS_ASYNC and MS_INVALIDATE have nothing
+	 * to do (the caches are coherent). */
+	bool hole = false;
+	gva_t at = addr;
+	for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		const struct vma *v = &mm->vmas[i];
+		if (v->start > at)
+			hole = true;
+		gva_t lo = v->start > addr ? v->start : addr, hi = v->end < end ? v->end : end;
+		if ((flags & MS_SYNC) && v->pages) {
+			int r = inode_pages_sync(v->pages, v->pgoff + (lo - v->start), hi - lo);
+			if (r)
+				return r;
+		}
+		at = v->end;
+	}
+	return hole || at < end ? -ENOMEM : 0;
+}
+
+void mm_file_truncated(uint64_t dev, uint64_t ino, uint64_t size)
+{
+	struct inode_pages *ip = inode_pages_find(dev, ino);
+	if (ip)
+		ip->size = size;
+	uint64_t from = PAGE_ALIGN(size);
+	for (struct mm *mm = all_mms; mm; mm = mm->all_next) {
+		uint64_t dropped = 0;
+		for (size_t i = 0; i < mm->nvmas; i++) {
+			const struct vma *v = &mm->vmas[i];
+			/* Private mappings of the file lose their pages past EOF
+			 * too, copies included (Linux's unmap_mapping_range
+			 * with even_cows): the next touch is SIGBUS. */
+			bool ours = (ip && v->pages == ip) ||
+				    (v->mapping && v->mapping->id.dev == dev && v->mapping->id.ino == ino);
+			uint64_t vlen = v->end - v->start;
+			if (!ours || v->pgoff + vlen <= from)
+				continue;
+			gva_t lo = v->pgoff >= from ? v->start : v->start + (from - v->pgoff);
+			pt_walk(mm, lo, v->end, drop_pte, &dropped);
+		}
+		if (dropped)
+			flush_tlb(mm);
+	}
 }

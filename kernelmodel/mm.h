@@ -30,9 +30,12 @@ enum mm_access { MM_READ = 1, MM_WRITE = 2, MM_EXEC = 4 };
 #define VMA_DONTFORK 0x10    /* MADV_DONTFORK: not present in the child */
 #define VMA_WIPEONFORK 0x20  /* MADV_WIPEONFORK: zero-filled in the child */
 #define VMA_GROWSDOWN 0x40
+#define VMA_NOWRITE 0x80     /* MAP_SHARED of a file not open for writing (no
+			      * VM_MAYWRITE): mprotect(PROT_WRITE) is EACCES */
 
 struct shmem;
 struct address_space;
+struct inode_pages;
 
 struct vma {
 	gva_t start, end; /* [start, end), page aligned */
@@ -45,13 +48,17 @@ struct vma {
 	uint64_t shm_pgoff; /* page index in shm of start */
 	struct address_space *mapping; /* private file mapping: the file's pages
 					* at pgoff, copied on write (a reference) */
+	struct inode_pages *pages; /* MAP_SHARED file mapping: the file's pages
+				    * at pgoff, shared (a reference, counted
+				    * in maywrite unless VMA_NOWRITE) */
 };
 
-/* Fault details recorded by mm_fault for SIGSEGV's si_addr and si_code. */
+/* Fault details recorded by mm_fault for the signal's si_addr and si_code. */
 struct mm_fault_info {
 	gva_t addr;
 	int access;
-	int si_code; /* SEGV_MAPERR or SEGV_ACCERR */
+	int si_code; /* SEGV_MAPERR or SEGV_ACCERR; BUS_ADRERR with bus */
+	bool bus;    /* SIGBUS: a shared file page past EOF (or unreadable) */
 };
 
 struct mm {
@@ -67,6 +74,7 @@ struct mm {
 	uint64_t exe_dev, exe_ino; /* the program it runs (exe_denied: writes refused) */
 	bool exe_denied;
 	struct mm_fault_info last_fault;
+	struct mm *all_prev, *all_next; /* every live mm (truncation unmaps in all) */
 };
 
 /* Hook the emulator installs: flush the CPU's TLB when a page table changes
@@ -103,10 +111,15 @@ struct mm_file {
 	struct address_space *mapping; /* borrowed (the VMAs take references);
 					* NULL: pages start zero, the caller
 					* writes the file's bytes */
+	struct inode_pages *pages; /* MAP_SHARED: the file's shared pages
+				    * (borrowed; the VMAs take references) */
+	bool maywrite; /* with pages: the file is open for writing */
 };
 /* mm_mmap of a file. With @file->mapping (MAP_PRIVATE only, else -EINVAL)
  * pages are filled on first touch from the page cache: shared copy-on-write
- * with every other mapping of the file, zero after EOF. */
+ * with every other mapping of the file, zero after EOF. With @file->pages
+ * (MAP_SHARED or MAP_SHARED_VALIDATE only) they are the file's own pages
+ * (filemap.h); without maywrite PROT_WRITE is -EACCES, now and in mprotect. */
 long mm_mmap_file(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags,
 		  const struct mm_file *file);
 long mm_munmap(struct mm *mm, gva_t addr, uint64_t len);
@@ -114,6 +127,14 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot);
 long mm_mremap(struct mm *mm, gva_t old, uint64_t old_len, uint64_t new_len, int flags, gva_t new_addr);
 long mm_brk(struct mm *mm, gva_t brk);
 long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice);
+/* msync: checks as Linux (EINVAL, ENOMEM for unmapped parts), and with
+ * MS_SYNC the shared file pages in the range written to the file. */
+long mm_msync(struct mm *mm, gva_t addr, uint64_t len, int flags);
+/* A guest truncated inode @dev/@ino to @size bytes: the pages of its
+ * mappings (shared or private) now wholly past EOF leave every page table,
+ * so the next access faults (SIGBUS) instead of reaching the host's
+ * mapping of a page that is gone. */
+void mm_file_truncated(uint64_t dev, uint64_t ino, uint64_t size);
 /* mincore-like query used by /proc and tests: the VMA containing @addr or NULL. */
 const struct vma *mm_find_vma(const struct mm *mm, gva_t addr);
 

@@ -1,10 +1,12 @@
 #include "kernelmodel/pagecache.h"
+#include "kernelmodel/filemap.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Identity, size and mtime catch a file changed by a host program once its
@@ -215,7 +217,22 @@ static int fill_from_file(void *dst, const void *arg, uint64_t off)
 
 int filemap_fault(struct address_space *as, uint64_t off, frame_t *out)
 {
-	if (!as->cached) {
+	/* While the file is mapped shared somewhere, its pages are those
+	 * (copied on write by the caller), as in Linux: a private mapping
+	 * sees stores through shared ones and write()s until it writes. */
+	struct inode_pages *ip = inode_pages_find(as->id.dev, as->id.ino);
+	if (ip && !inode_pages_fault(ip, off, out))
+		return 0;
+	bool cached = as->cached;
+	if (off >= as->id.size) {
+		/* Past EOF as the file was at mmap: SIGBUS if it still is,
+		 * else the file grew since and the page is read now. */
+		struct stat st;
+		if (fstat(as->host_fd, &st) || off >= (uint64_t)st.st_size)
+			return -EFAULT;
+		cached = false;
+	}
+	if (!cached) {
 		/* The file as it is now, however it changed since mmap. */
 		frame_t f = frame_alloc();
 		if (!f)
@@ -226,10 +243,6 @@ int filemap_fault(struct address_space *as, uint64_t off, frame_t *out)
 			return r;
 		}
 		*out = f;
-		return 0;
-	}
-	if (off >= as->id.size) {
-		*out = ZERO_FRAME;
 		return 0;
 	}
 	return get_page(&as->id, off, fill_from_file, as, out);

@@ -60,11 +60,12 @@ struct address_space *mapping_get(struct address_space *as);
 void mapping_put(struct address_space *as);
 
 /* A fault on file page @off (page aligned) of @as: the frame with the
- * file's bytes there, zero after EOF; a cached space's comes from the page
- * cache (read on a miss) and its pages wholly after EOF are the zero page
- * (ZERO_FRAME, no reference needed); an uncached space's is a new frame
- * read now. Otherwise *@out gets a new reference. 0, -ENOMEM, or -EIO when
- * the read fails. */
+ * file's bytes there, zero after EOF in the last page; while the file is
+ * mapped shared, its shared page (filemap.h); else a cached space's comes
+ * from the page cache (read on a miss), an uncached space's (or a page
+ * past EOF at mmap time that the file has grown into since) is a new
+ * frame read now. *@out gets a new reference. 0, -EFAULT when the page
+ * lies wholly past EOF (SIGBUS), -ENOMEM, or -EIO when the read fails. */
 int filemap_fault(struct address_space *as, uint64_t off, frame_t *out);
 
 #endif

@@ -219,6 +219,11 @@ int procfs_follow(struct task *t, const char *path, bool follow_final, char *out
 	link[len] = 0;
 	if (link[0] != '/')
 		return 0; /* pipe:[..] and friends: no path to follow */
+	/* A descriptor whose file lost its name (deleted, a memfd): Linux's
+	 * link still reaches it. Left to procfs_open, which reopens the
+	 * descriptor itself. */
+	if (!rest[n] && !strncmp(rest, "fd/", 3) && access(link, F_OK) && errno == ENOENT)
+		return 0;
 	if (snprintf(out, PATH_MAX, "%s%s", link, rest + n) >= PATH_MAX)
 		return -ENAMETOOLONG;
 	return 1;

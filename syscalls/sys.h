@@ -52,6 +52,7 @@ SYS(flock);
 
 /* sys_mm.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync);
+SYS(memfd_create);
 
 /* sys_process.c */
 SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid); SYS(getpgid);

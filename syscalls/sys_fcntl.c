@@ -21,6 +21,7 @@
 
 #include "kernelmodel/clock.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/filemap.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
 #include "kernelmodel/net/unix.h"
@@ -186,6 +187,10 @@ SYS(fcntl)
 		if (e->file->kind == FILE_PIPE)
 			return -EINVAL;
 		return host_ret(fcntl(e->file->host_fd, cmd, (int)a[2]));
+	case F_ADD_SEALS:
+		if (e->file->kind != FILE_HOST)
+			return -EINVAL;
+		return memfd_add_seals(e->file->host_fd, e->file->dev, e->file->ino, (int)a[2]);
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:

@@ -3,15 +3,20 @@
  * copy-on-write with every other process mapping the file), or, while a
  * guest has the file open for writing, a private copy of the page as the
  * file is then. Under --record/--replay mmap copies the file's bytes into
- * the new pages at once, through the log. */
+ * the new pages at once, through the log.
+ * Shared file mappings map the file's own pages (kernelmodel/filemap.c:
+ * host MAP_SHARED mappings of the file inside the frame pool), one object
+ * per inode for every process. */
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "kernelmodel/files.h"
+#include "kernelmodel/filemap.h"
 #include "kernelmodel/inode.h"
 #include "kernelmodel/pagecache.h"
 #include "kernelmodel/rr.h"
@@ -47,6 +52,55 @@ static long fill_from_file(struct task *t, int host_fd, gva_t addr, uint64_t len
 	return ret;
 }
 
+/* The flags MAP_SHARED_VALIDATE accepts for a regular file, as measured on
+ * Linux 6.18: the legacy ones (MAP_32BIT, MAP_ABOVE4G, MAP_DENYWRITE,
+ * MAP_EXECUTABLE, MAP_LOCKED, MAP_NORESERVE, MAP_POPULATE, MAP_NONBLOCK,
+ * MAP_STACK, MAP_UNINITIALIZED, the huge page size bits) and those refused
+ * later with another error (MAP_ANONYMOUS, MAP_GROWSDOWN, MAP_HUGETLB).
+ * MAP_SYNC (no DAX here), MAP_FIXED_NOREPLACE and unknown bits are
+ * EOPNOTSUPP. */
+#define MAP_HUGE_BITS 0x7c000000 /* MAP_UNINITIALIZED and MAP_HUGE_* (bit 31 is refused) */
+#define VALIDATE_OK                                                                          \
+	(0x0f | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | 0x80 /* MAP_ABOVE4G */ | MAP_GROWSDOWN | \
+	 MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |             \
+	 MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_HUGE_BITS)
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+
+/* MAP_SHARED/MAP_SHARED_VALIDATE of a regular file (do_mmap's file case). */
+static long mmap_shared_file(struct task *t, struct file *f, const struct stat *st, gva_t addr,
+			     uint64_t len, int prot, int flags, uint64_t off, int acc)
+{
+	if ((flags & 0x0f) == MAP_SHARED_VALIDATE && (flags & ~VALIDATE_OK))
+		return -EOPNOTSUPP;
+	bool writable = acc == O_RDWR;
+	if ((prot & PROT_WRITE) && acc == O_RDONLY)
+		return -EACCES;
+	if (acc == O_WRONLY)
+		return -EACCES; /* FMODE_READ is needed too */
+	if (flags & (MAP_GROWSDOWN | MAP_HUGETLB))
+		return -EINVAL;
+	if (rr_recording || rr_replaying)
+		return -ENODEV; /* the pages would not go through the log (README) */
+	/* A memfd sealed against writing: no writable mapping, and none that
+	 * mprotect could make writable (seal_check_write). */
+	int seals = (int)fcntl(f->host_fd, F_GET_SEALS);
+	if (seals > 0 && (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+		if (prot & PROT_WRITE)
+			return -EPERM;
+		writable = false;
+	}
+	struct mm_file mf = {f->path, off, st->st_dev, st->st_ino, NULL, NULL, writable};
+	int r = inode_pages_open(f->host_fd, acc == O_RDWR, writable, st->st_dev, st->st_ino,
+				&mf.pages);
+	if (r)
+		return r == -EACCES ? -EACCES : -ENOMEM;
+	long ret = mm_mmap_file(t->mm, addr, len, prot, flags, &mf);
+	inode_pages_put(mf.pages, false); /* the VMAs hold theirs */
+	return ret;
+}
+
 SYS(mmap)
 {
 	gva_t addr = a[0];
@@ -54,8 +108,11 @@ SYS(mmap)
 	int prot = (int)a[2], flags = (int)a[3];
 	if (off & ~PAGE_MASK)
 		return -EINVAL;
-	if (flags & MAP_ANONYMOUS)
+	if (flags & MAP_ANONYMOUS) {
+		if ((flags & 0x0f) == MAP_SHARED_VALIDATE)
+			return -EINVAL; /* do_mmap: no such anonymous type */
 		return mm_mmap(t->mm, addr, len, prot, flags, NULL, 0);
+	}
 
 	struct file *f = a[4] > 0x7fffffff ? NULL : files_lookup(t->files, (int)a[4]);
 	if (!f)
@@ -70,14 +127,20 @@ SYS(mmap)
 	if (!S_ISREG(st.st_mode))
 		return -ENODEV; /* device and special-file mappings are not modeled */
 	int acc = (int)RR_SYS(fcntl(f->host_fd, F_GETFL)) & O_ACCMODE;
+	if (flags & MAP_SYNC)
+		return -EOPNOTSUPP; /* Linux 6.18, every file mapping without DAX */
+	uint64_t alen = PAGE_ALIGN(len);
+	if (len && alen >= len && (off + alen < off || off + alen > (uint64_t)INT64_MAX))
+		return -EOVERFLOW; /* file_mmap_ok */
+	int type = flags & 0x0f;
+	if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE)
+		return mmap_shared_file(t, f, &st, addr, len, prot, flags, off, acc);
+	if (type != MAP_PRIVATE)
+		return -EINVAL;
 	if (acc == O_WRONLY)
 		return -EACCES;
-	if ((flags & 0x0f) != MAP_PRIVATE) {
-		/* A shared file mapping needs a page cache shared with the host
-		 * file: not modeled (README). Linux's answer for a file system
-		 * that cannot do it is ENODEV. */
-		return -ENODEV;
-	}
+	if (flags & (MAP_GROWSDOWN | MAP_HUGETLB))
+		return -EINVAL;
 	/* /proc/<pid>/maps shows the file's device and inode. */
 	struct mm_file mf = {f->path, off, st.st_dev, st.st_ino, NULL};
 	/* Under rr the bytes must reach the guest through the log: copied now. */
@@ -127,13 +190,48 @@ SYS(madvise)
 
 SYS(msync)
 {
-	if (a[0] & ~PAGE_MASK)
+	return mm_msync(t->mm, a[0], a[1], (int)a[2]);
+}
+
+/* memfd_create (mm/memfd.c): a host memfd underneath, a regular file of
+ * the host's tmpfs. Its seals are the host's: it refuses write, grow and
+ * shrink by itself; what only the model sees, mmap(PROT_WRITE, MAP_SHARED)
+ * of a file sealed against writing, is checked in mmap_shared_file, and
+ * F_ADD_SEALS first makes the runs of a file no VMA may write read-only
+ * (sys_fcntl.c), since the host counts the emulator's own mapping. */
+#define MFD_KNOWN (MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | 0x0008 /* MFD_NOEXEC_SEAL */ | \
+		   0x0010 /* MFD_EXEC */ | (0x3fu << 26) /* MFD_HUGE_* */)
+#define MFD_NAME_MAX 249 /* NAME_MAX - strlen("memfd:") */
+
+SYS(memfd_create)
+{
+	unsigned flags = (unsigned)a[1];
+	if (flags & ~MFD_KNOWN)
 		return -EINVAL;
-	if (a[2] & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC) || ((a[2] & MS_ASYNC) && (a[2] & MS_SYNC)))
+	char name[MFD_NAME_MAX + 2];
+	long n = strncpy_from_guest(t->mm, name, a[0], sizeof(name));
+	if (n == -ENAMETOOLONG)
 		return -EINVAL;
-	/* No shared file mappings exist: nothing to write back. */
-	for (gva_t p = a[0]; p < a[0] + PAGE_ALIGN(a[1]); p += PAGE_SIZE)
-		if (!mm_find_vma(t->mm, p))
-			return -ENOMEM;
-	return 0;
+	if (n < 0)
+		return n;
+	if (n > MFD_NAME_MAX)
+		return -EINVAL;
+	int hfd = (int)RR_SYS(memfd_create(name, flags | MFD_CLOEXEC));
+	if (hfd < 0)
+		return hfd;
+	if (rr_replaying && (hfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return -ENFILE;
+	char path[sizeof(name) + 32];
+	snprintf(path, sizeof(path), "/memfd:%s (deleted)", name);
+	struct file *f = file_host_alloc(hfd, path);
+	if (!f) {
+		close(hfd);
+		return -ENOMEM;
+	}
+	/* Open for writing, as far as the page cache and ETXTBSY go. */
+	if (f->is_regular && !inode_get_write_access(f->dev, f->ino))
+		f->write_access = true;
+	long fd = files_install(t->files, f, 0, flags & MFD_CLOEXEC);
+	file_put(f);
+	return fd;
 }

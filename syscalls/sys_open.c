@@ -119,8 +119,10 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 	/* A new file is born, a truncated one changed, at the guest's time. */
 	if ((flags & O_CREAT) && !existed)
 		file_update_time(f, true);
-	else if ((flags & O_TRUNC) && writing)
+	else if ((flags & O_TRUNC) && writing) {
 		file_update_time(f, false);
+		mm_file_truncated(f->dev, f->ino, 0); /* pages past EOF leave the mappings */
+	}
 	if (writing && f->is_regular) {
 		int r = inode_get_write_access(f->dev, f->ino);
 		if (r) {
@@ -327,6 +329,9 @@ SYS(truncate)
 	struct timespec ts[2] = {{0, UTIME_OMIT}, {0, 0}};
 	if (!r && guest_file_time(&ts[1]))
 		futimens(fd, ts);
+	struct stat st;
+	if (!r && !fstat(fd, &st))
+		mm_file_truncated(st.st_dev, st.st_ino, (uint64_t)st.st_size);
 	close(fd);
 	return r;
 }
@@ -337,8 +342,12 @@ SYS(ftruncate)
 	if (h < 0)
 		return h;
 	long r = RR_SYS(ftruncate(h, (off_t)a[1]));
-	if (!r)
-		file_update_time(fget(t, a[0]), false);
+	if (!r) {
+		struct file *f = fget(t, a[0]);
+		file_update_time(f, false);
+		/* Mappings lose the pages now wholly past EOF. */
+		mm_file_truncated(f->dev, f->ino, a[1]);
+	}
 	return r;
 }
 

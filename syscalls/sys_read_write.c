@@ -23,6 +23,7 @@
 
 #include "kernelmodel/clock.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/filemap.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
 #include "kernelmodel/pipe.h"
@@ -127,8 +128,10 @@ long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t of
 		r = off < 0 ? readv(f->host_fd, iov, n) : preadv(f->host_fd, iov, n, off);
 	else
 		r = off < 0 ? writev(f->host_fd, iov, n) : pwritev(f->host_fd, iov, n, off);
-	if (!to_guest && r > 0)
+	if (!to_guest && r > 0) {
 		file_update_time(f, false);
+		inode_pages_written(f->dev, f->ino); /* code in shared mappings of it */
+	}
 	r = rr_note(rr_sys_ret(r));
 	if (to_guest && r > 0)
 		rr_iov(iov, n, (size_t)r);

@@ -8,8 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "kernelmodel/frame.h"
 
@@ -292,6 +297,96 @@ static void exec_mark_without_hook_is_harmless(void **state)
 	assert_int_equal(frames_stats().in_use, 0);
 }
 
+/* ---- file runs ---- */
+
+/* A scratch file of @len bytes, unlinked at once (the descriptor keeps it). */
+static int scratch_file(size_t len)
+{
+	char path[] = "/tmp/test_frame.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(ftruncate(fd, (off_t)len), 0);
+	return fd;
+}
+
+static void file_run_shows_the_file_both_ways(void **state)
+{
+	int fd = scratch_file(2 * FRAME_RUN * PAGE_SIZE);
+	frame_t run = frame_run_alloc();
+	assert_int_not_equal(run, 0);
+	assert_int_equal(run % FRAME_RUN, 0);
+	assert_int_equal(frame_run_map(run, fd, FRAME_RUN * PAGE_SIZE, true), 0);
+	assert_true(frame_is_file(run) && frame_is_file(run + FRAME_RUN - 1));
+	assert_int_equal(frame_refcount(run + 2), 1); /* the owner's */
+	assert_int_equal(frames_stats().in_use, 0);   /* the host's page cache, not the pool's */
+
+	memcpy((char *)frame_ptr(run + 2) + 5, "guest", 5);
+	char buf[5];
+	assert_int_equal(pread(fd, buf, 5, (FRAME_RUN + 2) * PAGE_SIZE + 5), 5);
+	assert_memory_equal(buf, "guest", 5);
+	assert_int_equal(pwrite(fd, "host", 4, FRAME_RUN * PAGE_SIZE), 4);
+	assert_memory_equal(frame_ptr(run), "host", 4);
+	assert_int_equal(frame_run_sync(run, FRAME_RUN, MS_SYNC), 0);
+
+	frame_run_release(run);
+	assert_true(frame_is_zero(run + 2)); /* anonymous again */
+	assert_false(frame_is_file(run));
+	close(fd);
+}
+
+static void file_run_lives_until_its_last_frame_is_put(void **state)
+{
+	int fd = scratch_file(FRAME_RUN * PAGE_SIZE);
+	frames_set_invalidate_hook(record_invalidate);
+	hook_calls = 0;
+	frame_t run = frame_run_alloc();
+	assert_int_equal(frame_run_map(run, fd, 0, true), 0);
+	frame_get(run + 3); /* a page table's */
+	frame_mark_exec(run + 3);
+	frame_run_release(run);
+	assert_true(frame_is_file(run + 3));
+	assert_int_equal(pwrite(fd, "late", 4, 3 * PAGE_SIZE), 4);
+	assert_memory_equal(frame_ptr(run + 3), "late", 4); /* still the file's page */
+	frame_put(run + 3);
+	assert_int_equal(hook_calls, 1); /* its translations went with it */
+	assert_false(frame_is_file(run + 3));
+	assert_true(frame_is_zero(run + 3));
+	/* The next run reuses it. */
+	assert_int_equal(frame_run_alloc(), run);
+	frame_run_release(run);
+	close(fd);
+}
+
+/* Four runs' worth of frames: frame 0 is the zero page, so 3 runs fit
+ * (from frame FRAME_RUN on) and FRAME_RUN - 1 single frames below them. */
+static int setup_four_run_pool(void **state)
+{
+	assert_int_equal(frames_init(4 * FRAME_RUN * PAGE_SIZE), 0);
+	return 0;
+}
+
+static void full_pool_breaks_up_a_free_run(void **state)
+{
+	frame_t runs[3];
+	for (int i = 0; i < 3; i++)
+		assert_int_not_equal(runs[i] = frame_run_alloc(), 0);
+	assert_int_equal(frame_run_alloc(), 0);
+	for (unsigned i = 1; i < FRAME_RUN; i++)
+		assert_int_not_equal(frame_alloc(), 0);
+	assert_int_equal(frame_alloc(), 0);
+	frame_run_release(runs[1]);
+	frame_t f = frame_alloc();
+	assert_true(f >= runs[1] && f < runs[1] + FRAME_RUN);
+	assert_false(frame_is_file(f));
+	assert_true(frame_is_zero(f));
+	for (unsigned i = 1; i < FRAME_RUN; i++)
+		assert_int_not_equal(frame_alloc(), 0);
+	assert_int_equal(frame_alloc(), 0);
+	frame_run_release(runs[0]);
+	frame_run_release(runs[2]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +405,10 @@ int main(void)
 	    T(invalidate_hook_runs_once_per_exec_mark_on_host_write),
 	    T(invalidate_hook_skips_frames_never_executed),
 	    T(exec_mark_without_hook_is_harmless),
+	    T(file_run_shows_the_file_both_ways),
+	    T(file_run_lives_until_its_last_frame_is_put),
+	    cmocka_unit_test_setup_teardown(full_pool_breaks_up_a_free_run, setup_four_run_pool,
+					    teardown),
 #undef T
 	};
 

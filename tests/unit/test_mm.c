@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "kernelmodel/filemap.h"
 #include "kernelmodel/frame.h"
 #include "kernelmodel/mm.h"
 #include "kernelmodel/pagecache.h"
@@ -1377,9 +1378,9 @@ static void write_to_file_page_copies_it_for_the_writer_only(void **state)
 	drop_file(&tf);
 }
 
-/* The last page holds the file's tail and zeroes after EOF; pages wholly
- * after EOF read as zero (Linux: SIGBUS; the model maps the zero page) and
- * take writes. An offset mapping starts at its file offset. */
+/* The last page holds the file's tail and zeroes after EOF and takes
+ * writes there; a page wholly after EOF faults (SIGBUS, recorded as a bus
+ * error). An offset mapping starts at its file offset. */
 static void file_mapping_zeroes_after_eof(void **state)
 {
 	struct mm *mm = *state;
@@ -1391,10 +1392,14 @@ static void file_mapping_zeroes_after_eof(void **state)
 	assert_int_equal(copy_from_guest(mm, buf, a + 2 * PAGE_SIZE, PAGE_SIZE), 0);
 	for (size_t i = 0; i < PAGE_SIZE; i++)
 		assert_int_equal(buf[i], i < FILE_LEN - 2 * PAGE_SIZE ? file_byte(2 * PAGE_SIZE + i) : 0);
-	assert_int_equal(frame_at(mm, a + 3 * PAGE_SIZE), ZERO_FRAME);
+	uint64_t paddr;
+	int perms;
+	assert_int_equal(mm_fault(mm, a + 3 * PAGE_SIZE + 5, MM_READ, &paddr, &perms), -EFAULT);
+	assert_true(mm->last_fault.bus);
+	assert_int_equal(mm->last_fault.si_code, 2 /* BUS_ADRERR */);
+	assert_int_equal(mm->last_fault.addr, a + 3 * PAGE_SIZE + 5);
+	assert_int_equal(copy_from_guest(mm, buf, a + 3 * PAGE_SIZE, 1), -EFAULT);
 	assert_int_equal(mm_mprotect(mm, a, 4 * PAGE_SIZE, RW), 0);
-	put8(mm, a + 3 * PAGE_SIZE + 1, 9);
-	assert_int_equal(get8(mm, a + 3 * PAGE_SIZE + 1), 9);
 	put8(mm, a + FILE_LEN, 8);
 	assert_int_equal(get8(mm, a + FILE_LEN), 8);
 	assert_int_equal(get8(mm, a + FILE_LEN + 1), 0);
@@ -1521,6 +1526,59 @@ static void poke_into_code_page_never_fetched_costs_no_invalidation(void **state
 	assert_int_equal(hook_calls, 1);
 }
 
+/* MAP_SHARED of a file: its pages are the file's (host mappings of it in
+ * the pool, not counted as pool memory) both ways, a fork shares them
+ * writable, a private mapping of the file takes them copy-on-write, a page
+ * past EOF is a bus error, and a truncation takes the pages past the new
+ * EOF out of every mm. */
+static void shared_file_mapping_is_the_files_pages(void **state)
+{
+	struct mm *mm = *state;
+	struct test_file tf;
+	make_file(&tf, 0);
+	struct inode_pages *ip;
+	assert_int_equal(inode_pages_open(tf.fd, true, true, tf.id.dev, tf.id.ino, &ip), 0);
+	struct mm_file f = {tf.path, 0, tf.id.dev, tf.id.ino, NULL, ip, true};
+	long r = mm_mmap_file(mm, 0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, &f);
+	assert_true(r > 0);
+	gva_t a = (gva_t)r;
+	inode_pages_put(ip, false); /* the VMA holds its own */
+	uint64_t before = in_use();
+
+	assert_int_equal(get8(mm, a + 5), file_byte(5));
+	put8(mm, a + PAGE_SIZE + 3, 0x5a);
+	uint8_t c = 0;
+	assert_int_equal(pread(tf.fd, &c, 1, PAGE_SIZE + 3), 1);
+	assert_int_equal(c, 0x5a);
+	assert_int_equal(pwrite(tf.fd, "\x77", 1, 2 * PAGE_SIZE), 1);
+	assert_int_equal(get8(mm, a + 2 * PAGE_SIZE), 0x77);
+	assert_int_equal(in_use(), before);
+
+	struct mm *child = mm_dup(mm);
+	assert_non_null(child);
+	assert_int_equal(frame_at(mm, a + PAGE_SIZE), frame_at(child, a + PAGE_SIZE));
+	put8(child, a + 7, 0x11);
+	assert_int_equal(get8(mm, a + 7), 0x11);
+
+	gva_t p = map_file(mm, &tf, PAGE_SIZE, PROT_READ | PROT_WRITE, 0);
+	assert_int_equal(get8(mm, p + 7), 0x11);
+	put8(mm, p + 7, 0x22);
+	assert_int_equal(get8(mm, a + 7), 0x11);
+	assert_int_equal(get8(mm, p + 7), 0x22);
+
+	uint64_t paddr;
+	int perms;
+	assert_int_equal(mm_fault(mm, a + 3 * PAGE_SIZE, MM_READ, &paddr, &perms), -EFAULT);
+	assert_true(mm->last_fault.bus);
+	assert_int_equal(ftruncate(tf.fd, PAGE_SIZE), 0);
+	mm_file_truncated(tf.id.dev, tf.id.ino, PAGE_SIZE);
+	assert_int_equal(mm_fault(child, a + PAGE_SIZE, MM_READ, &paddr, &perms), -EFAULT);
+	assert_true(child->last_fault.bus);
+	assert_int_equal(get8(child, a + 7), 0x11);
+	mm_put(child);
+	drop_file(&tf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1589,6 +1647,7 @@ int main(void)
 	    P(file_mapping_zeroes_after_eof),
 	    P(file_rewritten_by_guest_is_read_again_by_new_mappings),
 	    P(uncached_file_mapping_reads_the_file_at_first_touch),
+	    P(shared_file_mapping_is_the_files_pages),
 #undef P
 	    cmocka_unit_test_setup_teardown(fault_when_pool_is_exhausted_returns_enomem,
 					    setup_small_pool, teardown),
