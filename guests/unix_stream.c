@@ -23,10 +23,16 @@
  *     ECONNRESET once, then EOF; SO_ERROR reports the reset once
  *   - readv/writev, sendmsg/recvmsg with several iovecs
  *   - unconnected stream socket: read EINVAL, write ENOTCONN
+ *   - sendfile of a 300 KiB file into a socket (a child reads it all; the
+ *     sender sleeps while SO_SNDBUF is full), splice from a socket into a
+ *     pipe and from a pipe into a socket; an offset for a socket: ESPIPE
+ *     in sendfile, EINVAL in splice;
+ *     sendfile to a closed peer: EPIPE
  */
 #include "unix_check.h"
 
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/uio.h>
 
 #define BULK (256 * 1024)
@@ -299,6 +305,62 @@ static void reset_on_unread_close(void)
 	close(sv[0]);
 }
 
+static void splice_sendfile(void)
+{
+	enum { FSIZE = 300 * 1024 };
+	static unsigned char data[FSIZE];
+	for (size_t i = 0; i < FSIZE; i++)
+		data[i] = pattern(i, 3);
+	int fd = open("sendfile.dat", O_CREAT | O_RDWR | O_TRUNC, 0600);
+	need(fd >= 0 && write_full(fd, data, FSIZE) == FSIZE, 91, "write the file");
+	lseek(fd, 0, SEEK_SET);
+	int sv[2];
+	pair(sv, SOCK_STREAM);
+	pid_t pid = guest_fork();
+	if (pid == 0) {
+		close(sv[0]);
+		static unsigned char got[FSIZE];
+		size_t n = read_full(sv[1], got, FSIZE);
+		_exit(n == FSIZE && !memcmp(got, data, FSIZE) ? 0 : 1);
+	}
+	close(sv[1]);
+	size_t sent = 0;
+	while (sent < FSIZE) {
+		ssize_t r = sendfile(sv[0], fd, NULL, FSIZE - sent);
+		if (r <= 0)
+			break;
+		sent += (size_t)r;
+	}
+	expect_eq((long)sent, FSIZE, 140, "sendfile moved the whole file into the socket");
+	expect_status(pid, "exited 0", 141, "the reading child got the file's bytes");
+	off_t off = 0;
+	EXPECT_ERR(sendfile(fd, sv[0], &off, 10), ESPIPE, 142, "sendfile with an offset on a socket input");
+	signal(SIGPIPE, SIG_IGN);
+	lseek(fd, 0, SEEK_SET);
+	EXPECT_ERR(sendfile(sv[0], fd, NULL, 10), EPIPE, 143, "sendfile to a closed peer");
+	signal(SIGPIPE, SIG_DFL);
+	close(sv[0]);
+
+	int p[2];
+	pair(sv, SOCK_STREAM);
+	need(pipe(p) == 0, 91, "pipe");
+	write(sv[1], "spliced!", 8);
+	expect_eq(splice(sv[0], NULL, p[1], NULL, 64, 0), 8, 144, "splice from a socket into a pipe");
+	char buf[16] = {0};
+	expect_eq(read(p[0], buf, sizeof(buf)), 8, 145, "the pipe holds the socket's bytes");
+	write(p[1], "back", 4);
+	expect_eq(splice(p[0], NULL, sv[1], NULL, 64, 0), 4, 146, "splice from a pipe into a socket");
+	memset(buf, 0, sizeof(buf));
+	expect_eq(read(sv[0], buf, sizeof(buf)), 4, 147, "the socket got the pipe's bytes");
+	loff_t lo = 0;
+	EXPECT_ERR(splice(sv[0], &lo, p[1], NULL, 4, 0), EINVAL, 148, "splice with an offset on the socket end");
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+	close(fd);
+}
+
 int main(void)
 {
 	bulk_both_ways();
@@ -308,5 +370,6 @@ int main(void)
 	epipe_and_sigpipe();
 	shutdowns();
 	reset_on_unread_close();
+	splice_sendfile();
 	return guest_finish();
 }

@@ -1,5 +1,6 @@
 /* Moving data between two files inside the kernel: splice and tee
- * (fs/splice.c), sendfile and copy_file_range (fs/read_write.c). The data
+ * (fs/splice.c), sendfile and copy_file_range (fs/read_write.c), also into
+ * and out of the model's stream sockets (splice_to_socket). The data
  * goes through a bounce buffer and never more than the destination takes
  * without blocking, so a call that must wait waits before it has consumed
  * anything (and is retried), and one that moved data returns the count. */
@@ -9,10 +10,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
+#include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/net/unix.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
@@ -37,7 +41,7 @@ static bool is_pipe(const struct file *f)
 
 static bool nonblocking(const struct file *f)
 {
-	if (f->kind == FILE_PIPE)
+	if (f->kind == FILE_PIPE || f->kind == FILE_SOCKET)
 		return f->flags & O_NONBLOCK;
 	long fl = f->kind == FILE_HOST ? RR_SYS(fcntl(f->host_fd, F_GETFL)) : 0;
 	return fl > 0 && (fl & O_NONBLOCK);
@@ -55,6 +59,8 @@ static long room(struct task *t, struct file *out)
 			return -EPIPE;
 		}
 		return PIPE_SIZE - out->pipe->len;
+	case FILE_SOCKET:
+		return unix_splice_room(t, out->sk);
 	case FILE_HOST: {
 		if (out->is_regular)
 			return CHUNK;
@@ -74,6 +80,8 @@ static long wait_room(struct task *t, struct file *out, bool nonblock)
 		return -EAGAIN;
 	if (out->kind == FILE_PIPE)
 		return sleep_on(t, out->pipe, "splice write");
+	if (out->kind == FILE_SOCKET) /* until its own queued skbs are read */
+		return sleep_on(t, out->sk, "splice write");
 	long w = host_wait_ready(t, out, false);
 	return w ? w : -EAGAIN;
 }
@@ -102,6 +110,17 @@ static long kread(struct task *t, struct file *in, void *buf, size_t n, int64_t 
 				return -EAGAIN;
 		}
 		return host_rw(in, &iov, 1, true, off);
+	case FILE_SOCKET: {
+		/* A receive without control: passed files are dropped. */
+		struct unix_msg m = {.iov = &iov, .iovcnt = 1, .len = n};
+		m.scm.uid = m.scm.gid = INVALID_ID;
+		m.flags = nonblock || (in->flags & O_NONBLOCK) ? MSG_DONTWAIT : 0;
+		long r = unix_recvmsg(t, in->sk, &m);
+		scm_destroy(&m.scm);
+		if (r == -EAGAIN && m.wait)
+			return sleep_on(t, m.wait, "splice read");
+		return r;
+	}
 	case FILE_DIR:
 		return -EISDIR;
 	default:
@@ -115,6 +134,14 @@ static long kwrite(struct task *t, struct file *out, void *buf, size_t n, int64_
 	struct iovec iov = {buf, n};
 	if (out->kind == FILE_PIPE)
 		return pipe_write(out->pipe, &iov, 1, n);
+	if (out->kind == FILE_SOCKET) {
+		/* One skb's worth, which room() said fits now. */
+		struct unix_msg m = {.iov = &iov, .iovcnt = 1, .len = n, .flags = MSG_DONTWAIT};
+		m.scm.uid = m.scm.gid = INVALID_ID;
+		long r = unix_sendmsg(t, out->sk, &m);
+		scm_destroy(&m.scm);
+		return r;
+	}
 	return host_rw(out, &iov, 1, false, off);
 }
 
@@ -188,6 +215,9 @@ static long transfer_at(struct task *t, struct file *in, uint64_t gin, bool in_p
 		return hi < 0 ? hi : ho;
 	if ((hi && in_pipe) || (ho && out_pipe))
 		return -ESPIPE;
+	/* do_splice: a socket has no position (no FMODE_PREAD/PWRITE). */
+	if ((hi && in->kind == FILE_SOCKET) || (ho && out->kind == FILE_SOCKET))
+		return -EINVAL;
 	long r = transfer(t, in, hi ? &in_off : NULL, out, ho ? &out_off : NULL, len, nonblock);
 	if (r > 0 && hi && copy_to_guest(t->mm, gin, &in_off, sizeof(in_off)))
 		return -EFAULT;
@@ -205,7 +235,7 @@ SYS(sendfile)
 	long has = get_off(t, a[2], &off);
 	if (has < 0)
 		return has;
-	if (has && in->kind == FILE_PIPE)
+	if (has && (in->kind == FILE_PIPE || in->kind == FILE_SOCKET))
 		return -ESPIPE;
 	long r = transfer(t, in, has ? &off : NULL, out, NULL, a[3], false);
 	if (r > 0 && has && copy_to_guest(t->mm, a[2], &off, sizeof(off)))

@@ -891,6 +891,30 @@ long unix_sendmsg(struct task *t, struct unix_sock *u, struct unix_msg *m)
 	}
 }
 
+long unix_splice_room(struct task *t, struct unix_sock *u)
+{
+	if (u->type != SOCK_STREAM)
+		return -EINVAL;
+	struct unix_sock *other = u->peer;
+	if (!other)
+		return -ENOTCONN;
+	if (u->err) {
+		int e = u->err;
+		u->err = 0;
+		return -e;
+	}
+	if ((u->shutdown & SEND_SHUTDOWN) || other->dead || (other->shutdown & RCV_SHUTDOWN)) {
+		signal_send(t, SIGPIPE);
+		return -EPIPE;
+	}
+	if (u->wmem >= (size_t)u->sndbuf)
+		return 0;
+	size_t cap = (size_t)(u->sndbuf >> 1) - 64;
+	if (cap > SKB_MAX_HEAD0 + UNIX_SKB_FRAGS_SZ)
+		cap = SKB_MAX_HEAD0 + UNIX_SKB_FRAGS_SZ;
+	return (long)cap;
+}
+
 /* ---- receiving ---- */
 
 static void copy_addr(struct unix_msg *m, struct unix_sock *from)

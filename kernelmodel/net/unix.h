@@ -169,6 +169,12 @@ long unix_sendmsg(struct task *t, struct unix_sock *u, struct unix_msg *m);
  * flags), 0 at EOF, -errno, or -EAGAIN with m->wait. */
 long unix_recvmsg(struct task *t, struct unix_sock *u, struct unix_msg *m);
 
+/* splice/sendfile into a stream socket (splice_to_socket): how many bytes
+ * one MSG_DONTWAIT send takes whole now (one skb's worth), 0 when the
+ * sender's SO_SNDBUF is used up (sleep on @u), or -ENOTCONN, -EPIPE (with
+ * SIGPIPE), the pending error; -EINVAL for other types (not modeled). */
+long unix_splice_room(struct task *t, struct unix_sock *u);
+
 /* poll bits (POLLIN ... POLLRDHUP) the socket has now. */
 short unix_poll(struct unix_sock *u, short events);
 /* SIOCINQ (FIONREAD) and SIOCOUTQ: 0 with *@val, or -EINVAL (listener). */
