@@ -7,8 +7,8 @@
  * MAP_PRIVATE one can; MAP_SHARED_VALIDATE with a flag it does not know is
  * EOPNOTSUPP (MAP_SHARED ignores it), with MAP_ANONYMOUS EINVAL; MAP_SYNC
  * with MAP_SHARED_VALIDATE is EOPNOTSUPP on a file system without DAX;
- * MAP_GROWSDOWN on a file is EINVAL; a bad descriptor EBADF, a directory
- * ENODEV; a negative offset EOVERFLOW; msync's EINVAL (unaligned, bad
+ * MAP_GROWSDOWN on a file is EINVAL; a bad descriptor or an O_PATH one
+ * EBADF, a directory ENODEV; a negative offset EOVERFLOW; msync's EINVAL (unaligned, bad
  * flags) and ENOMEM (unmapped), and MADV_REMOVE on a read-only shared
  * mapping EACCES. argv[1]: a scratch directory (default /tmp).
  */
@@ -98,6 +98,11 @@ int main(int argc, char **argv)
 	r = map_errno(NULL, page, PROT_READ, MAP_SHARED, d, 0);
 	expect_errno(r, errno, ENODEV, 26, "MAP_SHARED of a directory");
 	close(d);
+	int op = open(path, O_PATH);
+	need(op >= 0, 27, "open O_PATH");
+	r = map_errno(NULL, page, PROT_READ, MAP_SHARED, op, 0);
+	expect_errno(r, errno, EBADF, 27, "MAP_SHARED of an O_PATH descriptor");
+	close(op);
 	r = map_errno(NULL, page, PROT_READ, MAP_SHARED, rw, -(off_t)page);
 	expect_errno(r, errno, EOVERFLOW, 27, "a negative offset");
 	r = map_errno(NULL, page, PROT_READ, MAP_SHARED, rw, 1);

@@ -126,7 +126,10 @@ SYS(mmap)
 	rr_bytes(&st, sizeof(st));
 	if (!S_ISREG(st.st_mode))
 		return -ENODEV; /* device and special-file mappings are not modeled */
-	int acc = (int)RR_SYS(fcntl(f->host_fd, F_GETFL)) & O_ACCMODE;
+	int fl = (int)RR_SYS(fcntl(f->host_fd, F_GETFL));
+	if (fl & O_PATH)
+		return -EBADF; /* an O_PATH descriptor maps nothing */
+	int acc = fl & O_ACCMODE;
 	if (flags & MAP_SYNC)
 		return -EOPNOTSUPP; /* Linux 6.18, every file mapping without DAX */
 	uint64_t alen = PAGE_ALIGN(len);
