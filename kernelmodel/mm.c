@@ -1128,6 +1128,8 @@ void mm_file_truncated(uint64_t dev, uint64_t ino, uint64_t size)
 	struct inode_pages *ip = inode_pages_find(dev, ino);
 	if (ip)
 		ip->size = size;
+	else if (!mapping_inode_mapped(dev, ino))
+		return; /* nothing maps the file: no mm to walk */
 	uint64_t from = PAGE_ALIGN(size);
 	for (struct mm *mm = all_mms; mm; mm = mm->all_next) {
 		uint64_t dropped = 0;

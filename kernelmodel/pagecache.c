@@ -149,7 +149,8 @@ frame_t pagecache_get(const struct file_id *id, uint64_t off, const void *bytes)
 
 /* ---- address spaces: private file mappings ---- */
 
-static struct address_space *spaces; /* the live ones */
+static struct address_space *spaces; /* the live cached ones */
+static struct address_space *all_spaces; /* every live one */
 
 struct address_space *mapping_open(const struct file_id *id, int host_fd, bool cached)
 {
@@ -169,11 +170,21 @@ struct address_space *mapping_open(const struct file_id *id, int host_fd, bool c
 	as->refcount = 1; /* the caller's */
 	as->cached = cached;
 	as->id = *id;
+	as->all_next = all_spaces;
+	all_spaces = as;
 	if (cached) {
 		as->next = spaces;
 		spaces = as;
 	}
 	return as;
+}
+
+bool mapping_inode_mapped(uint64_t dev, uint64_t ino)
+{
+	for (struct address_space *as = all_spaces; as; as = as->all_next)
+		if (as->id.dev == dev && as->id.ino == ino)
+			return true;
+	return false;
 }
 
 struct address_space *mapping_get(struct address_space *as)
@@ -189,6 +200,11 @@ void mapping_put(struct address_space *as)
 	for (struct address_space **p = &spaces; *p; p = &(*p)->next)
 		if (*p == as) {
 			*p = as->next;
+			break;
+		}
+	for (struct address_space **p = &all_spaces; *p; p = &(*p)->all_next)
+		if (*p == as) {
+			*p = as->all_next;
 			break;
 		}
 	close(as->host_fd);

@@ -48,6 +48,7 @@ struct address_space {
 	struct file_id id;
 	int host_fd; /* our own descriptor: the guest may close its own */
 	struct address_space *next; /* list of live cached ones, to share by identity */
+	struct address_space *all_next; /* list of every live one */
 };
 
 /* The address_space of file @id, open as host descriptor @host_fd (which
@@ -58,6 +59,8 @@ struct address_space *mapping_open(const struct file_id *id, int host_fd, bool c
 struct address_space *mapping_get(struct address_space *as);
 /* Drops a reference; the last one closes the descriptor. NULL is a no-op. */
 void mapping_put(struct address_space *as);
+/* Does a live address_space map inode @dev/@ino? (a truncation has work) */
+bool mapping_inode_mapped(uint64_t dev, uint64_t ino);
 
 /* A fault on file page @off (page aligned) of @as: the frame with the
  * file's bytes there, zero after EOF in the last page; while the file is
