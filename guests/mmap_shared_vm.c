@@ -8,7 +8,9 @@
  * MREMAP_MAYMOVE); MADV_DONTFORK leaves the mapping out of a child while
  * another shared mapping stays shared; MADV_DONTNEED keeps the data (they
  * are the file's); /proc/self/maps shows the mapping as shared ('s') with
- * its file offset. argv[1]: a scratch directory (default /tmp).
+ * its file offset. And /dev/zero: MAP_SHARED is anonymous memory shared
+ * with a child, MAP_PRIVATE private. argv[1]: a scratch directory
+ * (default /tmp).
  */
 #include "guest_check.h"
 
@@ -156,6 +158,26 @@ int main(int argc, char **argv)
 	}
 	expect_status(pid, "exited 0", 30, "a child's mprotect stays in the child");
 	check(!write_faults(m + 7) && m[page + 7] == 'K', 31, "the parent still writes, and sees the child's store");
+
+	/* /dev/zero: MAP_SHARED is shared anonymous memory, MAP_PRIVATE private */
+	int z = open("/dev/zero", O_RDWR);
+	need(z >= 0, 32, "open /dev/zero");
+	unsigned char *zs = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, z, 0);
+	unsigned char *zp = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, z, 0);
+	need(zs != MAP_FAILED && zp != MAP_FAILED, 33, "MAP_SHARED and MAP_PRIVATE of /dev/zero");
+	close(z);
+	check(zs[0] == 0 && zs[2 * page - 1] == 0 && zp[5] == 0, 34, "both read as zeroes");
+	pid = guest_fork();
+	if (pid == 0) {
+		zs[page + 3] = 'Z';
+		zp[5] = 'P';
+		_exit(0);
+	}
+	expect_status(pid, "exited 0", 35, "a child writes both");
+	check(zs[page + 3] == 'Z' && zp[5] == 0, 36,
+	      "the shared /dev/zero page is shared, the private one stays ours");
+	munmap(zs, 2 * page);
+	munmap(zp, page);
 
 	munmap(m, 8 * page);
 	munmap(dup, 2 * page);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "kernelmodel/files.h"
@@ -101,6 +102,23 @@ static long mmap_shared_file(struct task *t, struct file *f, const struct stat *
 	return ret;
 }
 
+/* /dev/zero (drivers/char/mem.c, mmap_zero): a shared mapping is new shared
+ * anonymous memory (shared across fork), a private one anonymous memory. */
+static long mmap_dev_zero(struct task *t, gva_t addr, uint64_t len, int prot, int flags, int acc)
+{
+	int type = flags & 0x0f;
+	if (type != MAP_SHARED && type != MAP_SHARED_VALIDATE && type != MAP_PRIVATE)
+		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE && (flags & ~VALIDATE_OK))
+		return -EOPNOTSUPP;
+	if (type != MAP_PRIVATE && (prot & PROT_WRITE) && acc == O_RDONLY)
+		return -EACCES;
+	if (acc == O_WRONLY)
+		return -EACCES;
+	flags = (flags & ~0x0f) | (type == MAP_PRIVATE ? MAP_PRIVATE : MAP_SHARED) | MAP_ANONYMOUS;
+	return mm_mmap(t->mm, addr, len, prot, flags, NULL, 0);
+}
+
 SYS(mmap)
 {
 	gva_t addr = a[0];
@@ -124,12 +142,14 @@ SYS(mmap)
 	if (sr)
 		return sr;
 	rr_bytes(&st, sizeof(st));
-	if (!S_ISREG(st.st_mode))
-		return -ENODEV; /* device and special-file mappings are not modeled */
 	int fl = (int)RR_SYS(fcntl(f->host_fd, F_GETFL));
 	if (fl & O_PATH)
 		return -EBADF; /* an O_PATH descriptor maps nothing */
 	int acc = fl & O_ACCMODE;
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 5))
+		return mmap_dev_zero(t, addr, len, prot, flags, acc);
+	if (!S_ISREG(st.st_mode))
+		return -ENODEV; /* other device and special-file mappings are not modeled */
 	if (flags & MAP_SYNC)
 		return -EOPNOTSUPP; /* Linux 6.18, every file mapping without DAX */
 	uint64_t alen = PAGE_ALIGN(len);
