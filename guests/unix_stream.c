@@ -7,7 +7,7 @@
  *   - SOCK_CLOEXEC / SOCK_NONBLOCK: FD_CLOEXEC, O_NONBLOCK (F_GETFL is
  *     O_RDWR|O_NONBLOCK), EAGAIN when empty; ioctl FIONBIO
  *   - fstat S_ISSOCK, /proc/self/fd/N reads "socket:[...]", opening it is
- *     ENXIO; lseek and pread ESPIPE; SO_TYPE, SO_DOMAIN, SO_PROTOCOL,
+ *     ENXIO (O_PATH works), stat through it is the socket's; lseek and pread ESPIPE; SO_TYPE, SO_DOMAIN, SO_PROTOCOL,
  *     SO_ACCEPTCONN, SO_SNDBUF doubling, unknown option ENOPROTOOPT, other
  *     levels EOPNOTSUPP
  *   - MSG_PEEK leaves the data, MSG_DONTWAIT on a blocking socket,
@@ -117,6 +117,12 @@ static void flags_and_identity(void)
 	snprintf(want, sizeof(want), "socket:[%lu]", (unsigned long)st.st_ino);
 	check(n > 0 && !strcmp(target, want), 32, "/proc/self/fd/N is socket:[inode]");
 	EXPECT_ERR(open(link, O_RDWR), ENXIO, 33, "opening a socket through /proc");
+	struct stat lst;
+	check(stat(link, &lst) == 0 && S_ISSOCK(lst.st_mode) && lst.st_ino == st.st_ino, 54,
+	      "stat through /proc/self/fd/N is the socket's");
+	int opath = open(link, O_PATH);
+	check(opath >= 0, 55, "an O_PATH open of it works");
+	close(opath);
 	EXPECT_ERR(lseek(sv[0], 0, SEEK_SET), ESPIPE, 34, "lseek on a socket");
 	EXPECT_ERR(pread(sv[0], &c, 1, 0), ESPIPE, 35, "pread on a socket");
 

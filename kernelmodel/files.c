@@ -127,6 +127,13 @@ struct file *file_epoll_alloc(int flags)
 
 int file_reopen(struct file *f, int flags, struct file **out)
 {
+	/* O_PATH reaches the inode without opening it: a model file (pipe end,
+	 * socket, anonymous inode) is handed back itself, with no reader or
+	 * writer added and no ENXIO. */
+	if ((flags & O_PATH) && f->kind != FILE_HOST) {
+		*out = file_get(f);
+		return 0;
+	}
 	if (f->kind == FILE_PIPE) {
 		int acc = flags & O_ACCMODE;
 		if (acc == O_RDWR)

@@ -54,7 +54,8 @@ struct file {
 struct file *file_host_alloc(int host_fd, const char *path);
 /* open() of /proc/<pid>/fd/N: a new open file (refcount 1) on what @f
  * refers to, with open @flags: the same pipe (a new reader or writer), or
- * the host file reopened. 0 or -errno. */
+ * the host file reopened; with O_PATH a model file is @f itself (a new
+ * reference). 0 or -errno (ENXIO for a socket, as Linux). */
 int file_reopen(struct file *f, int flags, struct file **out);
 /* A FILE_PIDFD on process @leader (takes a task reference), refcount 1. */
 struct file *file_pidfd_alloc(struct task *leader, int flags);

@@ -4,7 +4,8 @@
  * their hostname and domainname; PID namespaces their own pid numbering
  * (kernelmodel/pid.c). Mount, IPC, network, cgroup, time and user
  * namespaces are identities only: the model has one file system, no SysV
- * IPC objects and no network of its own (README). */
+ * IPC objects and no network of its own (README); a network namespace's
+ * identity (inum) also keys its AF_UNIX abstract names (net/unix.c). */
 #ifndef KERNELMODEL_NSPROXY_H
 #define KERNELMODEL_NSPROXY_H
 

@@ -110,8 +110,9 @@ long proc_stat(struct task *t, const char *path, bool follow, struct stat *st, i
 		if (target[0] == '/')
 			return stat(target, st) ? -errno : 0;
 	}
+	/* O_PATH: what the link leads to, not opened (a socket stats too). */
 	struct file *f;
-	int r = procfs_open(t, path, O_RDONLY, handled, &f);
+	int r = procfs_open(t, path, O_RDONLY | O_PATH, handled, &f);
 	if (!*handled || r)
 		return r;
 	r = file_stat(f, st);
