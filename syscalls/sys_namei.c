@@ -332,8 +332,8 @@ static int proc_model_path(const char *canon, char *out)
 /* Where the host's lookup of @path from @hdir lands (@oflags: O_NOFOLLOW
  * or 0): 1 with the modeled path in @model when in a per-process entry of
  * the host's /proc, 0 when not, -errno. A name still to be created is
- * judged by its directory. */
-static int proc_landing(int hdir, const char *path, int oflags, char *model)
+ * judged by its directory. *@link tells whether it landed on a symlink. */
+static int proc_landing(int hdir, const char *path, int oflags, char *model, bool *link)
 {
 	static dev_t proc_dev;
 	static bool proc_dev_known;
@@ -356,10 +356,12 @@ static int proc_landing(int hdir, const char *path, int oflags, char *model)
 	}
 	int r = 0;
 	struct stat st;
-	if (fd >= 0 && !fstat(fd, &st) && st.st_dev == proc_dev) {
-		char link[64];
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		ssize_t n = readlink(link, canon, sizeof(canon) - 1);
+	bool found = fd >= 0 && !fstat(fd, &st);
+	*link = found && !parent && S_ISLNK(st.st_mode);
+	if (found && st.st_dev == proc_dev) {
+		char fdlink[64];
+		snprintf(fdlink, sizeof(fdlink), "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(fdlink, canon, sizeof(canon) - 1);
 		if (n > 0) {
 			canon[n] = 0;
 			if (parent && snprintf(canon + n, sizeof(canon) - n, "/%s",
@@ -394,9 +396,12 @@ int proc_escape(struct task *t, int hdir, const char *path, int flags, char *out
 	}
 	/* The last component itself first (a magic link such as exe is the
 	 * model's to follow), then, if it is followed, where it leads. */
-	int r = proc_landing(hdir, path, O_NOFOLLOW, model);
-	if (!r && !(flags & AT_SYMLINK_NOFOLLOW))
-		r = proc_landing(hdir, path, 0, model);
+	/* Following only changes the answer when the last component is a
+	 * symlink: otherwise one lookup is enough. */
+	bool link;
+	int r = proc_landing(hdir, path, O_NOFOLLOW, model, &link);
+	if (!r && link && !(flags & AT_SYMLINK_NOFOLLOW))
+		r = proc_landing(hdir, path, 0, model, &link);
 	if (rr_recording) {
 		rr_note(r);
 		if (r > 0)
