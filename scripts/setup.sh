@@ -5,8 +5,9 @@
 # Unicorn >= 2.1 comes from Debian trixie (bookworm ships 2.0.1, whose guest
 # stores take a slow path; see docs/DESIGN.md). We do not touch the system's
 # apt sources: a private apt configuration under .deps/apt downloads the two
-# trixie .debs (libunicorn2t64 depends only on libc6 >= 2.34), which dpkg
-# then installs.
+# trixie .debs (libunicorn2t64 depends only on libc6 >= 2.34) from the
+# mirror the system's own sources name, which dpkg then installs. Once
+# everything is installed, nothing is fetched: set-up works offline.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -26,11 +27,32 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The Debian archive the system itself uses (a local mirror, a proxy, a
+# snapshot), from its apt sources in either format: the URI of the first
+# "deb" source whose suites include the release (not -security, -updates).
+# deb.debian.org when none is found.
+debian_mirror() {
+	local release uri
+	release=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+	uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v rel="$release" '
+		/^[ \t]*$/ { if (deb && suite && uri != "") { print uri; exit } deb = suite = 0; uri = ""; next }
+		/^Types:/ { deb = ($0 ~ /(^|[ \t])deb([ \t]|$)/) }
+		/^URIs:/ { uri = $2 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == rel) suite = 1 }
+		END { if (deb && suite && uri != "") print uri }' | head -n1)
+	if [ -z "$uri" ]; then
+		uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk -v rel="$release" '
+			$1 == "deb" { i = 2; if ($2 ~ /^\[/) while ($i !~ /\]$/) i++; if ($2 ~ /^\[/) i++
+				if ($(i + 1) == rel) { print $i; exit } }')
+	fi
+	echo "${uri:-http://deb.debian.org/debian}"
+}
+
 if ! pkg-config --atleast-version=2.1 unicorn 2>/dev/null; then
 	echo "setup: fetching Unicorn 2.1 (libunicorn2t64, libunicorn-dev) from Debian trixie"
 	d="$here/.deps/apt"
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/debs"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" \
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) trixie main" \
 		>"$d/sources.list"
 	cat >"$d/apt.conf" <<CONF
 Dir::Etc::SourceList "$d/sources.list";
