@@ -13,12 +13,14 @@
 
 #include "emu/cpu.h"
 #include "emu/gdbstub.h"
+#include "emu/host_shm.h"
 #include "emu/inspect.h"
 #include "emu/run.h"
 #include "emu/step.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/frame.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/pid.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
 #include "loader/elf.h"
@@ -63,6 +65,9 @@ static void usage(FILE *out)
 		"      --graph FILE    write them as a Graphviz graph (at --inspect-at, or at exit)\n"
 		"      --seed N        another (reproducible) interleaving of tasks; 0 = round robin\n"
 		"      --clock=host    guests read the host's clocks instead of the virtual clock\n"
+		"      --pid-base N    the first guest process is pid N (default 2)\n"
+		"      --host-shm      share the host's /dev/shm (default, when cloneemu may:\n"
+		"                      an empty /dev/shm of the run's own)\n"
 		"      --disable-syscall NAME\n"
 		"                      make syscall NAME fail with ENOSYS (e.g. clone3)\n"
 		"  -h, --help          show this help\n"
@@ -169,10 +174,13 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"clock", required_argument, NULL, 'C'},
 		{"disable-syscall", required_argument, NULL, 'D'},
 		{"sysroot", required_argument, NULL, 'L'},
+		{"pid-base", required_argument, NULL, 'B'},
+		{"host-shm", no_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
 	size_t phys_mb = DEFAULT_PHYS_MB;
-	bool print_stats = false, virtual_clock = true;
+	bool print_stats = false, virtual_clock = true, host_shm = false;
+	long pid_base = 2;
 
 	const char *sysroot = getenv("CLONEEMU_LD_PREFIX");
 	int c;
@@ -180,6 +188,20 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		switch (c) {
 		case 'L':
 			sysroot = optarg;
+			break;
+		case 'B': {
+			char *end;
+			errno = 0;
+			pid_base = strtol(optarg, &end, 10);
+			if (*end || !*optarg || errno || pid_base < 2 || pid_base >= pid_max()) {
+				fprintf(stderr, "cloneemu: --pid-base wants a pid from 2 to %d\n",
+					pid_max() - 1);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case 'H':
+			host_shm = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -319,9 +341,14 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		fprintf(stderr, "cloneemu: %s\n", err);
 		return EXIT_CANNOT_EXEC;
 	}
-	/* The seed is part of the recording: a replay schedules the same way. */
+	if (!host_shm)
+		private_dev_shm();
+	/* The seed and the pid base are part of the recording: a replay
+	 * schedules and numbers the same way. */
 	uint64_t seed = sched_seed();
 	rr_bytes(&seed, sizeof(seed));
+	rr_bytes(&pid_base, sizeof(pid_base));
+	pid_ns_set_base((int)pid_base);
 	sched_set_seed(seed);
 	elf_set_layout_seed(seed);
 	clock_init(virtual_clock);

@@ -8,6 +8,8 @@
 #include "kernelmodel/sched.h"
 #include "kernelmodel/task.h"
 
+#define RESERVED_PIDS 300
+
 static struct pid_namespace init_pid_ns = {
 	.refcount = 1, .level = 0, .last_pid = 1, .inum = 0xEFFFFFFCu, /* PROC_PID_INIT_INO */
 };
@@ -33,6 +35,14 @@ int pid_max(void)
 			fclose(f);
 	}
 	return max;
+}
+
+int pid_ns_set_base(int first)
+{
+	if (first < 2 || first >= pid_max())
+		return -EINVAL;
+	init_pid_ns.last_pid = first - 1;
+	return 0;
 }
 
 struct pid_namespace *pid_ns_create(struct pid_namespace *parent)
@@ -119,12 +129,13 @@ int pid_global(int nr, const struct pid_namespace *ns)
 	return t ? t->tid : 0;
 }
 
-/* The next free number in @ns (sequential, wrapping at pid_max). */
+/* The next free number in @ns: sequential, wrapping at pid_max to
+ * RESERVED_PIDS (300) as alloc_pid does once the numbers passed it. */
 static int next_nr(struct pid_namespace *ns)
 {
 	for (int tries = 0; tries < PID_MAX; tries++) {
 		if (++ns->last_pid >= pid_max())
-			ns->last_pid = 2;
+			ns->last_pid = pid_max() > RESERVED_PIDS + 1 ? RESERVED_PIDS : 2;
 		if (!find_task_by_pid_ns(ns->last_pid, ns))
 			return ns->last_pid;
 	}

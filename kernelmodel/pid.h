@@ -25,6 +25,9 @@ struct pid_namespace {
 };
 
 struct pid_namespace *pid_ns_initial(void);
+/* --pid-base: the first pid handed out in the initial namespace is @first
+ * (2 <= @first < pid_max), instead of 2. 0 or -EINVAL. */
+int pid_ns_set_base(int first);
 /* The initial namespace, borrowed (no reference). */
 const struct pid_namespace *pid_ns_root(void);
 /* pid_max, as the host sets it (/proc/sys/kernel/pid_max). */
