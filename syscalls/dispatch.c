@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "emu/cpu.h"
+#include "kernelmodel/cred_host.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
@@ -87,6 +88,7 @@ void syscall_dispatch(struct task *t)
 	if (trace_file && !t->trace_resumed)
 		trace_syscall_enter(t, nr, a);
 	if (nr >= 0 && nr < NR_SYSCALLS && syscall_table[nr].fn && !disabled[nr]) {
+		host_override_creds(t); /* host files see the task's fs ids */
 		ret = syscall_table[nr].fn(t, a);
 	} else {
 		ret = -ENOSYS;
