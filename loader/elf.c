@@ -562,8 +562,16 @@ static int load_image(struct mm *mm, const struct elf_image *img, bool is_interp
 	info.exec_stack = sc.exec_stack;
 	if (sc.interp)
 		snprintf(info.interp, sizeof(info.interp), "%s", sc.interp);
-	if (!is_interp)
-		mm->start_brk = mm->brk = PAGE_ALIGN(info.end_data);
+	if (!is_interp) {
+		/* brk follows the program; a static PIE (a loader run directly,
+		 * sitting in the mmap area) gets it at ELF_ET_DYN_BASE instead,
+		 * where it has room to grow, as load_elf_binary() moves it. A
+		 * seed moves it by up to 32 MiB, as arch_randomize_brk(). */
+		gva_t brk = PAGE_ALIGN(info.end_data);
+		if (eh.e_type == ET_DYN && !sc.interp)
+			brk = PAGE_ALIGN(ELF_ET_DYN_BASE);
+		mm->start_brk = mm->brk = brk + layout_rnd(3) % 0x2000000;
+	}
 	*out = info;
 out:
 	free(sc.segs);
