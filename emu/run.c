@@ -70,7 +70,7 @@ void emu_exec_params(struct exec_stack_params *sp, const struct task *t, const s
 	emu_cpuid(1, 0, r);
 	sp->hwcap = r[3];
 	sp->clktck = 100;
-	sp->minsigstksz = 2048;
+	sp->minsigstksz = sigframe_size();
 	if (!rr_replaying && getrandom(sp->random, sizeof(sp->random), 0) != sizeof(sp->random))
 		memset(sp->random, 0x5a, sizeof(sp->random));
 	rr_bytes(sp->random, sizeof(sp->random));

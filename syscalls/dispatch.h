@@ -5,6 +5,7 @@
 #define SYSCALLS_DISPATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct task;
@@ -29,6 +30,8 @@ void syscall_return_to(uint64_t rip);
  * CPU and which is not inside a syscall hook: frames are built, a sleeping
  * syscall is restarted or fails with EINTR, fatal ones end the process. */
 void deliver_signals(struct task *t);
+/* The stack a signal frame needs at most (AT_MINSIGSTKSZ). */
+size_t sigframe_size(void);
 /* Name of syscall @nr, or NULL when it is not an x86_64 syscall. */
 const char *syscall_name(long nr);
 

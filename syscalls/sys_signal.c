@@ -31,6 +31,9 @@
 #define SI_TKILL_CODE -6
 #define SEGV_MAPERR_CODE 1
 #define FX_SIZE 512
+/* The kernel's MINSIGSTKSZ (arch/x86/include/uapi/asm/signal.h), not
+ * glibc's, which under _GNU_SOURCE is sysconf(_SC_MINSIGSTKSZ) of the host. */
+#define KERNEL_MINSIGSTKSZ 2048
 
 /* ---- guest-visible structures (x86_64 ABI) ---- */
 
@@ -202,6 +205,14 @@ static void handle_syscall_restart(struct task *t, const struct k_sigaction *ka)
 	emu_reg_write(EREG_RIP, rip + 2);
 }
 
+/* What a frame takes on a stack at most: the FXSAVE area aligned to 64,
+ * the rt_sigframe below it aligned to 16, minus 8 (get_sigframe_size(),
+ * which Linux reports as AT_MINSIGSTKSZ). */
+size_t sigframe_size(void)
+{
+	return (FX_SIZE + 63 + sizeof(struct guest_rt_sigframe) + 15 + 8 + 15) & ~(size_t)15;
+}
+
 /* Build the frame and point the CPU at the handler. -EFAULT if the stack
  * cannot take it. */
 static int setup_rt_frame(struct task *t, const struct ksiginfo *info,
@@ -359,7 +370,7 @@ SYS(rt_sigreturn)
 			t->sas_ss_sp = 0;
 			t->sas_ss_size = 0;
 			t->sas_ss_flags = SS_DISABLE;
-		} else if (f.uc.uc_stack.ss_size >= MINSIGSTKSZ) {
+		} else if (f.uc.uc_stack.ss_size >= KERNEL_MINSIGSTKSZ) {
 			t->sas_ss_sp = f.uc.uc_stack.ss_sp;
 			t->sas_ss_size = f.uc.uc_stack.ss_size;
 			t->sas_ss_flags = f.uc.uc_stack.ss_flags & SS_AUTODISARM;
@@ -533,7 +544,7 @@ SYS(sigaltstack)
 			t->sas_ss_size = 0;
 			ss.ss_flags = SS_DISABLE;
 		} else {
-			if (ss.ss_size < MINSIGSTKSZ)
+			if (ss.ss_size < KERNEL_MINSIGSTKSZ)
 				return -ENOMEM;
 			t->sas_ss_sp = ss.ss_sp;
 			t->sas_ss_size = ss.ss_size;
