@@ -27,7 +27,9 @@
 #include "kernelmodel/task.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
+#include "kernelmodel/prctl.h"
 #include "kernelmodel/rr.h"
+#include "loader/elf.h"
 #include "loader/exec.h"
 #include "syscalls/dispatch.h"
 
@@ -98,6 +100,8 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 		goto fail;
 	/* ... and its nice value, policy, affinity and I/O priority. */
 	sched_init_first_task(t);
+	/* ... its personality and timer slack. */
+	prctl_init_first_task(t);
 	if (!(t->signal = signal_alloc()))
 		goto fail;
 	/* A session and process group of its own, as if init had started it. */
@@ -125,6 +129,7 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 		goto fail;
 	}
 	emu_exec_params(&sp, t, cred, secure);
+	elf_set_no_randomize(t->personality & ADDR_NO_RANDOMIZE);
 	r = bprm_execve(t->mm, &b, bp->path, &sp);
 	if (r) {
 		/* The message names the file that failed when it is not PROGRAM. */
@@ -140,6 +145,7 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 		mm_set_exe(t->mm, st.st_dev, st.st_ino);
 	commit_creds(t, cred);
 	cred = NULL;
+	prctl_exec(t, secure);
 	r = -ENOMEM;
 	rlim_t cur = t->signal->rlim[RLIMIT_NOFILE].rlim_cur;
 	unsigned nofile = cur > INT_MAX ? INT_MAX : (unsigned)cur;

@@ -137,7 +137,7 @@ static void in_child(void (*fn)(void), int code, const char *what)
 		fn();
 		exit(guest_finish());
 	}
-	expect_status(pid, "exit 0", code, what);
+	expect_status(pid, "exited 0", code, what);
 }
 
 int main(void)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kernelmodel/fs.h"
+#include "kernelmodel/mm.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
@@ -245,9 +246,27 @@ struct cred *prepare_creds(const struct cred *old)
 	return new;
 }
 
+/* fs.suid_dumpable: what a process becomes after an id change. */
+static int suid_dumpable(void)
+{
+	static long v = -1;
+	if (v < 0)
+		v = read_host_number("/proc/sys/fs/suid_dumpable", 0);
+	return (int)v;
+}
+
 int commit_creds(struct task *t, struct cred *new)
 {
 	struct cred *old = t->cred;
+	/* Dumpability changes: a changed effective or fs id, or capabilities
+	 * not a subset of the old ones, make the process non-dumpable (per
+	 * fs.suid_dumpable) and clear the parent-death signal. */
+	if (old && (old->euid != new->euid || old->egid != new->egid || old->fsuid != new->fsuid ||
+		    old->fsgid != new->fsgid || (new->cap_permitted & ~old->cap_permitted))) {
+		if (t->mm)
+			t->mm->dumpable = suid_dumpable();
+		t->pdeath_signal = 0;
+	}
 	t->cred = new;
 	put_cred(old);
 	return 0;

@@ -19,6 +19,7 @@
 #include "kernelmodel/task.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
+#include "kernelmodel/prctl.h"
 
 #define CLONE_NAMESPACES                                                                           \
 	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUSER |  \
@@ -183,6 +184,7 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 	if (parent->exe && !(p->exe = strdup(parent->exe)))
 		goto bad_fork_free;
 	p->sig_blocked = parent->sig_blocked;
+	prctl_fork(p, parent);
 	/* The alternate stack is inherited, except by a task that shares the
 	 * memory without vfork (it would share the stack too). */
 	if (!((flags & CLONE_VM) && !(flags & CLONE_VFORK))) {

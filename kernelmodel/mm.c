@@ -324,6 +324,7 @@ struct mm *mm_alloc(void)
 		return NULL;
 	}
 	mm->refcount = 1; /* the caller's */
+	mm->dumpable = 1; /* SUID_DUMP_USER */
 	mm->mmap_base = MMAP_BASE;
 	mm->all_next = all_mms;
 	if (all_mms)
@@ -391,6 +392,8 @@ struct mm *mm_dup(struct mm *old)
 		return NULL;
 	if (vma_reserve(mm, old->nvmas))
 		goto fail;
+	mm->dumpable = old->dumpable;
+	mm->thp_disable = old->thp_disable;
 	mm->start_brk = old->start_brk;
 	mm->brk = old->brk;
 	mm->mmap_base = old->mmap_base;

@@ -73,6 +73,8 @@ struct mm {
 	uint64_t pages_copied; /* COW copies made on behalf of this mm */
 	uint64_t exe_dev, exe_ino; /* the program it runs (exe_denied: writes refused) */
 	bool exe_denied;
+	int dumpable;     /* PR_GET_DUMPABLE: SUID_DUMP_USER, or fs.suid_dumpable after an id change */
+	int thp_disable;  /* PR_GET_THP_DISABLE's value (MMF_DISABLE_THP_*): fork and exec keep it */
 	struct mm_fault_info last_fault;
 	struct mm *all_prev, *all_next; /* every live mm (truncation unmaps in all) */
 };

@@ -107,6 +107,12 @@ struct task {
 	 * priority (kernelmodel/ioprio.c): per thread, copied by clone. */
 	struct task_sched sched;
 	uint16_t ioprio;
+	/* prctl and personality state (kernel/sys.c, kernel/exec_domain.c):
+	 * per thread, copied by clone (kernelmodel/prctl.c). */
+	unsigned personality;
+	uint64_t timer_slack_ns, default_timer_slack_ns;
+	bool mce_process, mce_early; /* PR_MCE_KILL: PF_MCE_PROCESS, PF_MCE_EARLY */
+	bool io_flusher;             /* PR_SET_IO_FLUSHER */
 	gva_t sas_ss_sp;        /* sigaltstack */
 	uint64_t sas_ss_size;
 	int sas_ss_flags;

@@ -418,6 +418,12 @@ static int fill_segments(struct mm *mm, const struct phdr_scan *sc, const unsign
  * drawn from the run's seed: seed 0 gives Linux's layout with randomization
  * off (setarch -R); any other seed one fixed, reproducible layout. */
 static uint64_t layout_seed;
+static bool no_randomize;
+
+void elf_set_no_randomize(bool v)
+{
+	no_randomize = v;
+}
 
 void elf_set_layout_seed(uint64_t seed)
 {
@@ -427,7 +433,7 @@ void elf_set_layout_seed(uint64_t seed)
 /* arch_mmap_rnd(): mmap_rnd_bits (28) bits of pages, from the seed. */
 static uint64_t layout_rnd(uint64_t salt)
 {
-	if (!layout_seed)
+	if (!layout_seed || no_randomize)
 		return 0;
 	uint64_t z = layout_seed + salt * 0x9E3779B97F4A7C15ull; /* splitmix64 */
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;

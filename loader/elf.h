@@ -61,6 +61,9 @@ int elf_load_file(struct mm *mm, const char *path, struct elf_load_info *info, c
  * randomization (setarch -R); otherwise the mmap base and a PIE's base move
  * by offsets drawn from the seed, the same for the same seed. */
 void elf_set_layout_seed(uint64_t seed);
+/* The next load is unrandomized whatever the seed: the task execs with
+ * personality ADDR_NO_RANDOMIZE (Linux clears PF_RANDOMIZE). */
+void elf_set_no_randomize(bool no_randomize);
 
 /* Map the stack VMA ([STACK_TOP - STACK_RESERVE, STACK_TOP), executable only
  * if info->exec_stack) and write argc/argv/envp/auxv/strings as Linux does.

@@ -21,9 +21,11 @@
 #include "kernelmodel/fork.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/pid.h"
+#include "kernelmodel/prctl.h"
 #include "kernelmodel/procfs.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
+#include "loader/elf.h"
 #include "loader/exec.h"
 #include "syscalls/dispatch.h"
 #include "syscalls/fs_internal.h"
@@ -358,6 +360,7 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	if ((r = bprm_creds_from_file(t, file, &new_cred, &secure)))
 		goto out;
 	emu_exec_params(&sp, t, new_cred, secure);
+	elf_set_no_randomize(t->personality & ADDR_NO_RANDOMIZE);
 	if ((r = bprm_execve(mm, &b, file, &sp)))
 		goto out;
 	struct stat est;
@@ -377,6 +380,7 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	sighand_flush(t->sighand);
 	commit_creds(t, new_cred);
 	new_cred = NULL;
+	prctl_exec(t, secure);
 	t->did_exec = true;
 	free(t->exe);
 	t->exe = realpath(b.file, NULL);

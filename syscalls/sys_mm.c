@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "kernelmodel/prctl.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/filemap.h"
 #include "kernelmodel/inode.h"
@@ -126,6 +127,8 @@ SYS(mmap)
 	int prot = (int)a[2], flags = (int)a[3];
 	if (off & ~PAGE_MASK)
 		return -EINVAL;
+	if ((prot & PROT_READ) && (t->personality & READ_IMPLIES_EXEC))
+		prot |= PROT_EXEC; /* personality(2) */
 	if (flags & MAP_ANONYMOUS) {
 		if ((flags & 0x0f) == MAP_SHARED_VALIDATE)
 			return -EINVAL; /* do_mmap: no such anonymous type */
@@ -198,7 +201,10 @@ SYS(munmap)
 
 SYS(mprotect)
 {
-	return mm_mprotect(t->mm, a[0], a[1], (int)a[2]);
+	int prot = (int)a[2];
+	if ((prot & PROT_READ) && (t->personality & READ_IMPLIES_EXEC))
+		prot |= PROT_EXEC; /* personality(2) */
+	return mm_mprotect(t->mm, a[0], a[1], prot);
 }
 
 SYS(mremap)

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -20,6 +21,7 @@
 #include "kernelmodel/signal.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
+#include "kernelmodel/prctl.h"
 #include "kernelmodel/uts.h"
 #include "syscalls/sys.h"
 
@@ -233,7 +235,13 @@ SYS(setrlimit)
 SYS(uname)
 {
 	struct uts_namespace *uts = t->nsproxy->uts;
-	return copy_to_guest(t->mm, a[0], &uts->name, sizeof(uts->name));
+	struct utsname name = uts->name;
+	/* override_architecture and override_release (kernel/sys.c). */
+	if ((t->personality & PER_MASK) == PER_LINUX32)
+		snprintf(name.machine, sizeof(name.machine), "i686");
+	if (t->personality & UNAME26)
+		uname26_release(name.release, sizeof(name.release));
+	return copy_to_guest(t->mm, a[0], &name, sizeof(name));
 }
 
 static long set_uts_field(struct task *t, char *field, uint64_t gname, uint64_t len)
@@ -302,8 +310,14 @@ SYS(prctl)
 			return -EINVAL;
 		return t->no_new_privs;
 	default:
-		return -EINVAL; /* other options are not modeled yet (README) */
+		r = task_prctl(t, (int)a[0], a[1], a[2], a[3], a[4]);
+		return r == -ENOSYS ? -EINVAL : r; /* other options are not modeled (README) */
 	}
+}
+
+SYS(personality)
+{
+	return task_personality(t, (uint32_t)a[0]);
 }
 
 SYS(getrusage)

@@ -147,6 +147,7 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(ioprio_set, 3),
 	E(ioprio_get, 2),
 	E(prctl, 5),
+	E(personality, 1),
 	E(kill, 2),
 	E(tkill, 2),
 	E(tgkill, 3),
