@@ -1,5 +1,6 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/eventpoll.h"
+#include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/inode.h"
 #include "kernelmodel/locks.h"
 #include "kernelmodel/net/unix.h"
@@ -125,6 +126,26 @@ struct file *file_epoll_alloc(int flags)
 	return f;
 }
 
+struct file *anon_inode_getfile(const struct anon_file_ops *ops, void *priv, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+	char name[64];
+	if (!f)
+		return NULL;
+	snprintf(name, sizeof(name), "anon_inode:%s", ops->name);
+	if (!(f->path = strdup(name))) {
+		free(f);
+		return NULL;
+	}
+	f->refcount = 1; /* the caller's */
+	f->kind = FILE_ANON;
+	f->host_fd = -1;
+	f->aops = ops;
+	f->priv = priv;
+	f->flags = O_RDWR | flags;
+	return f;
+}
+
 int file_reopen(struct file *f, int flags, struct file **out)
 {
 	/* O_PATH reaches the inode without opening it: a model file (pipe end,
@@ -186,6 +207,8 @@ void file_put(struct file *f)
 		task_put(f->task);
 	} else if (f->kind == FILE_SOCKET) {
 		unix_release(f->sk);
+	} else if (f->kind == FILE_ANON) {
+		f->aops->release(f);
 	} else {
 		free(f->dir->e);
 		free(f->dir);

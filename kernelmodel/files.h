@@ -12,6 +12,7 @@ struct pipe;
 struct eventpoll;
 struct task;
 struct unix_sock;
+struct anon_file_ops;
 
 enum file_kind {
 	FILE_HOST, /* backed by a host descriptor: regular files, ttys, /dev/null */
@@ -20,6 +21,7 @@ enum file_kind {
 	FILE_EPOLL, /* an epoll instance */
 	FILE_PIDFD, /* a process descriptor (pidfd_open, CLONE_PIDFD) */
 	FILE_SOCKET, /* an AF_UNIX socket of the model (kernelmodel/net/unix.c) */
+	FILE_ANON, /* eventfd, timerfd, signalfd, inotify (kernelmodel/anon_inodes.h) */
 };
 
 /* The entries of a FILE_DIR, generated when it is opened. */
@@ -45,6 +47,8 @@ struct file {
 	struct eventpoll *ep; /* FILE_EPOLL */
 	struct task *task;    /* FILE_PIDFD: the thread-group leader (a reference) */
 	struct unix_sock *sk; /* FILE_SOCKET: the socket (the file's reference) */
+	const struct anon_file_ops *aops; /* FILE_ANON: its operations ... */
+	void *priv;                       /* ... and its object (owned) */
 	bool write_end;    /* FILE_PIPE */
 	int flags;         /* FILE_PIPE: O_RDONLY/O_WRONLY | O_NONBLOCK (F_GETFL); FILE_SOCKET: O_RDWR | ... */
 	char *path; /* as opened, for /proc/<pid>/fd (may be NULL) */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kernelmodel/cred.h"
+#include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/locks.h"
@@ -577,6 +578,46 @@ static int open_proc_locks(const char *path, struct file **out)
 	return r;
 }
 
+/* /proc/<pid>/fdinfo/N (fs/proc/fd.c seq_show): position, flags with
+ * O_CLOEXEC, mount id and inode, then what the file's show_fdinfo adds. */
+static int gen_fdinfo(struct task *target, int fd, FILE *mem)
+{
+	struct fd_entry *e = target->files ? files_entry(target->files, fd) : NULL;
+	if (!e || !e->file)
+		return -ENOENT;
+	struct file *f = e->file;
+	long long pos = 0;
+	int flags = f->flags, mnt_id = 0;
+	uint64_t ino = f->ino;
+	if (f->kind == FILE_HOST) {
+		/* The host's own view of its descriptor, the flags the model's. */
+		char hp[64], line[128];
+		snprintf(hp, sizeof(hp), "/proc/self/fdinfo/%d", f->host_fd);
+		FILE *h = fopen(hp, "r");
+		while (h && fgets(line, sizeof(line), h)) {
+			sscanf(line, "pos: %lld", &pos);
+			sscanf(line, "flags: %o", (unsigned *)&flags);
+			sscanf(line, "mnt_id: %d", &mnt_id);
+		}
+		if (h)
+			fclose(h);
+		flags &= ~O_CLOEXEC;
+	} else if (f->kind == FILE_ANON || f->kind == FILE_EPOLL || f->kind == FILE_PIDFD) {
+		ino = ANON_INODE_INO;
+	}
+	if (e->cloexec)
+		flags |= O_CLOEXEC;
+	fprintf(mem, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", pos, (unsigned)flags,
+		mnt_id, (unsigned long long)ino);
+	if (f->kind == FILE_ANON && f->aops->show_fdinfo) {
+		char buf[1024];
+		int n = f->aops->show_fdinfo(f, buf, sizeof(buf));
+		if (n > 0)
+			fwrite(buf, 1, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, mem);
+	}
+	return 0;
+}
+
 int procfs_open(struct task *t, const char *path, int flags, int *handled, struct file **out)
 {
 	struct task *target;
@@ -636,6 +677,8 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		r = gen_sched(target, proc_ns(), mem);
 	else if (!strcmp(rest, "comm"))
 		fprintf(mem, "%s\n", target->comm);
+	else if (!strncmp(rest, "fdinfo/", 7) && rest[7 + strspn(rest + 7, "0123456789")] == 0)
+		r = gen_fdinfo(target, atoi(rest + 7), mem);
 	else if (!strcmp(rest, "uid_map") || !strcmp(rest, "gid_map")) {
 		/* The initial namespace maps everything; others have no maps
 		 * (writing them is not modeled). */

@@ -10,8 +10,10 @@
 
 #include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
+#include "kernelmodel/hrtimer.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/signalfd.h"
 #include "kernelmodel/task.h"
 
 struct sighand *sighand_alloc(void)
@@ -275,6 +277,7 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 		return 0;
 	if (enqueue(&t->sig_pending, t->sig_info, &t->sig_rtq, sig, info))
 		return 0;
+	signalfd_notify(t, sig);
 	bool wakes = !(t->sig_blocked & SIGBIT(sig)) || (t->sigwait_set & SIGBIT(sig));
 	if (sig == SIGKILL || (wakes && !t->wait_killable))
 		wake_task(t);
@@ -293,6 +296,7 @@ int send_group_signal(struct task *p, int sig, const struct ksiginfo *info)
 		return 0;
 	if (enqueue(&ss->shared_pending, ss->shared_info, &ss->shared_rtq, sig, info))
 		return 0;
+	signalfd_notify(p, sig);
 	/* Linux's complete_signal: the addressed thread if it can take it,
 	 * else any thread of the group that does not block it. */
 	struct task *take = NULL;
@@ -399,6 +403,7 @@ void signal_timer_armed(void)
 
 void signal_run_timers(uint64_t now)
 {
+	hrtimer_run(now); /* timerfds and POSIX timers */
 	if (!timers_armed)
 		return;
 	for (struct task *t = task_next(NULL); t; t = task_next(t)) {
@@ -417,9 +422,9 @@ void signal_run_timers(uint64_t now)
 
 uint64_t signal_next_timer(void)
 {
-	uint64_t next = 0;
+	uint64_t next = 0, hr = hrtimer_next();
 	if (!timers_armed)
-		return 0;
+		return hr;
 	for (struct task *t = task_next(NULL); t; t = task_next(t)) {
 		uint64_t d = t->signal ? t->signal->it_real_deadline : 0;
 		if (t->tid == t->tgid && t->state != TASK_ZOMBIE && t->state != TASK_DEAD && d &&
@@ -427,5 +432,5 @@ uint64_t signal_next_timer(void)
 			next = d;
 	}
 	timers_armed = next != 0;
-	return next;
+	return hr && (!next || hr < next) ? hr : next;
 }

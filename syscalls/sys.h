@@ -91,6 +91,10 @@ SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait); SYS(epoll_pwait2);
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosleep);
 SYS(clock_nanosleep); SYS(getrandom);
 
+/* sys_eventfd.c */
+SYS(eventfd); SYS(eventfd2); SYS(timerfd_create); SYS(timerfd_settime); SYS(timerfd_gettime);
+SYS(signalfd); SYS(signalfd4);
+
 /* sys_futex.c */
 SYS(futex);
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kernelmodel/clock.h"
+#include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/filemap.h"
 #include "kernelmodel/fs.h"
@@ -73,6 +74,21 @@ SYS(ioctl)
 		return -EFAULT;
 	if (f->kind == FILE_DIR || f->kind == FILE_EPOLL || f->kind == FILE_PIDFD) {
 		return -ENOTTY;
+	} else if (f->kind == FILE_ANON) {
+		/* FIONBIO is the VFS's; FIONREAD the file's (inotify). */
+		int n = 0;
+		long r;
+		if (req == FIONBIO) {
+			int on;
+			memcpy(&on, buf, sizeof(on));
+			f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+			return 0;
+		}
+		if (req != FIONREAD || !f->aops->fionread)
+			return -ENOTTY;
+		if ((r = f->aops->fionread(f, &n)))
+			return r;
+		return copy_to_guest(t->mm, a[2], &n, sizeof(n));
 	} else if (f->kind == FILE_SOCKET) {
 		/* sock_ioctl -> unix_ioctl; FIONBIO is the VFS's, as for any file. */
 		int n = 0;

@@ -11,6 +11,7 @@
 #include <sys/select.h>
 
 #include "kernelmodel/clock.h"
+#include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/eventpoll.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/net/unix.h"
@@ -36,6 +37,9 @@ static short pipe_revents(const struct file *f)
 	return PIPE_SIZE - p->len >= PIPE_BUF_ATOMIC ? POLLOUT | POLLWRNORM : 0;
 }
 
+/* The task polling (a signalfd is ready by the poller's pending signals). */
+static struct task *current_poller;
+
 /* The readiness of @f for @events (poll bits), as its f_op->poll would
  * say; host descriptors are asked with a zero-timeout poll and, when @w
  * is given, remembered for the sleep. */
@@ -59,6 +63,9 @@ static short file_revents(struct file *f, short events, struct poll_wait *w)
 	case FILE_SOCKET:
 		re = unix_poll(f->sk, events);
 		break;
+	case FILE_ANON:
+		re = f->aops->poll(current_poller, f);
+		break;
 	default: {
 		struct pollfd h = {f->host_fd, events, 0};
 		long pr = RR_SYS(poll(&h, 1, 0));
@@ -76,6 +83,7 @@ static short file_revents(struct file *f, short events, struct poll_wait *w)
 static int poll_scan(struct task *t, struct pollfd *fds, unsigned n, struct poll_wait *w)
 {
 	int ready = 0;
+	current_poller = t;
 	w->nhost = 0;
 	for (unsigned i = 0; i < n; i++) {
 		struct pollfd *p = &fds[i];
@@ -344,6 +352,7 @@ static long epoll_scan(struct task *t, struct eventpoll *ep, gva_t gevents, int 
 		       struct poll_wait *w)
 {
 	int n = 0;
+	current_poller = t;
 	for (int i = 0; i < ep->n && n < max; i++) {
 		struct epitem *it = &ep->items[i];
 		if (it->disabled)
@@ -353,10 +362,12 @@ static long epoll_scan(struct task *t, struct eventpoll *ep, gva_t gevents, int 
 			continue;
 		/* EPOLLET: only readiness that is new since the last report
 		 * (model pipes count changes; host descriptors stay level). */
-		if ((it->events & EPOLLET) &&
-		    (it->file->kind == FILE_PIPE || it->file->kind == FILE_SOCKET)) {
-			uint64_t gen = it->file->kind == FILE_PIPE ? it->file->pipe->gen
-								   : it->file->sk->gen;
+		if ((it->events & EPOLLET) && (it->file->kind == FILE_PIPE ||
+					       it->file->kind == FILE_SOCKET ||
+					       (it->file->kind == FILE_ANON && it->file->aops->gen))) {
+			uint64_t gen = it->file->kind == FILE_PIPE   ? it->file->pipe->gen
+				       : it->file->kind == FILE_SOCKET ? it->file->sk->gen
+								       : it->file->aops->gen(it->file);
 			if (it->seen_gen == gen)
 				continue;
 			it->seen_gen = gen;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "kernelmodel/clock.h"
+#include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/filemap.h"
 #include "kernelmodel/fs.h"
@@ -138,6 +139,14 @@ long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t of
 	return r;
 }
 
+/* read/write of an anonymous-inode file: its own operations. */
+static long anon_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest)
+{
+	long (*op)(struct task *, struct file *, gva_t, size_t) = to_guest ? f->aops->read
+									     : f->aops->write;
+	return op ? op(t, f, buf, count) : -EINVAL;
+}
+
 /* Move up to @count bytes between @f and guest memory at @buf: reads when
  * @to_guest. @off < 0 means the file position. Regular files loop until
  * done (a host call covers IOV_CHUNK iovecs); pipes and ttys make one call,
@@ -156,6 +165,8 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 		return to_guest ? -EISDIR : -EBADF;
 	if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD)
 		return -EINVAL;
+	if (f->kind == FILE_ANON)
+		return off < 0 ? anon_rw(t, f, buf, count, to_guest) : -ESPIPE;
 	long w = host_wait_ready(t, f, to_guest);
 	if (w)
 		return w;
@@ -278,6 +289,32 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 	long ret = -EFAULT;
 	if (copy_from_guest(t->mm, giov, a[1], cnt * sizeof(*giov)))
 		goto out_giov;
+	if (f->kind == FILE_ANON) {
+		/* Their read and write take one buffer: the VFS loops over the
+		 * vector (do_loop_readv_writev), stopping at a short transfer. */
+		if (off >= 0) {
+			ret = -ESPIPE;
+			goto out_giov;
+		}
+		long done = 0;
+		for (uint64_t i = 0; i < cnt; i++) {
+			if (!giov[i].iov_len)
+				continue;
+			long r = anon_rw(t, f, (gva_t)(uintptr_t)giov[i].iov_base, giov[i].iov_len,
+					 to_guest);
+			if (r < 0) {
+				if (done && r == -EKBLOCK)
+					wake_task(t); /* what was done already is the result */
+				ret = done ? done : r;
+				goto out_giov;
+			}
+			done += r;
+			if ((size_t)r < giov[i].iov_len)
+				break;
+		}
+		ret = done;
+		goto out_giov;
+	}
 	size_t total = 0;
 	ret = -EINVAL;
 	for (uint64_t i = 0; i < cnt; i++) {
@@ -362,6 +399,8 @@ SYS(lseek)
 		df->dir->pos = a[1] < (uint64_t)df->dir->n ? (int)a[1] : df->dir->n;
 		return (long)df->dir->pos;
 	}
+	if (df && df->kind == FILE_ANON)
+		return 0; /* noop_llseek: the position stays 0 */
 	int h = fget_host(t, a[0], -ESPIPE);
 	return h < 0 ? h : RR_SYS(lseek(h, (off_t)a[1], (int)a[2]));
 }

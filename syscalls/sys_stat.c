@@ -69,7 +69,7 @@ static int file_stat(struct file *f, struct stat *st)
 		st->st_mode = S_IFSOCK | 0777;
 		st->st_ino = f->sk->ino;
 		st->st_dev = 0x9; /* sockfs */
-	} else if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD) {
+	} else if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD || f->kind == FILE_ANON) {
 		st->st_mode = 0600; /* an anonymous inode */
 		st->st_dev = 0xf;
 	} else {
