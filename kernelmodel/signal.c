@@ -193,12 +193,25 @@ int check_kill_permission(const struct task *sender, const struct task *p, int s
 	return -EPERM;
 }
 
+bool signal_unkillable(const struct task *t)
+{
+	const struct pid_namespace *ns = t->pid_ns;
+	return ns && ns->level && ns->child_reaper && ns->child_reaper->tgid == t->tgid &&
+	       !t->signal->init_killable;
+}
+
+/* sig_task_ignored(): ignored, or default-handled by an unkillable init
+ * (SIGKILL and SIGSTOP that reach this far are forced: the kernel's own,
+ * or from an ancestor namespace; kill() from inside drops them first). */
 static bool sig_ignored(struct task *t, int sig)
 {
 	uint64_t h = t->sighand->action[sig - 1].handler;
 	if (h == (uint64_t)(uintptr_t)SIG_IGN)
 		return true;
-	return h == (uint64_t)(uintptr_t)SIG_DFL && sig_default_action(sig) == SIG_DFL_IGN;
+	if (h != (uint64_t)(uintptr_t)SIG_DFL)
+		return false;
+	return sig_default_action(sig) == SIG_DFL_IGN ||
+	       (sig != SIGKILL && sig != SIGSTOP && signal_unkillable(t));
 }
 
 static void notify_parent_cldstop(struct task *t, int why, int sig)
@@ -323,6 +336,9 @@ void force_sig_fault(struct task *t, int sig, int code, uint64_t addr)
 		ka->handler = (uint64_t)(uintptr_t)SIG_DFL;
 		t->sig_blocked &= ~SIGBIT(sig);
 	}
+	/* A fault without a handler kills even a namespace's init. */
+	if (ka->handler == (uint64_t)(uintptr_t)SIG_DFL)
+		t->signal->init_killable = true;
 	drop_all(&t->sig_pending, &t->sig_rtq, sig); /* the fault's own info wins */
 	struct ksiginfo info = {.code = code, .addr = addr};
 	send_signal(t, sig, &info);
@@ -372,6 +388,10 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 		if (sig != SIGKILL && sig != SIGSTOP && h == (uint64_t)(uintptr_t)SIG_IGN)
 			continue;
 		if (sig == SIGKILL || sig == SIGSTOP || h == (uint64_t)(uintptr_t)SIG_DFL) {
+			/* An init gets no default action it did not ask for
+			 * (a signal blocked when it came, unblocked now). */
+			if (sig != SIGKILL && sig != SIGSTOP && signal_unkillable(t))
+				continue;
 			enum sig_default d = sig_default_action(sig);
 			if (d == SIG_DFL_STOP) {
 				do_signal_stop(t, sig);

@@ -64,6 +64,7 @@ struct signal_struct {
 	bool group_stopped;  /* job control: the threads are stopped */
 	int stop_signal;     /* what stopped them */
 	int report;          /* for wait: REPORT_STOPPED / REPORT_CONTINUED pending */
+	bool init_killable;  /* a fault cleared SIGNAL_UNKILLABLE (see below) */
 	uint64_t shared_pending;   /* process-directed signals (kill) */
 	struct ksiginfo shared_info[NSIG_MODEL];
 	struct rtqueue shared_rtq;
@@ -82,6 +83,12 @@ void sighand_put(struct sighand *sh);
 struct sighand *sighand_dup(const struct sighand *sh);
 /* execve: handlers become SIG_DFL; ignored signals stay ignored. */
 void sighand_flush(struct sighand *sh);
+
+/* Linux's SIGNAL_UNKILLABLE: @t belongs to the init of a PID namespace
+ * the model created (until a fault it does not handle), which only takes
+ * signals it has handlers for, plus SIGKILL and SIGSTOP from the kernel or
+ * an ancestor namespace. */
+bool signal_unkillable(const struct task *t);
 
 struct signal_struct *signal_alloc(void);
 struct signal_struct *signal_get(struct signal_struct *sig);

@@ -563,20 +563,13 @@ static bool is_group_leader(struct task *p)
 	return p->tid == p->tgid;
 }
 
-/* A PID namespace's init takes from its own namespace only the signals it
- * has handlers for (Linux's SIGNAL_UNKILLABLE); from an ancestor namespace
- * SIGKILL and SIGSTOP still work. */
+/* A PID namespace's init cannot be sent SIGKILL or SIGSTOP from inside its
+ * own namespace (send_signal_locked's force); the other signals it has no
+ * handler for, it ignores wherever they come from (sig_ignored). */
 static bool sig_unkillable_init(struct task *sender, struct task *p, int sig)
 {
-	struct pid_namespace *ns = p->pid_ns;
-	if (!ns->level || !ns->child_reaper || ns->child_reaper->tgid != p->tgid)
-		return false;
-	bool from_inside = pid_visible(sender, ns);
-	uint64_t h = p->sighand->action[sig - 1].handler;
-	if (from_inside)
-		return h == (uint64_t)(uintptr_t)SIG_DFL || sig == SIGKILL || sig == SIGSTOP;
-	/* From an ancestor namespace only SIGKILL and SIGSTOP are forced. */
-	return h == (uint64_t)(uintptr_t)SIG_DFL && sig != SIGKILL && sig != SIGSTOP;
+	return (sig == SIGKILL || sig == SIGSTOP) && signal_unkillable(p) &&
+	       pid_visible(sender, p->pid_ns);
 }
 
 /* The checks every sender makes on its target: -ESRCH, -EINVAL, -EPERM
