@@ -11,6 +11,7 @@
 #include "kernelmodel/fs.h"
 #include "kernelmodel/futex.h"
 #include "kernelmodel/pid.h"
+#include "kernelmodel/pipe.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
@@ -160,6 +161,7 @@ void do_exit(struct task *t, int status)
 	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
 		return;
 	wake_task(t); /* leave any wait queue */
+	fifo_open_cancel(t);
 	futex_unqueue(t);
 	t->restarting = false;
 	task_put(t->restart_child);

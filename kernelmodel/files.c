@@ -162,10 +162,13 @@ int file_reopen(struct file *f, int flags, struct file **out)
 		bool w = acc == O_WRONLY;
 		if (!(*out = file_pipe_alloc(f->pipe, w, acc | (flags & O_NONBLOCK))))
 			return -ENOMEM;
-		if (w)
+		if (w) {
 			f->pipe->writers++;
-		else
+			f->pipe->w_counter++;
+		} else {
 			f->pipe->readers++;
+			f->pipe->r_counter++;
+		}
 		return 0;
 	}
 	if (f->kind != FILE_HOST)
@@ -200,6 +203,10 @@ void file_put(struct file *f)
 		if (f->host_fd >= 0)
 			close(f->host_fd);
 	} else if (f->kind == FILE_PIPE) {
+		if (f->host_fd >= 0)
+			close(f->host_fd); /* a FIFO's O_PATH descriptor */
+		if (f->pipe_rdwr)
+			pipe_release(f->pipe, true);
 		pipe_release(f->pipe, f->write_end);
 	} else if (f->kind == FILE_EPOLL) {
 		eventpoll_free(f->ep);

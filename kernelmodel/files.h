@@ -50,7 +50,9 @@ struct file {
 	const struct anon_file_ops *aops; /* FILE_ANON: its operations ... */
 	void *priv;                       /* ... and its object (owned) */
 	bool write_end;    /* FILE_PIPE */
-	int flags;         /* FILE_PIPE: O_RDONLY/O_WRONLY | O_NONBLOCK (F_GETFL); FILE_SOCKET: O_RDWR | ... */
+	bool pipe_rdwr;    /* FILE_PIPE: a FIFO opened O_RDWR, both ends at once */
+	unsigned f_pipe;   /* FILE_PIPE: the writers' open count when a FIFO reader opened */
+	int flags;         /* FILE_PIPE: O_RDONLY/O_WRONLY | O_NONBLOCK (F_GETFL); FILE_SOCKET and host sockets: O_RDWR | ... */
 	char *path; /* as opened, for /proc/<pid>/fd (may be NULL) */
 };
 

@@ -8,8 +8,10 @@
 
 #include "kernelmodel/files.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/task.h"
 
 static uint64_t next_ino = 1000;
+static struct pipe *fifos; /* the pipes of the FIFOs open now */
 
 int pipe_create(int flags, struct file **rd, struct file **wr)
 {
@@ -27,6 +29,7 @@ int pipe_create(int flags, struct file **rd, struct file **wr)
 		return -ENOMEM;
 	}
 	p->readers = p->writers = 1;
+	p->r_counter = p->w_counter = 1;
 	p->ino = next_ino++;
 	return 0;
 }
@@ -102,7 +105,103 @@ void pipe_release(struct pipe *p, bool write_end)
 	wake_up(p);
 	wake_up(&poll_chan);
 	if (!p->readers && !p->writers) {
+		if (p->fifo) {
+			struct pipe **pp = &fifos;
+			while (*pp != p)
+				pp = &(*pp)->fifo_next;
+			*pp = p->fifo_next;
+		}
 		free(p->buf);
 		free(p);
 	}
+}
+
+/* The pipe of the FIFO @dev/@ino: the one open now, or a new one. */
+static struct pipe *fifo_pipe(uint64_t dev, uint64_t ino)
+{
+	for (struct pipe *p = fifos; p; p = p->fifo_next)
+		if (p->fifo_dev == dev && p->fifo_ino == ino)
+			return p;
+	struct pipe *p = calloc(1, sizeof(*p));
+	if (!p || !(p->buf = malloc(PIPE_SIZE))) {
+		free(p);
+		return NULL;
+	}
+	p->fifo = true;
+	p->fifo_dev = dev;
+	p->fifo_ino = ino;
+	p->ino = ino;
+	p->fifo_next = fifos;
+	fifos = p;
+	return p;
+}
+
+static void fifo_forget_unused(struct pipe *p)
+{
+	if (!p->readers && !p->writers) {
+		p->readers = 1; /* pipe_release frees it */
+		pipe_release(p, false);
+	}
+}
+
+int fifo_open(uint64_t dev, uint64_t ino, int flags, int host_fd, const char *path,
+	      struct file **out, unsigned *counter)
+{
+	int acc = flags & O_ACCMODE;
+	bool nonblock = flags & O_NONBLOCK;
+	struct pipe *p = fifo_pipe(dev, ino);
+	if (!p)
+		return -ENOMEM;
+	if (acc == O_WRONLY && nonblock && !p->readers) {
+		fifo_forget_unused(p);
+		return -ENXIO;
+	}
+	struct file *f = file_pipe_alloc(p, acc == O_WRONLY, acc | (flags & O_NONBLOCK));
+	if (!f) {
+		fifo_forget_unused(p);
+		return -ENOMEM;
+	}
+	f->host_fd = host_fd;
+	f->dev = dev;
+	f->ino = ino;
+	if (path)
+		f->path = strdup(path);
+	f->pipe_rdwr = acc == O_RDWR;
+	int wait = 0;
+	if (acc != O_WRONLY) {
+		p->readers++;
+		p->r_counter++;
+		/* A non-blocking reader sees no hang-up until a writer came. */
+		f->f_pipe = p->w_counter;
+		if (acc == O_RDONLY && !p->writers && !nonblock) {
+			*counter = p->w_counter;
+			wait = 1;
+		}
+	}
+	if (acc != O_RDONLY) {
+		p->writers++;
+		p->w_counter++;
+		if (acc == O_WRONLY && !p->readers) {
+			*counter = p->r_counter;
+			wait = 1;
+		}
+	}
+	p->gen++;
+	wake_up(p); /* openers waiting for us */
+	wake_up(&poll_chan);
+	*out = f;
+	return wait;
+}
+
+void fifo_open_cancel(struct task *t)
+{
+	struct file *f = t->fifo_opening;
+	t->fifo_opening = NULL;
+	file_put(f);
+}
+
+bool fifo_partner_arrived(const struct file *f, unsigned counter)
+{
+	const struct pipe *p = f->pipe;
+	return (f->write_end ? p->r_counter : p->w_counter) != counter;
 }

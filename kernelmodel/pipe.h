@@ -21,6 +21,13 @@ struct pipe {
 	int readers, writers;
 	uint64_t ino;
 	uint64_t gen; /* bumped on every change: EPOLLET reports new readiness only */
+	/* Opens so far of each kind (r_counter, w_counter): a FIFO opener
+	 * waits for its partner's counter to move; poll's POLLHUP waits for
+	 * a first writer. */
+	unsigned r_counter, w_counter;
+	bool fifo;                  /* the pipe of a FIFO (named pipe) ... */
+	uint64_t fifo_dev, fifo_ino; /* ... on this host inode, while open */
+	struct pipe *fifo_next;
 };
 
 /* Two files (read end, write end) around a new pipe, each refcount 1.
@@ -34,5 +41,23 @@ long pipe_read(struct pipe *p, const struct iovec *iov, int iovcnt);
 long pipe_write(struct pipe *p, const struct iovec *iov, int iovcnt, size_t total);
 /* Drop one end (file_put calls this). */
 void pipe_release(struct pipe *p, bool write_end);
+
+/* fifo_open (fs/pipe.c): open the FIFO on host inode @dev/@ino with open
+ * @flags; every opener of one inode shares one pipe while any has it open
+ * (its data goes when the last closes). @host_fd (an O_PATH descriptor of
+ * the FIFO, consumed) answers fstat. A reader without writers, or a writer
+ * without readers, must wait for its partner unless O_NONBLOCK: then it
+ * returns 1 with *@out and *@counter, the partner's open count to wait on
+ * (sleep on the file's pipe until fifo_partner_arrived). O_RDWR never
+ * waits. A non-blocking writer without readers is -ENXIO. Otherwise 0
+ * with *@out (refcount 1), or -ENOMEM. */
+int fifo_open(uint64_t dev, uint64_t ino, int flags, int host_fd, const char *path,
+	      struct file **out, unsigned *counter);
+/* A FIFO open that @t was waiting in ends (a signal handler runs, the
+ * task exits): its half-open file is dropped. */
+struct task;
+void fifo_open_cancel(struct task *t);
+/* Has the partner a FIFO opener waits for (fifo_open's 1) opened since? */
+bool fifo_partner_arrived(const struct file *f, unsigned counter);
 
 #endif

@@ -113,6 +113,10 @@ struct task {
 	uint64_t timer_slack_ns, default_timer_slack_ns;
 	bool mce_process, mce_early; /* PR_MCE_KILL: PF_MCE_PROCESS, PF_MCE_EARLY */
 	bool io_flusher;             /* PR_SET_IO_FLUSHER */
+	/* A FIFO open waiting for its partner (fifo_open): the file, and the
+	 * partner's open count it waits to see change. */
+	struct file *fifo_opening;
+	unsigned fifo_counter;
 	gva_t sas_ss_sp;        /* sigaltstack */
 	uint64_t sas_ss_size;
 	int sas_ss_flags;

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "kernelmodel/clock.h"
+#include "kernelmodel/cred.h"
+#include "kernelmodel/cred_host.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
@@ -162,6 +164,41 @@ static long do_mkdirat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
 	WITH_PATH(t, dirfd, gpath, path, hdir);
 	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
 	return RR_SYS(mkdirat(hdir, path, mode & ~t->fs->umask));
+}
+
+/* mknodat (fs/namei.c): the node is made on the host (a FIFO there is
+ * the model's pipe when opened; device nodes need CAP_MKNOD, which the
+ * host checks with the guest's capabilities, cred_host.h). */
+static long do_mknodat(struct task *t, int dirfd, uint64_t gpath, unsigned mode, unsigned dev)
+{
+	switch (mode & S_IFMT) { /* may_mknod */
+	case 0:
+	case S_IFREG:
+	case S_IFCHR:
+	case S_IFBLK:
+	case S_IFIFO:
+	case S_IFSOCK:
+		break;
+	case S_IFDIR:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	WITH_PATH(t, dirfd, gpath, path, hdir);
+	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
+	if ((S_ISCHR(mode) || S_ISBLK(mode)) && !host_creds_applied() && !capable(t, CAP_MKNOD))
+		return -EPERM;
+	return RR_SYS(syscall(SYS_mknodat, hdir, path, mode & ~t->fs->umask, dev));
+}
+
+SYS(mknod)
+{
+	return do_mknodat(t, AT_FDCWD, a[0], (unsigned)a[1], (unsigned)a[2]);
+}
+
+SYS(mknodat)
+{
+	return do_mknodat(t, (int)a[0], a[1], (unsigned)a[2], (unsigned)a[3]);
 }
 
 SYS(mkdir)

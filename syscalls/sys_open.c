@@ -68,9 +68,64 @@ static long install_proc(struct task *t, int r, struct file *pf, int flags)
 	return fd;
 }
 
+/* A FIFO open waiting for its partner (fifo_open): done once the partner's
+ * open count moved, else asleep again. */
+static long fifo_open_wait(struct task *t, int flags)
+{
+	struct file *f = t->fifo_opening;
+	if (!fifo_partner_arrived(f, t->fifo_counter))
+		return sleep_on(t, f->pipe, "fifo open");
+	t->fifo_opening = NULL;
+	long fd = files_install(t->files, f, 0, flags & O_CLOEXEC);
+	file_put(f);
+	return fd;
+}
+
+/* open of a FIFO: the model's pipe for its inode, after the host checked
+ * the permission (may_open) for the access mode. */
+static long fifo_openat(struct task *t, int at, int dirfd, const char *path, int flags,
+			const struct stat *st)
+{
+	int acc = flags & O_ACCMODE;
+	int mode = acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK : R_OK | W_OK;
+	int nofollow = flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0;
+	if (acc == 3)
+		return -EINVAL;
+	if (flags & O_DIRECTORY)
+		return -ENOTDIR;
+	host_override_creds(t); /* after an access() the fs ids again */
+	long r = RR_SYS(syscall(SYS_faccessat2, at, path, mode, AT_EACCESS | nofollow));
+	if (r)
+		return r;
+	int hfd = (int)RR_SYS(syscall(SYS_openat, at, path, O_PATH | O_CLOEXEC | (flags & O_NOFOLLOW)));
+	if (hfd < 0)
+		return hfd;
+	if (rr_replaying && (hfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return -ENFILE;
+	char *p = abs_path(t, dirfd, path);
+	struct file *f;
+	unsigned counter;
+	r = fifo_open(st->st_dev, st->st_ino, flags, hfd, p, &f, &counter);
+	free(p);
+	if (r < 0) {
+		close(hfd);
+		return r;
+	}
+	if (r == 1) {
+		t->fifo_opening = f;
+		t->fifo_counter = counter;
+		return fifo_open_wait(t, flags);
+	}
+	long fd = files_install(t->files, f, 0, flags & O_CLOEXEC);
+	file_put(f);
+	return fd;
+}
+
 static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsigned mode)
 {
 	struct file *pf;
+	if (t->fifo_opening) /* woken in a FIFO open */
+		return fifo_open_wait(t, flags);
 	char path[PATH_MAX];
 	int r = get_user_path(t, gpath, path);
 	if (r || (r = model_dir_path(t, dirfd, path)) < 0)
@@ -94,8 +149,12 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 		return r;
 	bool writing = (flags & O_ACCMODE) != O_RDONLY;
 	struct stat st;
-	bool existed = (writing || (flags & O_CREAT)) &&
-		       !host_stat(at, path, &st, flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0);
+	bool found = !host_stat(at, path, &st, flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0);
+	bool existed = (writing || (flags & O_CREAT)) && found;
+	/* A FIFO is the model's pipe (the host's open would block). */
+	if (found && S_ISFIFO(st.st_mode) && !(flags & O_PATH) &&
+	    (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
+		return fifo_openat(t, at, dirfd, path, flags, &st);
 	/* A running program cannot be opened for writing: refuse before the
 	 * host open, which could already truncate it. */
 	if (writing && existed && S_ISREG(st.st_mode) && inode_write_denied(st.st_dev, st.st_ino))

@@ -30,11 +30,17 @@ struct poll_wait {
 static short pipe_revents(const struct file *f)
 {
 	const struct pipe *p = f->pipe;
+	short re = 0;
+	/* pipe_poll: no hang-up for a FIFO reader before its first writer. */
 	if (!f->write_end)
-		return (p->len ? POLLIN | POLLRDNORM : 0) | (p->writers ? 0 : POLLHUP);
-	if (!p->readers)
-		return POLLERR;
-	return PIPE_SIZE - p->len >= PIPE_BUF_ATOMIC ? POLLOUT | POLLWRNORM : 0;
+		re |= (p->len ? POLLIN | POLLRDNORM : 0) |
+		      (!p->writers && f->f_pipe != p->w_counter ? POLLHUP : 0);
+	if (f->write_end || f->pipe_rdwr) {
+		re |= PIPE_SIZE - p->len >= PIPE_BUF_ATOMIC ? POLLOUT | POLLWRNORM : 0;
+		if (!p->readers)
+			re |= POLLERR;
+	}
+	return re;
 }
 
 /* The task polling (a signalfd is ready by the poller's pending signals). */

@@ -47,7 +47,7 @@ static long pipe_rw(struct task *t, struct file *f, gva_t buf, size_t count, boo
 	struct iovec iov[IOV_CHUNK];
 	bool nonblock = f->flags & O_NONBLOCK;
 	size_t done = t->restarting ? t->restart_done : 0;
-	if (to_guest == f->write_end)
+	if (to_guest == f->write_end && !f->pipe_rdwr)
 		return -EBADF;
 	if (!count)
 		return 0;
@@ -229,7 +229,7 @@ SYS(pwrite64)
 static long pipe_rwv(struct task *t, struct file *f, struct iovec *iov, int n, size_t total,
 		     bool to_guest)
 {
-	if (to_guest == f->write_end)
+	if (to_guest == f->write_end && !f->pipe_rdwr)
 		return -EBADF;
 	if (!total)
 		return 0;

@@ -18,6 +18,7 @@
 #endif
 
 #include "emu/cpu.h"
+#include "kernelmodel/pipe.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
@@ -180,6 +181,7 @@ static void handle_syscall_restart(struct task *t, const struct k_sigaction *ka)
 	/* A timed futex wait is not restarted (Linux's restart block). */
 	if (nr == SYS_futex && t->restart_deadline)
 		kind = RESTART_NOHAND;
+	fifo_open_cancel(t);
 	futex_unqueue(t);
 	t->sig_interrupted = false;
 	long ret = -EINTR;

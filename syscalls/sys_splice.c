@@ -52,7 +52,7 @@ static long room(struct task *t, struct file *out)
 {
 	switch (out->kind) {
 	case FILE_PIPE:
-		if (!out->write_end)
+		if (!out->write_end && !out->pipe_rdwr)
 			return -EBADF;
 		if (!out->pipe->readers) {
 			signal_send(t, SIGPIPE);
@@ -272,7 +272,7 @@ SYS(tee)
 		return -EINVAL;
 	if (in->kind != FILE_PIPE || out->kind != FILE_PIPE || in->pipe == out->pipe)
 		return -EINVAL;
-	if (in->write_end || !out->write_end)
+	if (in->write_end || (!out->write_end && !out->pipe_rdwr))
 		return -EBADF;
 	struct pipe *p = in->pipe;
 	size_t len = a[2];

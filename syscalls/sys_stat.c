@@ -45,7 +45,8 @@ long host_stat(int dirfd, const char *path, struct stat *st, int flags)
 /* stat of an open file: the host's, or what the model says for its own. */
 static int file_stat(struct file *f, struct stat *st)
 {
-	if (f->kind == FILE_HOST) {
+	/* A FIFO's pipe answers with the FIFO's inode (its O_PATH descriptor). */
+	if (f->kind == FILE_HOST || (f->kind == FILE_PIPE && f->host_fd >= 0)) {
 		long r = RR_SYS(fstat(f->host_fd, st));
 		if (r)
 			return r;

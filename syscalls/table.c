@@ -148,6 +148,8 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(ioprio_get, 2),
 	E(prctl, 5),
 	E(personality, 1),
+	E(mknod, 3),
+	E(mknodat, 4),
 	E(kill, 2),
 	E(tkill, 2),
 	E(tgkill, 3),
