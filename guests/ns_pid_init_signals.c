@@ -66,6 +66,7 @@ static int init_waits(void *arg)
 	need(write(fd, "r", 1) == 1, 82, "ready");
 	for (;;)
 		pause();
+	return 0;
 }
 
 static int init_faults(void *arg)

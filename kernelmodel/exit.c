@@ -10,6 +10,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/futex.h"
+#include "kernelmodel/ipc/sem.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/sched.h"
@@ -163,6 +164,7 @@ void do_exit(struct task *t, int status)
 	wake_task(t); /* leave any wait queue */
 	fifo_open_cancel(t);
 	futex_unqueue(t);
+	ipc_sleep_cancel(t);
 	t->restarting = false;
 	task_put(t->restart_child);
 	t->restart_child = NULL;
@@ -173,6 +175,7 @@ void do_exit(struct task *t, int status)
 	t->fs = NULL;
 	mm_put(t->mm);
 	t->mm = NULL;
+	exit_sem(t);
 	t->exit_status = status;
 	/* The last thread to go sets the group's exit code
 	 * (synchronize_group_exit), unless exit_group already did. */
@@ -249,6 +252,10 @@ void de_thread(struct task *t)
 	if (task_is_alive(l))
 		l->signal->nr_live--;
 	l->state = TASK_DEAD;
+	/* exchange_tids: the numbers in every namespace change hands too. */
+	int *nr = t->nr;
+	t->nr = l->nr;
+	l->nr = nr;
 	task_change_tid(l, -l->tid); /* its pid now belongs to t */
 	task_change_tid(t, t->tgid);
 }
@@ -280,33 +287,33 @@ long do_wait(struct task *t, const struct wait_opts *wo, struct wait_result *res
 	for (struct task *p = task_next(NULL); p; p = task_next(p)) {
 		if (p->state == TASK_DEAD || p->tgid != p->tid)
 			continue;
-		/* A zombie leader whose threads still run is not waitable yet. */
-		if (p->state == TASK_ZOMBIE && live_thread(p))
-			continue;
 		struct task *parent = p->parent;
 		if (!parent || (parent != t && ((wo->options & __WNOTHREAD) || parent->tgid != t->tgid)))
 			continue;
 		if (!eligible_child(wo, p))
 			continue;
 		any = true;
+		/* A zombie leader whose threads still run is not reapable yet
+		 * (delay_group_leader); the group's stops and continues are. */
+		bool live = p->state != TASK_ZOMBIE || live_thread(p);
 		int rep = p->signal->report;
 		int vpid = task_tgid_nr_ns(p, t->pid_ns); /* the waiter's view */
 		res->uid = from_kuid_munged(t, p->cred->uid);
-		if (p->state != TASK_ZOMBIE && rep == REPORT_STOPPED && (wo->options & WSTOPPED)) {
+		if (live && rep == REPORT_STOPPED && (wo->options & WSTOPPED)) {
 			res->pid = vpid;
 			res->status = 0x7f | (p->signal->stop_signal << 8);
 			if (!(wo->options & WNOWAIT))
 				p->signal->report = 0;
 			return vpid;
 		}
-		if (p->state != TASK_ZOMBIE && rep == REPORT_CONTINUED && (wo->options & WCONTINUED)) {
+		if (live && rep == REPORT_CONTINUED && (wo->options & WCONTINUED)) {
 			res->pid = vpid;
 			res->status = 0xffff;
 			if (!(wo->options & WNOWAIT))
 				p->signal->report = 0;
 			return vpid;
 		}
-		if (p->state != TASK_ZOMBIE || !(wo->options & WEXITED))
+		if (live || !(wo->options & WEXITED))
 			continue;
 		res->pid = vpid;
 		res->status = task_wait_status(p);

@@ -13,6 +13,7 @@
 #include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/ipc/sem.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/sched_policy.h"
 #include "kernelmodel/signal.h"
@@ -121,6 +122,10 @@ static int copy_ns(uint64_t flags, struct task *p, struct task *parent)
 	 * child's user namespace (a new one grants it). */
 	if ((flags & CLONE_NAMESPACES & ~(uint64_t)CLONE_NEWUSER) && !capable(p, CAP_SYS_ADMIN))
 		return -EPERM;
+	/* A new IPC namespace must leave the undo list behind (its arrays
+	 * are unreachable there): with CLONE_SYSVSEM it cannot (nsproxy.c). */
+	if ((flags & (CLONE_NEWIPC | CLONE_SYSVSEM)) == (CLONE_NEWIPC | CLONE_SYSVSEM))
+		return -EINVAL;
 	if ((flags & CLONE_NEWPID) && parent->nsproxy->pid_ns_for_children->level >= MAX_PID_NS_LEVEL)
 		return -ENOSPC;
 	p->nsproxy = copy_namespaces(flags, parent->nsproxy, parent->pid_ns);
@@ -201,6 +206,8 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 		goto bad_fork_free;
 	/* sched_fork: policy, nice, affinity; a deadline task cannot fork. */
 	if ((ret = sched_fork(p, parent)))
+		goto bad_fork_free;
+	if ((ret = copy_semundo(flags, p, parent)))
 		goto bad_fork_free;
 	if ((ret = copy_files(flags, p, parent)))
 		goto bad_fork_free;
@@ -324,6 +331,9 @@ int do_unshare(struct task *t, uint64_t flags)
 		nsproxy_put(t->nsproxy);
 		t->nsproxy = ns;
 	}
+	/* CLONE_SYSVSEM is exit_sem(); a new IPC namespace implies it. */
+	if (flags & (CLONE_NEWIPC | CLONE_SYSVSEM))
+		exit_sem(t);
 	if (new_cred)
 		commit_creds(t, new_cred);
 	return 0;

@@ -738,8 +738,10 @@ long mm_mmap_file(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags,
 		return -EINVAL;
 	if (file->pages && (type == MAP_PRIVATE || (flags & MAP_ANONYMOUS)))
 		return -EINVAL;
-	if (file->pages && !file->maywrite && (prot & PROT_WRITE))
+	if ((file->pages || file->shm) && !file->maywrite && (prot & PROT_WRITE))
 		return -EACCES;
+	if (file->shm && (type == MAP_PRIVATE || (flags & MAP_ANONYMOUS) || file->pages))
+		return -EINVAL;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	if (PAGE_ALIGN(len) < len || PAGE_ALIGN(len) == 0)
@@ -798,6 +800,11 @@ long mm_mmap_file(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags,
 		if (!file->maywrite)
 			v.flags |= VMA_NOWRITE;
 		v.pages = inode_pages_get(file->pages, file->maywrite);
+	}
+	if (file->shm) {
+		if (!file->maywrite)
+			v.flags |= VMA_NOWRITE;
+		v.shm = shmem_get(file->shm);
 	}
 	if ((fixed && do_munmap(mm, addr, addr + len)) ||
 	    vma_insert_at(mm, vma_lower_bound(mm, addr), &v)) {

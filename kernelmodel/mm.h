@@ -115,7 +115,9 @@ struct mm_file {
 					* writes the file's bytes */
 	struct inode_pages *pages; /* MAP_SHARED: the file's shared pages
 				    * (borrowed; the VMAs take references) */
-	bool maywrite; /* with pages: the file is open for writing */
+	bool maywrite; /* with pages or shm: the file is open for writing */
+	struct shmem *shm; /* MAP_SHARED of a shmem object from page 0 (SysV
+			    * shmat; borrowed, the VMAs take references) */
 };
 /* mm_mmap of a file. With @file->mapping (MAP_PRIVATE only, else -EINVAL)
  * pages are filled on first touch from the page cache: shared copy-on-write

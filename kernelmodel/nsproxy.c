@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernelmodel/ipc/namespace.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/uts.h"
 
@@ -56,7 +57,8 @@ struct nsproxy *nsproxy_alloc_initial(void)
 		}
 	ns->time_for_children = ns->ns[NS_TIME];
 	ns->time_for_children->refcount++;
-	if (!ns->uts || !ns->pid_ns_for_children) {
+	ns->ipc_ns = create_ipc_ns(ns->ns[NS_USER]->inum);
+	if (!ns->uts || !ns->pid_ns_for_children || !ns->ipc_ns) {
 		nsproxy_put(ns);
 		return NULL;
 	}
@@ -75,6 +77,7 @@ void nsproxy_put(struct nsproxy *ns)
 		return;
 	uts_put(ns->uts);
 	pid_ns_put(ns->pid_ns_for_children);
+	put_ipc_ns(ns->ipc_ns);
 	ns_common_put(ns->time_for_children);
 	for (int i = 0; i < NS_NTYPES; i++)
 		ns_common_put(ns->ns[i]);
@@ -103,6 +106,8 @@ struct nsproxy *copy_namespaces(uint64_t flags, const struct nsproxy *old,
 			ns->ns[i]->refcount++;
 		}
 	}
+	ns->ipc_ns = flags & CLONE_NEWIPC ? create_ipc_ns(ns->ns[NS_USER] ? ns->ns[NS_USER]->inum : 0)
+					  : get_ipc_ns(old->ipc_ns);
 	/* Namespaces made along with a new user namespace belong to it. */
 	if ((flags & CLONE_NEWUTS) && ns->uts)
 		ns->uts->owner_user_inum = ns->ns[NS_USER]->inum;
@@ -123,7 +128,7 @@ struct nsproxy *copy_namespaces(uint64_t flags, const struct nsproxy *old,
 			nsproxy_put(ns);
 			return NULL;
 		}
-	if (!ns->uts || !ns->pid_ns_for_children) {
+	if (!ns->uts || !ns->pid_ns_for_children || !ns->ipc_ns) {
 		nsproxy_put(ns);
 		return NULL;
 	}

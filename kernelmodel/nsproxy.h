@@ -2,9 +2,10 @@
  * Tasks share one nsproxy until a clone or unshare with CLONE_NEW* copies
  * it and gives the new namespace(s) a fresh identity. UTS namespaces carry
  * their hostname and domainname; PID namespaces their own pid numbering
- * (kernelmodel/pid.c). Mount, IPC, network, cgroup, time and user
- * namespaces are identities only: the model has one file system, no SysV
- * IPC objects and no network of its own (README); a network namespace's
+ * (kernelmodel/pid.c); IPC namespaces their SysV objects and POSIX message
+ * queues (kernelmodel/ipc/namespace.c). Mount, network, cgroup, time and user
+ * namespaces are identities only: the model has one file system and no
+ * network of its own (README); a network namespace's
  * identity (inum) also keys its AF_UNIX abstract names (net/unix.c). */
 #ifndef KERNELMODEL_NSPROXY_H
 #define KERNELMODEL_NSPROXY_H
@@ -14,6 +15,7 @@
 
 struct uts_namespace;
 struct pid_namespace;
+struct ipc_namespace;
 
 enum ns_type { NS_MNT, NS_IPC, NS_NET, NS_CGROUP, NS_TIME, NS_USER, NS_NTYPES };
 
@@ -27,6 +29,7 @@ struct nsproxy {
 	int refcount; /* one per task sharing it */
 	struct uts_namespace *uts;
 	struct ns_common *ns[NS_NTYPES];
+	struct ipc_namespace *ipc_ns; /* NS_IPC's objects (kernelmodel/ipc/) */
 	struct pid_namespace *pid_ns_for_children;
 	struct ns_common *time_for_children; /* CLONE_NEWTIME: entered by children */
 };

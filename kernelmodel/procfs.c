@@ -15,6 +15,7 @@
 #include "kernelmodel/cred.h"
 #include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/ipc/namespace.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/locks.h"
 #include "kernelmodel/net/unix.h"
@@ -633,6 +634,29 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 	if (!strcmp(path, "/proc/locks")) {
 		*handled = 1;
 		return open_proc_locks(path, out);
+	}
+	if (!strncmp(path, "/proc/sys", 9)) {
+		/* SysV IPC and mqueue files of the task's IPC namespace. */
+		char *data = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&data, &len);
+		if (!mem)
+			return -ENOMEM;
+		int r = ipc_proc_show(t, path, flags, mem);
+		fclose(mem);
+		bool mine = r != 0;
+		if (r > 0) {
+			r = snapshot_fd(data, len);
+			if (r >= 0) {
+				*out = file_host_alloc(r, path);
+				r = *out ? 0 : (close(r), -ENOMEM);
+			}
+		}
+		free(data);
+		if (mine) {
+			*handled = 1;
+			return r;
+		}
 	}
 	*handled = proc_task_path(t, path, &target, &rest, &self);
 	if (!*handled)

@@ -20,7 +20,13 @@ struct shmem *shmem_get(struct shmem *s)
 
 void shmem_put(struct shmem *s)
 {
-	if (!s || --s->refcount > 0)
+	if (!s)
+		return;
+	if (--s->refcount == 1 && s->detached) {
+		s->detached(s->owner);
+		return;
+	}
+	if (s->refcount > 0)
 		return;
 	for (uint64_t i = 0; i < s->cap; i++)
 		if (s->frames[i])

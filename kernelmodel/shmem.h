@@ -10,9 +10,14 @@
 #include "kernelmodel/frame.h"
 
 struct shmem {
-	int refcount; /* one per VMA referring to it */
+	int refcount; /* one per VMA referring to it (+1 for a SysV segment) */
 	uint64_t cap;  /* entries in frames[] */
 	frame_t *frames; /* 0: not yet touched */
+	/* A SysV shm segment (ipc/shm.c) holds one reference of its own, so
+	 * its attach count is refcount - 1; when the last VMA goes,
+	 * detached(owner) runs (it may drop the segment's reference). */
+	void *owner;
+	void (*detached)(void *owner);
 };
 
 /* An empty object with refcount 1; NULL on ENOMEM. */

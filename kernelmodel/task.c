@@ -8,6 +8,7 @@
 #include "kernelmodel/fs.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
+#include "kernelmodel/ipc/sem.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
 
@@ -36,6 +37,7 @@ void task_put(struct task *t)
 	fs_put(t->fs);
 	sighand_put(t->sighand);
 	signal_put(t->signal);
+	exit_sem(t); /* a task that never ran (failed fork) */
 	nsproxy_put(t->nsproxy);
 	put_cred(t->cred);
 	pid_ns_put(t->pid_ns);

@@ -22,6 +22,7 @@ struct sighand;
 struct signal_struct;
 struct cpu_context; /* owned by emu/: saved registers while not running */
 struct cred;
+struct sem_undo_list;
 
 enum task_state {
 	TASK_RUNNING,       /* runnable or running */
@@ -59,6 +60,8 @@ struct task {
 	struct sighand *sighand;
 	/* Shared unless a CLONE_NEW* flag copies it. */
 	struct nsproxy *nsproxy;
+	/* Shared via CLONE_SYSVSEM: SEM_UNDO adjustments (ipc/sem.c). */
+	struct sem_undo_list *sysvsem_undo;
 	/* Shared by clone and fork; a change installs a new one in this task
 	 * only (kernelmodel/cred.c). */
 	struct cred *cred;

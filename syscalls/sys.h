@@ -50,6 +50,10 @@ SYS(sendto); SYS(recvfrom); SYS(sendmsg); SYS(recvmsg); SYS(sendmmsg); SYS(recvm
 /* sys_locks.c */
 SYS(flock);
 
+/* sys_ipc.c */
+SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl); SYS(semget); SYS(semop); SYS(semtimedop);
+SYS(semctl); SYS(msgget); SYS(msgsnd); SYS(msgrcv); SYS(msgctl);
+
 /* sys_mm.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync);
 SYS(memfd_create);

@@ -23,6 +23,7 @@
 #include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/futex.h"
+#include "kernelmodel/ipc/sem.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
@@ -161,6 +162,10 @@ static enum restart_kind restart_kind(long nr)
 	case SYS_ppoll:
 	case SYS_select:
 	case SYS_pselect6:
+	case SYS_semop: /* SysV IPC waits are never restarted (signal(7)) */
+	case SYS_semtimedop:
+	case SYS_msgsnd:
+	case SYS_msgrcv:
 		return RESTART_NOHAND;
 	case SYS_nanosleep:
 	case SYS_clock_nanosleep:
@@ -183,6 +188,7 @@ static void handle_syscall_restart(struct task *t, const struct k_sigaction *ka)
 		kind = RESTART_NOHAND;
 	fifo_open_cancel(t);
 	futex_unqueue(t);
+	ipc_sleep_cancel(t);
 	t->sig_interrupted = false;
 	long ret = -EINTR;
 	if (t->restart_done) {

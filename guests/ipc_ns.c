@@ -1,0 +1,152 @@
+/*
+ * ipc_ns: IPC namespaces isolate System V objects (root only: unshare and
+ * clone with CLONE_NEWIPC need CAP_SYS_ADMIN).
+ *   - after unshare(CLONE_NEWIPC) the ids and keys of the old namespace
+ *     are gone (EINVAL, ENOENT), the /proc/sysvipc files list nothing, the limits
+ *     read Linux's defaults; what is made inside is not seen outside;
+ *   - a child made with clone(CLONE_NEWIPC) starts empty too, and its
+ *     parent keeps seeing its own objects;
+ *   - the namespace's SHMMNI bound: the 4097th segment is ENOSPC;
+ *   - an attachment made before unshare keeps working.
+ */
+#include "guest_check.h"
+
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+#define EXPECT_ERR(call, want, code, what)                                  \
+	do {                                                                \
+		long r_ = (long)(call);                                     \
+		expect_errno(r_, errno, want, code, what);                  \
+	} while (0)
+
+static int lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int n = 0, ch;
+	while ((ch = fgetc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
+}
+
+static void read_line(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	buf[0] = 0;
+	if (f) {
+		if (!fgets(buf, (int)n, f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+static int shm_id, sem_id, msg_id;
+static key_t key;
+
+static int in_clone(void *arg)
+{
+	(void)arg;
+	int code = 0;
+	if (shmctl(shm_id, IPC_STAT, &(struct shmid_ds){0}) != -1 || errno != EINVAL)
+		code |= 1;
+	if (shmget(key, 0, 0) != -1 || errno != ENOENT)
+		code |= 2;
+	if (lines("/proc/sysvipc/shm") != 1)
+		code |= 4;
+	if (shmget(key, 4096, IPC_CREAT | 0600) < 0)
+		code |= 8;
+	return code;
+}
+
+int main(void)
+{
+	key = 0x1c000000 | (getpid() & 0xffffff);
+	shm_id = shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0600);
+	sem_id = semget(key, 1, IPC_CREAT | IPC_EXCL | 0600);
+	msg_id = msgget(key, IPC_CREAT | IPC_EXCL | 0600);
+	need(shm_id >= 0 && sem_id >= 0 && msg_id >= 0, 1, "objects in the first namespace");
+	char *p = shmat(shm_id, NULL, 0);
+	need(p != (void *)-1, 2, "shmat");
+	strcpy(p, "before");
+
+	pid_t c = guest_fork();
+	if (c == 0) {
+		if (unshare(CLONE_NEWIPC) != 0)
+			_exit(100);
+		int code = 0;
+		if (shmctl(shm_id, IPC_STAT, &(struct shmid_ds){0}) != -1 || errno != EINVAL)
+			code |= 1;
+		if (semctl(sem_id, 0, GETVAL) != -1 || errno != EINVAL)
+			code |= 2;
+		if (msgctl(msg_id, IPC_STAT, &(struct msqid_ds){0}) != -1 || errno != EINVAL)
+			code |= 4;
+		if (shmget(key, 0, 0) != -1 || errno != ENOENT)
+			code |= 8;
+		if (lines("/proc/sysvipc/shm") != 1 || lines("/proc/sysvipc/sem") != 1 ||
+		    lines("/proc/sysvipc/msg") != 1)
+			code |= 16;
+		if (strcmp(p, "before"))
+			code |= 32; /* the old attachment still maps the segment */
+		strcpy(p, "from the new namespace");
+		/* Objects made here stay here. */
+		if (shmget(key, 8192, IPC_CREAT | IPC_EXCL | 0600) < 0)
+			code |= 64;
+		_exit(code);
+	}
+	expect_status(c, "exited 0", 3,
+		      "after unshare: old ids EINVAL, key ENOENT, /proc/sysvipc empty, attachment kept");
+	check(!strcmp(p, "from the new namespace"), 4, "write through the old attachment seen");
+	struct shmid_ds ds;
+	expect_eq(shmctl(shm_id, IPC_STAT, &ds), 0, 5, "ours is still here");
+	expect_eq((long)ds.shm_segsz, 4096, 6, "the key still names our 4096-byte segment");
+	expect_eq(ds.shm_nattch, 1, 7, "one attachment (the child's went at exit)");
+
+	/* clone(CLONE_NEWIPC). */
+	long t = raw_clone(CLONE_NEWIPC | SIGCHLD, NULL, NULL, NULL, 0, in_clone, NULL);
+	check(t > 0, 8, "clone(CLONE_NEWIPC)");
+	if (t > 0)
+		expect_status((pid_t)t, "exited 0", 9, "the clone child starts empty");
+	expect_eq(shmget(key, 0, 0), shm_id, 10, "our key still finds ours");
+
+	/* Limits in a new namespace, and SHMMNI. */
+	c = guest_fork();
+	if (c == 0) {
+		if (unshare(CLONE_NEWIPC) != 0)
+			_exit(100);
+		char buf[128];
+		read_line("/proc/sys/kernel/shmmni", buf, sizeof(buf));
+		if (strcmp(buf, "4096"))
+			_exit(1);
+		read_line("/proc/sys/kernel/sem", buf, sizeof(buf));
+		if (strcmp(buf, "32000\t1024000000\t500\t32000"))
+			_exit(2);
+		read_line("/proc/sys/kernel/msgmnb", buf, sizeof(buf));
+		if (strcmp(buf, "16384"))
+			_exit(3);
+		read_line("/proc/sys/kernel/shmmax", buf, sizeof(buf));
+		if (strcmp(buf, "18446744073692774399"))
+			_exit(4);
+		int i = 0;
+		while (i < 5000 && shmget(IPC_PRIVATE, 1, 0600) >= 0)
+			i++;
+		int e = errno;
+		_exit(i == 4096 && e == ENOSPC ? 0 : 5);
+	}
+	expect_status(c, "exited 0", 11, "new namespace: default limits, 4096 segments then ENOSPC");
+
+	EXPECT_ERR(raw_clone(CLONE_NEWIPC | CLONE_SYSVSEM | SIGCHLD, NULL, NULL, NULL, 0, in_clone,
+			     NULL) == -EINVAL ? (errno = EINVAL, -1) : 0,
+		   EINVAL, 12, "CLONE_NEWIPC|CLONE_SYSVSEM");
+
+	shmdt(p);
+	shmctl(shm_id, IPC_RMID, NULL);
+	semctl(sem_id, 0, IPC_RMID);
+	msgctl(msg_id, IPC_RMID, NULL);
+	return guest_finish();
+}
