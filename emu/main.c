@@ -18,11 +18,13 @@
 #include "emu/run.h"
 #include "emu/step.h"
 #include "kernelmodel/clock.h"
+#include "kernelmodel/exit.h"
 #include "kernelmodel/frame.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
 #include "loader/elf.h"
 #include "syscalls/dispatch.h"
 #include "syscalls/trace.h"
@@ -49,8 +51,15 @@ static void usage(FILE *out)
 		"      --warn-unknown  report syscalls cloneemu does not implement (ENOSYS)\n"
 		"      --mem MIB       guest physical memory in MiB (default %d)\n"
 		"      --stats         at exit, print memory and copy-on-write figures to stderr\n"
-		"      --trace[=FILE]  print each syscall of every task (strace -f style) to\n"
-		"                      stderr or FILE\n"
+		"      --trace[=FILE]  print each syscall, signal and exit of every task in\n"
+		"                      strace -f's format to stderr or FILE (line-buffered)\n"
+		"      --trace-only=SET  trace only these syscalls: names and strace's classes\n"
+		"                      (%%file %%process %%signal %%memory %%network %%desc %%ipc\n"
+		"                      %%creds %%clock %%stat %%pure), comma-separated; a leading\n"
+		"                      '!' traces all but them (strace -e trace=SET)\n"
+		"      --summary       at exit, strace -c's table of calls, errors and virtual\n"
+		"                      time per syscall, to stderr\n"
+		"  -s, --string-limit N  show N bytes of strings and buffers (default 32)\n"
 		"      --trace-format=json  one JSON object per syscall instead of strace lines\n"
 		"      --step[=FILE]   stop before the first instruction and take stepper\n"
 		"                      commands from FILE or stdin (then the guest's stdin is\n"
@@ -74,8 +83,15 @@ static void usage(FILE *out)
 		"  -V, --version       show the version\n"
 		"\n"
 		"The guest inherits cloneemu's environment unless -E/-U change it.\n"
-		"Exit status: the guest's; 128+N when a signal N killed it; 127 when\n"
-		"PROGRAM or its interpreter does not exist; 126 when it cannot run.\n",
+		"Exit status:\n"
+		"  0-255  the first guest process's exit status\n"
+		"  128+N  signal N killed the first guest process (e.g. 137: SIGKILL, also\n"
+		"         after the stepper's 'quit', which kills every task)\n"
+		"  2      usage error: a bad option or value, a file that cannot be opened\n"
+		"  124    --replay: the run took another course than the recording\n"
+		"  125    deadlock: every task was blocked forever\n"
+		"  126    PROGRAM cannot run (not executable, bad ELF, emulator setup failed)\n"
+		"  127    PROGRAM or its interpreter does not exist\n",
 		DEFAULT_PHYS_MB);
 }
 
@@ -117,16 +133,15 @@ static int cloneemu_main(int argc, char **argv, struct env *envp);
 static bool inspect_at_exit;
 static int gdb_port;
 static const char *graph_path;
+static FILE *graph_file; /* opened up front, with the umask */
 
 static void write_graph(void)
 {
-	FILE *g = fopen(graph_path, "w");
-	if (!g) {
-		fprintf(stderr, "cloneemu: --graph: cannot write %s\n", graph_path);
+	if (!graph_file)
 		return;
-	}
-	inspect_dot(g);
-	fclose(g);
+	inspect_dot(graph_file);
+	fclose(graph_file);
+	graph_file = NULL;
 }
 
 /* --inspect-at: called by the dispatcher at the chosen syscall. */
@@ -161,7 +176,11 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"warn-unknown", no_argument, NULL, 'W'},
 		{"mem", required_argument, NULL, 'M'},
 		{"stats", no_argument, NULL, 'S'},
-		{"seed", required_argument, NULL, 's'},
+		{"seed", required_argument, NULL, 0x100},
+		{"trace-only", required_argument, NULL, 0x101},
+		{"summary", no_argument, NULL, 0x102},
+		{"string-limit", required_argument, NULL, 's'},
+
 		{"trace", optional_argument, NULL, 'T'},
 		{"inspect", no_argument, NULL, 'I'},
 		{"step", optional_argument, NULL, 'P'},
@@ -184,7 +203,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 
 	const char *sysroot = getenv("CLONEEMU_LD_PREFIX");
 	int c;
-	while ((c = getopt_long(argc, argv, "+hVE:U:L:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hVE:U:L:s:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'L':
 			sysroot = optarg;
@@ -224,22 +243,51 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		case 'S':
 			print_stats = true;
 			break;
-		case 's': {
+		case 0x100: {
 			char *end;
+			errno = 0;
 			unsigned long long v = strtoull(optarg, &end, 0);
-			if (*end || !*optarg) {
-				fprintf(stderr, "cloneemu: --seed wants a number\n");
+			if (*end || !*optarg || optarg[strspn(optarg, " \t")] == '-' || errno == ERANGE) {
+				fprintf(stderr, "cloneemu: --seed wants a number from 0 to %llu, got '%s'\n",
+					(unsigned long long)UINT64_MAX, optarg);
 				return EXIT_USAGE;
 			}
 			sched_set_seed(v);
 			break;
 		}
-		case 'T':
-			trace_file = optarg ? fopen(optarg, "w") : stderr;
-			if (!trace_file) {
-				fprintf(stderr, "cloneemu: --trace: cannot open %s\n", optarg);
+		case 0x101: {
+			char why[256];
+			if (trace_only(optarg, why, sizeof(why))) {
+				fprintf(stderr, "cloneemu: --trace-only: %s\n", why);
 				return EXIT_USAGE;
 			}
+			break;
+		}
+		case 0x102:
+			trace_summary = true;
+			break;
+		case 's': {
+			char *end;
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || *optarg == '-' || errno == ERANGE || v > (1ul << 20)) {
+				fprintf(stderr, "cloneemu: -s wants a string length from 0 to 1048576\n");
+				return EXIT_USAGE;
+			}
+			trace_strsize = (unsigned)v;
+			break;
+		}
+		case 'T':
+			if (trace_file && trace_file != stderr)
+				fclose(trace_file);
+			trace_file = optarg ? fopen(optarg, "w") : stderr;
+			if (!trace_file) {
+				fprintf(stderr, "cloneemu: --trace: cannot open %s: %s\n", optarg,
+					strerror(errno));
+				return EXIT_USAGE;
+			}
+			/* Whole lines as they happen: a killed run keeps its trace. */
+			setvbuf(trace_file, NULL, _IOLBF, 0);
 			break;
 		case 'F':
 			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
@@ -258,6 +306,11 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			}
 			break;
 		case 'Y':
+			if (access(optarg, R_OK)) {
+				fprintf(stderr, "cloneemu: --replay: cannot read %s: %s\n", optarg,
+					strerror(errno));
+				return EXIT_USAGE;
+			}
 			if (rr_recording || rr_start_replay(optarg)) {
 				fprintf(stderr, "cloneemu: --replay: %s is not a cloneemu recording\n",
 					optarg);
@@ -295,7 +348,15 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			break;
 		}
 		case 'G':
+			if (graph_file)
+				fclose(graph_file);
 			graph_path = optarg;
+			graph_file = fopen(optarg, "w");
+			if (!graph_file) {
+				fprintf(stderr, "cloneemu: --graph: cannot create %s: %s\n", optarg,
+					strerror(errno));
+				return EXIT_USAGE;
+			}
 			break;
 		case 'C':
 			if (strcmp(optarg, "host") && strcmp(optarg, "virtual")) {
@@ -370,7 +431,15 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		emu_fini();
 		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
+	trace_enabled = trace_file || trace_summary;
+	if (trace_file) {
+		signal_trace_hook = trace_signal;
+		exit_trace_hook = trace_exit;
+	}
+	if (trace_enabled)
+		trace_boot(first, path, bp.argc, bp.argv, bp.envc);
 	if (gdb_port) {
+
 		int g = gdb_listen(gdb_port);
 		if (g) {
 			fprintf(stderr, "cloneemu: --gdb: %s\n", strerror(-g));
@@ -379,6 +448,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		}
 	}
 	int status = emu_run_all(first);
+	trace_summary_print(stderr);
 	if (inspect_at_exit)
 		inspect_print(stderr);
 	if (graph_path && !inspect_at_syscall)

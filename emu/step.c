@@ -13,7 +13,8 @@
  *   regs                  the focused task's registers
  *   mem ADDR [LEN]        hex dump of the focused task's memory
  *   maps                  its memory mappings
- *   quit | q              kill every task and stop */
+ *   quit | q              kill every task and stop (cloneemu exits 137,
+ *                         the status of a process killed by SIGKILL) */
 #include "emu/step.h"
 
 #include <fcntl.h>
@@ -142,6 +143,14 @@ static void show_maps(struct task *t)
 	}
 }
 
+static bool known_syscall(const char *name)
+{
+	for (int nr = 0; nr < NR_SYSCALLS; nr++)
+		if (syscall_names[nr] && !strcmp(syscall_names[nr], name))
+			return true;
+	return false;
+}
+
 /* Read and carry out commands until one lets the machine run. Returns the
  * number of instructions to step the focused task (0: run normally), or -1
  * to quit. The caller has the focused task's registers on the CPU. */
@@ -177,6 +186,10 @@ static long prompt(struct task **tp)
 			st.until[0] = 0;
 			return 0;
 		} else if (!strcmp(cmd, "until")) {
+			if (!known_syscall(arg)) {
+				fprintf(stderr, "until: no syscall named '%s'\n", arg);
+				continue;
+			}
 			st.mode = MODE_SYSCALL;
 			snprintf(st.until, sizeof(st.until), "%s", arg);
 			return 0;

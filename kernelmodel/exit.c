@@ -157,10 +157,14 @@ static void forget_original_parent(struct task *father)
 	}
 }
 
+void (*exit_trace_hook)(struct task *t, int status);
+
 void do_exit(struct task *t, int status)
 {
 	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
 		return;
+	if (exit_trace_hook)
+		exit_trace_hook(t, status); /* --trace: "+++ exited with N +++" */
 	wake_task(t); /* leave any wait queue */
 	fifo_open_cancel(t);
 	futex_unqueue(t);

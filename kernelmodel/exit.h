@@ -16,6 +16,8 @@ struct task;
  * exit_signal. It becomes a zombie for its parent to reap, or is reaped at
  * once (parent is init, or ignores SIGCHLD). Must not run again. */
 void do_exit(struct task *t, int status);
+/* --trace: told of each task's exit and wait status (NULL: nobody listens). */
+extern void (*exit_trace_hook)(struct task *t, int status);
 /* execve's point of no return: CLEARTID written, a vfork parent released. */
 void exec_mm_release(struct task *t);
 /* execve in a thread group: other threads die; a non-leader takes over

@@ -16,6 +16,8 @@
 #include "kernelmodel/signalfd.h"
 #include "kernelmodel/task.h"
 
+void (*signal_trace_hook)(struct task *t, const struct ksiginfo *info, bool dropped);
+
 struct sighand *sighand_alloc(void)
 {
 	struct sighand *sh = calloc(1, sizeof(*sh));
@@ -277,6 +279,22 @@ static void do_signal_stop(struct task *t, int sig)
 	notify_parent_cldstop(t, CLD_STOPPED, sig);
 }
 
+/* Linux drops an ignored, unblocked signal at once (sig_ignored), unless
+ * a sigwait waits for it. A tracer still sees it go by (under ptrace it is
+ * queued, reported, then discarded). */
+static bool drop_ignored(struct task *t, int sig, const struct ksiginfo *info, uint64_t waited)
+{
+	if (sig == SIGKILL || (t->sig_blocked & SIGBIT(sig)) || !sig_ignored(t, sig) ||
+	    (waited & SIGBIT(sig)))
+		return false;
+	if (signal_trace_hook) {
+		struct ksiginfo seen = info ? *info : (struct ksiginfo){.code = 0x80 /* SI_KERNEL */};
+		seen.signo = sig;
+		signal_trace_hook(t, &seen, true);
+	}
+	return true;
+}
+
 int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 {
 	if (sig < 1 || sig > NSIG_MODEL)
@@ -284,9 +302,7 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
 		return 0;
 	prepare_signal(t, sig);
-	/* Linux drops an ignored, unblocked signal at once (sig_ignored). */
-	if (sig != SIGKILL && !(t->sig_blocked & SIGBIT(sig)) && sig_ignored(t, sig) &&
-	    !(t->sigwait_set & SIGBIT(sig)))
+	if (drop_ignored(t, sig, info, t->sigwait_set))
 		return 0;
 	if (enqueue(&t->sig_pending, t->sig_info, &t->sig_rtq, sig, info))
 		return 0;
@@ -305,7 +321,7 @@ int send_group_signal(struct task *p, int sig, const struct ksiginfo *info)
 	if (p->state == TASK_DEAD || (p->state == TASK_ZOMBIE && !ss))
 		return 0;
 	prepare_signal(p, sig);
-	if (sig != SIGKILL && !(p->sig_blocked & SIGBIT(sig)) && sig_ignored(p, sig))
+	if (drop_ignored(p, sig, info, 0))
 		return 0;
 	if (enqueue(&ss->shared_pending, ss->shared_info, &ss->shared_rtq, sig, info))
 		return 0;
@@ -383,6 +399,8 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 		if (!sig)
 			sig = __builtin_ctzll(ready) + 1;
 		signal_take(t, shared, sig, info);
+		if (signal_trace_hook)
+			signal_trace_hook(t, info, false); /* --trace: "--- SIGX {...} ---" */
 		struct k_sigaction *act = &t->sighand->action[sig - 1];
 		uint64_t h = act->handler;
 		if (sig != SIGKILL && sig != SIGSTOP && h == (uint64_t)(uintptr_t)SIG_IGN)

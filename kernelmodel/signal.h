@@ -134,6 +134,9 @@ enum get_signal_result { SIGNAL_NONE, SIGNAL_HANDLER, SIGNAL_KILLED, SIGNAL_STOP
  * exit (SIGNAL_KILLED); one with a handler is returned with its action
  * (SA_RESETHAND already applied) for the caller to build a frame. */
 enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct k_sigaction *ka);
+/* --trace: told of each signal get_signal takes, and of each one dropped
+ * because it is ignored (@dropped). NULL: nobody listens. */
+extern void (*signal_trace_hook)(struct task *t, const struct ksiginfo *info, bool dropped);
 
 /* ITIMER_REAL: fire expired timers (SIGALRM) at host time @now. */
 void signal_run_timers(uint64_t now);

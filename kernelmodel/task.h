@@ -86,7 +86,9 @@ struct task {
 	uint64_t restart_deadline;
 	uint64_t restart_done;
 	struct task *restart_child;
-	bool trace_resumed; /* --trace printed "<unfinished ...>" for this call */
+	bool trace_resumed; /* --trace: this call went to sleep (entry printed) */
+	long trace_nr;          /* --trace: the call in progress */
+	uint64_t trace_entry_ns; /* --trace/--summary: when it was entered */
 	/* futex wait queue membership (kernelmodel/futex.c). */
 	struct futex_key futex_key;
 	uint32_t futex_bitset;

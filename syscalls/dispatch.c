@@ -85,7 +85,7 @@ void syscall_dispatch(struct task *t)
 	}
 	if (rr_recording || rr_replaying)
 		rr_syscall(t->tid, nr);
-	if (trace_file && !t->trace_resumed)
+	if (trace_enabled && !t->trace_resumed)
 		trace_syscall_enter(t, nr, a);
 	if (nr >= 0 && nr < NR_SYSCALLS && syscall_table[nr].fn && !disabled[nr]) {
 		host_override_creds(t); /* host files see the task's fs ids */
@@ -95,7 +95,7 @@ void syscall_dispatch(struct task *t)
 		if (syscall_warn_unknown)
 			warn_unknown(nr);
 	}
-	if (trace_file && (ret != -EKBLOCK || !t->trace_resumed))
+	if (trace_enabled && (ret != -EKBLOCK || !t->trace_resumed))
 		trace_syscall(t, nr, a, ret);
 	if (ret == -EKBLOCK && t->state == TASK_INTERRUPTIBLE) {
 		/* Asleep: resume at the syscall instruction itself, RAX still

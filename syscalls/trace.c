@@ -1,314 +1,440 @@
-/* Syscall trace lines in strace's shape: "[pid N] name(args) = ret", errors
- * as "-1 ENAME (message)", a sleeping call as "<unfinished ...>" and its
- * completion as "<... name resumed>". Paths, clone flags, open flags and
- * clone3's struct are decoded; other arguments print raw (decimal when
- * small, hex otherwise). --trace-format=json writes one object a line:
- * {"vtime":ns,"pid":N,"syscall":"name","args":[...],"ret":R,"errno":"E"}. */
+/* --trace in strace -f's format. A line is built while its syscall runs and
+ * written whole when it returns; when another task has something to say
+ * first, the line is written with " <unfinished ...>" and its end later as
+ * "<... name resumed>...", as strace does. "[pid N] " prefixes the lines
+ * while more than one task lives. Signals get "--- SIGX {...} ---" lines
+ * and exits "+++ exited with N +++" / "+++ killed by SIGX +++". The
+ * arguments are decoded by trace_decode.c; --trace-only and --summary
+ * live in trace_filter.c. --trace-format=json writes one object a line:
+ * {"vtime":ns,"pid":N,"tid":N,"syscall":"name","args":["decoded",...],
+ *  "raw":[numbers],"ret":R,"errno":"E"}. */
 #include "syscalls/trace.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "emu/cpu.h"
 #include "kernelmodel/clock.h"
-#include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
 #include "syscalls/dispatch.h"
+#include "syscalls/trace_internal.h"
 
 FILE *trace_file;
 bool trace_json;
+bool trace_enabled;
 
-/* The arguments, formatted before the syscall runs (execve replaces the
- * memory its path lives in). One syscall is in flight at a time. */
-static char entry_args[6][1024];
-static int entry_nargs;
+#define TRACE_COLUMN 40 /* strace's -a default: where " = " goes */
 
-struct flag_name {
-	uint64_t bit;
-	const char *name;
+static int ndeferred; /* signal lines waiting for their task (below) */
+static void flush_deferred(struct task *t, bool print);
+
+static struct tbuf line; /* the line being built */
+static int line_tid;     /* whose it is; 0: none */
+
+/* JSON: the arguments decoded at entry, kept while the call sleeps. */
+struct json_pending {
+	int tid;
+	char *args;
 };
+static struct json_pending *jp;
+static size_t njp;
 
-static const struct flag_name clone_flags[] = {
-	{CLONE_VM, "CLONE_VM"},
-	{CLONE_FS, "CLONE_FS"},
-	{CLONE_FILES, "CLONE_FILES"},
-	{CLONE_SIGHAND, "CLONE_SIGHAND"},
-	{0x1000, "CLONE_PIDFD"},
-	{CLONE_PTRACE, "CLONE_PTRACE"},
-	{CLONE_VFORK, "CLONE_VFORK"},
-	{CLONE_PARENT, "CLONE_PARENT"},
-	{CLONE_THREAD, "CLONE_THREAD"},
-	{CLONE_NEWNS, "CLONE_NEWNS"},
-	{CLONE_SYSVSEM, "CLONE_SYSVSEM"},
-	{CLONE_SETTLS, "CLONE_SETTLS"},
-	{CLONE_PARENT_SETTID, "CLONE_PARENT_SETTID"},
-	{CLONE_CHILD_CLEARTID, "CLONE_CHILD_CLEARTID"},
-	{CLONE_DETACHED, "CLONE_DETACHED"},
-	{CLONE_UNTRACED, "CLONE_UNTRACED"},
-	{CLONE_CHILD_SETTID, "CLONE_CHILD_SETTID"},
-	{CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
-	{CLONE_NEWUTS, "CLONE_NEWUTS"},
-	{CLONE_NEWIPC, "CLONE_NEWIPC"},
-	{CLONE_NEWUSER, "CLONE_NEWUSER"},
-	{CLONE_NEWPID, "CLONE_NEWPID"},
-	{CLONE_NEWNET, "CLONE_NEWNET"},
-	{CLONE_IO, "CLONE_IO"},
-	{0x100000000ull, "CLONE_CLEAR_SIGHAND"},
-	{0x200000000ull, "CLONE_INTO_CGROUP"},
-};
-
-static const struct flag_name open_flags[] = {
-	{O_CREAT, "O_CREAT"},       {O_EXCL, "O_EXCL"},         {O_NOCTTY, "O_NOCTTY"},
-	{O_TRUNC, "O_TRUNC"},       {O_APPEND, "O_APPEND"},     {O_NONBLOCK, "O_NONBLOCK"},
-	{O_DSYNC, "O_DSYNC"},       {O_DIRECT, "O_DIRECT"},     {O_LARGEFILE, "O_LARGEFILE"},
-	{O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"}, {O_NOATIME, "O_NOATIME"},
-	{O_CLOEXEC, "O_CLOEXEC"},   {O_PATH, "O_PATH"},
-};
-
-static void put_flags(char *buf, size_t size, uint64_t v, const struct flag_name *names, size_t n,
-		      const char *zero)
+static const char *name_of(long nr, char *buf, size_t size)
 {
-	size_t len = 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < n; i++)
-		if (v & names[i].bit) {
-			len += snprintf(buf + len, size > len ? size - len : 0, "%s%s", len ? "|" : "",
-					names[i].name);
-			v &= ~names[i].bit;
-		}
-	if (v || !len)
-		snprintf(buf + len, size > len ? size - len : 0, "%s%#llx", len ? "|" : "",
-			 (unsigned long long)v);
-	if (!len && !v && zero)
-		snprintf(buf, size, "%s", zero);
+	const char *n = syscall_name(nr);
+	if (n)
+		return n;
+	snprintf(buf, size, "syscall_%#lx", nr);
+	return buf;
 }
 
-static const char *signame(int sig)
+/* strace -f prefixes lines with the pid while it traces more than one. */
+static bool several_tasks(void)
 {
-	static char b[16];
-	const char *a = sig > 0 && sig < 65 ? sigabbrev_np(sig) : NULL;
-	if (!a) {
-		snprintf(b, sizeof(b), "%d", sig);
-		return b;
-	}
-	snprintf(b, sizeof(b), "SIG%s", a);
-	return b;
+	int n = 0;
+	for (struct task *t = task_next(NULL); t && n < 2; t = task_next(t))
+		n += task_is_alive(t);
+	return n > 1;
 }
 
-/* How to print argument @i of syscall @nr. */
-enum arg_kind { ARG_RAW, ARG_PATH, ARG_CLONE_FLAGS, ARG_OPEN_FLAGS, ARG_DIRFD, ARG_SIGNAL,
-		ARG_CLONE_ARGS };
-
-static enum arg_kind arg_kind(long nr, int i)
+static void start_line(struct task *t)
 {
-	switch (nr) {
-	case SYS_open:
-	case SYS_stat:
-	case SYS_lstat:
-	case SYS_access:
-	case SYS_execve:
-	case SYS_chdir:
-	case SYS_mkdir:
-	case SYS_unlink:
-	case SYS_rmdir:
-	case SYS_readlink:
-	case SYS_creat:
-	case SYS_truncate:
-	case SYS_chmod:
-		return i == 0 ? ARG_PATH : nr == SYS_open && i == 1 ? ARG_OPEN_FLAGS : ARG_RAW;
-	case SYS_openat:
-		return i == 0 ? ARG_DIRFD : i == 1 ? ARG_PATH : i == 2 ? ARG_OPEN_FLAGS : ARG_RAW;
-	case SYS_newfstatat:
-	case SYS_faccessat:
-	case SYS_faccessat2:
-	case SYS_readlinkat:
-	case SYS_mkdirat:
-	case SYS_unlinkat:
-	case SYS_statx:
-	case SYS_execveat:
-		return i == 0 ? ARG_DIRFD : i == 1 ? ARG_PATH : ARG_RAW;
-	case SYS_clone:
-		return i == 0 ? ARG_CLONE_FLAGS : ARG_RAW;
-	case SYS_unshare:
-		return i == 0 ? ARG_CLONE_FLAGS : ARG_RAW;
-	case SYS_clone3:
-		return i == 0 ? ARG_CLONE_ARGS : ARG_RAW;
-	case SYS_kill:
-	case SYS_tkill:
-		return i == 1 ? ARG_SIGNAL : ARG_RAW;
-	case SYS_tgkill:
-		return i == 2 ? ARG_SIGNAL : ARG_RAW;
-	case SYS_rt_sigaction:
-		return i == 0 ? ARG_SIGNAL : ARG_RAW;
-	default:
-		return ARG_RAW;
-	}
+	line.len = 0;
+	if (line.s)
+		line.s[0] = 0;
+	if (several_tasks())
+		tb_printf(&line, "[pid %5d] ", t->tid);
+	line_tid = t->tid;
 }
 
-static void format_raw(char *buf, size_t size, uint64_t v)
+static void write_line(void)
 {
-	if ((int64_t)v >= -4096 && (int64_t)v < 65536)
-		snprintf(buf, size, "%lld", (long long)(int64_t)v);
-	else
-		snprintf(buf, size, "%#llx", (unsigned long long)v);
+	tb_putc(&line, '\n');
+	fwrite(line.s, 1, line.len, trace_file);
+	line.len = 0;
+	line_tid = 0;
 }
 
-/* Format argument @i into @buf; JSON needs strings quoted either way. */
-static void format_arg(struct task *t, long nr, int i, uint64_t v, char *buf, size_t size)
+/* Another task speaks: the pending line is left unfinished. */
+static void interrupt_line(int tid)
 {
-	char tmp[512];
-	switch (arg_kind(nr, i)) {
-	case ARG_PATH:
-		if (t->mm && strncpy_from_guest(t->mm, tmp, v, sizeof(tmp) - 1) >= 0) {
-			tmp[sizeof(tmp) - 1] = 0;
-			snprintf(buf, size, "\"%s\"", tmp);
-			return;
-		}
-		break;
-	case ARG_DIRFD:
-		if ((int)v == AT_FDCWD) {
-			snprintf(buf, size, "AT_FDCWD");
-			return;
-		}
-		break;
-	case ARG_CLONE_FLAGS: {
-		uint64_t sig = nr == SYS_clone ? v & 0xff : 0;
-		put_flags(tmp, sizeof(tmp), v & ~(uint64_t)(nr == SYS_clone ? 0xff : 0), clone_flags,
-			  sizeof(clone_flags) / sizeof(clone_flags[0]), "0");
-		if (sig)
-			snprintf(buf, size, "flags=%s|%s", tmp, signame((int)sig));
-		else
-			snprintf(buf, size, "flags=%s", tmp);
+	if (!line_tid || line_tid == tid)
 		return;
-	}
-	case ARG_OPEN_FLAGS: {
-		const char *acc = (v & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
-				  : (v & O_ACCMODE) == O_RDWR ? "O_RDWR"
-							      : "O_RDONLY";
-		put_flags(tmp, sizeof(tmp), v & ~(uint64_t)O_ACCMODE, open_flags,
-			  sizeof(open_flags) / sizeof(open_flags[0]), NULL);
-		if (v & ~(uint64_t)O_ACCMODE)
-			snprintf(buf, size, "%s|%s", acc, tmp);
-		else
-			snprintf(buf, size, "%s", acc);
-		return;
-	}
-	case ARG_SIGNAL:
-		snprintf(buf, size, "%s", signame((int)v));
-		return;
-	case ARG_CLONE_ARGS: {
-		uint64_t ca[8];
-		if (t->mm && !copy_from_guest(t->mm, ca, v, sizeof(ca))) {
-			put_flags(tmp, sizeof(tmp), ca[0], clone_flags,
-				  sizeof(clone_flags) / sizeof(clone_flags[0]), "0");
-			snprintf(buf, size,
-				 "{flags=%s, pidfd=%#llx, child_tid=%#llx, parent_tid=%#llx, "
-				 "exit_signal=%s, stack=%#llx, stack_size=%#llx, tls=%#llx}",
-				 tmp, (unsigned long long)ca[1], (unsigned long long)ca[2],
-				 (unsigned long long)ca[3], ca[4] ? signame((int)ca[4]) : "0",
-				 (unsigned long long)ca[5], (unsigned long long)ca[6],
-				 (unsigned long long)ca[7]);
-			return;
-		}
-		break;
-	}
-	default:
-		break;
-	}
-	format_raw(buf, size, v);
+	tb_puts(&line, " <unfinished ...>");
+	write_line();
 }
 
-static void json_string(const char *s)
+static void pad_to_column(void)
 {
-	fputc('"', trace_file);
+	tb_putc(&line, ' ');
+	while (line.len < TRACE_COLUMN)
+		tb_putc(&line, ' ');
+	tb_puts(&line, "= ");
+}
+
+/* The end of @t's call: the pending line, or a "resumed" one. */
+static void resume_line(struct task *t, long nr)
+{
+	char buf[32];
+	if (line_tid == t->tid)
+		return;
+	interrupt_line(t->tid);
+	start_line(t);
+	tb_printf(&line, "<... %s resumed>", name_of(nr, buf, sizeof(buf)));
+}
+
+/* ---- JSON ---- */
+
+static void json_quote(struct tbuf *b, const char *s)
+{
+	tb_putc(b, '"');
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
-			fputc('\\', trace_file);
+			tb_putc(b, '\\');
 		if ((unsigned char)*s < 0x20)
-			fprintf(trace_file, "\\u%04x", *s);
+			tb_printf(b, "\\u%04x", *s);
 		else
-			fputc(*s, trace_file);
+			tb_putc(b, *s);
 	}
-	fputc('"', trace_file);
+	tb_putc(b, '"');
 }
 
-static void trace_json_line(struct task *t, const char *name, long ret)
+/* Arguments [from, to) of the call, each decoded alone, as JSON strings. */
+static void json_args(struct tbuf *out, struct task *t, long nr, const uint64_t *a, long ret,
+		      int from, bool exiting)
 {
-	fprintf(trace_file, "{\"vtime\":%llu,\"pid\":%d,\"tid\":%d,\"syscall\":",
-		(unsigned long long)now_ns(), t->tgid, t->tid);
-	json_string(name);
-	fputs(",\"args\":[", trace_file);
-	for (int i = 0; i < entry_nargs; i++) {
-		if (i)
-			fputc(',', trace_file);
-		json_string(entry_args[i]);
+	struct tbuf one = {0};
+	int n = trace_nargs(nr);
+	tb_puts(&one, "");
+	int split = trace_args(&one, t, nr, a, ret, from, exiting);
+	/* Split the decoded text at top-level ", " into the arguments. */
+	int depth = 0, count = 0;
+	bool quoted = false;
+	size_t start = 0;
+	for (size_t i = 0; i <= one.len; i++) {
+		char c = i < one.len ? one.s[i] : 0;
+		if (quoted) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				quoted = false;
+			continue;
+		}
+		if (c == '"')
+			quoted = true;
+		else if (c == '[' || c == '{' || c == '(')
+			depth++;
+		else if (c == ']' || c == '}' || c == ')')
+			depth--;
+		bool end = !c || (!depth && c == ',' && i + 1 < one.len && one.s[i + 1] == ' ');
+		if (!end)
+			continue;
+		if (i > start) {
+			char save = one.s[i];
+			one.s[i] = 0;
+			if (out->len > 1)
+				tb_putc(out, ',');
+			json_quote(out, one.s + start);
+			one.s[i] = save;
+			count++;
+		}
+		start = i + 2;
 	}
-	fputc(']', trace_file);
+	(void)n;
+	(void)split;
+	free(one.s);
+}
+
+static struct json_pending *json_find(int tid)
+{
+	for (size_t i = 0; i < njp; i++)
+		if (jp[i].tid == tid)
+			return &jp[i];
+	return NULL;
+}
+
+static void json_line(struct task *t, long nr, const uint64_t *a, long ret, const char *args)
+{
+	char buf[32];
+	struct tbuf b = {0};
+	tb_printf(&b, "{\"vtime\":%llu,\"pid\":%d,\"tid\":%d,\"syscall\":",
+		  (unsigned long long)now_ns(), t->tgid, t->tid);
+	json_quote(&b, name_of(nr, buf, sizeof(buf)));
+	tb_printf(&b, ",\"args\":%s]", args);
+	tb_puts(&b, ",\"raw\":[");
+	for (int i = 0; i < trace_nargs(nr); i++)
+		tb_printf(&b, "%s%llu", i ? "," : "", (unsigned long long)a[i]);
+	tb_putc(&b, ']');
 	if (ret == -EKBLOCK)
-		fputs(",\"blocked\":true", trace_file);
+		tb_puts(&b, ",\"blocked\":true");
 	else if (!task_is_alive(t))
-		fputs(",\"ret\":null", trace_file);
+		tb_puts(&b, ",\"ret\":null");
 	else if (ret < 0 && ret >= -4095) {
 		const char *e = strerrorname_np((int)-ret);
-		fprintf(trace_file, ",\"ret\":-1,\"errno\":\"%s\"", e ? e : "?");
+		tb_printf(&b, ",\"ret\":-1,\"errno\":\"%s\"", e ? e : "?");
 	} else
-		fprintf(trace_file, ",\"ret\":%ld", ret);
-	fputs("}\n", trace_file);
+		tb_printf(&b, ",\"ret\":%ld", ret);
+	tb_puts(&b, "}\n");
+	fwrite(b.s, 1, b.len, trace_file);
+	free(b.s);
 }
 
-static void print_ret(long ret)
+static void json_enter(struct task *t, long nr, const uint64_t *a)
 {
-	if (ret < 0 && ret >= -4095) {
-		const char *name = strerrorname_np((int)-ret);
-		fprintf(trace_file, " = -1 %s (%s)\n", name ? name : "?", strerror((int)-ret));
-	} else if (ret >= 0 && ret < 65536) {
-		fprintf(trace_file, " = %ld\n", ret);
-	} else {
-		fprintf(trace_file, " = %#lx\n", (unsigned long)ret);
+	struct json_pending *p = json_find(t->tid);
+	if (!p) {
+		struct json_pending *v = realloc(jp, (njp + 1) * sizeof(*v));
+		if (!v)
+			return;
+		jp = v;
+		p = &jp[njp++];
+		p->tid = t->tid;
+		p->args = NULL;
+	}
+	struct tbuf b = {0};
+	tb_putc(&b, '[');
+	json_args(&b, t, nr, a, 0, 0, false);
+	free(p->args);
+	p->args = b.s;
+}
+
+static void json_exit(struct task *t, long nr, const uint64_t *a, long ret)
+{
+	struct json_pending *p = json_find(t->tid);
+	struct tbuf b = {0};
+	tb_puts(&b, p && p->args ? p->args : "[");
+	if (ret != -EKBLOCK) {
+		int split = trace_args(&(struct tbuf){0}, t, nr, a, ret, 0, false);
+		json_args(&b, t, nr, a, ret, split, true);
+	}
+	json_line(t, nr, a, ret, b.s);
+	free(b.s);
+	if (p && ret != -EKBLOCK) {
+		free(p->args);
+		*p = jp[--njp];
 	}
 }
+
+/* ---- the hooks ---- */
 
 void trace_syscall_enter(struct task *t, long nr, const uint64_t *a)
 {
-	entry_nargs = nr >= 0 && nr < NR_SYSCALLS && syscall_table[nr].fn ? syscall_table[nr].nargs : 6;
-	for (int i = 0; i < entry_nargs; i++)
-		format_arg(t, nr, i, a[i], entry_args[i], sizeof(entry_args[i]));
+	char buf[32];
+	t->trace_nr = nr;
+	t->trace_entry_ns = now_ns();
+	if (!trace_file)
+		return;
+	if (ndeferred)
+		flush_deferred(t, true);
+	if (!trace_selected(nr))
+		return;
+	if (trace_json) {
+		json_enter(t, nr, a);
+		return;
+	}
+	interrupt_line(t->tid);
+	start_line(t);
+	tb_printf(&line, "%s(", name_of(nr, buf, sizeof(buf)));
+	trace_args(&line, t, nr, a, 0, 0, false);
 }
 
 void trace_syscall(struct task *t, long nr, const uint64_t *a, long ret)
 {
-	const char *name = syscall_name(nr);
-	char unknown[32];
-	if (!name) {
-		snprintf(unknown, sizeof(unknown), "syscall_%ld", nr);
-		name = unknown;
-	}
+	bool blocked = ret == -EKBLOCK;
+	t->trace_resumed = blocked;
+	if (!blocked)
+		trace_count(nr, ret, now_ns() - t->trace_entry_ns + VCLOCK_SYSCALL_NS);
+	if (!trace_file || !trace_selected(nr))
+		return;
 	if (trace_json) {
-		if (!(ret == -EKBLOCK && t->trace_resumed))
-			trace_json_line(t, name, ret);
-		t->trace_resumed = ret == -EKBLOCK;
+		json_exit(t, nr, a, ret);
 		return;
 	}
-	fprintf(trace_file, "[pid %d] ", t->tid);
-	if (t->trace_resumed) {
-		fprintf(trace_file, "<... %s resumed>)", name);
-	} else {
-		fprintf(trace_file, "%s(", name);
-		for (int i = 0; i < entry_nargs; i++)
-			fprintf(trace_file, "%s%s", i ? ", " : "", entry_args[i]);
-		fputc(')', trace_file);
-	}
-	if (ret == -EKBLOCK) {
-		fputs(" <unfinished ...>\n", trace_file);
-		t->trace_resumed = true;
-		return;
-	}
-	t->trace_resumed = false;
+	if (blocked)
+		return; /* the line waits: finished, or left unfinished, later */
+	if (!task_is_alive(t) && line_tid != t->tid)
+		return; /* exit, exit_group: trace_exit ended the line */
+	/* The arguments the call filled in start where entry stopped. */
+	struct tbuf skip = {0};
+	int split = trace_args(&skip, t, nr, a, 0, 0, false);
+	free(skip.s);
+	resume_line(t, nr);
+	trace_args(&line, t, nr, a, ret, split, true);
+	tb_putc(&line, ')');
+	pad_to_column();
 	if (!task_is_alive(t))
-		fputs(" = ?\n", trace_file); /* exit, exit_group, a fatal execve */
+		tb_putc(&line, '?');
 	else
-		print_ret(ret);
+		trace_retval(&line, nr, ret);
+	write_line();
+	if (ndeferred)
+		flush_deferred(t, true);
+}
+
+/* A call that slept ends without returning (a signal, death): " = ? NAME". */
+static void end_call(struct task *t, const char *how)
+{
+	long nr = t->trace_nr;
+	t->trace_resumed = false;
+	if (!trace_selected(nr))
+		return;
+	resume_line(t, nr);
+	tb_putc(&line, ')');
+	pad_to_column();
+	tb_puts(&line, how);
+	write_line();
+}
+
+static const char *restart_name(long nr)
+{
+	switch (nr) {
+	case __NR_nanosleep:
+	case __NR_clock_nanosleep:
+	case __NR_poll:
+		return "? ERESTART_RESTARTBLOCK (Interrupted by signal)";
+	case __NR_pause:
+	case __NR_rt_sigsuspend:
+	case __NR_select:
+	case __NR_pselect6:
+	case __NR_ppoll:
+	case __NR_rt_sigtimedwait:
+		return "? ERESTARTNOHAND (To be restarted if no handler)";
+	case __NR_epoll_wait:
+	case __NR_epoll_pwait:
+	case __NR_epoll_pwait2:
+		return "-1 EINTR (Interrupted system call)";
+	default:
+		return "? ERESTARTSYS (To be restarted if SA_RESTART is set)";
+	}
+}
+
+static void signal_line(struct task *t, const struct ksiginfo *info)
+{
+	interrupt_line(t->tid);
+	start_line(t);
+	tb_printf(&line, "--- %s ", trace_signame(info->signo) ? trace_signame(info->signo) : "SIG?");
+	tb_siginfo(&line, info->signo, info->code, info->pid, info->uid, info->status, info->addr);
+	tb_puts(&line, " ---");
+	write_line();
+}
+
+/* Signals the model dropped because they are ignored: strace sees them when
+ * the task leaves the kernel, so their lines wait for that. Bounded. */
+#define MAX_DEFERRED 256
+static struct deferred {
+	int tid;
+	struct ksiginfo info;
+} deferred[MAX_DEFERRED];
+static int ndeferred;
+
+static void flush_deferred(struct task *t, bool print)
+{
+	int k = 0;
+	for (int i = 0; i < ndeferred; i++) {
+		if (deferred[i].tid != t->tid)
+			deferred[k++] = deferred[i];
+		else if (print)
+			signal_line(t, &deferred[i].info);
+	}
+	ndeferred = k;
+}
+
+void trace_signal(struct task *t, const struct ksiginfo *info, bool dropped)
+{
+	if (!trace_file || trace_json || info->signo == SIGKILL)
+		return;
+	if (dropped) {
+		if (ndeferred < MAX_DEFERRED)
+			deferred[ndeferred++] = (struct deferred){t->tid, *info};
+		return;
+	}
+	if (t->trace_resumed && t->restarting)
+		end_call(t, restart_name(t->trace_nr));
+	flush_deferred(t, true);
+	signal_line(t, info);
+}
+
+void trace_exit(struct task *t, int status)
+{
+	if (!trace_file || trace_json)
+		return;
+	/* Its own exit or exit_group call, or another thread's exit_group
+	 * that brings this one down, ends with " = ?" first. */
+	if (line_tid && line_tid != t->tid) {
+		struct task *o = task_find(line_tid);
+		if (o && (o->trace_nr == __NR_exit_group || o->trace_nr == __NR_exit)) {
+			tb_putc(&line, ')');
+			pad_to_column();
+			tb_putc(&line, '?');
+			write_line();
+		}
+	}
+	if (line_tid == t->tid || t->trace_resumed)
+		end_call(t, "?");
+	flush_deferred(t, false); /* it never leaves the kernel again */
+	interrupt_line(t->tid);
+	start_line(t);
+	if (status & 0x7f)
+		tb_printf(&line, "+++ killed by %s%s +++", trace_signame(status & 0x7f),
+			  (status & 0x80) ? " (core dumped)" : "");
+	else
+		tb_printf(&line, "+++ exited with %d +++", (status >> 8) & 0xff);
+	write_line();
+}
+
+void trace_boot(struct task *t, const char *path, int argc, char *const *argv, int envc)
+{
+	t->trace_nr = __NR_execve;
+	trace_count(__NR_execve, 0, 0);
+	if (!trace_file || trace_json || !trace_selected(__NR_execve))
+		return;
+	emu_context_load(t->cpu);
+	uint64_t envp = emu_reg_read(EREG_RSP) + 8 * ((uint64_t)argc + 2);
+	start_line(t);
+	tb_puts(&line, "execve(");
+	tb_quote(&line, (const unsigned char *)path, strlen(path), false);
+	tb_puts(&line, ", [");
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			tb_puts(&line, ", ");
+		if ((unsigned)i == trace_strsize) {
+			tb_puts(&line, "...");
+			break;
+		}
+		size_t n = strlen(argv[i]);
+		tb_quote(&line, (const unsigned char *)argv[i], n < trace_strsize ? n : trace_strsize,
+			 false);
+		if (n > trace_strsize)
+			tb_puts(&line, "...");
+	}
+	tb_printf(&line, "], %#llx /* %d var%s */)", (unsigned long long)envp, envc,
+		  envc == 1 ? "" : "s");
+	pad_to_column();
+	tb_putc(&line, '0');
+	write_line();
 }

@@ -1,0 +1,98 @@
+/* The guest that tests/tools/strace_compare.sh traces natively under
+ * `strace -f` and under `cloneemu --trace`: data written and read (one
+ * buffer longer than strace's 32 bytes), an ENOENT, an anonymous mmap, a
+ * handled SIGUSR1, a child that exits 4 after a blocking read, a child
+ * killed by SIGKILL, and an execve of itself with argv.
+ *   strace_subject          the run above, then exec "strace_subject exec"
+ *   strace_subject exec     prints and exits 0
+ *   strace_subject block    prints, then reads stdin (the killed-run test) */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t got;
+
+static void on_usr1(int sig)
+{
+	got = sig;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "exec")) {
+		write(1, "exec'd\n", 7);
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "block")) {
+		char b[16];
+		write(1, "blocking\n", 9);
+		return read(0, b, sizeof(b)) < 0;
+	}
+	write(1, "hello\n", 6);
+	if (open("/nonexistent/strace_subject", O_RDONLY | O_CLOEXEC) >= 0)
+		return 10;
+
+	const char *data = "0123456789abcdefghijklmnopqrstuvwxyz\tend\n";
+	int fd = open("strace_subject.tmp", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return 11;
+	write(fd, data, strlen(data));
+	lseek(fd, 0, SEEK_SET);
+	char buf[64];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	close(fd);
+	unlink("strace_subject.tmp");
+	if (n != (ssize_t)strlen(data))
+		return 12;
+
+	void *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 13;
+	munmap(p, 8192);
+
+	struct sigaction sa = {0};
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	kill(getpid(), SIGUSR1);
+	if (got != SIGUSR1)
+		return 14;
+
+	int fds[2];
+	if (pipe(fds))
+		return 15;
+	pid_t c = fork();
+	if (c == 0) {
+		char b[16];
+		read(fds[0], b, sizeof(b)); /* sleeps until the parent writes */
+		_exit(4);
+	}
+	struct timespec ts = {0, 2000000};
+	nanosleep(&ts, NULL);
+	write(fds[1], "wake", 4);
+	int st;
+	waitpid(c, &st, 0);
+	printf("child 1: exited %d\n", WEXITSTATUS(st));
+	fflush(stdout);
+
+	c = fork();
+	if (c == 0) {
+		for (;;)
+			pause();
+	}
+	nanosleep(&ts, NULL);
+	kill(c, SIGKILL);
+	waitpid(c, &st, 0);
+	printf("child 2: killed by %d\n", WTERMSIG(st));
+	fflush(stdout);
+
+	char *args[] = {argv[0], "exec", NULL};
+	execv(argv[0], args);
+	return 16;
+}
