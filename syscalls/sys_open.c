@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <linux/close_range.h>
 #include <linux/stat.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -413,6 +414,85 @@ SYS(ftruncate)
 		mm_file_truncated(f->dev, f->ino, a[1]);
 	}
 	return r;
+}
+
+/* vfs_fallocate: host files on the host; the model's own files fail as
+ * Linux's checks order them (EBADF unless writable, ESPIPE for a pipe,
+ * ENODEV for anything else that is not a regular file). */
+SYS(fallocate)
+{
+	struct file *f = fget(t, a[0]);
+	int mode = (int)a[1];
+	int64_t off = (int64_t)a[2], len = (int64_t)a[3];
+	if (!f)
+		return -EBADF;
+	if (f->kind == FILE_HOST) {
+		long r = RR_SYS(fallocate(f->host_fd, mode, off, len));
+		if (!r && f->is_regular)
+			file_update_time(f, false);
+		return r;
+	}
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~0xff)
+		return -EOPNOTSUPP;
+	bool writable = f->kind == FILE_PIPE ? f->write_end || f->pipe_rdwr
+					     : (f->flags & O_ACCMODE) != O_RDONLY;
+	if (!writable)
+		return -EBADF;
+	if (f->kind == FILE_PIPE)
+		return -ESPIPE;
+	return f->kind == FILE_DIR ? -EISDIR : -ENODEV;
+}
+
+/* close_range (fs/file.c): CLOSE_RANGE_UNSHARE gives the caller a table of
+ * its own first; CLOSE_RANGE_CLOEXEC marks instead of closing. */
+SYS(close_range)
+{
+	unsigned first = (unsigned)a[0], last = (unsigned)a[1];
+	uint64_t flags = a[2];
+	if (flags & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) && t->files->refcount > 1) {
+		struct files *copy = files_dup(t->files);
+		if (!copy)
+			return -ENOMEM;
+		files_put(t->files);
+		t->files = copy;
+	}
+	struct files *fs = t->files;
+	unsigned end = last < (unsigned)fs->max ? last + 1 : (unsigned)fs->max;
+	for (unsigned fd = first; fd < end; fd++) {
+		if (!fs->fd[fd].file)
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			fs->fd[fd].cloexec = true;
+		else
+			files_close(fs, (int)fd);
+	}
+	return 0;
+}
+
+/* name_to_handle_at (fs/fhandle.c): the flags and the path are checked;
+ * file handles are not modeled (EOPNOTSUPP, as a file system without
+ * export operations answers). */
+SYS(name_to_handle_at)
+{
+	enum { HANDLE_MNT_ID_UNIQUE = 1, HANDLE_CONNECTABLE = 2, HANDLE_FID = 0x200 };
+	int flags = (int)a[4];
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH | HANDLE_FID | HANDLE_MNT_ID_UNIQUE |
+		      HANDLE_CONNECTABLE))
+		return -EINVAL;
+	if ((flags & HANDLE_CONNECTABLE) && (flags & HANDLE_FID))
+		return -EINVAL;
+	if ((flags & AT_EMPTY_PATH) && !a[1])
+		return fget(t, a[0]) || (int)a[0] == AT_FDCWD ? -EOPNOTSUPP : -EBADF;
+	WITH_PATH(t, (int)a[0], a[1], path, hdir);
+	struct stat st;
+	long r = host_stat(hdir, path, &st, flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW);
+	return r ? r : -EOPNOTSUPP;
 }
 
 SYS(umask)

@@ -269,13 +269,47 @@ SYS(statfs)
 	return r;
 }
 
+/* statfs of the model's own pseudo file systems (simple_statfs): the
+ * magic, 4 KiB blocks, names of 255, ST_VALID; /proc's is the host's. */
+static long pseudo_statfs(struct file *f, struct statfs *sf)
+{
+	if (f->kind == FILE_DIR)
+		return host_ret(statfs("/proc", sf));
+	memset(sf, 0, sizeof(*sf));
+	sf->f_bsize = sf->f_frsize = 4096;
+	sf->f_namelen = 255;
+	sf->f_flags = 0x20; /* ST_VALID */
+	if (f->kind == FILE_PIPE) {
+		sf->f_type = 0x50495045; /* PIPEFS_MAGIC */
+		sf->f_fsid.__val[0] = 0xe;
+	} else if (f->kind == FILE_SOCKET) {
+		sf->f_type = 0x534f434b; /* SOCKFS_MAGIC */
+		sf->f_fsid.__val[0] = 0x9;
+	} else {
+		sf->f_type = 0x09041934; /* ANON_INODE_FS_MAGIC */
+		sf->f_fsid.__val[0] = 0xf;
+	}
+	return 0;
+}
+
 SYS(fstatfs)
 {
-	int h = fget_host(t, a[0], -EINVAL);
-	if (h < 0)
-		return h;
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
 	struct statfs sf;
-	if (fstatfs(h, &sf))
-		return -errno;
+	/* A FIFO is on the file system of its inode; a modeled /proc file
+	 * (file_stat) on proc. */
+	if (f->kind == FILE_HOST && f->path && !strncmp(f->path, "/proc/", 6)) {
+		if (statfs("/proc", &sf))
+			return -errno;
+	} else if (f->kind == FILE_HOST || (f->kind == FILE_PIPE && f->host_fd >= 0)) {
+		if (fstatfs(f->host_fd, &sf))
+			return -errno;
+	} else {
+		long r = pseudo_statfs(f, &sf);
+		if (r)
+			return r;
+	}
 	return copy_to_guest(t->mm, a[1], &sf, sizeof(sf));
 }
