@@ -267,7 +267,7 @@ void trace_syscall(struct task *t, long nr, const uint64_t *a, long ret)
 {
 	bool blocked = ret == -EKBLOCK;
 	t->trace_resumed = blocked;
-	if (!blocked)
+	if (!blocked && task_is_alive(t)) /* strace -c counts calls that return */
 		trace_count(nr, ret, now_ns() - t->trace_entry_ns + VCLOCK_SYSCALL_NS);
 	if (!trace_file || !trace_selected(nr))
 		return;

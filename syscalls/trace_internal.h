@@ -69,6 +69,27 @@ extern const size_t trace_prot_n, trace_map_flags_n, trace_at_flags_n, trace_sa_
 	trace_sched_policy_n;
 #define X(name) ((struct xlat){trace_##name, trace_##name##_n})
 
+/* Guest memory as strace shows it (trace_struct.c). */
+bool trace_peek(struct task *t, void *dst, uint64_t addr, size_t n);
+void tb_addr(struct tbuf *b, uint64_t v);
+void tb_buffer(struct tbuf *b, struct task *t, uint64_t addr, uint64_t len, bool hex);
+void tb_string(struct tbuf *b, struct task *t, uint64_t addr, bool limit);
+void tb_argv(struct tbuf *b, struct task *t, uint64_t addr);
+void tb_envp(struct tbuf *b, struct task *t, uint64_t addr);
+void tb_timespec(struct tbuf *b, struct task *t, uint64_t addr);
+void tb_sigaction(struct tbuf *b, struct task *t, uint64_t addr);
+void tb_stat(struct tbuf *b, struct task *t, uint64_t addr);
+void tb_statx(struct tbuf *b, struct task *t, uint64_t addr);
+void tb_rlim_val(struct tbuf *b, uint64_t v);
+void tb_rlimit(struct tbuf *b, struct task *t, uint64_t addr);
+void tb_pollfds(struct tbuf *b, struct task *t, uint64_t addr, uint64_t n);
+void tb_iovec(struct tbuf *b, struct task *t, uint64_t addr, uint64_t n, uint64_t total);
+void tb_sockaddr(struct tbuf *b, struct task *t, uint64_t addr, uint64_t len);
+void tb_msghdr(struct tbuf *b, struct task *t, uint64_t addr, uint64_t data);
+void tb_uname(struct tbuf *b, struct task *t, uint64_t addr);
+void tb_getdents(struct tbuf *b, struct task *t, uint64_t addr, long ret);
+void tb_int_out(struct tbuf *b, struct task *t, uint64_t addr, int n);
+
 /* Decoding one syscall's arguments (trace_decode.c). At entry (exiting
  * false) arguments are printed from @from up to the first one that the
  * call fills in; the index of that one is returned (nargs: all printed).
