@@ -853,22 +853,30 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 	if (!len || addr + len <= addr)
 		return -ENOMEM;
 	gva_t end = addr + len;
-	if (!range_fully_mapped(mm, addr, end))
+	size_t first = vma_lower_bound(mm, addr);
+	if (first >= mm->nvmas || mm->vmas[first].start > addr)
 		return -ENOMEM;
 	if (vma_split(mm, addr) || vma_split(mm, end))
 		return -ENOMEM;
 	bool narrowed = false;
 	long ret = 0;
 	struct vma want = {.prot = prot};
+	gva_t at = addr;
+	/* Linux changes the VMAs before the one that refuses (EACCES) or
+	 * the first hole (ENOMEM). */
 	for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
-		/* Linux changes the VMAs before the one that refuses. */
+		if (mm->vmas[i].start > at)
+			break;
 		if ((prot & PROT_WRITE) && (mm->vmas[i].flags & VMA_NOWRITE)) {
 			ret = -EACCES;
 			break;
 		}
 		narrowed |= (vma_perms(&mm->vmas[i]) & ~vma_perms(&want)) != 0;
 		mm->vmas[i].prot = prot;
+		at = mm->vmas[i].end;
 	}
+	if (!ret && at < end)
+		ret = -ENOMEM;
 	vma_merge_around(mm, addr, end);
 	/* The CPU asks again for an access its entry does not allow, so only
 	 * taking a right away from present pages needs a flush. */
@@ -1131,6 +1139,38 @@ long mm_msync(struct mm *mm, gva_t addr, uint64_t len, int flags)
 		at = v->end;
 	}
 	return hole || at < end ? -ENOMEM : 0;
+}
+
+struct mincore_walk {
+	gva_t start;
+	uint8_t *vec;
+};
+
+static void mincore_pte(struct mm *mm, gva_t addr, uint64_t *pte, void *arg)
+{
+	struct mincore_walk *w = arg;
+	w->vec[(addr - w->start) >> PAGE_SHIFT] = 1;
+}
+
+long mm_mincore(struct mm *mm, gva_t addr, uint64_t npages, uint8_t *vec)
+{
+	gva_t end = addr + (npages << PAGE_SHIFT);
+	memset(vec, 0, npages);
+	size_t i = vma_lower_bound(mm, addr);
+	for (gva_t at = addr; at < end; i++) {
+		if (i >= mm->nvmas || mm->vmas[i].start > at)
+			return -ENOMEM;
+		const struct vma *v = &mm->vmas[i];
+		gva_t hi = v->end < end ? v->end : end;
+		/* A file's or a shared object's pages are in memory (the model
+		 * has no swap; the host's page cache holds the file). */
+		if (v->shm || v->pages || v->mapping)
+			memset(vec + ((at - addr) >> PAGE_SHIFT), 1, (hi - at) >> PAGE_SHIFT);
+		at = hi;
+	}
+	struct mincore_walk w = {addr, vec};
+	pt_walk(mm, addr, end, mincore_pte, &w);
+	return 0;
 }
 
 void mm_file_truncated(uint64_t dev, uint64_t ino, uint64_t size)

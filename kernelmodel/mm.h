@@ -134,6 +134,10 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice);
 /* msync: checks as Linux (EINVAL, ENOMEM for unmapped parts), and with
  * MS_SYNC the shared file pages in the range written to the file. */
 long mm_msync(struct mm *mm, gva_t addr, uint64_t len, int flags);
+/* mincore(2) for @npages pages at page-aligned @addr: @vec[i] = 1 when page
+ * i is in memory (a present PTE, or a page of a file or shared object).
+ * -ENOMEM when part of the range is not mapped. */
+long mm_mincore(struct mm *mm, gva_t addr, uint64_t npages, uint8_t *vec);
 /* A guest truncated inode @dev/@ino to @size bytes: the pages of its
  * mappings (shared or private) now wholly past EOF leave every page table,
  * so the next access faults (SIGBUS) instead of reaching the host's

@@ -55,7 +55,7 @@ SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl); SYS(semget); SYS(semop); SYS(s
 SYS(semctl); SYS(msgget); SYS(msgsnd); SYS(msgrcv); SYS(msgctl);
 
 /* sys_mm.c */
-SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync);
+SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync); SYS(mincore);
 SYS(memfd_create);
 
 /* sys_process.c */

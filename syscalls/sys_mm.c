@@ -222,6 +222,34 @@ SYS(msync)
 	return mm_msync(t->mm, a[0], a[1], (int)a[2]);
 }
 
+/* mincore (mm/mincore.c): a byte per page, done in chunks so a huge range
+ * costs bounded memory; an unmapped page is ENOMEM (earlier chunks stay
+ * written, as Linux). */
+SYS(mincore)
+{
+	gva_t addr = a[0];
+	uint64_t len = a[1];
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (len > TASK_SIZE || addr > TASK_SIZE - len)
+		return -ENOMEM;
+	uint64_t pages = (len >> PAGE_SHIFT) + ((len & ~PAGE_MASK) != 0);
+	if (a[2] > TASK_SIZE || pages > TASK_SIZE - a[2]) /* access_ok */
+		return -EFAULT;
+	enum { CHUNK = 4096 };
+	uint8_t vec[CHUNK];
+	for (uint64_t done = 0; done < pages;) {
+		uint64_t n = pages - done < CHUNK ? pages - done : CHUNK;
+		long r = mm_mincore(t->mm, addr + (done << PAGE_SHIFT), n, vec);
+		if (r)
+			return r;
+		if (copy_to_guest(t->mm, a[2] + done, vec, n))
+			return -EFAULT;
+		done += n;
+	}
+	return 0;
+}
+
 /* memfd_create (mm/memfd.c): a host memfd underneath, a regular file of
  * the host's tmpfs. Its seals are the host's: it refuses write, grow and
  * shrink by itself; what only the model sees, mmap(PROT_WRITE, MAP_SHARED)

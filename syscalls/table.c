@@ -92,6 +92,7 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(mremap, 5),
 	E(madvise, 3),
 	E(msync, 3),
+	E(mincore, 3),
 	E(memfd_create, 2),
 	E(exit, 1),
 	E(exit_group, 1),
