@@ -35,6 +35,8 @@ what[fork_heap]="64 MiB heap, 200 forks, 1 page written each"; target[fork_heap]
 what[forkexec]="200 fork+execve";
 what[futex]="100,000 round trips, 2 threads";              target[futex]=1.0
 what[pipe]="50,000 round trips, 2 processes";              target[pipe]=1.0
+what[unix_pingpong]="50,000 round trips over an AF_UNIX socketpair, 2 processes"; target[unix_pingpong]=1.0
+what[tcp_pingpong]="20,000 round trips over TCP on 127.0.0.1, 2 processes"
 what[mmap]="100,000 map+touch+unmap of 64 KiB";
 what[mmap_shared]="200 MAP_SHARED map+write every page+unmap of a 4 MiB /dev/shm file";
 what[scale_fork]="10,000 processes alive at once, then reaped"

@@ -202,6 +202,7 @@ void file_put(struct file *f)
 	if (f->kind == FILE_HOST) {
 		if (f->host_fd >= 0)
 			close(f->host_fd);
+		free(f->hsk);
 	} else if (f->kind == FILE_PIPE) {
 		if (f->host_fd >= 0)
 			close(f->host_fd); /* a FIFO's O_PATH descriptor */

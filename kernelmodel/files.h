@@ -12,6 +12,7 @@ struct pipe;
 struct eventpoll;
 struct task;
 struct unix_sock;
+struct host_sock;
 struct anon_file_ops;
 
 enum file_kind {
@@ -47,6 +48,7 @@ struct file {
 	struct eventpoll *ep; /* FILE_EPOLL */
 	struct task *task;    /* FILE_PIDFD: the thread-group leader (a reference) */
 	struct unix_sock *sk; /* FILE_SOCKET: the socket (the file's reference) */
+	struct host_sock *hsk; /* FILE_HOST: a host socket's model state (net/inet_host.h), owned */
 	const struct anon_file_ops *aops; /* FILE_ANON: its operations ... */
 	void *priv;                       /* ... and its object (owned) */
 	bool write_end;    /* FILE_PIPE */

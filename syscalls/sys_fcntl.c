@@ -32,6 +32,7 @@
 #include "kernelmodel/procfs.h"
 #include "kernelmodel/rr.h"
 #include "syscalls/fs_internal.h"
+#include "syscalls/net_internal.h"
 #include "syscalls/sys.h"
 
 /* The kernel's struct termios (not glibc's): 4 flags, c_line, 19 c_cc. */
@@ -43,6 +44,9 @@ SYS(ioctl)
 	if (!f)
 		return -EBADF;
 	unsigned long req = a[1];
+	/* Sockets: sock_ioctl (the interface requests reach any socket). */
+	if (f->hsk || (f->kind == FILE_SOCKET && (req & ~0xffUL) == 0x8900))
+		return sock_ioctl(t, f, req, a[2]);
 	uint8_t buf[64] = {0};
 	size_t in = 0, out = 0;
 	switch (req) {
@@ -180,11 +184,11 @@ SYS(fcntl)
 		e->cloexec = a[2] & FD_CLOEXEC;
 		return 0;
 	case F_GETFL:
-		if (e->file->kind != FILE_HOST)
+		if (e->file->kind != FILE_HOST || e->file->hsk)
 			return e->file->flags;
 		return RR_SYS(fcntl(e->file->host_fd, F_GETFL));
 	case F_SETFL:
-		if (e->file->kind != FILE_HOST) {
+		if (e->file->kind != FILE_HOST || e->file->hsk) {
 			int settable = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 			e->file->flags = (e->file->flags & ~settable) | ((int)a[2] & settable);
 			return 0;

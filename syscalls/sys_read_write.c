@@ -85,7 +85,8 @@ long host_wait_ready(struct task *t, struct file *f, bool for_read)
 	struct pollfd pfd = {f->host_fd, for_read ? POLLIN : POLLOUT, 0};
 	if (RR_SYS(poll(&pfd, 1, 0)) != 0)
 		return 0; /* ready, or an error the I/O call will report */
-	long fl = RR_SYS(fcntl(f->host_fd, F_GETFL));
+	/* A host socket is non-blocking on the host: the guest's flag is ours. */
+	long fl = f->hsk ? f->flags : RR_SYS(fcntl(f->host_fd, F_GETFL));
 	if (fl < 0 || (fl & O_NONBLOCK))
 		return 0;
 	return sleep_on_host_fd(t, f->host_fd, pfd.events, for_read ? "read" : "write");
@@ -159,7 +160,7 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 		count = MAX_RW_COUNT;
 	if (f->kind == FILE_PIPE)
 		return off < 0 ? pipe_rw(t, f, buf, count, to_guest) : -ESPIPE;
-	if (f->kind == FILE_SOCKET)
+	if (f->kind == FILE_SOCKET || f->hsk)
 		return off < 0 ? sock_rw_buf(t, f, buf, count, to_guest) : -ESPIPE;
 	if (f->kind == FILE_DIR)
 		return to_guest ? -EISDIR : -EBADF;
@@ -267,7 +268,7 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 	struct file *f = fget(t, a[0]);
 	if (!f)
 		return -EBADF;
-	if ((f->kind == FILE_PIPE || f->kind == FILE_SOCKET) && off >= 0)
+	if ((f->kind == FILE_PIPE || f->kind == FILE_SOCKET || f->hsk) && off >= 0)
 		return -ESPIPE;
 	if (f->kind == FILE_DIR)
 		return to_guest ? -EISDIR : -EBADF;
@@ -354,7 +355,7 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 		ret = pipe_rwv(t, f, hiov, n, total, to_guest);
 		goto out_hiov;
 	}
-	if (f->kind == FILE_SOCKET) {
+	if (f->kind == FILE_SOCKET || f->hsk) {
 		ret = sock_rw(t, f, hiov, n, total, to_guest);
 		goto out_hiov;
 	}

@@ -1,9 +1,11 @@
-/* Sockets (net/socket.c, net/core/scm.c): the socket syscalls, decoded
- * here and carried out by the model's AF_UNIX sockets
- * (kernelmodel/net/unix.c), and read/write/readv/writev on them
- * (sys_read_write.c calls sock_rw). Other families are EAFNOSUPPORT: no
- * network exists in the model. getsockname/getpeername also answer for
- * the host sockets a guest inherits (its stdin may be one).
+/* Sockets (net/socket.c): socket, socketpair, bind, listen, connect,
+ * accept, shutdown, the names and the options, decoded here and carried
+ * out by the model's AF_UNIX sockets (kernelmodel/net/unix.c) or, for
+ * AF_INET, AF_INET6 and AF_NETLINK NETLINK_ROUTE in the initial network
+ * namespace, by host sockets (kernelmodel/net/inet_host.c). Messages are
+ * sys_sendmsg.c's. Other families are EAFNOSUPPORT. getsockname and
+ * getpeername also answer for the host sockets a guest inherits (its
+ * stdin may be one).
  *
  * A call that must wait sleeps on the channel the model names and runs
  * again when woken (STYLE: sleep/wakeup); SO_RCVTIMEO/SO_SNDTIMEO bound
@@ -26,23 +28,16 @@
 #include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/net/inet_host.h"
 #include "kernelmodel/net/unix.h"
+#include "kernelmodel/rr.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/task.h"
 #include "syscalls/fs_internal.h"
+#include "syscalls/net_internal.h"
 #include "syscalls/sys.h"
-
-#define SOCK_TYPE_MASK 0xf
-#define SOCK_MAX_TYPE 11 /* SOCK_MAX: types 0..10 exist */
-#define NPROTO_MODEL 46	 /* AF_MAX */
-#define UIO_MAXIOV_MODEL 1024
-#define SOCKADDR_STORAGE 128
-#define MAX_RW_COUNT_SOCK (INT_MAX & ~4095L)
-#ifndef MSG_WAITFORONE
-#define MSG_WAITFORONE 0x10000
-#endif
 
 /* getsockname/getpeername of an inherited host socket: the host's answer.
  * Anything else that is not a socket is ENOTSOCK, which bash relies on to
@@ -54,10 +49,14 @@ static long host_sock_name(struct task *t, struct file *f, const uint64_t *a, bo
 		return -EFAULT;
 	uint8_t buf[128];
 	socklen_t hl = sizeof(buf);
-	int r = peer ? getpeername(f->host_fd, (struct sockaddr *)buf, &hl)
-		     : getsockname(f->host_fd, (struct sockaddr *)buf, &hl);
+	long r = RR_SYS(peer ? getpeername(f->host_fd, (struct sockaddr *)buf, &hl)
+			     : getsockname(f->host_fd, (struct sockaddr *)buf, &hl));
 	if (r)
-		return -errno;
+		return r;
+	rr_bytes(&hl, sizeof(hl));
+	if (hl > sizeof(buf))
+		hl = sizeof(buf);
+	rr_bytes(buf, hl);
 	if (copy_to_guest(t->mm, a[1], buf, hl < len ? hl : len) ||
 	    copy_to_guest(t->mm, a[2], &hl, sizeof(uint32_t)))
 		return -EFAULT;
@@ -65,21 +64,21 @@ static long host_sock_name(struct task *t, struct file *f, const uint64_t *a, bo
 }
 
 /* sockfd_lookup_light: the model socket behind @fd. */
-static long sock_lookup(struct task *t, uint64_t fd, struct file **fp, struct unix_sock **sk)
+long sock_lookup(struct task *t, uint64_t fd, struct file **fp, struct unix_sock **sk)
 {
 	struct file *f = fget(t, fd);
 	if (!f)
 		return -EBADF;
-	if (f->kind != FILE_SOCKET)
+	if (f->kind != FILE_SOCKET && !f->hsk)
 		return -ENOTSOCK;
 	if (fp)
 		*fp = f;
-	*sk = f->sk;
+	*sk = f->sk; /* NULL for a host socket */
 	return 0;
 }
 
 /* move_addr_to_kernel: an address of @len bytes (0..128) into @buf. */
-static long get_sockaddr(struct task *t, gva_t gaddr, int64_t len, uint8_t *buf)
+long get_sockaddr(struct task *t, gva_t gaddr, int64_t len, uint8_t *buf)
 {
 	if (len < 0 || len > SOCKADDR_STORAGE)
 		return -EINVAL;
@@ -91,7 +90,7 @@ static long get_sockaddr(struct task *t, gva_t gaddr, int64_t len, uint8_t *buf)
 
 /* move_addr_to_user: @klen bytes of @kaddr, cut to what *@gulen allows;
  * *@gulen gets the full length ("the value before truncation"). */
-static long put_sockaddr(struct task *t, const void *kaddr, int klen, gva_t uaddr, gva_t gulen)
+long put_sockaddr(struct task *t, const void *kaddr, int klen, gva_t uaddr, gva_t gulen)
 {
 	int32_t len;
 	if (copy_from_guest(t->mm, &len, gulen, sizeof(len)))
@@ -106,7 +105,7 @@ static long put_sockaddr(struct task *t, const void *kaddr, int klen, gva_t uadd
 }
 
 /* Where a relative socket path starts: the task's cwd. */
-static int sock_hdir(struct task *t)
+int sock_hdir(struct task *t)
 {
 	int h = host_dirfd(t, AT_FDCWD);
 	return h < 0 ? AT_FDCWD : h;
@@ -115,7 +114,7 @@ static int sock_hdir(struct task *t)
 /* Sleep until woken on @chan, or until the socket timeout @timeo_ns (0:
  * none) fixed on the first attempt passes: then the call returns @partial
  * (what it moved so far) or EAGAIN. */
-static long sock_sleep(struct task *t, const void *chan, int64_t timeo_ns, long partial,
+long sock_sleep(struct task *t, const void *chan, int64_t timeo_ns, long partial,
 		       const char *why)
 {
 	if (!t->restarting)
@@ -138,10 +137,48 @@ static long socket_args(int family, int *type, int *flags)
 		return -EAFNOSUPPORT;
 	if (*type >= SOCK_MAX_TYPE)
 		return -EINVAL;
-	/* Only AF_UNIX exists in the model: no network (README). */
-	if (family != AF_UNIX)
+	/* AF_UNIX, the internet families and routing netlink exist (README). */
+	if (family != AF_UNIX && family != AF_INET && family != AF_INET6 && family != AF_NETLINK)
 		return -EAFNOSUPPORT;
 	return 0;
+}
+
+/* Sleep until host socket @f is ready for @events or its timeout
+ * @timeo_ns (fixed on the first attempt) passes: then @partial or
+ * -EAGAIN. */
+long host_sock_sleep(struct task *t, struct file *f, short events, int64_t timeo_ns, long partial,
+		     const char *why)
+{
+	if (!t->restarting)
+		t->restart_deadline = timeo_ns > 0 ? now_ns() + (uint64_t)timeo_ns : 0;
+	else if (t->restart_deadline && now_ns() >= t->restart_deadline)
+		return partial ? partial : -EAGAIN;
+	t->host_one = (struct pollfd){f->host_fd, events, 0};
+	return sleep_poll(t, NULL, t->restart_deadline, &t->host_one, 1, why);
+}
+
+/* A host socket for a family other than AF_UNIX (checked by socket_args). */
+static long net_socket(struct task *t, int family, int type, int protocol, int flags)
+{
+	if (family == AF_NETLINK) {
+		/* netlink_create: datagram-like types, then the protocol; only
+		 * routing netlink is offered (README). */
+		if (type != SOCK_RAW && type != SOCK_DGRAM)
+			return -ESOCKTNOSUPPORT;
+		if (protocol != NETLINK_ROUTE_MODEL)
+			return -EPROTONOSUPPORT;
+	} else if (type == SOCK_RAW && !capable(t, CAP_NET_RAW)) {
+		return -EPERM; /* inet_create: raw sockets need CAP_NET_RAW */
+	}
+	if (!net_initial(t))
+		return netns_socket(t, family, type, protocol, flags);
+	struct file *f;
+	long r = host_sock_create(family, type, protocol, flags & SOCK_NONBLOCK, &f);
+	if (r)
+		return r;
+	long fd = files_install(t->files, f, 0, flags & SOCK_CLOEXEC);
+	file_put(f);
+	return fd;
 }
 
 /* A file (refcount 1) around new socket @u, which it takes. */
@@ -163,6 +200,8 @@ SYS(socket)
 	long r = socket_args((int)a[0], &type, &flags);
 	if (r)
 		return r;
+	if ((int)a[0] != AF_UNIX)
+		return net_socket(t, (int)a[0], type, (int)a[2], flags);
 	struct unix_sock *u;
 	if ((r = unix_create(type, (int)a[2], &u)))
 		return r;
@@ -196,6 +235,8 @@ SYS(socketpair)
 		return -EFAULT;
 	if ((r = socket_args((int)a[0], &type, &flags)))
 		return r;
+	if ((int)a[0] != AF_UNIX) /* inet and netlink have no socketpair */
+		return (int)a[0] == AF_NETLINK ? -EOPNOTSUPP : -EOPNOTSUPP;
 	struct unix_sock *u1, *u2;
 	if ((r = unix_create(type, (int)a[2], &u1)))
 		return r;
@@ -228,17 +269,25 @@ SYS(bind)
 {
 	struct unix_sock *u;
 	uint8_t addr[SOCKADDR_STORAGE + 1];
-	long r = sock_lookup(t, a[0], NULL, &u);
+	struct file *f;
+	long r = sock_lookup(t, a[0], &f, &u);
 	if (r || (r = get_sockaddr(t, a[1], (int)a[2], addr)))
 		return r;
+	if (f->hsk)
+		return host_sock_bind(t, f, addr, (int)a[2]);
 	return unix_bind(t, u, addr, (int)a[2], sock_hdir(t), t->fs->umask);
 }
 
 SYS(listen)
 {
 	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], NULL, &u);
-	return r ? r : unix_listen(t, u, (int)a[1]);
+	struct file *f;
+	long r = sock_lookup(t, a[0], &f, &u);
+	if (r)
+		return r;
+	if (f->hsk)
+		return RR_SYS(listen(f->host_fd, (int)a[1]));
+	return unix_listen(t, u, (int)a[1]);
 }
 
 SYS(connect)
@@ -249,6 +298,8 @@ SYS(connect)
 	long r = sock_lookup(t, a[0], &f, &u);
 	if (r || (r = get_sockaddr(t, a[1], (int)a[2], addr)))
 		return r;
+	if (f->hsk)
+		return host_sock_connect(t, f, addr, (int)a[2]);
 	const void *wait;
 	r = unix_connect(t, u, addr, (int)a[2], sock_hdir(t), f->flags & O_NONBLOCK, &wait);
 	if (r == -EAGAIN && wait)
@@ -268,6 +319,8 @@ static long do_accept(struct task *t, const uint64_t *a, int flags)
 	int fd = unused_fd(t, 0);
 	if (fd < 0)
 		return fd;
+	if (f->hsk)
+		return host_sock_do_accept(t, f, a, flags);
 	const void *wait;
 	r = unix_accept(u, f->flags & O_NONBLOCK, &nu, &wait);
 	if (r == -EAGAIN && wait)
@@ -302,8 +355,13 @@ SYS(accept4)
 SYS(shutdown)
 {
 	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], NULL, &u);
-	return r ? r : unix_shutdown(u, (int)a[1]);
+	struct file *f;
+	long r = sock_lookup(t, a[0], &f, &u);
+	if (r)
+		return r;
+	if (f->hsk)
+		return RR_SYS(shutdown(f->host_fd, (int)a[1]));
+	return unix_shutdown(u, (int)a[1]);
 }
 
 static long sock_name(struct task *t, const uint64_t *a, bool peer)
@@ -337,12 +395,15 @@ SYS(getpeername)
 SYS(setsockopt)
 {
 	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], NULL, &u);
+	struct file *f;
+	long r = sock_lookup(t, a[0], &f, &u);
 	if (r)
 		return r;
 	int level = (int)a[1], len = (int)a[4];
 	if (len < 0)
 		return -EINVAL;
+	if (f->hsk)
+		return host_sock_do_setsockopt(t, f, level, (int)a[2], a[3], len);
 	if (level != SOL_SOCKET)
 		return -EOPNOTSUPP; /* AF_UNIX has no protocol-level options */
 	uint8_t buf[64] = {0};
@@ -355,9 +416,12 @@ SYS(setsockopt)
 SYS(getsockopt)
 {
 	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], NULL, &u);
+	struct file *f;
+	long r = sock_lookup(t, a[0], &f, &u);
 	if (r)
 		return r;
+	if (f->hsk)
+		return host_sock_do_getsockopt(t, f, (int)a[1], (int)a[2], a[3], a[4]);
 	if ((int)a[1] != SOL_SOCKET)
 		return -EOPNOTSUPP;
 	int32_t len;
@@ -382,623 +446,3 @@ SYS(getsockopt)
 	return r;
 }
 
-/* ---- messages ---- */
-
-struct guest_msghdr {
-	uint64_t name;
-	int32_t namelen;
-	uint32_t pad0;
-	uint64_t iov;
-	uint64_t iovlen;
-	uint64_t control;
-	uint64_t controllen;
-	int32_t flags;
-	uint32_t pad1;
-};
-
-struct guest_mmsghdr {
-	struct guest_msghdr hdr;
-	uint32_t len;
-	uint32_t pad;
-};
-
-struct guest_cmsghdr {
-	uint64_t len;
-	int32_t level, type;
-};
-
-#define CMSG_ALIGN_K(n) (((n) + 7) & ~(size_t)7)
-#define CMSG_HDR sizeof(struct guest_cmsghdr)
-
-/* The host iovecs over @n guest iovecs at @giov (import_iovec): the total
- * in *@total (cut to MAX_RW_COUNT). *@out is malloc'ed. */
-static long import_iov(struct task *t, gva_t giov, uint64_t n, bool to_guest, struct iovec **out,
-		       int *nout, size_t *total)
-{
-	*out = NULL;
-	*nout = 0;
-	*total = 0;
-	if (n > UIO_MAXIOV_MODEL)
-		return -EMSGSIZE;
-	struct iovec *gv = malloc((n ? n : 1) * sizeof(*gv));
-	if (!gv)
-		return -ENOMEM;
-	long r = 0;
-	if (n && copy_from_guest(t->mm, gv, giov, n * sizeof(*gv))) {
-		r = -EFAULT;
-		goto out;
-	}
-	size_t sum = 0;
-	int cap = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		if ((ssize_t)gv[i].iov_len < 0) {
-			r = -EINVAL;
-			goto out;
-		}
-		size_t len = gv[i].iov_len;
-		if (len > MAX_RW_COUNT_SOCK - sum)
-			len = gv[i].iov_len = MAX_RW_COUNT_SOCK - sum;
-		sum += len;
-		cap += (int)(len / 4096) + 2;
-	}
-	struct iovec *hv = malloc((cap ? cap : 1) * sizeof(*hv));
-	if (!hv) {
-		r = -ENOMEM;
-		goto out;
-	}
-	int k = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		if (!gv[i].iov_len)
-			continue;
-		size_t covered;
-		int m = mm_pin_iov(t->mm, (gva_t)gv[i].iov_base, gv[i].iov_len,
-				   to_guest ? MM_WRITE : MM_READ, hv + k, cap - k, &covered);
-		if (m < 0 || covered < gv[i].iov_len) {
-			free(hv);
-			r = m < 0 ? m : -EFAULT;
-			goto out;
-		}
-		k += m;
-	}
-	*out = hv;
-	*nout = k;
-	*total = sum;
-out:
-	free(gv);
-	return r;
-}
-
-/* __scm_send: SCM_RIGHTS and SCM_CREDENTIALS of a control buffer into
- * @scm. 0 or -EINVAL (malformed, too many files), -EBADF, -EPERM, -ESRCH. */
-static long scm_send(struct task *t, const uint8_t *ctl, size_t len, struct scm_cookie *scm)
-{
-	size_t off = 0;
-	while (len - off >= CMSG_HDR) {
-		struct guest_cmsghdr h;
-		memcpy(&h, ctl + off, sizeof(h));
-		/* CMSG_OK */
-		if (h.len < CMSG_HDR || h.len > len - off)
-			return -EINVAL;
-		const uint8_t *data = ctl + off + CMSG_HDR;
-		size_t dlen = h.len - CMSG_HDR;
-		if (h.level == SOL_SOCKET) {
-			if (h.type == SCM_RIGHTS) {
-				int num = (int)(dlen / sizeof(int));
-				if (num > 0) {
-					if (scm->nfp + num > SCM_MAX_FD)
-						return -EINVAL;
-					struct file **fp =
-					    realloc(scm->fp, (scm->nfp + num) * sizeof(*fp));
-					if (!fp)
-						return -ENOMEM;
-					scm->fp = fp;
-					for (int i = 0; i < num; i++) {
-						int fd;
-						memcpy(&fd, data + i * sizeof(int), sizeof(fd));
-						struct file *f =
-						    fd < 0 ? NULL : files_lookup(t->files, fd);
-						if (!f)
-							return -EBADF;
-						scm->fp[scm->nfp++] = file_get(f);
-					}
-				}
-			} else if (h.type == SCM_CREDENTIALS) {
-				struct {
-					int32_t pid;
-					uint32_t uid, gid;
-				} uc;
-				if (h.len != CMSG_HDR + sizeof(uc))
-					return -EINVAL;
-				memcpy(&uc, data, sizeof(uc));
-				/* scm_check_creds: ids of the sender's user namespace. */
-				if (!ns_initial_user(t->nsproxy) || uc.uid == INVALID_ID ||
-				    uc.gid == INVALID_ID)
-					return -EINVAL;
-				const struct cred *c = t->cred;
-				bool pid_ok = uc.pid == task_tgid_nr_ns(t, t->pid_ns) ||
-					      capable(t, CAP_SYS_ADMIN);
-				bool uid_ok = uc.uid == c->uid || uc.uid == c->euid ||
-					      uc.uid == c->suid || capable(t, CAP_SETUID);
-				bool gid_ok = uc.gid == c->gid || uc.gid == c->egid ||
-					      uc.gid == c->sgid || capable(t, CAP_SETGID);
-				if (!pid_ok || !uid_ok || !gid_ok)
-					return -EPERM;
-				struct task *p = find_task_by_pid_ns(uc.pid, t->pid_ns);
-				if (!p)
-					return -ESRCH;
-				task_put(scm->pid);
-				scm->pid = task_get(p);
-				scm->uid = uc.uid;
-				scm->gid = uc.gid;
-			} else {
-				return -EINVAL;
-			}
-		}
-		off += CMSG_ALIGN_K(h.len);
-		if (off > len)
-			break;
-	}
-	return 0;
-}
-
-/* The control buffer of a recvmsg as it fills (put_cmsg). */
-struct cbuf {
-	uint8_t *buf;
-	size_t cap, pos;
-	bool user; /* the guest gave a control pointer */
-	int *msg_flags;
-};
-
-static void put_cmsg(struct cbuf *c, int level, int type, const void *data, size_t len)
-{
-	size_t cmlen = CMSG_HDR + len;
-	size_t left = c->cap - c->pos;
-	if (!c->user || left < CMSG_HDR) {
-		*c->msg_flags |= MSG_CTRUNC;
-		return;
-	}
-	if (left < cmlen) {
-		*c->msg_flags |= MSG_CTRUNC;
-		cmlen = left;
-	}
-	struct guest_cmsghdr h = {cmlen, level, type};
-	memcpy(c->buf + c->pos, &h, sizeof(h));
-	memcpy(c->buf + c->pos + CMSG_HDR, data, cmlen - CMSG_HDR);
-	size_t adv = CMSG_ALIGN_K(CMSG_HDR + len);
-	c->pos += adv < left ? adv : left;
-}
-
-static uint32_t munge_id(struct task *t, uint32_t id, bool gid)
-{
-	if (id == INVALID_ID)
-		return 65534; /* an invalid kuid reads as the overflow id */
-	return gid ? from_kgid_munged(t, id) : from_kuid_munged(t, id);
-}
-
-/* scm_recv_unix: SCM_CREDENTIALS when the socket asked for them, then the
- * files as new descriptors (scm_detach_fds): as many as fit, the rest
- * closed with MSG_CTRUNC. Consumes @scm. */
-static void scm_recv(struct task *t, struct unix_msg *m, struct cbuf *c, bool cloexec)
-{
-	struct scm_cookie *scm = &m->scm;
-	if (!c->user) {
-		if (m->passcred || scm->nfp)
-			*c->msg_flags |= MSG_CTRUNC;
-		scm_destroy(scm);
-		return;
-	}
-	if (m->passcred) {
-		struct {
-			int32_t pid;
-			uint32_t uid, gid;
-		} uc = {scm->pid ? task_pid_nr_ns(scm->pid, t->pid_ns) : 0,
-			munge_id(t, scm->uid, false), munge_id(t, scm->gid, true)};
-		put_cmsg(c, SOL_SOCKET, SCM_CREDENTIALS, &uc, sizeof(uc));
-	}
-	if (scm->nfp) {
-		size_t left = c->cap - c->pos;
-		int fdmax = left <= CMSG_HDR ? 0 : (int)((left - CMSG_HDR) / sizeof(int));
-		if (fdmax > scm->nfp)
-			fdmax = scm->nfp;
-		int i;
-		for (i = 0; i < fdmax; i++) {
-			int fd = files_install(t->files, scm->fp[i], 0, cloexec);
-			if (fd < 0)
-				break;
-			memcpy(c->buf + c->pos + CMSG_HDR + i * sizeof(int), &fd, sizeof(fd));
-		}
-		if (i > 0) {
-			struct guest_cmsghdr h = {CMSG_HDR + i * sizeof(int), SOL_SOCKET,
-						  SCM_RIGHTS};
-			memcpy(c->buf + c->pos, &h, sizeof(h));
-			size_t adv = CMSG_ALIGN_K(CMSG_HDR + i * sizeof(int));
-			c->pos += adv < left ? adv : left;
-		}
-		if (i < scm->nfp)
-			*c->msg_flags |= MSG_CTRUNC;
-	}
-	scm_destroy(scm);
-}
-
-/* ___sys_sendmsg on one guest msghdr. @may_block: false makes it
- * MSG_DONTWAIT (sendmmsg after the first message). */
-static long send_one(struct task *t, struct file *f, struct unix_sock *u,
-		     const struct guest_msghdr *gm, int flags, bool may_block)
-{
-	uint8_t name[SOCKADDR_STORAGE + 1];
-	struct unix_msg m = {0};
-	m.scm.uid = m.scm.gid = INVALID_ID;
-	int namelen = gm->namelen;
-	if (namelen < 0)
-		return -EINVAL;
-	if (namelen > SOCKADDR_STORAGE)
-		namelen = SOCKADDR_STORAGE;
-	long r;
-	if (gm->name && namelen) {
-		if ((r = get_sockaddr(t, gm->name, namelen, name)))
-			return r;
-		m.name = name;
-		m.namelen = namelen;
-	}
-	if ((r = import_iov(t, gm->iov, gm->iovlen, false, &m.iov, &m.iovcnt, &m.len)))
-		return r;
-	uint8_t *ctl = NULL;
-	if (gm->controllen > INT_MAX) {
-		r = -ENOBUFS;
-		goto out;
-	}
-	if (gm->controllen) {
-		ctl = malloc(gm->controllen);
-		r = -ENOMEM;
-		if (!ctl)
-			goto out;
-		r = -EFAULT;
-		if (copy_from_guest(t->mm, ctl, gm->control, gm->controllen))
-			goto out;
-		if ((r = scm_send(t, ctl, gm->controllen, &m.scm)))
-			goto out;
-	}
-	if ((f->flags & O_NONBLOCK) || !may_block)
-		flags |= MSG_DONTWAIT;
-	m.flags = flags;
-	m.hdir = sock_hdir(t);
-	m.done = t->restarting && may_block ? t->restart_done : 0;
-	r = unix_sendmsg(t, u, &m);
-	if (r == -EAGAIN && m.wait) {
-		t->restart_done = m.done;
-		r = sock_sleep(t, m.wait, u->sndtimeo_ns, (long)m.done, "socket send");
-	}
-out:
-	scm_destroy(&m.scm);
-	free(ctl);
-	free(m.iov);
-	return r;
-}
-
-/* ___sys_recvmsg on one guest msghdr at @gmsg (name, control length and
- * flags written back). */
-static long recv_one(struct task *t, struct file *f, struct unix_sock *u, gva_t gmsg, int flags,
-		     bool may_block)
-{
-	struct guest_msghdr gm;
-	if (copy_from_guest(t->mm, &gm, gmsg, sizeof(gm)))
-		return -EFAULT;
-	if (gm.namelen < 0)
-		return -EINVAL;
-	struct unix_msg m = {0};
-	m.scm.uid = m.scm.gid = INVALID_ID;
-	long r = import_iov(t, gm.iov, gm.iovlen, true, &m.iov, &m.iovcnt, &m.len);
-	if (r)
-		return r;
-	if ((f->flags & O_NONBLOCK) || !may_block)
-		flags |= MSG_DONTWAIT;
-	m.flags = flags;
-	m.done = t->restarting && may_block ? t->restart_done : 0;
-	r = unix_recvmsg(t, u, &m);
-	if (r == -EAGAIN && m.wait) {
-		free(m.iov);
-		scm_destroy(&m.scm);
-		t->restart_done = m.done;
-		return sock_sleep(t, m.wait, u->rcvtimeo_ns, (long)m.done, "socket recv");
-	}
-	free(m.iov);
-	if (r < 0) {
-		scm_destroy(&m.scm);
-		return r;
-	}
-	int msg_flags = m.msg_flags | (flags & MSG_CMSG_CLOEXEC);
-	struct cbuf c = {NULL, gm.controllen, 0, gm.control != 0, &msg_flags};
-	size_t cap = gm.controllen < (1u << 20) ? gm.controllen : (1u << 20);
-	c.cap = cap;
-	if (c.user && cap && !(c.buf = calloc(1, cap))) {
-		scm_destroy(&m.scm);
-		return -ENOMEM;
-	}
-	scm_recv(t, &m, &c, flags & MSG_CMSG_CLOEXEC);
-	long err = 0;
-	if (gm.name) {
-		/* move_addr_to_user against the guest's own msg_namelen */
-		err = put_sockaddr(t, m.addr, m.addrlen, gm.name,
-				   gmsg + offsetof(struct guest_msghdr, namelen));
-	}
-	uint64_t clen = c.pos;
-	if (!err && ((c.pos && copy_to_guest(t->mm, gm.control, c.buf, c.pos)) ||
-		     copy_to_guest(t->mm, gmsg + offsetof(struct guest_msghdr, flags), &msg_flags,
-				   sizeof(msg_flags)) ||
-		     copy_to_guest(t->mm, gmsg + offsetof(struct guest_msghdr, controllen), &clen,
-				   sizeof(clen))))
-		err = -EFAULT;
-	free(c.buf);
-	return err ? err : r;
-}
-
-SYS(sendmsg)
-{
-	struct file *f;
-	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], &f, &u);
-	if (r)
-		return r;
-	struct guest_msghdr gm;
-	if (copy_from_guest(t->mm, &gm, a[1], sizeof(gm)))
-		return -EFAULT;
-	return send_one(t, f, u, &gm, (int)a[2], true);
-}
-
-SYS(sendto)
-{
-	struct file *f;
-	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], &f, &u);
-	if (r)
-		return r;
-	uint8_t name[SOCKADDR_STORAGE + 1];
-	if (a[4] && (r = get_sockaddr(t, a[4], (int)a[5], name)))
-		return r;
-	/* A sendto is a sendmsg with one iovec and no control. */
-	struct iovec giov = {(void *)a[1], a[2] > MAX_RW_COUNT_SOCK ? MAX_RW_COUNT_SOCK : a[2]};
-	struct unix_msg m = {0};
-	m.scm.uid = m.scm.gid = INVALID_ID;
-	if (a[4]) {
-		m.name = name;
-		m.namelen = (int)a[5];
-	}
-	int cap = (int)(giov.iov_len / 4096) + 2;
-	m.iov = malloc(cap * sizeof(*m.iov));
-	if (!m.iov)
-		return -ENOMEM;
-	if (giov.iov_len) {
-		size_t covered;
-		int n = mm_pin_iov(t->mm, (gva_t)a[1], giov.iov_len, MM_READ, m.iov, cap, &covered);
-		if (n < 0 || covered < giov.iov_len) {
-			free(m.iov);
-			return n < 0 ? n : -EFAULT;
-		}
-		m.iovcnt = n;
-	}
-	m.len = giov.iov_len;
-	m.flags = (int)a[3] | ((f->flags & O_NONBLOCK) ? MSG_DONTWAIT : 0);
-	m.hdir = sock_hdir(t);
-	m.done = t->restarting ? t->restart_done : 0;
-	r = unix_sendmsg(t, u, &m);
-	if (r == -EAGAIN && m.wait) {
-		t->restart_done = m.done;
-		r = sock_sleep(t, m.wait, u->sndtimeo_ns, (long)m.done, "socket send");
-	}
-	scm_destroy(&m.scm);
-	free(m.iov);
-	return r;
-}
-
-SYS(recvfrom)
-{
-	struct file *f;
-	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], &f, &u);
-	if (r)
-		return r;
-	size_t len = a[2] > MAX_RW_COUNT_SOCK ? MAX_RW_COUNT_SOCK : a[2];
-	struct unix_msg m = {0};
-	m.scm.uid = m.scm.gid = INVALID_ID;
-	int cap = (int)(len / 4096) + 2;
-	m.iov = malloc(cap * sizeof(*m.iov));
-	if (!m.iov)
-		return -ENOMEM;
-	if (len) {
-		size_t covered;
-		int n = mm_pin_iov(t->mm, (gva_t)a[1], len, MM_WRITE, m.iov, cap, &covered);
-		if (n < 0 || covered < len) {
-			free(m.iov);
-			return n < 0 ? n : -EFAULT;
-		}
-		m.iovcnt = n;
-	}
-	m.len = len;
-	m.flags = (int)a[3] | ((f->flags & O_NONBLOCK) ? MSG_DONTWAIT : 0);
-	m.done = t->restarting ? t->restart_done : 0;
-	r = unix_recvmsg(t, u, &m);
-	free(m.iov);
-	int dummy = 0;
-	struct cbuf c = {NULL, 0, 0, false, &dummy};
-	if (r == -EAGAIN && m.wait) {
-		scm_destroy(&m.scm);
-		t->restart_done = m.done;
-		return sock_sleep(t, m.wait, u->rcvtimeo_ns, (long)m.done, "socket recv");
-	}
-	scm_recv(t, &m, &c, false); /* no control: files closed */
-	if (r >= 0 && a[4]) {
-		long e = put_sockaddr(t, m.addr, m.addrlen, a[4], a[5]);
-		if (e)
-			return e;
-	}
-	return r;
-}
-
-SYS(recvmsg)
-{
-	struct file *f;
-	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], &f, &u);
-	if (r)
-		return r;
-	return recv_one(t, f, u, a[1], (int)a[2], true);
-}
-
-/* sendmmsg: the messages in order until one fails or is cut short. Only
- * the first may sleep; later ones are sent as MSG_DONTWAIT, and a full
- * queue ends the batch early (Linux would sleep there). */
-SYS(sendmmsg)
-{
-	struct file *f;
-	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], &f, &u);
-	if (r)
-		return r;
-	unsigned vlen = (unsigned)a[2] > UIO_MAXIOV_MODEL ? UIO_MAXIOV_MODEL : (unsigned)a[2];
-	unsigned datagrams = 0;
-	long err = 0;
-	while (datagrams < vlen) {
-		gva_t entry = a[1] + (uint64_t)datagrams * sizeof(struct guest_mmsghdr);
-		struct guest_msghdr gm;
-		if (copy_from_guest(t->mm, &gm, entry, sizeof(gm))) {
-			err = -EFAULT;
-			break;
-		}
-		err = send_one(t, f, u, &gm, (int)a[3] | MSG_EOR, datagrams == 0);
-		if (err == -EKBLOCK)
-			return err;
-		if (err < 0)
-			break;
-		uint32_t sent = (uint32_t)err;
-		if (copy_to_guest(t->mm, entry + offsetof(struct guest_mmsghdr, len), &sent,
-				  sizeof(sent))) {
-			err = -EFAULT;
-			break;
-		}
-		datagrams++;
-		size_t want = 0;
-		struct iovec iv;
-		for (uint64_t i = 0; i < gm.iovlen && i < UIO_MAXIOV_MODEL; i++)
-			if (!copy_from_guest(t->mm, &iv, gm.iov + i * sizeof(iv), sizeof(iv)))
-				want += iv.iov_len;
-		if (sent < want)
-			break;	       /* msg_data_left */
-		t->restarting = false; /* the next message starts afresh */
-	}
-	return datagrams ? (long)datagrams : err;
-}
-
-/* recvmmsg: up to vlen messages; a blocking call sleeps for each (progress
- * in t->restart_done: messages received), MSG_WAITFORONE stops waiting
- * after the first; the timeout is checked between messages, as Linux
- * does (it never cuts a wait short). SO_RCVTIMEO is not applied here. */
-SYS(recvmmsg)
-{
-	struct file *f;
-	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], &f, &u);
-	if (r)
-		return r;
-	int flags = (int)a[3];
-	unsigned vlen = (unsigned)a[2] > UIO_MAXIOV_MODEL ? UIO_MAXIOV_MODEL : (unsigned)a[2];
-	uint64_t tmo_ns = 0;
-	if (a[4] && !t->restarting) {
-		if ((r = get_user_timespec_ns(t, a[4], &tmo_ns)))
-			return r;
-		t->restart_deadline = now_ns() + tmo_ns;
-	}
-	unsigned datagrams = t->restarting ? (unsigned)t->restart_done : 0;
-	if (!datagrams && !t->restarting && u->err) {
-		int e = u->err;
-		u->err = 0;
-		return -e;
-	}
-	long err = 0;
-	while (datagrams < vlen) {
-		gva_t entry = a[1] + (uint64_t)datagrams * sizeof(struct guest_mmsghdr);
-		bool block = !(datagrams && (flags & MSG_WAITFORONE));
-		/* Inner calls start afresh: only whole messages are progress. */
-		bool was = t->restarting;
-		t->restarting = false;
-		t->restart_done = 0;
-		err = recv_one(t, f, u, entry, flags & ~MSG_WAITFORONE, block);
-		t->restarting = was;
-		if (err == -EKBLOCK) {
-			t->restart_done = datagrams;
-			t->restarting = was;
-			return err;
-		}
-		if (err < 0)
-			break;
-		uint32_t got = (uint32_t)err;
-		if (copy_to_guest(t->mm, entry + offsetof(struct guest_mmsghdr, len), &got,
-				  sizeof(got))) {
-			err = -EFAULT;
-			break;
-		}
-		datagrams++;
-		if (a[4] && now_ns() >= t->restart_deadline)
-			break;
-	}
-	if (a[4]) {
-		uint64_t now = now_ns(), d = t->restart_deadline;
-		uint64_t left = d > now ? d - now : 0;
-		struct timespec ts = {(time_t)(left / 1000000000ull), (long)(left % 1000000000ull)};
-		copy_to_guest(t->mm, a[4], &ts, sizeof(ts));
-	}
-	t->restart_done = 0;
-	if (!datagrams)
-		return err;
-	if (err < 0 && err != -EAGAIN)
-		u->err = (int)-err; /* reported by the next call or SO_ERROR */
-	return datagrams;
-}
-
-/* ---- read/write family ---- */
-
-long sock_rw(struct task *t, struct file *f, struct iovec *iov, int n, size_t total, bool to_guest)
-{
-	struct unix_sock *u = f->sk;
-	struct unix_msg m = {0};
-	m.scm.uid = m.scm.gid = INVALID_ID;
-	if (to_guest && !total)
-		return 0; /* sock_read_iter: "match SYS5 behaviour" */
-	m.iov = iov;
-	m.iovcnt = n;
-	m.len = total > MAX_RW_COUNT_SOCK ? MAX_RW_COUNT_SOCK : total;
-	m.flags = (f->flags & O_NONBLOCK) ? MSG_DONTWAIT : 0;
-	m.hdir = AT_FDCWD;
-	m.done = t->restarting ? t->restart_done : 0;
-	long r = to_guest ? unix_recvmsg(t, u, &m) : unix_sendmsg(t, u, &m);
-	if (r == -EAGAIN && m.wait) {
-		scm_destroy(&m.scm);
-		t->restart_done = m.done;
-		return sock_sleep(t, m.wait, to_guest ? u->rcvtimeo_ns : u->sndtimeo_ns,
-				  (long)m.done, to_guest ? "socket read" : "socket write");
-	}
-	scm_destroy(&m.scm); /* files that came with a read() are closed */
-	return r;
-}
-
-long sock_rw_buf(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest)
-{
-	if (count > MAX_RW_COUNT_SOCK)
-		count = MAX_RW_COUNT_SOCK;
-	int cap = (int)(count / 4096) + 2;
-	struct iovec *iov = malloc(cap * sizeof(*iov));
-	if (!iov)
-		return -ENOMEM;
-	int n = 0;
-	if (count) {
-		size_t covered;
-		n = mm_pin_iov(t->mm, buf, count, to_guest ? MM_WRITE : MM_READ, iov, cap,
-			       &covered);
-		if (n < 0 || covered < count) {
-			free(iov);
-			return n < 0 ? n : -EFAULT;
-		}
-	}
-	long r = sock_rw(t, f, iov, n, count, to_guest);
-	free(iov);
-	return r;
-}
