@@ -87,7 +87,8 @@ struct task {
 	uint64_t restart_done;
 	struct task *restart_child;
 	bool trace_resumed; /* --trace: this call went to sleep (entry printed) */
-	long trace_nr;          /* --trace: the call in progress */
+	long trace_nr;          /* --trace: the call in progress, */
+	uint64_t trace_a[6];    /* its arguments */
 	uint64_t trace_entry_ns; /* --trace/--summary: when it was entered */
 	/* futex wait queue membership (kernelmodel/futex.c). */
 	struct futex_key futex_key;

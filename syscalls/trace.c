@@ -246,6 +246,7 @@ void trace_syscall_enter(struct task *t, long nr, const uint64_t *a)
 {
 	char buf[32];
 	t->trace_nr = nr;
+	memcpy(t->trace_a, a, sizeof(t->trace_a));
 	t->trace_entry_ns = now_ns();
 	if (!trace_file)
 		return;
@@ -296,14 +297,20 @@ void trace_syscall(struct task *t, long nr, const uint64_t *a, long ret)
 		flush_deferred(t, true);
 }
 
-/* A call that slept ends without returning (a signal, death): " = ? NAME". */
+/* A call that slept ends without returning (a signal, death): " = ? NAME";
+ * the arguments it would have filled in print as addresses. */
 static void end_call(struct task *t, const char *how)
 {
 	long nr = t->trace_nr;
 	t->trace_resumed = false;
 	if (!trace_selected(nr))
 		return;
+	struct tbuf skip = {0};
+	int split = trace_args(&skip, t, nr, t->trace_a, 0, 0, false);
+	free(skip.s);
 	resume_line(t, nr);
+	if (t->mm)
+		trace_args(&line, t, nr, t->trace_a, -EINTR, split, true);
 	tb_putc(&line, ')');
 	pad_to_column();
 	tb_puts(&line, how);

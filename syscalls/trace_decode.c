@@ -40,20 +40,21 @@ unsigned trace_strsize = 32;
  * H msghdr, I prctl option, J shutdown how, K TIMER_ flags, L pollfd array
  * (count: next argument), M MAP_ flags, N MREMAP_ flags, O ioctl request,
  * P PROT_, Q sockaddr (length: next), R socket level, S signal,
- * T timespec, U O_CLOEXEC-style flags, V PRIO_ which, W whence, X rlimit,
+ * T timespec, U O_CLOEXEC-style flags, F statx flags, f statx mask, V PRIO_ which, W whence, X rlimit,
  * Y scheduling policy, Z SOCK_ flags, * iovec array (count: next),
  * < clone flags.
  * Filled in by the call: B buffer (length: the result), 0 getdents,
  * 1 stat, 2 statx, 3 wait status, 4 timespec, 5 sigaction, 6 sigset,
  * 7 int pair, 8 rlimit, 9 string (length: the result), # msghdr,
- * $ utsname, & int, ^ iovec array (length: the result), ~ timeval. */
+ * $ utsname, & int, ^ iovec array (length: the result), ~ timeval,
+ * % a sleep's remaining time (written only when a signal cut it short). */
 #define S(name, spec) [__NR_##name] = spec
 static const char *const specs[NR_SYSCALLS] = {
 	S(read, "dBu"), S(write, "dbu"), S(readv, "d^u"), S(writev, "d*u"),
 	S(pread64, "dBul"), S(pwrite64, "dbul"), S(preadv, "d^ul"), S(pwritev, "d*ul"),
 	S(open, "som"), S(openat, "Dsom"), S(creat, "sm"), S(close, "d"), S(lseek, "dlW"),
 	S(fstat, "d1"), S(stat, "s1"), S(lstat, "s1"), S(newfstatat, "Ds1a"),
-	S(statx, "Dsax2"), S(ioctl, "dOp"), S(flock, "dd"), S(dup, "d"), S(dup2, "dd"),
+	S(statx, "DsFf2"), S(ioctl, "dOp"), S(flock, "dd"), S(dup, "d"), S(dup2, "dd"),
 	S(dup3, "ddU"), S(access, "sj"), S(faccessat, "Dsj"), S(faccessat2, "Dsja"),
 	S(readlink, "s9u"), S(readlinkat, "Ds9u"), S(getcwd, "9u"), S(chdir, "s"),
 	S(fchdir, "d"), S(mkdir, "sm"), S(mkdirat, "Dsm"), S(unlink, "s"), S(unlinkat, "Dsa"),
@@ -86,8 +87,8 @@ static const char *const specs[NR_SYSCALLS] = {
 	S(ioprio_set, "ddd"), S(ioprio_get, "dd"), S(prctl, "Ixxxx"), S(kill, "dS"),
 	S(tkill, "dS"), S(tgkill, "ddS"), S(rt_sigaction, "SA5u"), S(rt_sigprocmask, "hk6u"),
 	S(getrusage, "dp"), S(sysinfo, "p"), S(getcpu, "ppp"), S(clock_gettime, "C4"),
-	S(clock_getres, "C4"), S(gettimeofday, "~p"), S(time, "p"), S(nanosleep, "T4"),
-	S(clock_nanosleep, "CKT4"), S(getrandom, "Bug"), S(clone3, "pu"), S(fork, ""),
+	S(clock_getres, "C4"), S(gettimeofday, "~p"), S(time, "p"), S(nanosleep, "T%"),
+	S(clock_nanosleep, "CKT%"), S(getrandom, "Bug"), S(clone3, "pu"), S(fork, ""),
 	S(vfork, ""), S(execve, "sve"), S(execveat, "Dsvea"), S(wait4, "d3wp"),
 	S(waitid, "ddpwp"), S(pidfd_open, "dx"), S(pidfd_send_signal, "dSpx"), S(unshare, "<"),
 	S(setpgid, "dd"), S(setsid, ""), S(rt_sigpending, "6u"), S(rt_sigsuspend, "ku"),
@@ -109,7 +110,7 @@ static const char *const specs[NR_SYSCALLS] = {
 
 static bool exit_letter(char c)
 {
-	return c && strchr("B0123456789#$&^~", c);
+	return c && strchr("B0123456789#$&^~%", c);
 }
 
 static const struct flag_name ioctls[] = {
@@ -128,12 +129,31 @@ static void put_arg(struct tbuf *b, struct task *t, long nr, char c, const uint6
 {
 	uint64_t v = a[i], next = i < 5 ? a[i + 1] : 0;
 	bool failed = ret < 0 && ret >= -4095;
+	if (c == '%') {
+		if (v && failed)
+			tb_timespec(b, t, v);
+		else
+			tb_addr(b, v);
+		return;
+	}
 	if (exit_letter(c) && failed) {
 		tb_addr(b, v);
 		return;
 	}
 	switch (c) {
 	case 'a': tb_flags(b, (uint32_t)v, X(at_flags), "0"); break;
+	case 'F':
+		/* AT_STATX_SYNC_AS_STAT is 0: strace names it whenever no sync
+		 * flag is given. */
+		if (!(v & 0x6000)) {
+			tb_puts(b, "AT_STATX_SYNC_AS_STAT");
+			if ((uint32_t)v)
+				tb_putc(b, '|');
+		}
+		if ((uint32_t)v || (v & 0x6000))
+			tb_flags(b, (uint32_t)v, X(at_flags), "0");
+		break;
+	case 'f': tb_flags(b, (uint32_t)v, X(statx_mask), "0"); break;
 	case 'b': tb_buffer(b, t, v, next, false); break;
 	case 'c': tb_value(b, (uint32_t)v, X(fcntl_cmds), "%#llx"); break;
 	case 'd': tb_printf(b, "%d", (int)v); break;
@@ -162,10 +182,10 @@ static void put_arg(struct tbuf *b, struct task *t, long nr, char c, const uint6
 	case 'y': tb_value(b, (uint32_t)v, X(af), "%llu"); break;
 	case 'z':
 		tb_value(b, v & 0xf, X(sock_type), "%#llx");
-		if (v & SOCK_NONBLOCK)
-			tb_puts(b, "|SOCK_NONBLOCK");
 		if (v & SOCK_CLOEXEC)
 			tb_puts(b, "|SOCK_CLOEXEC");
+		if (v & SOCK_NONBLOCK)
+			tb_puts(b, "|SOCK_NONBLOCK");
 		if (v & ~(uint64_t)(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC))
 			tb_printf(b, "|%#llx", (unsigned long long)(v & ~(uint64_t)(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)));
 		break;
@@ -454,8 +474,9 @@ int trace_args(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long 
 {
 	int n = trace_nargs(nr);
 	/* open's mode is printed only when it is used, as strace does. */
-	if ((nr == __NR_open || nr == __NR_openat) &&
-	    !(a[nr == __NR_open ? 1 : 2] & (O_CREAT | __O_TMPFILE)))
+	uint64_t oflags = nr == __NR_open ? a[1] : a[2];
+	if ((nr == __NR_open || nr == __NR_openat) && !(oflags & O_CREAT) &&
+	    (oflags & __O_TMPFILE) != __O_TMPFILE)
 		n--;
 	if (!exiting && custom_args(b, t, nr, a))
 		return n; /* these print everything at entry */

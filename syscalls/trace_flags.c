@@ -71,7 +71,7 @@ N(map_flags);
 const struct flag_name trace_at_flags[] = {F(AT_SYMLINK_NOFOLLOW), F(AT_REMOVEDIR),
 					   F(AT_SYMLINK_FOLLOW), F(AT_NO_AUTOMOUNT),
 					   F(AT_EMPTY_PATH), F(AT_EACCESS),
-					   {0x6000, "AT_STATX_DONT_SYNC"}, {0x2000, "AT_STATX_FORCE_SYNC"},
+					   {0x4000, "AT_STATX_DONT_SYNC"}, {0x2000, "AT_STATX_FORCE_SYNC"},
 					   {0x8000, "AT_RECURSIVE"}};
 N(at_flags);
 const struct flag_name trace_sa_flags[] = {
@@ -165,6 +165,20 @@ const struct flag_name trace_prctl[] = {
 	F(PR_CAP_AMBIENT), F(PR_GET_TID_ADDRESS), F(PR_SET_THP_DISABLE), F(PR_GET_THP_DISABLE),
 };
 N(prctl);
+const struct flag_name trace_statx_mask[] = {
+	{0x7ff, "STATX_BASIC_STATS"}, {0x1, "STATX_TYPE"}, {0x2, "STATX_MODE"},
+	{0x4, "STATX_NLINK"}, {0x8, "STATX_UID"}, {0x10, "STATX_GID"}, {0x20, "STATX_ATIME"},
+	{0x40, "STATX_MTIME"}, {0x80, "STATX_CTIME"}, {0x100, "STATX_INO"}, {0x200, "STATX_SIZE"},
+	{0x400, "STATX_BLOCKS"}, {0x800, "STATX_BTIME"}, {0x1000, "STATX_MNT_ID"},
+	{0x2000, "STATX_DIOALIGN"}, {0x4000, "STATX_MNT_ID_UNIQUE"},
+};
+N(statx_mask);
+const struct flag_name trace_statx_attrs[] = {
+	{0x4, "STATX_ATTR_COMPRESSED"}, {0x10, "STATX_ATTR_IMMUTABLE"}, {0x20, "STATX_ATTR_APPEND"},
+	{0x40, "STATX_ATTR_NODUMP"}, {0x800, "STATX_ATTR_ENCRYPTED"}, {0x1000, "STATX_ATTR_AUTOMOUNT"},
+	{0x2000, "STATX_ATTR_MOUNT_ROOT"}, {0x100000, "STATX_ATTR_VERITY"}, {0x200000, "STATX_ATTR_DAX"},
+};
+N(statx_attrs);
 const struct flag_name trace_mremap[] = {F(MREMAP_MAYMOVE), F(MREMAP_FIXED), {4, "MREMAP_DONTUNMAP"}};
 N(mremap);
 const struct flag_name trace_sol[] = {F(SOL_SOCKET), {6, "SOL_TCP"}, {0, "SOL_IP"},
@@ -190,10 +204,11 @@ static const struct flag_name clone_flags[] = {
 	{0x80, "CLONE_NEWTIME"},
 };
 
+/* In strace's order; composites (O_SYNC, O_TMPFILE) before their parts. */
 static const struct flag_name open_flags[] = {
 	F(O_CREAT), F(O_EXCL), F(O_NOCTTY), F(O_TRUNC), F(O_APPEND), F(O_NONBLOCK),
-	F(O_DSYNC), F(O_DIRECT), F(O_LARGEFILE), F(O_DIRECTORY), F(O_NOFOLLOW), F(O_NOATIME),
-	F(O_CLOEXEC), {04000000, "__O_SYNC"}, F(O_PATH), {__O_TMPFILE, "__O_TMPFILE"},
+	{04010000, "O_SYNC"}, F(O_DSYNC), F(O_DIRECT), {0100000, "O_LARGEFILE"}, F(O_NOFOLLOW),
+	F(O_NOATIME), F(O_CLOEXEC), F(O_PATH), {020200000, "O_TMPFILE"}, F(O_DIRECTORY),
 	F(FASYNC),
 };
 
@@ -284,14 +299,6 @@ void tb_open_flags(struct tbuf *b, uint64_t v)
 	static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
 	tb_puts(b, acc[v & O_ACCMODE]);
 	v &= ~(uint64_t)O_ACCMODE;
-	if ((v & __O_TMPFILE) == __O_TMPFILE) {
-		tb_puts(b, "|O_TMPFILE");
-		v &= ~(uint64_t)__O_TMPFILE;
-	}
-	if ((v & O_SYNC) == O_SYNC) {
-		tb_puts(b, "|O_SYNC");
-		v &= ~(uint64_t)O_SYNC;
-	}
 	if (v) {
 		tb_putc(b, '|');
 		tb_flags(b, v, XLAT(open_flags), NULL);

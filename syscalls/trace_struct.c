@@ -199,8 +199,11 @@ void tb_statx(struct tbuf *b, struct task *t, uint64_t addr)
 		tb_addr(b, addr);
 		return;
 	}
-	tb_printf(b, "{stx_mask=%#x, stx_attributes=%#llx, stx_mode=", sx.stx_mask,
-		  (unsigned long long)sx.stx_attributes);
+	tb_puts(b, "{stx_mask=");
+	tb_flags(b, sx.stx_mask, X(statx_mask), "0");
+	tb_puts(b, ", stx_attributes=");
+	tb_flags(b, sx.stx_attributes, X(statx_attrs), "0");
+	tb_puts(b, ", stx_mode=");
 	tb_mode(b, sx.stx_mode, true);
 	tb_printf(b, ", stx_size=%llu, ...}", (unsigned long long)sx.stx_size);
 }

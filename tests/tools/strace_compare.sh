@@ -76,6 +76,8 @@ compare() {
 ^kill\(
 ^--- SIG
 ^rt_sigreturn\(
+^alarm\(
+^pause\(\) 
 ^pipe2\(
 ^\+\+\+ 
 EOF

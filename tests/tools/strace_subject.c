@@ -1,8 +1,9 @@
 /* The guest that tests/tools/strace_compare.sh traces natively under
  * `strace -f` and under `cloneemu --trace`: data written and read (one
  * buffer longer than strace's 32 bytes), an ENOENT, an anonymous mmap, a
- * handled SIGUSR1, a child that exits 4 after a blocking read, a child
- * killed by SIGKILL, and an execve of itself with argv.
+ * handled SIGUSR1, a SIGALRM that interrupts pause(), a child that exits 4
+ * after a blocking read, a child killed by SIGKILL, and an execve of itself
+ * with argv.
  *   strace_subject          the run above, then exec "strace_subject exec"
  *   strace_subject exec     prints and exits 0
  *   strace_subject block    prints, then reads stdin (the killed-run test) */
@@ -63,6 +64,12 @@ int main(int argc, char **argv)
 	kill(getpid(), SIGUSR1);
 	if (got != SIGUSR1)
 		return 14;
+	/* A handled SIGALRM cuts pause() short: ERESTARTNOHAND, then EINTR. */
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1);
+	pause();
+	if (got != SIGALRM)
+		return 17;
 
 	int fds[2];
 	if (pipe(fds))
