@@ -16,6 +16,7 @@
 #include "emu/cpu.h"
 #include "emu/gdbstub.h"
 #include "emu/step.h"
+#include "kernelmodel/cputime.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
@@ -355,6 +356,7 @@ int emu_run_all(struct task *first)
 		}
 		clock_advance(emu_blocks_run() * VCLOCK_BLOCK_NS);
 		sched_account(emu_blocks_run());
+		account_user_blocks(t, emu_blocks_run(), why == EMU_PREEMPTED);
 		keep = (why == EMU_STOPPED && !preemptible && sched_need_resched()) || keep_stepping;
 		keep_stepping = false;
 		if (why == EMU_PREEMPTED)

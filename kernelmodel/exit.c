@@ -1,4 +1,5 @@
 #include "kernelmodel/exit.h"
+#include "kernelmodel/cputime.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -163,6 +164,7 @@ void do_exit(struct task *t, int status)
 {
 	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
 		return;
+	acct_exit(t); /* while it still has its mm */
 	if (exit_trace_hook)
 		exit_trace_hook(t, status); /* --trace: "+++ exited with N +++" */
 	wake_task(t); /* leave any wait queue */
@@ -321,8 +323,11 @@ long do_wait(struct task *t, const struct wait_opts *wo, struct wait_result *res
 			continue;
 		res->pid = vpid;
 		res->status = task_wait_status(p);
-		if (!(wo->options & WNOWAIT))
+		res->task = p;
+		if (!(wo->options & WNOWAIT)) {
+			acct_reap(t, p);
 			p->state = TASK_DEAD;
+		}
 		return vpid;
 	}
 	if (!any)

@@ -39,6 +39,7 @@ struct wait_result {
 	int pid;      /* as the waiter's PID namespace numbers it */
 	int status;   /* wait status */
 	uint32_t uid; /* the child's real uid as the waiter sees it (waitid's si_uid) */
+	struct task *task; /* the child (valid until the syscall returns): wait4's rusage */
 };
 
 /* Reap (or with WNOWAIT, look at) one eligible zombie child of @t.

@@ -324,12 +324,17 @@ static int gen_stat(struct task *t, const struct pid_namespace *ns, FILE *out)
 		rss = mm_resident_pages(mm);
 	}
 	fprintf(out,
-		"%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 %d %d %d 0 0 %llu %llu "
+		"%d (%s) %c %d %d %d 0 -1 4194560 %llu %llu 0 0 %llu %llu %llu %llu %d %d %d 0 0 %llu %llu "
 		"18446744073709551615 0 0 %llu 0 0 0 %llu 0 0 0 0 0 %d 0 %u %d 0 0 0 0 %llu %llu "
 		"%llu %llu %llu %llu %d\n",
 		task_pid_nr_ns(t, ns), t->comm, state_letter(t), ppid_of(t, ns),
 		pid_nr_ns(t->signal->pgid, ns), pid_nr_ns(t->signal->sid, ns),
-		task_prio(&t->sched), task_nice(&t->sched), nr_threads(t),
+		(unsigned long long)(mm ? mm->pages_copied : 0) + t->signal->acct.min_flt,
+		(unsigned long long)t->signal->acct.cmin_flt,
+		(unsigned long long)(t->signal->acct.utime / 10000000),
+		(unsigned long long)(t->signal->acct.stime / 10000000),
+		(unsigned long long)(t->signal->acct.cutime / 10000000),
+		(unsigned long long)(t->signal->acct.cstime / 10000000), task_prio(&t->sched), task_nice(&t->sched), nr_threads(t),
 		(unsigned long long)vsize, (unsigned long long)rss,
 		(unsigned long long)(mm ? mm->start_stack : 0),
 		(unsigned long long)t->sig_pending, t->exit_signal > 0 ? t->exit_signal : 0,

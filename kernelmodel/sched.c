@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "kernelmodel/cputime.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
 
@@ -95,6 +96,7 @@ static struct {
 	uint64_t seed, rng;
 	bool preemptible;   /* the slice in progress has the block hook */
 	bool need_resched;
+	bool counting;      /* the slice in progress counts blocks (has the hook) */
 	uint64_t alone_blocks; /* blocks run since a second task last existed */
 } policy = {.alone_blocks = SCHED_ALONE_BLOCKS};
 
@@ -185,7 +187,7 @@ bool sched_need_resched(void)
 	return policy.need_resched;
 }
 
-uint64_t sched_slice(const struct task *running)
+static uint64_t slice_policy(const struct task *running)
 {
 	bool others = false, multi = false;
 	for (size_t i = 0; i < tasks.n && !others; i++) {
@@ -212,6 +214,28 @@ uint64_t sched_slice(const struct task *running)
 	if (!policy.seed)
 		return SCHED_SLICE_BLOCKS;
 	return SCHED_SLICE_BLOCKS / 8 + rng_next() % (SCHED_SLICE_BLOCKS * 2);
+}
+
+uint64_t sched_slice(const struct task *running)
+{
+	uint64_t s = slice_policy(running);
+	/* A CPU timer of the running process (ITIMER_VIRTUAL/PROF,
+	 * RLIMIT_CPU, a CPU-clock POSIX timer) ends the slice when it is due:
+	 * its time is counted in blocks, so the hook must stay. */
+	uint64_t cpu = cpu_timer_blocks(running);
+	if (cpu) {
+		policy.alone_blocks = 0;
+		if (!s || s > cpu)
+			s = cpu;
+	}
+	policy.counting = s != 0;
+	return s;
+}
+
+void sched_count_blocks(void)
+{
+	if (!policy.counting)
+		policy.need_resched = true; /* the dispatcher ends the slice */
 }
 
 struct task *sched_pick_next(struct task *prev)
@@ -304,6 +328,7 @@ static void prune_sleepers(void)
 
 long sleep_until(struct task *t, const void *chan, uint64_t deadline_ns, const char *why)
 {
+	account_sleep(t);
 	t->state = TASK_INTERRUPTIBLE;
 	t->wait_why = why;
 	t->wait_chan = chan;

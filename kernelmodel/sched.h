@@ -73,6 +73,9 @@ void sched_account(uint64_t blocks);
  * wake-up during a slice that cannot sets need_resched. */
 void sched_begin_slice(bool preemptible);
 bool sched_need_resched(void);
+/* The running task's work must be counted (CPU time or timers wanted): a
+ * slice without the block hook ends at the next syscall. */
+void sched_count_blocks(void);
 /* Between slices: wake sleepers whose deadline passed and host descriptors
  * that became ready, without waiting. */
 void sched_tick(void);

@@ -12,6 +12,7 @@
 #include "kernelmodel/exit.h"
 #include "kernelmodel/hrtimer.h"
 #include "kernelmodel/pid.h"
+#include "kernelmodel/posix_timers.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signalfd.h"
 #include "kernelmodel/task.h"
@@ -125,6 +126,8 @@ void signal_take(struct task *t, bool shared, int sig, struct ksiginfo *out)
 			  sig, out);
 	else
 		take_from(&t->sig_pending, t->sig_info, &t->sig_rtq, sig, out);
+	if (out->code == SI_TIMER)
+		posixtimer_rearm(t, out); /* its overrun count; it may queue again */
 }
 
 static void drop_all(uint64_t *set, struct rtqueue *q, int sig)

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/resource.h>
 
+#include "kernelmodel/cputime.h"
+
 #define RLIM_NLIMITS_MODEL 16
 
 struct task;
@@ -70,6 +72,7 @@ struct signal_struct {
 	struct rtqueue shared_rtq;
 	uint64_t it_real_deadline; /* ITIMER_REAL/alarm: host ns, 0 = off */
 	uint64_t it_real_interval;
+	struct signal_acct acct; /* CPU time, rusage, CPU timers, POSIX timers (cputime.h) */
 };
 
 #define REPORT_STOPPED 1

@@ -127,6 +127,8 @@ struct task {
 	uint64_t sas_ss_size;
 	int sas_ss_flags;
 
+	struct task_acct acct; /* CPU time and context switches (kernelmodel/cputime.h) */
+
 	/* Shared via CLONE_THREAD: limits, pgid/sid, subreaper, group exit. */
 	struct signal_struct *signal;
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "emu/cpu.h"
+#include "kernelmodel/cputime.h"
 #include "kernelmodel/cred_host.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/rr.h"
@@ -78,6 +79,7 @@ void syscall_dispatch(struct task *t)
 	if (++syscall_count == inspect_at_syscall && syscall_inspect_hook)
 		syscall_inspect_hook();
 	clock_advance(VCLOCK_SYSCALL_NS);
+	account_syscall(t);
 	if (syscall_stop_hook && !t->restarting && syscall_stop_hook(t, nr)) {
 		emu_reg_write(EREG_RIP, rip - 2); /* resume at the syscall itself */
 		emu_request_stop();

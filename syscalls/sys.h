@@ -101,6 +101,10 @@ SYS(clock_nanosleep); SYS(getrandom);
 SYS(eventfd); SYS(eventfd2); SYS(timerfd_create); SYS(timerfd_settime); SYS(timerfd_gettime);
 SYS(signalfd); SYS(signalfd4);
 
+/* sys_timer.c */
+SYS(timer_create); SYS(timer_settime); SYS(timer_gettime); SYS(timer_getoverrun);
+SYS(timer_delete); SYS(times);
+
 /* sys_futex.c */
 SYS(futex);
 

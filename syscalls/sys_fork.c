@@ -15,6 +15,8 @@
 
 #include "emu/cpu.h"
 #include "emu/run.h"
+#include "kernelmodel/cputime.h"
+#include "kernelmodel/posix_timers.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/files.h"
@@ -378,6 +380,7 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	mm_put(old);
 	files_close_on_exec(t->files);
 	sighand_flush(t->sighand);
+	posix_timers_exec(t); /* exit_itimers: timer_create's, not setitimer's */
 	commit_creds(t, new_cred);
 	new_cred = NULL;
 	prctl_exec(t, secure);
@@ -445,7 +448,7 @@ SYS(wait4)
 		return -EFAULT;
 	if (a[3]) {
 		struct rusage ru;
-		memset(&ru, 0, sizeof(ru)); /* resource accounting is not modeled */
+		task_getrusage(res.task, -2 /* RUSAGE_BOTH */, &ru);
 		if (copy_to_guest(t->mm, a[3], &ru, sizeof(ru)))
 			return -EFAULT;
 	}
@@ -529,7 +532,10 @@ SYS(waitid)
 		return -EFAULT;
 	if (a[4]) {
 		struct rusage ru;
-		memset(&ru, 0, sizeof(ru));
+		if (r > 0)
+			task_getrusage(res.task, -2 /* RUSAGE_BOTH */, &ru);
+		else
+			memset(&ru, 0, sizeof(ru));
 		if (copy_to_guest(t->mm, a[4], &ru, sizeof(ru)))
 			return -EFAULT;
 	}

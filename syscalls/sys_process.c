@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
+#include "kernelmodel/cputime.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/files.h"
@@ -326,7 +327,7 @@ SYS(getrusage)
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	struct rusage ru;
-	memset(&ru, 0, sizeof(ru)); /* resource accounting is not modeled */
+	task_getrusage(t, who, &ru);
 	return copy_to_guest(t->mm, a[1], &ru, sizeof(ru));
 }
 

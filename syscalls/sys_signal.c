@@ -18,6 +18,7 @@
 #endif
 
 #include "emu/cpu.h"
+#include "kernelmodel/cputime.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/cred.h"
@@ -720,9 +721,16 @@ static long timeval_ns(const struct timeval *tv, uint64_t *ns)
 SYS(getitimer)
 {
 	struct itimerval v;
-	if (a[0] != ITIMER_REAL)
-		return a[0] <= ITIMER_PROF ? -ENOSYS : -EINVAL; /* CPU-time timers: not modeled */
-	get_real_timer(t, &v);
+	if (a[0] > ITIMER_PROF)
+		return -EINVAL;
+	if (a[0] == ITIMER_REAL) {
+		get_real_timer(t, &v);
+	} else {
+		uint64_t value, interval;
+		cpu_itimer_get(t, (int)a[0], &value, &interval);
+		ns_to_timeval(value, &v.it_value);
+		ns_to_timeval(interval, &v.it_interval);
+	}
 	return copy_to_guest(t->mm, a[1], &v, sizeof(v));
 }
 
@@ -730,13 +738,24 @@ SYS(setitimer)
 {
 	struct itimerval nv, ov;
 	uint64_t value, interval;
-	if (a[0] != ITIMER_REAL)
-		return a[0] <= ITIMER_PROF ? -ENOSYS : -EINVAL;
+	if (a[0] > ITIMER_PROF)
+		return -EINVAL;
 	memset(&nv, 0, sizeof(nv));
 	if (a[1] && copy_from_guest(t->mm, &nv, a[1], sizeof(nv)))
 		return -EFAULT;
 	if (timeval_ns(&nv.it_value, &value) || timeval_ns(&nv.it_interval, &interval))
 		return -EINVAL;
+	if (a[0] != ITIMER_REAL) {
+		/* ITIMER_VIRTUAL/ITIMER_PROF: on the process's CPU time. */
+		uint64_t ovalue, ointerval;
+		cpu_itimer_get(t, (int)a[0], &ovalue, &ointerval);
+		ns_to_timeval(ovalue, &ov.it_value);
+		ns_to_timeval(ointerval, &ov.it_interval);
+		cpu_itimer_set(t, (int)a[0], value, interval);
+		if (a[2] && copy_to_guest(t->mm, a[2], &ov, sizeof(ov)))
+			return -EFAULT;
+		return 0;
+	}
 	get_real_timer(t, &ov);
 	t->signal->it_real_deadline = value ? deadline_after(value) : 0;
 	signal_timer_armed();

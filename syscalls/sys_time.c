@@ -5,6 +5,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "kernelmodel/cputime.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
@@ -31,6 +32,17 @@ static bool valid_clock(clockid_t c)
 SYS(clock_gettime)
 {
 	struct timespec ts;
+	int clk = (int)a[0];
+	if (clk < 0 || clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID) {
+		/* CPU clocks: the model's accounting (kernelmodel/cputime.c). */
+		uint64_t ns;
+		int e = cpu_clock_read(t, clk, &ns);
+		if (e)
+			return e;
+		ts.tv_sec = (time_t)(ns / 1000000000ull);
+		ts.tv_nsec = (long)(ns % 1000000000ull);
+		return copy_to_guest(t->mm, a[1], &ts, sizeof(ts));
+	}
 	int r = clock_read((clockid_t)a[0], &ts);
 	return r ? r : copy_to_guest(t->mm, a[1], &ts, sizeof(ts));
 }
@@ -38,6 +50,15 @@ SYS(clock_gettime)
 SYS(clock_getres)
 {
 	struct timespec ts;
+	if ((int)a[0] < 0) {
+		/* A clock_getcpuclockid clock: 1 ns, if it names a task. */
+		uint64_t ns;
+		int e = cpu_clock_read(t, (int)a[0], &ns);
+		if (e)
+			return e;
+		ts = (struct timespec){0, 1};
+		return a[1] ? copy_to_guest(t->mm, a[1], &ts, sizeof(ts)) : 0;
+	}
 	if (!valid_clock((clockid_t)a[0]))
 		return -EINVAL;
 	if (clock_getres((clockid_t)a[0], &ts))
