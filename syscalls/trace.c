@@ -35,6 +35,7 @@ static void flush_deferred(struct task *t, bool print);
 
 static struct tbuf line; /* the line being built */
 static int line_tid;     /* whose it is; 0: none */
+static size_t line_out;  /* how much of it is written already */
 
 /* JSON: the arguments decoded at entry, kept while the call sleeps. */
 struct json_pending {
@@ -65,6 +66,7 @@ static bool several_tasks(void)
 static void start_line(struct task *t)
 {
 	line.len = 0;
+	line_out = 0;
 	if (line.s)
 		line.s[0] = 0;
 	if (several_tasks())
@@ -75,9 +77,21 @@ static void start_line(struct task *t)
 static void write_line(void)
 {
 	tb_putc(&line, '\n');
-	fwrite(line.s, 1, line.len, trace_file);
+	fwrite(line.s + line_out, 1, line.len - line_out, trace_file);
 	line.len = 0;
+	line_out = 0;
 	line_tid = 0;
+}
+
+/* A call went to sleep: what is known of it goes out now, so that a run
+ * killed while it waits still shows it (strace writes it the same way). */
+static void flush_partial(void)
+{
+	if (!line_tid || line.len == line_out)
+		return;
+	fwrite(line.s + line_out, 1, line.len - line_out, trace_file);
+	fflush(trace_file);
+	line_out = line.len;
 }
 
 /* Another task speaks: the pending line is left unfinished. */
@@ -276,8 +290,12 @@ void trace_syscall(struct task *t, long nr, const uint64_t *a, long ret)
 		json_exit(t, nr, a, ret);
 		return;
 	}
-	if (blocked)
-		return; /* the line waits: finished, or left unfinished, later */
+	if (blocked) {
+		/* The line waits: finished, or left unfinished, later. */
+		if (line_tid == t->tid)
+			flush_partial();
+		return;
+	}
 	if (!task_is_alive(t) && line_tid != t->tid)
 		return; /* exit, exit_group: trace_exit ended the line */
 	/* The arguments the call filled in start where entry stopped. */

@@ -42,7 +42,8 @@ unsigned trace_strsize = 32;
  * P PROT_, Q sockaddr (length: next), R socket level, S signal,
  * T timespec, U O_CLOEXEC-style flags, F statx flags, f statx mask, V PRIO_ which, W whence, X rlimit,
  * Y scheduling policy, Z SOCK_ flags, * iovec array (count: next),
- * < clone flags.
+ * < clone flags, @ mode with its file type, ! device number (makedev),
+ * = IPC_ command.
  * Filled in by the call: B buffer (length: the result), 0 getdents,
  * 1 stat, 2 statx, 3 wait status, 4 timespec, 5 sigaction, 6 sigset,
  * 7 int pair, 8 rlimit, 9 string (length: the result), # msghdr,
@@ -104,8 +105,16 @@ static const char *const specs[NR_SYSCALLS] = {
 	S(tee, "ddux"), S(copy_file_range, "dpdpux"), S(chown, "sdd"), S(lchown, "sdd"),
 	S(fchown, "ddd"), S(fchownat, "Dsdda"), S(eventfd, "u"), S(eventfd2, "uU"),
 	S(signalfd4, "dkuU"), S(timerfd_create, "CU"), S(shmget, "dux"), S(shmat, "dpx"),
-	S(shmdt, "p"), S(shmctl, "ddp"), S(semget, "ddx"), S(semop, "dpu"), S(msgget, "dx"),
-	S(setns, "d<"),
+	S(shmdt, "p"), S(shmctl, "d=p"), S(semget, "ddx"), S(semop, "dpu"), S(msgget, "dx"),
+	S(setns, "d<"), S(mincore, "pup"), S(personality, "x"), S(mknod, "s@!"),
+	S(mknodat, "Ds@!"), S(sync, ""), S(syncfs, "d"), S(sync_file_range, "dllx"),
+	S(fallocate, "dxll"), S(close_range, "uux"), S(name_to_handle_at, "Dsppa"),
+	S(futex_waitv, "pudTC"), S(semtimedop, "dpuT"), S(semctl, "dd=x"), S(msgsnd, "dpux"),
+	S(msgrcv, "dpulx"), S(msgctl, "d=p"), S(mq_open, "somp"), S(mq_unlink, "s"),
+	S(mq_timedsend, "dbuuT"), S(mq_timedreceive, "dBupT"), S(mq_notify, "dp"),
+	S(mq_getsetattr, "dpp"), S(timerfd_settime, "dxpp"), S(timerfd_gettime, "dp"),
+	S(signalfd, "dku"), S(timer_create, "Cpp"), S(timer_settime, "dxpp"),
+	S(timer_gettime, "dp"), S(timer_getoverrun, "d"), S(timer_delete, "d"), S(times, "p"),
 };
 
 static bool exit_letter(char c)
@@ -154,6 +163,14 @@ static void put_arg(struct tbuf *b, struct task *t, long nr, char c, const uint6
 			tb_flags(b, (uint32_t)v, X(at_flags), "0");
 		break;
 	case 'f': tb_flags(b, (uint32_t)v, X(statx_mask), "0"); break;
+	case '@': tb_mode(b, (uint32_t)v, true); break;
+	case '!': tb_printf(b, "makedev(%#x, %#x)", major(v), minor(v)); break;
+	case '=': /* the IPC_ commands; 11 and up are semctl's own */
+		if (nr != __NR_semctl && (uint32_t)v > 3)
+			tb_printf(b, "%u", (uint32_t)v);
+		else
+			tb_value(b, (uint32_t)v, X(ipc_cmds), "%llu");
+		break;
 	case 'b': tb_buffer(b, t, v, next, false); break;
 	case 'c': tb_value(b, (uint32_t)v, X(fcntl_cmds), "%#llx"); break;
 	case 'd': tb_printf(b, "%d", (int)v); break;
@@ -474,9 +491,13 @@ int trace_args(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long 
 {
 	int n = trace_nargs(nr);
 	/* open's mode is printed only when it is used, as strace does. */
-	uint64_t oflags = nr == __NR_open ? a[1] : a[2];
-	if ((nr == __NR_open || nr == __NR_openat) && !(oflags & O_CREAT) &&
+	uint64_t oflags = nr == __NR_openat ? a[2] : a[1];
+	if ((nr == __NR_open || nr == __NR_openat || nr == __NR_mq_open) && !(oflags & O_CREAT) &&
 	    (oflags & __O_TMPFILE) != __O_TMPFILE)
+		n -= nr == __NR_mq_open ? 2 : 1;
+	/* mknod's device only for device nodes. */
+	uint64_t mmode = nr == __NR_mknodat ? a[2] : a[1];
+	if ((nr == __NR_mknod || nr == __NR_mknodat) && !S_ISCHR(mmode) && !S_ISBLK(mmode))
 		n--;
 	if (!exiting && custom_args(b, t, nr, a))
 		return n; /* these print everything at entry */

@@ -179,6 +179,12 @@ const struct flag_name trace_statx_attrs[] = {
 	{0x2000, "STATX_ATTR_MOUNT_ROOT"}, {0x100000, "STATX_ATTR_VERITY"}, {0x200000, "STATX_ATTR_DAX"},
 };
 N(statx_attrs);
+const struct flag_name trace_ipc_cmds[] = {
+	{0, "IPC_RMID"}, {1, "IPC_SET"}, {2, "IPC_STAT"}, {3, "IPC_INFO"}, {11, "GETPID"},
+	{12, "GETVAL"}, {13, "GETALL"}, {14, "GETNCNT"}, {15, "GETZCNT"}, {16, "SETVAL"},
+	{17, "SETALL"}, {18, "SEM_STAT"}, {19, "SEM_INFO"},
+};
+N(ipc_cmds);
 const struct flag_name trace_mremap[] = {F(MREMAP_MAYMOVE), F(MREMAP_FIXED), {4, "MREMAP_DONTUNMAP"}};
 N(mremap);
 const struct flag_name trace_sol[] = {F(SOL_SOCKET), {6, "SOL_TCP"}, {0, "SOL_IP"},

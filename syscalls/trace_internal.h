@@ -60,14 +60,14 @@ extern const struct flag_name trace_prot[], trace_map_flags[], trace_at_flags[],
 	trace_epoll_events[], trace_grnd[], trace_access_modes[], trace_msg_flags[],
 	trace_madv[], trace_prctl[], trace_fd_flags[], trace_mremap[], trace_clock_flags[],
 	trace_sol[], trace_shut[], trace_itimers[], trace_prio_which[], trace_sched_policy[],
-	trace_statx_mask[], trace_statx_attrs[];
+	trace_statx_mask[], trace_statx_attrs[], trace_ipc_cmds[];
 extern const size_t trace_prot_n, trace_map_flags_n, trace_at_flags_n, trace_sa_flags_n,
 	trace_wait_flags_n, trace_clocks_n, trace_rlimits_n, trace_fcntl_cmds_n, trace_sig_how_n,
 	trace_whence_n, trace_poll_events_n, trace_arch_prctl_n, trace_af_n, trace_sock_type_n,
 	trace_epoll_ops_n, trace_epoll_events_n, trace_grnd_n, trace_access_modes_n,
 	trace_msg_flags_n, trace_madv_n, trace_prctl_n, trace_fd_flags_n, trace_mremap_n,
 	trace_clock_flags_n, trace_sol_n, trace_shut_n, trace_itimers_n, trace_prio_which_n,
-	trace_sched_policy_n, trace_statx_mask_n, trace_statx_attrs_n;
+	trace_sched_policy_n, trace_statx_mask_n, trace_statx_attrs_n, trace_ipc_cmds_n;
 #define X(name) ((struct xlat){trace_##name, trace_##name##_n})
 
 /* Guest memory as strace shows it (trace_struct.c). */

@@ -178,6 +178,8 @@ killed() {
 	exec 3>&-
 	grep -q '^write(1, "blocking\\n", 9) *= 9$' emu.trace || { cat emu.trace; fail "the trace lost its lines"; }
 	grep -q '^execve("./strace_subject", \["./strace_subject", "block"\]' emu.trace || fail "no execve line"
+	# The call it sleeps in is there too, as strace writes it.
+	[ "$(tail -n 1 emu.trace)" = 'read(0, ' ] || fail "the sleeping read is missing: $(tail -2 emu.trace)"
 	echo "killed run kept $(wc -l <emu.trace) lines"
 }
 
