@@ -24,6 +24,7 @@
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/task.h"
+#include "kernelmodel/user_namespace.h"
 
 /* Bits newer than some <linux/securebits.h> (Linux 6.14). */
 #ifndef SECURE_EXEC_RESTRICT_FILE
@@ -75,16 +76,11 @@ static bool cap_number_valid(uint64_t cap)
 	return cap <= (uint64_t)cap_last_cap;
 }
 
-/* No id maps are modeled: only the initial user namespace maps ids. */
-static bool ids_map(const struct task *t)
-{
-	return !t->nsproxy || ns_initial_user(t->nsproxy);
-}
-
 uint32_t from_kuid_munged(const struct task *t, uint32_t kuid)
 {
-	if (ids_map(t))
-		return kuid;
+	uint32_t id = from_kuid(task_user_ns(t), kuid);
+	if (id != (uint32_t)-1)
+		return id;
 	if (overflowuid < 0)
 		overflowuid = read_host_number("/proc/sys/kernel/overflowuid", 65534);
 	return (uint32_t)overflowuid;
@@ -92,24 +88,33 @@ uint32_t from_kuid_munged(const struct task *t, uint32_t kuid)
 
 uint32_t from_kgid_munged(const struct task *t, uint32_t kgid)
 {
-	if (ids_map(t))
-		return kgid;
+	uint32_t id = from_kgid(task_user_ns(t), kgid);
+	if (id != (uint32_t)-1)
+		return id;
 	if (overflowgid < 0)
 		overflowgid = read_host_number("/proc/sys/kernel/overflowgid", 65534);
 	return (uint32_t)overflowgid;
 }
 
-/* make_kuid + uid_valid: does @id name an id in @t's user namespace? */
-static bool id_valid(const struct task *t, uint32_t id)
+/* make_kuid + uid_valid: turn *@id, a uid of @t's user namespace, into
+ * the kernel id; false when it maps to none. */
+static bool to_kuid(const struct task *t, uint32_t *id)
 {
-	return id != INVALID_ID && ids_map(t);
+	*id = *id == INVALID_ID ? INVALID_ID : make_kuid(task_user_ns(t), *id);
+	return *id != INVALID_ID;
+}
+
+static bool to_kgid(const struct task *t, uint32_t *id)
+{
+	*id = *id == INVALID_ID ? INVALID_ID : make_kgid(task_user_ns(t), *id);
+	return *id != INVALID_ID;
 }
 
 /* The kernel id of the namespace's root (make_kuid(ns, 0)), INVALID_ID
  * where 0 does not map. */
 static uint32_t root_kuid(const struct task *t)
 {
-	return ids_map(t) ? 0 : INVALID_ID;
+	return make_kuid(task_user_ns(t), 0);
 }
 
 /* ---- life cycle (kernel/cred.c) ---- */
@@ -277,6 +282,14 @@ void abort_creds(struct cred *new)
 	put_cred(new);
 }
 
+int commit_creds_userns(struct task *t, struct cred *new)
+{
+	struct cred *old = t->cred;
+	t->cred = new;
+	put_cred(old);
+	return 0;
+}
+
 void set_cred_user_ns(struct cred *new)
 {
 	new->securebits = 0; /* SECUREBITS_DEFAULT */
@@ -294,10 +307,10 @@ bool capable(const struct task *t, int cap)
 
 bool ns_capable(const struct task *t, const struct nsproxy *target, int cap)
 {
-	if (!capable(t, cap))
-		return false;
-	return ns_initial_user(t->nsproxy) ||
-	       t->nsproxy->ns[NS_USER]->inum == target->ns[NS_USER]->inum;
+	const struct user_namespace *ns = target && target->ns[NS_USER]->userns
+						  ? target->ns[NS_USER]->userns
+						  : &init_user_ns;
+	return cap_capable_ns(t->cred, task_user_ns(t), ns, cap);
 }
 
 /* ---- uid changes and capabilities (security/commoncap.c) ---- */
@@ -355,8 +368,8 @@ static struct cred *prepare_task_creds(struct task *t)
 
 long cred_setregid(struct task *t, uint32_t rgid, uint32_t egid)
 {
-	if ((rgid != INVALID_ID && !id_valid(t, rgid)) ||
-	    (egid != INVALID_ID && !id_valid(t, egid)))
+	if ((rgid != INVALID_ID && !to_kgid(t, &rgid)) ||
+	    (egid != INVALID_ID && !to_kgid(t, &egid)))
 		return -EINVAL;
 	const struct cred *old = t->cred;
 	bool priv = capable(t, CAP_SETGID);
@@ -380,7 +393,7 @@ long cred_setregid(struct task *t, uint32_t rgid, uint32_t egid)
 
 long cred_setgid(struct task *t, uint32_t gid)
 {
-	if (!id_valid(t, gid))
+	if (!to_kgid(t, &gid))
 		return -EINVAL;
 	const struct cred *old = t->cred;
 	bool priv = capable(t, CAP_SETGID);
@@ -398,8 +411,8 @@ long cred_setgid(struct task *t, uint32_t gid)
 
 long cred_setreuid(struct task *t, uint32_t ruid, uint32_t euid)
 {
-	if ((ruid != INVALID_ID && !id_valid(t, ruid)) ||
-	    (euid != INVALID_ID && !id_valid(t, euid)))
+	if ((ruid != INVALID_ID && !to_kuid(t, &ruid)) ||
+	    (euid != INVALID_ID && !to_kuid(t, &euid)))
 		return -EINVAL;
 	const struct cred *old = t->cred;
 	bool priv = capable(t, CAP_SETUID);
@@ -424,7 +437,7 @@ long cred_setreuid(struct task *t, uint32_t ruid, uint32_t euid)
 
 long cred_setuid(struct task *t, uint32_t uid)
 {
-	if (!id_valid(t, uid))
+	if (!to_kuid(t, &uid))
 		return -EINVAL;
 	const struct cred *old = t->cred;
 	bool priv = capable(t, CAP_SETUID);
@@ -448,9 +461,9 @@ static bool one_of(uint32_t id, uint32_t a, uint32_t b, uint32_t c)
 
 long cred_setresuid(struct task *t, uint32_t ruid, uint32_t euid, uint32_t suid)
 {
-	if ((ruid != INVALID_ID && !id_valid(t, ruid)) ||
-	    (euid != INVALID_ID && !id_valid(t, euid)) ||
-	    (suid != INVALID_ID && !id_valid(t, suid)))
+	if ((ruid != INVALID_ID && !to_kuid(t, &ruid)) ||
+	    (euid != INVALID_ID && !to_kuid(t, &euid)) ||
+	    (suid != INVALID_ID && !to_kuid(t, &suid)))
 		return -EINVAL;
 	const struct cred *old = t->cred;
 	/* Nothing would change: done, without a permission check. */
@@ -479,9 +492,9 @@ long cred_setresuid(struct task *t, uint32_t ruid, uint32_t euid, uint32_t suid)
 
 long cred_setresgid(struct task *t, uint32_t rgid, uint32_t egid, uint32_t sgid)
 {
-	if ((rgid != INVALID_ID && !id_valid(t, rgid)) ||
-	    (egid != INVALID_ID && !id_valid(t, egid)) ||
-	    (sgid != INVALID_ID && !id_valid(t, sgid)))
+	if ((rgid != INVALID_ID && !to_kgid(t, &rgid)) ||
+	    (egid != INVALID_ID && !to_kgid(t, &egid)) ||
+	    (sgid != INVALID_ID && !to_kgid(t, &sgid)))
 		return -EINVAL;
 	const struct cred *old = t->cred;
 	if ((rgid == INVALID_ID || rgid == old->gid) &&
@@ -510,7 +523,7 @@ long cred_setfsuid(struct task *t, uint32_t uid)
 {
 	const struct cred *old = t->cred;
 	long old_fsuid = from_kuid_munged(t, old->fsuid);
-	if (!id_valid(t, uid))
+	if (!to_kuid(t, &uid))
 		return old_fsuid;
 	if (!(one_of(uid, old->uid, old->euid, old->suid) || uid == old->fsuid ||
 	      capable(t, CAP_SETUID)) ||
@@ -529,7 +542,7 @@ long cred_setfsgid(struct task *t, uint32_t gid)
 {
 	const struct cred *old = t->cred;
 	long old_fsgid = from_kgid_munged(t, old->fsgid);
-	if (!id_valid(t, gid))
+	if (!to_kgid(t, &gid))
 		return old_fsgid;
 	if (!(one_of(gid, old->gid, old->egid, old->sgid) || gid == old->fsgid ||
 	      capable(t, CAP_SETGID)) ||
@@ -549,7 +562,7 @@ long cred_setfsgid(struct task *t, uint32_t gid)
  * (one without a gid_map never does). */
 bool cred_may_setgroups(const struct task *t)
 {
-	return capable(t, CAP_SETGID) && ids_map(t);
+	return capable(t, CAP_SETGID) && userns_may_setgroups(task_user_ns(t));
 }
 
 long cred_setgroups(struct task *t, int n, const uint32_t *gids)
@@ -558,11 +571,11 @@ long cred_setgroups(struct task *t, int n, const uint32_t *gids)
 	if (!gi)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
-		if (!id_valid(t, gids[i])) {
+		gi->gid[i] = gids[i];
+		if (!to_kgid(t, &gi->gid[i])) {
 			put_group_info(gi);
 			return -EINVAL;
 		}
-		gi->gid[i] = gids[i];
 	}
 	qsort(gi->gid, (size_t)n, sizeof(uint32_t), gid_cmp);
 	struct cred *new = prepare_task_creds(t);
@@ -856,7 +869,8 @@ int bprm_creds_from_file(struct task *t, const char *path, struct cred **out, bo
 	/* bprm_fill_uid: set-user-ID and set-group-ID (with group execute)
 	 * files, where ids map and privileges may grow. */
 	if (!nosuid && !unsafe_nnp && !stat(path, &st) && (st.st_mode & (S_ISUID | S_ISGID)) &&
-	    ids_map(t)) {
+	    from_kuid(task_user_ns(t), st.st_uid) != INVALID_ID &&
+	    from_kgid(task_user_ns(t), st.st_gid) != INVALID_ID) {
 		if (st.st_mode & S_ISUID)
 			new->euid = st.st_uid;
 		if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))

@@ -12,9 +12,10 @@
  * to make the call too).
  *
  * Ids are kernel ids (the initial user namespace's numbers). In any other
- * user namespace no id maps (id maps are not modeled): ids read as the
- * overflow id and setting one fails with EINVAL, as Linux before uid_map is
- * written. A task's capabilities count in its own user namespace. */
+ * user namespace they go through its uid_map and gid_map
+ * (kernelmodel/user_namespace.c): unmapped ones read as the overflow id and
+ * cannot be set (EINVAL). A task's capabilities count in its own user
+ * namespace and, for the owner, in the namespaces it created. */
 #ifndef KERNELMODEL_CRED_H
 #define KERNELMODEL_CRED_H
 
@@ -74,6 +75,10 @@ struct cred *prepare_creds(const struct cred *old);
 int commit_creds(struct task *t, struct cred *new);
 /* Throw away a prepared cred that was not committed. */
 void abort_creds(struct cred *new);
+/* commit_creds for a task that just entered a user namespace it created
+ * (unshare): its new capabilities there are no gain (cred_cap_issubset's
+ * owner rule), so dumpability stays. */
+int commit_creds_userns(struct task *t, struct cred *new);
 /* A task entering a new user namespace (clone or unshare CLONE_NEWUSER)
  * holds every capability there and no inheritable or ambient ones
  * (kernel/user_namespace.c set_cred_user_ns). */

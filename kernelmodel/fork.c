@@ -21,6 +21,7 @@
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/prctl.h"
+#include "kernelmodel/user_namespace.h"
 
 #define CLONE_NAMESPACES                                                                           \
 	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUSER |  \
@@ -42,6 +43,9 @@ static int copy_creds(uint64_t flags, struct task *p, struct task *parent)
 		p->cred = get_cred(parent->cred);
 		return 0;
 	}
+	int r = user_ns_may_create(parent, parent->cred); /* create_user_ns */
+	if (r)
+		return r;
 	if (!(p->cred = prepare_creds(parent->cred)))
 		return -ENOMEM;
 	set_cred_user_ns(p->cred);
@@ -130,6 +134,10 @@ static int copy_ns(uint64_t flags, struct task *p, struct task *parent)
 		return -ENOSPC;
 	p->nsproxy = copy_namespaces(flags, parent->nsproxy, parent->pid_ns);
 	if (!p->nsproxy)
+		return -ENOMEM;
+	/* The new user namespace, created first and owner of the others. */
+	if ((flags & CLONE_NEWUSER) && user_ns_create(p->nsproxy->ns[NS_USER],
+						      parent->nsproxy->ns[NS_USER], parent->cred))
 		return -ENOMEM;
 	if (p->nsproxy->ns[NS_TIME] != p->nsproxy->time_for_children)
 		nsproxy_enter_time_for_children(p->nsproxy);
@@ -313,6 +321,9 @@ int do_unshare(struct task *t, uint64_t flags)
 	 * user namespace; the others need CAP_SYS_ADMIN there. */
 	struct cred *new_cred = NULL;
 	if (flags & CLONE_NEWUSER) {
+		int r = user_ns_may_create(t, t->cred);
+		if (r)
+			return r;
 		if (!(new_cred = prepare_creds(t->cred)))
 			return -ENOMEM;
 		set_cred_user_ns(new_cred);
@@ -324,6 +335,11 @@ int do_unshare(struct task *t, uint64_t flags)
 	}
 	if (flags & CLONE_NAMESPACES) {
 		struct nsproxy *ns = copy_namespaces(flags, t->nsproxy, t->pid_ns);
+		if (ns && (flags & CLONE_NEWUSER) &&
+		    user_ns_create(ns->ns[NS_USER], t->nsproxy->ns[NS_USER], t->cred)) {
+			nsproxy_put(ns);
+			ns = NULL;
+		}
 		if (!ns) {
 			abort_creds(new_cred);
 			return -ENOMEM;
@@ -335,6 +351,6 @@ int do_unshare(struct task *t, uint64_t flags)
 	if (flags & (CLONE_NEWIPC | CLONE_SYSVSEM))
 		exit_sem(t);
 	if (new_cred)
-		commit_creds(t, new_cred);
+		commit_creds_userns(t, new_cred);
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "kernelmodel/ipc/namespace.h"
 #include "kernelmodel/pid.h"
+#include "kernelmodel/user_namespace.h"
 #include "kernelmodel/uts.h"
 
 #ifndef CLONE_NEWTIME
@@ -36,8 +37,12 @@ static struct ns_common *ns_common_alloc(uint64_t inum)
 
 static void ns_common_put(struct ns_common *c)
 {
-	if (c && --c->refcount == 0)
+	/* A user namespace holds its parent: drop that one too. */
+	while (c && --c->refcount == 0) {
+		struct ns_common *parent = user_ns_free(c->userns);
 		free(c);
+		c = parent;
+	}
 }
 
 struct nsproxy *nsproxy_alloc_initial(void)
@@ -57,6 +62,7 @@ struct nsproxy *nsproxy_alloc_initial(void)
 		}
 	ns->time_for_children = ns->ns[NS_TIME];
 	ns->time_for_children->refcount++;
+	ns->ns[NS_USER]->userns = &init_user_ns;
 	ns->ipc_ns = create_ipc_ns(ns->ns[NS_USER]->inum);
 	if (!ns->uts || !ns->pid_ns_for_children || !ns->ipc_ns) {
 		nsproxy_put(ns);
@@ -146,7 +152,7 @@ void nsproxy_enter_time_for_children(struct nsproxy *ns)
 
 bool ns_initial_user(const struct nsproxy *ns)
 {
-	return ns->ns[NS_USER]->inum == initial_inum[NS_USER];
+	return ns->ns[NS_USER]->inum == initial_inum[NS_USER]; /* init_user_ns */
 }
 
 bool ns_may_set_uts(const struct nsproxy *ns)

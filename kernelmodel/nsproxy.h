@@ -19,10 +19,14 @@ struct ipc_namespace;
 
 enum ns_type { NS_MNT, NS_IPC, NS_NET, NS_CGROUP, NS_TIME, NS_USER, NS_NTYPES };
 
-/* A namespace that is only an identity (its inode number). */
+struct user_namespace;
+
+/* A namespace that is only an identity (its inode number); a user
+ * namespace also has its maps (kernelmodel/user_namespace.h). */
 struct ns_common {
 	int refcount;
 	uint64_t inum;
+	struct user_namespace *userns; /* NS_USER only; set by copy_ns/do_unshare */
 };
 
 struct nsproxy {

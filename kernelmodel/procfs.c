@@ -21,6 +21,7 @@
 #include "kernelmodel/net/unix.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/nsproxy.h"
+#include "kernelmodel/user_namespace.h"
 #include "kernelmodel/uts.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
@@ -444,7 +445,7 @@ static int gen_guest_range(struct task *t, gva_t start, gva_t end, FILE *out)
 
 /* The directories of the modeled /proc. */
 static const char *const pid_files[] = {"stat",	"status",  "maps",	"cmdline", "environ",
-					 "comm", "uid_map", "gid_map", "sched"};
+					 "comm", "uid_map", "gid_map", "setgroups", "sched"};
 static const char *const pid_links[] = {"exe", "cwd"};
 
 static int list_task_dir(struct task *target, bool with_task, struct dirlist *d)
@@ -676,6 +677,12 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 			return -ENOENT;
 		return file_reopen(f, flags, out);
 	}
+	/* uid_map, gid_map, setgroups: writable (kernel/user_namespace.c). */
+	if (!strcmp(rest, "uid_map") || !strcmp(rest, "gid_map") || !strcmp(rest, "setgroups"))
+		return proc_idmap_open(t, target,
+				       rest[0] == 'u' ? IDMAP_UID : rest[0] == 'g' ? IDMAP_GID
+									: IDMAP_SETGROUPS,
+				       flags, out);
 	bool is_thread = strstr(path, "/task/") != NULL;
 	if (!(d = calloc(1, sizeof(*d))))
 		return -ENOMEM;

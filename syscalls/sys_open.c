@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "kernelmodel/cred_host.h"
+#include "kernelmodel/user_namespace.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
@@ -307,6 +308,19 @@ SYS(fchmodat)
 
 /* chown: ownership is the host file's own, changed on the host (which
  * checks it with cloneemu's credentials, not yet the guest's). */
+/* chown_common: the ids of the caller's user namespace as kernel ids
+ * (-1 stays "unchanged"); EINVAL for one its maps do not cover. */
+static int chown_kids(struct task *t, uint64_t uid, uint64_t gid, uint32_t *ku, uint32_t *kg)
+{
+	struct user_namespace *ns = task_user_ns(t);
+	*ku = (uint32_t)uid == (uint32_t)-1 ? (uint32_t)-1 : make_kuid(ns, (uint32_t)uid);
+	*kg = (uint32_t)gid == (uint32_t)-1 ? (uint32_t)-1 : make_kgid(ns, (uint32_t)gid);
+	if (((uint32_t)uid != (uint32_t)-1 && *ku == (uint32_t)-1) ||
+	    ((uint32_t)gid != (uint32_t)-1 && *kg == (uint32_t)-1))
+		return -EINVAL;
+	return 0;
+}
+
 static long do_fchownat(struct task *t, int dirfd, uint64_t gpath, uint64_t uid, uint64_t gid,
 			int flags)
 {
@@ -321,7 +335,10 @@ static long do_fchownat(struct task *t, int dirfd, uint64_t gpath, uint64_t uid,
 		return hdir;
 	if (path[0])
 		REFUSE_PROC_ESCAPE(t, hdir, path, flags);
-	return RR_SYS(fchownat(hdir, path, (uid_t)uid, (gid_t)gid, flags));
+	uint32_t ku, kg;
+	if ((r = chown_kids(t, uid, gid, &ku, &kg)))
+		return r;
+	return RR_SYS(fchownat(hdir, path, ku, kg, flags));
 }
 
 SYS(chown)
@@ -344,7 +361,9 @@ SYS(fchown)
 	int h = fget_host(t, a[0], -EPERM);
 	if (h < 0)
 		return h;
-	return RR_SYS(fchown(h, (uid_t)a[1], (gid_t)a[2]));
+	uint32_t ku, kg;
+	int r = chown_kids(t, a[1], a[2], &ku, &kg);
+	return r ? r : RR_SYS(fchown(h, ku, kg));
 }
 
 SYS(fchmod)

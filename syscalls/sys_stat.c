@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "kernelmodel/clock.h"
+#include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
@@ -81,6 +82,14 @@ static int file_stat(struct file *f, struct stat *st)
 	return 0;
 }
 
+/* cp_new_stat's from_kuid_munged: owners as the caller's user namespace
+ * sees them (the overflow ids where its maps have none). */
+static void stat_ids_to_user_ns(struct task *t, struct stat *st)
+{
+	st->st_uid = from_kuid_munged(t, st->st_uid);
+	st->st_gid = from_kgid_munged(t, st->st_gid);
+}
+
 SYS(fstat)
 {
 	struct file *f = fget(t, a[0]);
@@ -88,7 +97,10 @@ SYS(fstat)
 		return -EBADF;
 	struct stat st;
 	int r = file_stat(f, &st);
-	return r ? r : copy_to_guest(t->mm, a[1], &st, sizeof(st));
+	if (r)
+		return r;
+	stat_ids_to_user_ns(t, &st);
+	return copy_to_guest(t->mm, a[1], &st, sizeof(st));
 }
 
 /* stat of a per-task /proc path: a magic link itself (lstat), what it
@@ -163,6 +175,7 @@ static long do_fstatat(struct task *t, int dirfd, uint64_t gpath, uint64_t gbuf,
 		return r;
 	if (r == 1 && (r = host_stat(hdir, path, &st, flags)))
 		return r;
+	stat_ids_to_user_ns(t, &st);
 	return copy_to_guest(t->mm, gbuf, &st, sizeof(st));
 }
 
