@@ -358,11 +358,41 @@ static const char *restart_name(long nr)
 	}
 }
 
+/* JSON: {"vtime":ns,"pid":N,"tid":N,"event":"signal"|"exit"|"killed",...}. */
+static void json_event(struct task *t, const char *event, const char *name, const char *text,
+		       int code)
+{
+	struct tbuf b = {0};
+	tb_printf(&b, "{\"vtime\":%llu,\"pid\":%d,\"tid\":%d,\"event\":\"%s\"",
+		  (unsigned long long)now_ns(), t->tgid, t->tid, event);
+	if (name) {
+		tb_puts(&b, ",\"signal\":");
+		json_quote(&b, name);
+	}
+	if (text) {
+		tb_puts(&b, ",\"siginfo\":");
+		json_quote(&b, text);
+	}
+	if (code >= 0)
+		tb_printf(&b, ",\"%s\":%d", name ? "core" : "status", code);
+	tb_puts(&b, "}\n");
+	fwrite(b.s, 1, b.len, trace_file);
+	free(b.s);
+}
+
 static void signal_line(struct task *t, const struct ksiginfo *info)
 {
+	const char *name = trace_signame(info->signo) ? trace_signame(info->signo) : "SIG?";
+	if (trace_json) {
+		struct tbuf si = {0};
+		tb_siginfo(&si, info->signo, info->code, info->pid, info->uid, info->status, info->addr);
+		json_event(t, "signal", name, si.s, -1);
+		free(si.s);
+		return;
+	}
 	interrupt_line(t->tid);
 	start_line(t);
-	tb_printf(&line, "--- %s ", trace_signame(info->signo) ? trace_signame(info->signo) : "SIG?");
+	tb_printf(&line, "--- %s ", name);
 	tb_siginfo(&line, info->signo, info->code, info->pid, info->uid, info->status, info->addr);
 	tb_puts(&line, " ---");
 	write_line();
@@ -389,25 +419,51 @@ static void flush_deferred(struct task *t, bool print)
 	ndeferred = k;
 }
 
+/* JSON: a call that slept ends without a line of its own ("blocked" said
+ * it began); the next attempt is a new call. */
+static void json_drop_pending(struct task *t)
+{
+	struct json_pending *p = json_find(t->tid);
+	t->trace_resumed = false;
+	if (p) {
+		free(p->args);
+		*p = jp[--njp];
+	}
+}
+
 void trace_signal(struct task *t, const struct ksiginfo *info, bool dropped)
 {
-	if (!trace_file || trace_json || info->signo == SIGKILL)
+	if (!trace_file || info->signo == SIGKILL)
 		return;
 	if (dropped) {
 		if (ndeferred < MAX_DEFERRED)
 			deferred[ndeferred++] = (struct deferred){t->tid, *info};
 		return;
 	}
-	if (t->trace_resumed && t->restarting)
-		end_call(t, restart_name(t->trace_nr));
+	if (t->trace_resumed && t->restarting) {
+		if (trace_json)
+			json_drop_pending(t);
+		else
+			end_call(t, restart_name(t->trace_nr));
+	}
 	flush_deferred(t, true);
 	signal_line(t, info);
 }
 
 void trace_exit(struct task *t, int status)
 {
-	if (!trace_file || trace_json)
+	if (!trace_file)
 		return;
+	if (trace_json) {
+		if (t->trace_resumed)
+			json_drop_pending(t); /* killed in its sleep */
+		flush_deferred(t, false);
+		if (status & 0x7f)
+			json_event(t, "killed", trace_signame(status & 0x7f), NULL, !!(status & 0x80));
+		else
+			json_event(t, "exit", NULL, NULL, (status >> 8) & 0xff);
+		return;
+	}
 	/* Its own exit or exit_group call, or another thread's exit_group
 	 * that brings this one down, ends with " = ?" first. */
 	if (line_tid && line_tid != t->tid) {

@@ -35,12 +35,24 @@ trace_json)
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 assert lines, "empty"
+events = [l for l in lines if "event" in l]
+lines = [l for l in lines if "event" not in l]
 for l in lines:
-    assert {"vtime", "pid", "tid", "syscall", "args"} <= l.keys(), l
+    assert {"vtime", "pid", "tid", "syscall", "args", "raw"} <= l.keys(), l
+    assert all(isinstance(v, int) for v in l["raw"]), l
+for e in events:
+    assert {"vtime", "pid", "tid"} <= e.keys(), e
+exits = [e for e in events if e["event"] == "exit"]
+assert len(exits) == 3 and all(e["status"] == 0 for e in exits), events
+sig = [e for e in events if e["event"] == "signal"]
+assert sig and sig[0]["signal"] == "SIGCHLD" and "CLD_EXITED" in sig[0]["siginfo"], events
 names = [l["syscall"] for l in lines]
 assert "clone" in names and "clone3" in names and "wait4" in names, names
 err = [l for l in lines if l["syscall"] == "openat" and l.get("errno") == "ENOENT"]
 assert err and err[0]["ret"] == -1, "no ENOENT openat"
+assert err[0]["args"] == ["AT_FDCWD", '"/nonexistent/file"', "O_RDONLY"], err[0]
+w = [l for l in lines if l["syscall"] == "wait4" and "ret" in l]
+assert w and w[0]["args"][1] == "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]", w
 assert any(l.get("blocked") for l in lines), "no blocked call"
 vt = [l["vtime"] for l in lines]
 assert vt == sorted(vt), "virtual time goes backwards"
