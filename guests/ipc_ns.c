@@ -7,10 +7,13 @@
  *   - a child made with clone(CLONE_NEWIPC) starts empty too, and its
  *     parent keeps seeing its own objects;
  *   - the namespace's SHMMNI bound: the 4097th segment is ENOSPC;
- *   - an attachment made before unshare keeps working.
+ *   - an attachment made before unshare keeps working;
+ *   - POSIX message queue names are per namespace too.
  */
 #include "guest_check.h"
 
+#include <fcntl.h>
+#include <mqueue.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -74,6 +77,10 @@ int main(void)
 	char *p = shmat(shm_id, NULL, 0);
 	need(p != (void *)-1, 2, "shmat");
 	strcpy(p, "before");
+	char mqname[64];
+	snprintf(mqname, sizeof(mqname), "/cloneemu-ipcns-%d", (int)getpid());
+	mqd_t mq = mq_open(mqname, O_RDWR | O_CREAT | O_EXCL, 0600, NULL);
+	need(mq != (mqd_t)-1, 13, "mq_open in the first namespace");
 
 	pid_t c = guest_fork();
 	if (c == 0) {
@@ -94,13 +101,22 @@ int main(void)
 		if (strcmp(p, "before"))
 			code |= 32; /* the old attachment still maps the segment */
 		strcpy(p, "from the new namespace");
+		if (mq_open(mqname, O_RDWR) != (mqd_t)-1 || errno != ENOENT)
+			code |= 128; /* the queue's name stays in the old namespace */
+		mqd_t own = mq_open(mqname, O_RDWR | O_CREAT | O_EXCL, 0600, NULL);
+		if (own == (mqd_t)-1 || mq_send(own, "x", 1, 0) != 0)
+			code |= 256;
 		/* Objects made here stay here. */
 		if (shmget(key, 8192, IPC_CREAT | IPC_EXCL | 0600) < 0)
 			code |= 64;
 		_exit(code);
 	}
 	expect_status(c, "exited 0", 3,
-		      "after unshare: old ids EINVAL, key ENOENT, /proc/sysvipc empty, attachment kept");
+		      "after unshare: old ids EINVAL, key ENOENT, /proc/sysvipc empty, attachment kept, "
+		      "mq name unknown");
+	struct mq_attr ma;
+	check(mq_getattr(mq, &ma) == 0 && ma.mq_curmsgs == 0, 14,
+	      "our queue did not get the child's message");
 	check(!strcmp(p, "from the new namespace"), 4, "write through the old attachment seen");
 	struct shmid_ds ds;
 	expect_eq(shmctl(shm_id, IPC_STAT, &ds), 0, 5, "ours is still here");
@@ -144,6 +160,8 @@ int main(void)
 			     NULL) == -EINVAL ? (errno = EINVAL, -1) : 0,
 		   EINVAL, 12, "CLONE_NEWIPC|CLONE_SYSVSEM");
 
+	mq_close(mq);
+	mq_unlink(mqname);
 	shmdt(p);
 	shmctl(shm_id, IPC_RMID, NULL);
 	semctl(sem_id, 0, IPC_RMID);

@@ -53,6 +53,9 @@ SYS(flock);
 /* sys_ipc.c */
 SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl); SYS(semget); SYS(semop); SYS(semtimedop);
 SYS(semctl); SYS(msgget); SYS(msgsnd); SYS(msgrcv); SYS(msgctl);
+/* sys_mqueue.c */
+SYS(mq_open); SYS(mq_unlink); SYS(mq_timedsend); SYS(mq_timedreceive); SYS(mq_notify);
+SYS(mq_getsetattr);
 
 /* sys_mm.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync); SYS(mincore);
