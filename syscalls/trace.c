@@ -308,8 +308,10 @@ void trace_syscall(struct task *t, long nr, const uint64_t *a, long ret)
 	pad_to_column();
 	if (!task_is_alive(t))
 		tb_putc(&line, '?');
-	else
+	else {
 		trace_retval(&line, nr, ret);
+		trace_ret_extra(&line, t, nr, a, ret);
+	}
 	write_line();
 	if (ndeferred)
 		flush_deferred(t, true);

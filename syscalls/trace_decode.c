@@ -43,12 +43,13 @@ unsigned trace_strsize = 32;
  * T timespec, U O_CLOEXEC-style flags, F statx flags, f statx mask, V PRIO_ which, W whence, X rlimit,
  * Y scheduling policy, Z SOCK_ flags, * iovec array (count: next),
  * < clone flags, @ mode with its file type, ! device number (makedev),
- * = IPC_ command.
+ * = IPC_ command, [ fd_set (size: the first argument), { timeval.
  * Filled in by the call: B buffer (length: the result), 0 getdents,
  * 1 stat, 2 statx, 3 wait status, 4 timespec, 5 sigaction, 6 sigset,
  * 7 int pair, 8 rlimit, 9 string (length: the result), # msghdr,
  * $ utsname, & int, ^ iovec array (length: the result), ~ timeval,
- * % a sleep's remaining time (written only when a signal cut it short). */
+ * % a sleep's remaining time (written only when a signal cut it short),
+ * ] epoll_event array (length: the result). */
 #define S(name, spec) [__NR_##name] = spec
 static const char *const specs[NR_SYSCALLS] = {
 	S(read, "dBu"), S(write, "dbu"), S(readv, "d^u"), S(writev, "d*u"),
@@ -96,9 +97,9 @@ static const char *const specs[NR_SYSCALLS] = {
 	S(pause, ""), S(rt_sigtimedwait, "kpTu"), S(sigaltstack, "pp"),
 	S(rt_sigqueueinfo, "dSp"), S(rt_tgsigqueueinfo, "ddSp"), S(getitimer, "ip"),
 	S(setitimer, "ipp"), S(alarm, "u"), S(poll, "Ldd"), S(ppoll, "LdTku"),
-	S(select, "dpppp"), S(pselect6, "dppppp"), S(epoll_create, "d"), S(epoll_create1, "U"),
-	S(epoll_ctl, "dtdE"), S(epoll_wait, "dpdd"), S(epoll_pwait, "dpddku"),
-	S(epoll_pwait2, "dpdTku"), S(getxattr, "sspu"), S(lgetxattr, "sspu"),
+	S(select, "d[[[{"), S(pselect6, "d[[[Tp"), S(epoll_create, "d"), S(epoll_create1, "U"),
+	S(epoll_ctl, "dtdE"), S(epoll_wait, "d]dd"), S(epoll_pwait, "d]ddku"),
+	S(epoll_pwait2, "d]dTku"), S(getxattr, "sspu"), S(lgetxattr, "sspu"),
 	S(fgetxattr, "dspu"), S(listxattr, "spu"), S(llistxattr, "spu"), S(flistxattr, "dpu"),
 	S(setxattr, "ssbux"), S(lsetxattr, "ssbux"), S(fsetxattr, "dsbux"), S(removexattr, "ss"),
 	S(lremovexattr, "ss"), S(fremovexattr, "ds"), S(sendfile, "ddpu"), S(splice, "dpdpux"),
@@ -119,7 +120,7 @@ static const char *const specs[NR_SYSCALLS] = {
 
 static bool exit_letter(char c)
 {
-	return c && strchr("B0123456789#$&^~%", c);
+	return c && strchr("B0123456789#$&^~%]", c);
 }
 
 static const struct flag_name ioctls[] = {
@@ -244,17 +245,52 @@ static void put_arg(struct tbuf *b, struct task *t, long nr, char c, const uint6
 		else
 			tb_puts(b, "NULL");
 		break;
-	case 'U':
-		if ((uint32_t)v) {
-			/* O_CLOEXEC-style flags without an access mode. */
+	case 'U': {
+		/* O_CLOEXEC-style flags, under the name of the call's family. */
+		const char *pre = nr == __NR_epoll_create1 ? "EPOLL_"
+				  : nr == __NR_eventfd2	   ? "EFD_"
+				  : nr == __NR_signalfd4	   ? "SFD_"
+				  : nr == __NR_timerfd_create ? "TFD_"
+							      : NULL;
+		if (!(uint32_t)v) {
+			tb_putc(b, '0');
+		} else if (pre) {
+			uint64_t rest = v & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | (nr == __NR_eventfd2));
+			const char *sep = "";
+			if (nr == __NR_eventfd2 && (v & 1)) {
+				tb_printf(b, "%sSEMAPHORE", pre);
+				sep = "|";
+			}
+			if (v & O_CLOEXEC) {
+				tb_printf(b, "%s%sCLOEXEC", sep, pre);
+				sep = "|";
+			}
+			if (v & O_NONBLOCK) {
+				tb_printf(b, "%s%sNONBLOCK", sep, pre);
+				sep = "|";
+			}
+			if (rest)
+				tb_printf(b, "%s%#llx", sep, (unsigned long long)rest);
+		} else {
 			struct tbuf tmp = {0};
 			tb_open_flags(&tmp, (uint32_t)v);
 			tb_puts(b, tmp.s ? tmp.s + strlen("O_RDONLY|") : "0");
 			free(tmp.s);
-		} else {
-			tb_putc(b, '0');
 		}
 		break;
+	}
+	case '[': tb_fdset(b, t, v, a[0]); break;
+	case '{': {
+		int64_t tv[2];
+		if (!v)
+			tb_puts(b, "NULL");
+		else if (trace_peek(t, tv, v, sizeof(tv)))
+			tb_printf(b, "{tv_sec=%lld, tv_usec=%lld}", (long long)tv[0], (long long)tv[1]);
+		else
+			tb_addr(b, v);
+		break;
+	}
+	case ']': tb_epoll_events(b, t, v, (uint64_t)ret); break;
 	case 'V': tb_value(b, (uint32_t)v, X(prio_which), "%llu"); break;
 	case 'W': tb_value(b, (uint32_t)v, X(whence), "%llu"); break;
 	case 'X':
@@ -517,6 +553,58 @@ int trace_args(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long 
 			tb_puts(b, ", ");
 	}
 	return n;
+}
+
+/* What strace adds after some results: poll's revents, select's ready sets. */
+void trace_ret_extra(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long ret)
+{
+	if (ret < 0)
+		return;
+	switch (nr) {
+	case __NR_poll:
+	case __NR_ppoll:
+		if (!ret) {
+			tb_puts(b, " (Timeout)");
+			break;
+		}
+		tb_puts(b, " (");
+		tb_revents(b, t, a[0], a[1]);
+		if (nr == __NR_ppoll && a[2]) {
+			tb_puts(b, ", left ");
+			tb_timespec(b, t, a[2]);
+		}
+		tb_putc(b, ')');
+		break;
+	case __NR_select:
+	case __NR_pselect6: {
+		if (!ret) {
+			tb_puts(b, " (Timeout)");
+			break;
+		}
+		static const char *const names[] = {"in", "out", "except"};
+		const char *sep = " (";
+		for (int i = 0; i < 3; i++) {
+			if (!a[i + 1])
+				continue;
+			tb_printf(b, "%s%s ", sep, names[i]);
+			tb_fdset(b, t, a[i + 1], a[0]);
+			sep = ", ";
+		}
+		if (a[4]) {
+			tb_printf(b, "%sleft ", sep);
+			if (nr == __NR_pselect6)
+				tb_timespec(b, t, a[4]);
+			else
+				put_arg(b, t, nr, '{', a, 4, 0);
+			sep = ", ";
+		}
+		if (*sep == ',')
+			tb_putc(b, ')');
+		break;
+	}
+	default:
+		break;
+	}
 }
 
 void trace_retval(struct tbuf *b, long nr, long ret)

@@ -95,12 +95,18 @@ void tb_int_out(struct tbuf *b, struct task *t, uint64_t addr, int n);
  * false) arguments are printed from @from up to the first one that the
  * call fills in; the index of that one is returned (nargs: all printed).
  * At exit the rest are printed. */
+void tb_fdset(struct tbuf *b, struct task *t, uint64_t addr, uint64_t nfds);
+void tb_revents(struct tbuf *b, struct task *t, uint64_t addr, uint64_t n);
+void tb_epoll_events(struct tbuf *b, struct task *t, uint64_t addr, uint64_t n);
+
 int trace_nargs(long nr);
 int trace_args(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long ret, int from,
 	       bool exiting);
 /* The return value the way strace prints it for this syscall (" = ..."
  * without the " = "), including the errno name and message. */
 void trace_retval(struct tbuf *b, long nr, long ret);
+/* What strace writes after some results: " ([{fd=3, revents=POLLIN}])". */
+void trace_ret_extra(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long ret);
 
 /* --trace-only and --summary (trace_filter.c). */
 bool trace_selected(long nr);

@@ -392,3 +392,66 @@ void tb_int_out(struct tbuf *b, struct task *t, uint64_t addr, int n)
 	else
 		tb_printf(b, "[%d]", v[0]);
 }
+
+/* An fd_set of @nfds descriptors: [0 3]. */
+void tb_fdset(struct tbuf *b, struct task *t, uint64_t addr, uint64_t nfds)
+{
+	if (!addr) {
+		tb_puts(b, "NULL");
+		return;
+	}
+	uint64_t words[16]; /* FD_SETSIZE bits */
+	if (nfds > 1024)
+		nfds = 1024;
+	size_t n = (nfds + 63) / 64 * 8;
+	if (n && !trace_peek(t, words, addr, n)) {
+		tb_addr(b, addr);
+		return;
+	}
+	tb_putc(b, '[');
+	const char *sep = "";
+	for (uint64_t fd = 0; fd < nfds; fd++)
+		if (words[fd / 64] & (1ull << (fd % 64))) {
+			tb_printf(b, "%s%llu", sep, (unsigned long long)fd);
+			sep = " ";
+		}
+	tb_putc(b, ']');
+}
+
+/* poll's result: the entries with revents set. */
+void tb_revents(struct tbuf *b, struct task *t, uint64_t addr, uint64_t n)
+{
+	tb_putc(b, '[');
+	const char *sep = "";
+	for (uint64_t i = 0; i < n && i < 4096; i++) {
+		struct { int32_t fd; int16_t events, revents; } p;
+		if (!trace_peek(t, &p, addr + 8 * i, 8))
+			break;
+		if (!p.revents)
+			continue;
+		tb_printf(b, "%s{fd=%d, revents=", sep, p.fd);
+		tb_flags(b, (uint16_t)p.revents, X(poll_events), "0");
+		tb_putc(b, '}');
+		sep = ", ";
+	}
+	tb_putc(b, ']');
+}
+
+/* epoll_wait's result: @n events. */
+void tb_epoll_events(struct tbuf *b, struct task *t, uint64_t addr, uint64_t n)
+{
+	tb_putc(b, '[');
+	for (uint64_t i = 0; i < n; i++) {
+		struct { uint32_t events; uint64_t data; } __attribute__((packed)) ev;
+		if (i == trace_strsize) {
+			tb_puts(b, ", ...");
+			break;
+		}
+		if (!trace_peek(t, &ev, addr + 12 * i, sizeof(ev)))
+			break;
+		tb_printf(b, "%s{events=", i ? ", " : "");
+		tb_flags(b, ev.events, X(epoll_events), "0");
+		tb_printf(b, ", data={u32=%u, u64=%llu}}", (uint32_t)ev.data, (unsigned long long)ev.data);
+	}
+	tb_putc(b, ']');
+}

@@ -78,6 +78,9 @@ compare() {
 ^rt_sigreturn\(
 ^alarm\(
 ^pause\(\) 
+^poll\(
+^pselect6\(
+^epoll_
 ^pipe2\(
 ^\+\+\+ 
 EOF

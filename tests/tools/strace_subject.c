@@ -1,9 +1,9 @@
 /* The guest that tests/tools/strace_compare.sh traces natively under
  * `strace -f` and under `cloneemu --trace`: data written and read (one
  * buffer longer than strace's 32 bytes), an ENOENT, an anonymous mmap, a
- * handled SIGUSR1, a SIGALRM that interrupts pause(), a child that exits 4
- * after a blocking read, a child killed by SIGKILL, and an execve of itself
- * with argv.
+ * handled SIGUSR1, a SIGALRM that interrupts pause(), poll/select/epoll on
+ * a pipe, a child that exits 4 after a blocking read, a child killed by
+ * SIGKILL, and an execve of itself with argv.
  *   strace_subject          the run above, then exec "strace_subject exec"
  *   strace_subject exec     prints and exits 0
  *   strace_subject block    prints, then reads stdin (the killed-run test) */
@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,6 +73,28 @@ int main(int argc, char **argv)
 	pause();
 	if (got != SIGALRM)
 		return 17;
+
+	/* Readiness: poll's revents, select's sets, epoll's events. */
+	int q[2];
+	if (pipe(q) || write(q[1], "x", 1) != 1)
+		return 18;
+	struct pollfd pf[2] = {{q[0], POLLIN, 0}, {q[1], POLLOUT, 0}};
+	if (poll(pf, 2, -1) != 2)
+		return 19;
+	fd_set rs, ws;
+	FD_ZERO(&rs);
+	FD_ZERO(&ws);
+	FD_SET(q[0], &rs);
+	FD_SET(q[1], &ws);
+	if (select(q[1] + 1, &rs, &ws, NULL, NULL) != 2)
+		return 20;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 7}, out[4];
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, q[0], &ev) || epoll_wait(ep, out, 4, -1) != 1)
+		return 21;
+	close(ep);
+	close(q[0]);
+	close(q[1]);
 
 	int fds[2];
 	if (pipe(fds))
