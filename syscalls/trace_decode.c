@@ -420,8 +420,7 @@ static bool custom_args(struct tbuf *b, struct task *t, long nr, const uint64_t 
 				tb_printf(b, ", tls=%#llx", (unsigned long long)ca[7]);
 			tb_putc(b, '}');
 		}
-		tb_printf(b, ", %llu", (unsigned long long)a[1]);
-		return true;
+		return true; /* the size follows in trace_args */
 	}
 	case __NR_futex: {
 		int cmd = (int)(a[1] & FUTEX_CMD_MASK);
@@ -535,6 +534,32 @@ int trace_args(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long 
 	uint64_t mmode = nr == __NR_mknodat ? a[2] : a[1];
 	if ((nr == __NR_mknod || nr == __NR_mknodat) && !S_ISCHR(mmode) && !S_ISBLK(mmode))
 		n--;
+	if (nr == __NR_clone3) {
+		/* The ids the kernel writes come after the struct at exit:
+		 * "clone3({...} => {parent_tid=[N]}, 88)", as strace shows. */
+		uint64_t ca[4];
+		bool ids = trace_peek(t, ca, a[0], sizeof(ca)) && (ca[0] & (CLONE_PARENT_SETTID | 0x1000));
+		if (!exiting) {
+			custom_args(b, t, nr, a);
+			if (ids)
+				return 1;
+		} else if (from == 1 && ids && ret > 0) {
+			int32_t v;
+			const char *sep = "";
+			tb_puts(b, " => {");
+			if ((ca[0] & 0x1000) && trace_peek(t, &v, ca[1], 4)) {
+				tb_printf(b, "pidfd=[%d]", v);
+				sep = ", ";
+			}
+			if ((ca[0] & CLONE_PARENT_SETTID) && trace_peek(t, &v, ca[3], 4))
+				tb_printf(b, "%sparent_tid=[%d]", sep, v);
+			tb_putc(b, '}');
+		} else if (from >= n) {
+			return n;
+		}
+		tb_printf(b, ", %llu", (unsigned long long)a[1]);
+		return n;
+	}
 	if (!exiting && custom_args(b, t, nr, a))
 		return n; /* these print everything at entry */
 	const char *spec = nr >= 0 && nr < NR_SYSCALLS ? specs[nr] : NULL;

@@ -34,7 +34,8 @@ normalize() {
 		-e 's/0x[0-9a-f]{5,}/ADDR/g' \
 		-e 's/si_pid=[0-9]+/si_pid=PID/' \
 		-e 's/^(kill|wait4)\([0-9]+/\1(PID/' \
-		-e 's/^(clone\(.*\)) += [0-9]+$/\1 = PID/' \
+		-e 's/^(clone3?\(.*\)) += [0-9]+$/\1 = PID/' \
+		-e 's/parent_tid=\[[0-9]+\]/parent_tid=[PID]/' \
 		-e 's/\) += (-?[0-9]+)$/) = \1/' \
 		-e 's/\) += /) = /' "$1"
 }
@@ -87,6 +88,7 @@ EOF
 	# Wait statuses, and the first part of lines that another task's line
 	# may cut ("<unfinished ...>"), depending on the host's scheduling.
 	for pat in '\[\{W[^]]*\}\]' '^exit_group\([0-9]+' '^clone\(child_stack=NULL, flags=[A-Z_|]+' \
+		'^clone3\(\{flags=[A-Z_|]+' ' => \{parent_tid=\[PID\]\}, 88\)' \
 		'^clock_nanosleep\(CLOCK_REALTIME, 0, \{tv_sec=0, tv_nsec=2000000\},'; do
 		grep -oE "$pat" n.norm >n.sel
 		grep -oE "$pat" e.norm >e.sel

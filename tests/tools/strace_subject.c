@@ -2,8 +2,8 @@
  * `strace -f` and under `cloneemu --trace`: data written and read (one
  * buffer longer than strace's 32 bytes), an ENOENT, an anonymous mmap, a
  * handled SIGUSR1, a SIGALRM that interrupts pause(), poll/select/epoll on
- * a pipe, a child that exits 4 after a blocking read, a child killed by
- * SIGKILL, and an execve of itself with argv.
+ * a pipe, a thread, a child that exits 4 after a blocking read, a child
+ * killed by SIGKILL, and an execve of itself with argv.
  *   strace_subject          the run above, then exec "strace_subject exec"
  *   strace_subject exec     prints and exits 0
  *   strace_subject block    prints, then reads stdin (the killed-run test) */
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/select.h>
@@ -26,6 +27,11 @@ static volatile sig_atomic_t got;
 static void on_usr1(int sig)
 {
 	got = sig;
+}
+
+static void *thread_fn(void *arg)
+{
+	return arg;
 }
 
 int main(int argc, char **argv)
@@ -95,6 +101,11 @@ int main(int argc, char **argv)
 	close(ep);
 	close(q[0]);
 	close(q[1]);
+
+	/* A thread: clone3 with CLONE_PARENT_SETTID, its own exit line. */
+	pthread_t th;
+	if (pthread_create(&th, NULL, thread_fn, NULL) || pthread_join(th, NULL))
+		return 22;
 
 	int fds[2];
 	if (pipe(fds))
