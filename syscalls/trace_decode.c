@@ -14,6 +14,7 @@
 #include <linux/stat.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -43,7 +44,8 @@ unsigned trace_strsize = 32;
  * T timespec, U O_CLOEXEC-style flags, F statx flags, f statx mask, V PRIO_ which, W whence, X rlimit,
  * Y scheduling policy, Z SOCK_ flags, * iovec array (count: next),
  * < clone flags, @ mode with its file type, ! device number (makedev),
- * = IPC_ command, [ fd_set (size: the first argument), { timeval.
+ * = IPC_ command, [ fd_set (size: the first argument), { timeval,
+ * . raw (decimal when small, else hex).
  * Filled in by the call: B buffer (length: the result), 0 getdents,
  * 1 stat, 2 statx, 3 wait status, 4 timespec, 5 sigaction, 6 sigset,
  * 7 int pair, 8 rlimit, 9 string (length: the result), # msghdr,
@@ -86,7 +88,7 @@ static const char *const specs[NR_SYSCALLS] = {
 	S(sched_setattr, "dpx"), S(sched_getattr, "dpux"), S(sched_get_priority_max, "Y"),
 	S(sched_get_priority_min, "Y"), S(sched_rr_get_interval, "d4"),
 	S(sched_setaffinity, "dup"), S(sched_getaffinity, "dup"), S(sched_yield, ""),
-	S(ioprio_set, "ddd"), S(ioprio_get, "dd"), S(prctl, "Ixxxx"), S(kill, "dS"),
+	S(ioprio_set, "ddd"), S(ioprio_get, "dd"), S(prctl, "I...."), S(kill, "dS"),
 	S(tkill, "dS"), S(tgkill, "ddS"), S(rt_sigaction, "SA5u"), S(rt_sigprocmask, "hk6u"),
 	S(getrusage, "dp"), S(sysinfo, "p"), S(getcpu, "ppp"), S(clock_gettime, "C4"),
 	S(clock_getres, "C4"), S(gettimeofday, "~p"), S(time, "p"), S(nanosleep, "T%"),
@@ -373,6 +375,12 @@ static void put_arg(struct tbuf *b, struct task *t, long nr, char c, const uint6
 	case 'x':
 		tb_printf(b, "%#llx", (unsigned long long)v);
 		break;
+	case '.':
+		if ((int64_t)v >= -4096 && (int64_t)v < 65536)
+			tb_printf(b, "%lld", (long long)v);
+		else
+			tb_printf(b, "%#llx", (unsigned long long)v);
+		break;
 	case 'p':
 	default: tb_addr(b, v); break;
 	}
@@ -512,6 +520,83 @@ static bool custom_args(struct tbuf *b, struct task *t, long nr, const uint64_t 
 	}
 }
 
+/* prctl and ioctl: what follows the option or request depends on it; a
+ * value the call returns through a pointer prints at exit. */
+static int args_by_command(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long ret,
+			   int from, bool exiting)
+{
+	bool failed = ret < 0 && ret >= -4095;
+	int32_t v;
+	if (nr == __NR_ioctl) {
+		uint32_t req = (uint32_t)a[1];
+		bool get = req == TIOCGWINSZ || req == FIONREAD || req == TIOCGPGRP ||
+			   req == TIOCOUTQ || req == TIOCGSID || req == TIOCGPTN;
+		if (!exiting) {
+			tb_printf(b, "%d, ", (int)a[0]);
+			tb_value(b, req, XLAT(ioctls), "%#llx");
+			tb_puts(b, ", ");
+			if (get)
+				return 2;
+		} else if (from != 2) {
+			return 3;
+		}
+		struct { uint16_t row, col, x, y; } ws;
+		if ((req == TIOCGWINSZ || req == TIOCSWINSZ) && !(get && failed) &&
+		    trace_peek(t, &ws, a[2], sizeof(ws)))
+			tb_printf(b, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}", ws.row,
+				  ws.col, ws.x, ws.y);
+		else if ((get || req == TIOCSPGRP || req == FIONBIO) && req != TIOCGWINSZ &&
+			 !(get && failed) && trace_peek(t, &v, a[2], 4))
+			tb_printf(b, "[%d]", v);
+		else
+			tb_addr(b, a[2]);
+		return 3;
+	}
+	/* prctl */
+	uint32_t op = (uint32_t)a[0];
+	int n = 5;
+	switch (op) {
+	case PR_GET_DUMPABLE: case PR_GET_KEEPCAPS: case PR_GET_TIMERSLACK:
+	case PR_GET_NO_NEW_PRIVS: case PR_GET_SECCOMP: case PR_GET_THP_DISABLE:
+		n = 1;
+		break;
+	case PR_SET_NAME: case PR_GET_NAME: case PR_SET_PDEATHSIG: case PR_GET_PDEATHSIG:
+	case PR_SET_DUMPABLE: case PR_SET_KEEPCAPS: case PR_SET_CHILD_SUBREAPER:
+	case PR_GET_CHILD_SUBREAPER: case PR_SET_TIMERSLACK: case PR_CAPBSET_READ:
+	case PR_CAPBSET_DROP:
+		n = 2;
+		break;
+	default:
+		break;
+	}
+	bool out = op == PR_GET_NAME || op == PR_GET_PDEATHSIG || op == PR_GET_CHILD_SUBREAPER;
+	if (!exiting) {
+		tb_value(b, op, X(prctl), "%#llx");
+		if (n > 1)
+			tb_puts(b, ", ");
+		if (out)
+			return 1;
+	} else if (from != 1) {
+		return n;
+	}
+	for (int i = 1; i < n; i++) {
+		if (i > 1)
+			tb_puts(b, ", ");
+		if (i == 1 && (op == PR_SET_NAME || (op == PR_GET_NAME && !failed)))
+			tb_string(b, t, a[1], false);
+		else if (i == 1 && op == PR_SET_PDEATHSIG)
+			tb_signal(b, (int)a[1]);
+		else if (i == 1 && out && !failed && trace_peek(t, &v, a[1], 4))
+			op == PR_GET_PDEATHSIG && v ? (void)(tb_putc(b, '['), tb_signal(b, v), tb_putc(b, ']'))
+						     : tb_printf(b, "[%d]", v);
+		else if (i == 1 && out)
+			tb_addr(b, a[1]);
+		else
+			put_arg(b, t, nr, '.', a, i, ret);
+	}
+	return n;
+}
+
 int trace_nargs(long nr)
 {
 	if (nr < 0 || nr >= NR_SYSCALLS)
@@ -560,6 +645,8 @@ int trace_args(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long 
 		tb_printf(b, ", %llu", (unsigned long long)a[1]);
 		return n;
 	}
+	if (nr == __NR_prctl || nr == __NR_ioctl)
+		return args_by_command(b, t, nr, a, ret, from, exiting);
 	if (!exiting && custom_args(b, t, nr, a))
 		return n; /* these print everything at entry */
 	const char *spec = nr >= 0 && nr < NR_SYSCALLS ? specs[nr] : NULL;
@@ -586,6 +673,12 @@ void trace_ret_extra(struct tbuf *b, struct task *t, long nr, const uint64_t *a,
 	if (ret < 0)
 		return;
 	switch (nr) {
+	case __NR_prctl:
+		if ((uint32_t)a[0] == PR_GET_DUMPABLE && ret <= 2)
+			tb_printf(b, " (%s)", ret == 0   ? "SUID_DUMP_DISABLE"
+					      : ret == 1 ? "SUID_DUMP_USER"
+							 : "SUID_DUMP_ROOT");
+		break;
 	case __NR_poll:
 	case __NR_ppoll:
 		if (!ret) {

@@ -82,6 +82,8 @@ compare() {
 ^poll\(
 ^pselect6\(
 ^epoll_
+^ioctl\(3, 
+^prctl\(
 ^pipe2\(
 ^\+\+\+ 
 EOF

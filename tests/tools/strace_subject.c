@@ -16,7 +16,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/select.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -98,9 +100,19 @@ int main(int argc, char **argv)
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 7}, out[4];
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, q[0], &ev) || epoll_wait(ep, out, 4, -1) != 1)
 		return 21;
+	int avail = -1;
+	if (ioctl(q[0], FIONREAD, &avail) || avail != 1)
+		return 23;
 	close(ep);
 	close(q[0]);
 	close(q[1]);
+
+	/* prctl: arguments by option, a name returned through a pointer. */
+	char name[16];
+	prctl(PR_SET_NAME, "subject");
+	prctl(PR_GET_NAME, name);
+	if (prctl(PR_GET_DUMPABLE) != 1)
+		return 24;
 
 	/* A thread: clone3 with CLONE_PARENT_SETTID, its own exit line. */
 	pthread_t th;
