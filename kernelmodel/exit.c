@@ -27,6 +27,10 @@
  * wake its futex (pthread_join waits there). */
 static void mm_release(struct task *t)
 {
+	/* futex_exit_release / futex_exec_release: robust futexes first,
+	 * then the PI futexes still owned pass to their waiters. */
+	exit_robust_list(t);
+	exit_pi_state_list(t);
 	if (t->clear_child_tid && t->mm && t->mm->refcount > 1) {
 		uint32_t zero = 0;
 		struct futex_key key;
@@ -248,6 +252,8 @@ void de_thread(struct task *t)
 	if (task_is_alive(l)) {
 		wake_task(l);
 		futex_unqueue(l);
+		exit_robust_list(l);
+		exit_pi_state_list(l);
 		files_put(l->files);
 		fs_put(l->fs);
 		mm_put(l->mm);

@@ -90,11 +90,13 @@ struct task {
 	long trace_nr;          /* --trace: the call in progress, */
 	uint64_t trace_a[6];    /* its arguments */
 	uint64_t trace_entry_ns; /* --trace/--summary: when it was entered */
-	/* futex wait queue membership (kernelmodel/futex.c). */
-	struct futex_key futex_key;
-	uint32_t futex_bitset;
-	bool futex_queued, futex_woken;
-	struct task *futex_next, *futex_prev;
+	/* futex waits (kernelmodel/futex.c): futex_q for futex(2), futex_qv
+	 * (futex_nqv entries, owned) for futex_waitv; futex_woken is the
+	 * index + 1 of the entry that was woken (0: none). */
+	struct futex_q futex_q;
+	struct futex_q *futex_qv;
+	unsigned int futex_nqv;
+	int futex_woken;
 	int exit_status;        /* wait status: (code << 8) or the fatal signal */
 	gva_t clear_child_tid;  /* set_tid_address / CLONE_CHILD_CLEARTID */
 	gva_t robust_list;

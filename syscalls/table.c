@@ -173,6 +173,7 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(clock_nanosleep, 4),
 	E(getrandom, 3),
 	E(futex, 6),
+	E(futex_waitv, 5),
 	E(clone, 5),
 	E(clone3, 2),
 	E(fork, 0),
