@@ -109,7 +109,7 @@ SYS(timer_create); SYS(timer_settime); SYS(timer_gettime); SYS(timer_getoverrun)
 SYS(timer_delete); SYS(times);
 
 /* sys_futex.c */
-SYS(futex);
+SYS(futex); SYS(futex_waitv);
 
 /* sys_xattr.c */
 SYS(getxattr); SYS(lgetxattr); SYS(fgetxattr); SYS(listxattr); SYS(llistxattr); SYS(flistxattr);

@@ -17,6 +17,8 @@
 #define SS_AUTODISARM (1U << 31)
 #endif
 
+#include <linux/futex.h>
+
 #include "emu/cpu.h"
 #include "kernelmodel/cputime.h"
 #include "kernelmodel/pipe.h"
@@ -151,7 +153,7 @@ static bool on_sig_stack(struct task *t, uint64_t sp)
 /* Which syscalls come back after a handler under SA_RESTART (Linux's
  * -ERESTARTSYS), which always fail with EINTR (-ERESTARTNOHAND), and
  * which report the time left (nanosleep's restart block). */
-enum restart_kind { RESTART_SYS, RESTART_NOHAND, RESTART_SLEEP };
+enum restart_kind { RESTART_SYS, RESTART_NOHAND, RESTART_SLEEP, RESTART_NOINTR };
 
 static enum restart_kind restart_kind(long nr)
 {
@@ -176,6 +178,30 @@ static enum restart_kind restart_kind(long nr)
 	}
 }
 
+/* futex: a timed FUTEX_WAIT or WAIT_BITSET returns EINTR (its restart
+ * block, even under SA_RESTART), LOCK_PI always restarts (ERESTARTNOINTR),
+ * as does WAIT_REQUEUE_PI before its requeue; once requeued to the PI
+ * futex it returns EAGAIN (futex_wait_requeue_pi). */
+static enum restart_kind futex_restart_kind(const struct task *t, long *ret)
+{
+	switch ((int)emu_reg_read(EREG_RSI) & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		return emu_reg_read(EREG_R10) ? RESTART_NOHAND : RESTART_SYS;
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+		return RESTART_NOINTR;
+	case FUTEX_WAIT_REQUEUE_PI:
+		if (t->futex_q.queued && t->futex_q.pi_state) {
+			*ret = -EAGAIN;
+			return RESTART_NOHAND;
+		}
+		return RESTART_NOINTR;
+	default:
+		return RESTART_SYS;
+	}
+}
+
 /* The task sleeps inside a syscall (RIP at the syscall instruction, RAX
  * its number) and a handler is about to run: restart it after the handler
  * or make it return EINTR (or the bytes already moved), as Linux does. */
@@ -184,17 +210,16 @@ static void handle_syscall_restart(struct task *t, const struct k_sigaction *ka)
 	long nr = (long)emu_reg_read(EREG_RAX);
 	uint64_t rip = emu_reg_read(EREG_RIP);
 	enum restart_kind kind = restart_kind(nr);
-	/* A timed futex wait is not restarted (Linux's restart block). */
-	if (nr == SYS_futex && t->restart_deadline)
-		kind = RESTART_NOHAND;
+	long ret = -EINTR;
+	if (nr == SYS_futex)
+		kind = futex_restart_kind(t, &ret);
 	fifo_open_cancel(t);
 	futex_unqueue(t);
 	ipc_sleep_cancel(t);
 	t->sig_interrupted = false;
-	long ret = -EINTR;
 	if (t->restart_done) {
 		ret = (long)t->restart_done;
-	} else if (kind == RESTART_SYS && (ka->flags & SA_RESTART)) {
+	} else if ((kind == RESTART_SYS && (ka->flags & SA_RESTART)) || kind == RESTART_NOINTR) {
 		t->restarting = false;
 		return; /* runs again from the start after sigreturn */
 	} else if (kind == RESTART_SLEEP) {
