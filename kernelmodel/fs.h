@@ -12,6 +12,7 @@ struct fs {
 	int refcount;
 	int cwd_fd; /* host O_PATH|O_DIRECTORY descriptor of the cwd */
 	unsigned umask;
+	char *root; /* chroot(2): host path of the root directory; NULL: the host's / */
 };
 
 /* A new fs for the first task: cwd = cloneemu's cwd, umask = cloneemu's. NULL on error. */
@@ -24,6 +25,21 @@ struct fs *fs_dup(const struct fs *fs);
 void fs_set_cwd(struct fs *fs, int dirfd);
 /* The cwd's absolute path into @buf. Returns its length + 1 or -errno. */
 long fs_getcwd(const struct fs *fs, char *buf, unsigned long size);
+
+/* chroot(2): @hostdir (an absolute host path, resolved) becomes @fs's
+ * root. 0 or -ENOMEM. */
+int fs_set_root(struct fs *fs, const char *hostdir);
+/* A path the task names, as the host path under its root: absolute paths
+ * and ".." are taken lexically and never climb above the root (the root's
+ * ".." is the root); relative paths without ".." stay relative. The
+ * symlinks on the way are the host's: an absolute link target is not
+ * re-rooted. 0 or -ENAMETOOLONG. No root: @path unchanged. */
+int fs_root_path(const struct fs *fs, char *path, size_t size);
+/* getcwd(2) under a root: the cwd @hostcwd relative to it, or
+ * "(unreachable)" before it when the cwd is outside. In place. */
+void fs_root_cwd(const struct fs *fs, char *hostcwd, size_t size);
+/* The root execve's loader resolves the program's interpreter under. */
+void fs_set_exec_root(const char *root);
 
 /* -L/--sysroot: absolute paths a guest names are looked up under @dir
  * first, where they exist (as qemu-user's -L does). NULL: no sysroot. */

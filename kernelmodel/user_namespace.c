@@ -13,6 +13,7 @@
 #include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/fs.h"
 #include "kernelmodel/mm.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/task.h"
@@ -83,6 +84,9 @@ int user_ns_may_create(const struct task *t, const struct cred *cred)
 	const struct user_namespace *parent = task_user_ns(t);
 	if (parent->level > 32)
 		return -ENOSPC;
+	/* Not from inside a chroot (current_chrooted). */
+	if (t->fs && t->fs->root)
+		return -EPERM;
 	/* The creator needs a mapping in the parent namespace. */
 	if (from_kuid(parent, cred->euid) == (uint32_t)-1 ||
 	    from_kgid(parent, cred->egid) == (uint32_t)-1)

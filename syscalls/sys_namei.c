@@ -80,6 +80,10 @@ static int get_path(struct task *t, uint64_t gpath, char *buf, bool follow_final
 		return (int)n;
 	if (n == 0)
 		return -ENOENT;
+	/* chroot(2): the task's own root, where /proc and /dev are whatever
+	 * the directory holds. */
+	if (t->fs->root)
+		return fs_root_path(t->fs, buf, PATH_MAX);
 	char followed[PATH_MAX];
 	if (names_dir(buf))
 		follow_final = true;

@@ -24,6 +24,7 @@
 #include "kernelmodel/cred_host.h"
 #include "kernelmodel/user_namespace.h"
 #include "kernelmodel/clock.h"
+#include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
@@ -261,6 +262,10 @@ SYS(getcwd)
 	long n = fs_getcwd(t->fs, buf, sizeof(buf));
 	if (n < 0)
 		return n;
+	if (t->fs->root) { /* relative to the task's root */
+		fs_root_cwd(t->fs, buf, sizeof(buf));
+		n = (long)strlen(buf) + 1;
+	}
 	if ((uint64_t)n > a[1])
 		return -ERANGE;
 	return copy_to_guest(t->mm, a[0], buf, n) ? -EFAULT : n;
@@ -279,6 +284,33 @@ SYS(chdir)
 {
 	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
 	return chdir_to(t, hdir, path);
+}
+
+/* chroot(2) (fs/open.c): a directory the caller may search, and
+ * CAP_SYS_CHROOT; the cwd stays where it is. */
+SYS(chroot)
+{
+	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
+	int fd = (int)RR_SYS(openat(hdir, path, O_PATH | O_DIRECTORY | O_CLOEXEC));
+	if (fd < 0)
+		return fd;
+	if (rr_replaying && (fd = open("/", O_PATH | O_CLOEXEC)) < 0)
+		return -ENFILE;
+	long r = RR_SYS(syscall(SYS_faccessat2, fd, "", X_OK, AT_EACCESS | AT_EMPTY_PATH));
+	if (!r && !capable(t, CAP_SYS_CHROOT))
+		r = -EPERM;
+	char link[64], host[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	long n = r ? 0 : RR_SYS(readlink(link, host, sizeof(host) - 1));
+	if (n < 0)
+		r = n;
+	if (!r) {
+		rr_bytes(host, (size_t)n);
+		host[n] = 0;
+		r = fs_set_root(t->fs, host);
+	}
+	close(fd);
+	return r;
 }
 
 SYS(fchdir)
