@@ -2,6 +2,7 @@
 #include "kernelmodel/eventpoll.h"
 #include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/inode.h"
+#include "kernelmodel/inotify.h"
 #include "kernelmodel/locks.h"
 #include "kernelmodel/net/unix.h"
 #include "kernelmodel/pipe.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -200,6 +202,8 @@ void file_put(struct file *f)
 	if (f->write_access)
 		inode_put_write_access(f->dev, f->ino);
 	if (f->kind == FILE_HOST) {
+		if (fsnotify_active())
+			fsnotify_file(f, f->write_access ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 		if (f->host_fd >= 0)
 			close(f->host_fd);
 		free(f->hsk);

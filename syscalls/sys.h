@@ -108,6 +108,10 @@ SYS(signalfd); SYS(signalfd4);
 SYS(timer_create); SYS(timer_settime); SYS(timer_gettime); SYS(timer_getoverrun);
 SYS(timer_delete); SYS(times);
 
+/* sys_eventfd.c (inotify), sys_fork.c (pidfd_getfd) */
+SYS(pidfd_getfd); SYS(inotify_init); SYS(inotify_init1); SYS(inotify_add_watch);
+SYS(inotify_rm_watch);
+
 /* sys_futex.c */
 SYS(futex); SYS(futex_waitv);
 

@@ -6,16 +6,22 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kernelmodel/clock.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/eventfd.h"
+#include "kernelmodel/inotify.h"
 #include "kernelmodel/signalfd.h"
 #include "kernelmodel/timerfd.h"
 #include "kernelmodel/files.h"
+#include "syscalls/fs_internal.h"
 #include "syscalls/sys.h"
 
 /* Install new file @f (the caller's reference is dropped) at the lowest
@@ -156,4 +162,63 @@ SYS(signalfd)
 SYS(signalfd4)
 {
 	return do_signalfd4(t, (int)a[0], a[1], a[2], (int)a[3]);
+}
+
+/* ---- inotify ---- */
+
+static long do_inotify_init(struct task *t, int flags)
+{
+	if (flags & ~(IN_CLOEXEC | IN_NONBLOCK))
+		return -EINVAL;
+	long err;
+	struct file *f = inotify_file_create(t, flags, &err);
+	return f ? install_new(t, f, flags) : err;
+}
+
+SYS(inotify_init)
+{
+	return do_inotify_init(t, 0);
+}
+
+SYS(inotify_init1)
+{
+	return do_inotify_init(t, (int)a[0]);
+}
+
+#define ALL_INOTIFY_BITS                                                                          \
+	(IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | IN_ONLYDIR | IN_DONT_FOLLOW |  \
+	 IN_EXCL_UNLINK | IN_MASK_CREATE | IN_MASK_ADD | IN_ISDIR | IN_ONESHOT)
+
+SYS(inotify_add_watch)
+{
+	uint32_t mask = (uint32_t)a[2];
+	if ((mask & IN_MASK_ADD) && (mask & IN_MASK_CREATE))
+		return -EINVAL;
+	if (!(mask & ALL_INOTIFY_BITS))
+		return -EINVAL;
+	struct file *f = files_lookup(t->files, (int)a[0]);
+	if (!f)
+		return -EBADF;
+	if (!file_is_inotify(f))
+		return -EINVAL;
+	WITH_PATH(t, AT_FDCWD, a[1], path, hdir);
+	struct stat st;
+	int nofollow = (mask & IN_DONT_FOLLOW) ? AT_SYMLINK_NOFOLLOW : 0;
+	if (fstatat(hdir, path, &st, nofollow))
+		return -errno;
+	if ((mask & IN_ONLYDIR) && !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (syscall(SYS_faccessat2, hdir, path, R_OK, AT_EACCESS | nofollow) && errno == EACCES)
+		return -EACCES;
+	return inotify_add_watch_inode(t, f, st.st_dev, st.st_ino, S_ISDIR(st.st_mode), mask);
+}
+
+SYS(inotify_rm_watch)
+{
+	struct file *f = files_lookup(t->files, (int)a[0]);
+	if (!f)
+		return -EBADF;
+	if (!file_is_inotify(f))
+		return -EINVAL;
+	return inotify_rm_watch_wd(f, (int)a[1]);
 }

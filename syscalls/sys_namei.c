@@ -3,6 +3,7 @@
  * the sysroot), then mkdir, unlink, rename, symlink and link through the
  * host's *at() calls. */
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "kernelmodel/inotify.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/cred_host.h"
@@ -167,7 +169,10 @@ static long do_mkdirat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
 	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
-	return RR_SYS(mkdirat(hdir, path, mode & ~t->fs->umask));
+	long r = RR_SYS(mkdirat(hdir, path, mode & ~t->fs->umask));
+	if (!r && fsnotify_active())
+		fsnotify_path(hdir, path, IN_CREATE, 0, false);
+	return r;
 }
 
 /* mknodat (fs/namei.c): the node is made on the host (a FIFO there is
@@ -219,7 +224,20 @@ static long do_unlinkat(struct task *t, int dirfd, uint64_t gpath, int flags)
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
 	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
-	return RR_SYS(unlinkat(hdir, path, flags));
+	struct stat st;
+	bool watched = fsnotify_active() && !fstatat(hdir, path, &st, AT_SYMLINK_NOFOLLOW);
+	long r = RR_SYS(unlinkat(hdir, path, flags));
+	if (!r && watched) {
+		/* vfs_unlink: the link count (IN_ATTRIB), the inode when its
+		 * last link went (d_delete), then the name (IN_DELETE). */
+		bool dir = S_ISDIR(st.st_mode);
+		if (!dir)
+			fsnotify_inode(st.st_dev, st.st_ino, IN_ATTRIB, 0);
+		if (dir || st.st_nlink <= 1)
+			fsnotify_inode_removed(st.st_dev, st.st_ino);
+		fsnotify_path(hdir, path, IN_DELETE | (dir ? IN_ISDIR : 0), 0, false);
+	}
+	return r;
 }
 
 SYS(unlink)
@@ -244,7 +262,21 @@ static long do_renameat2(struct task *t, int olddir, uint64_t gold, int newdir, 
 	WITH_PATH(t, newdir, gnew, to, hto);
 	REFUSE_PROC_ESCAPE(t, hfrom, from, AT_SYMLINK_NOFOLLOW);
 	REFUSE_PROC_ESCAPE(t, hto, to, AT_SYMLINK_NOFOLLOW);
-	return RR_SYS(syscall(SYS_renameat2, hfrom, from, hto, to, flags));
+	struct stat st, old;
+	bool watched = fsnotify_active() && !fstatat(hfrom, from, &st, AT_SYMLINK_NOFOLLOW);
+	bool replaced = watched && !fstatat(hto, to, &old, AT_SYMLINK_NOFOLLOW) &&
+			(old.st_dev != st.st_dev || old.st_ino != st.st_ino);
+	long r = RR_SYS(syscall(SYS_renameat2, hfrom, from, hto, to, flags));
+	if (!r && watched) {
+		/* fsnotify_move: the pair with one cookie, then the inode. */
+		uint32_t dir = S_ISDIR(st.st_mode) ? IN_ISDIR : 0, cookie = fsnotify_next_cookie();
+		fsnotify_path(hfrom, from, IN_MOVED_FROM | dir, cookie, false);
+		fsnotify_path(hto, to, IN_MOVED_TO | dir, cookie, false);
+		fsnotify_inode(st.st_dev, st.st_ino, IN_MOVE_SELF, 0);
+		if (replaced && !(flags & RENAME_EXCHANGE) && old.st_nlink <= 1)
+			fsnotify_inode_removed(old.st_dev, old.st_ino);
+	}
+	return r;
 }
 
 SYS(rename)

@@ -2,6 +2,7 @@
  * open/openat/creat/close, access, the cwd (getcwd, chdir, fchdir), chmod,
  * chown, utimensat, truncate, umask, and pipe/pipe2 (fs/pipe.c). */
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "kernelmodel/inotify.h"
 #include "kernelmodel/cred_host.h"
 #include "kernelmodel/user_namespace.h"
 #include "kernelmodel/clock.h"
@@ -195,6 +197,11 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 		f->write_access = true;
 	}
 	long fd = files_install(t->files, f, 0, flags & O_CLOEXEC);
+	if (fd >= 0 && fsnotify_active()) { /* the table holds f now */
+		if ((flags & O_CREAT) && !existed)
+			fsnotify_path(at, path, IN_CREATE, 0, false);
+		fsnotify_file(f, IN_OPEN);
+	}
 	file_put(f);
 	return fd;
 }

@@ -3,6 +3,7 @@
  * between host descriptors and guest frames without bounce buffers
  * (mm_pin_iov); a read of an empty pipe sleeps only its task. */
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "kernelmodel/inotify.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/files.h"
@@ -137,6 +139,8 @@ long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t of
 	r = rr_note(rr_sys_ret(r));
 	if (to_guest && r > 0)
 		rr_iov(iov, n, (size_t)r);
+	if (r > 0 && fsnotify_active())
+		fsnotify_file(f, to_guest ? IN_ACCESS : IN_MODIFY);
 	return r;
 }
 
