@@ -648,10 +648,14 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		FILE *mem = open_memstream(&data, &len);
 		if (!mem)
 			return -ENOMEM;
-		int r = ipc_proc_show(t, path, flags, mem);
+		struct file *wfile = NULL;
+		int r = ipc_proc_show(t, path, flags, mem, &wfile);
 		fclose(mem);
 		bool mine = r != 0;
-		if (r > 0) {
+		if (r == 2) {
+			*out = wfile; /* a limit opened for writing */
+			r = 0;
+		} else if (r > 0) {
 			r = snapshot_fd(data, len);
 			if (r >= 0) {
 				*out = file_host_alloc(r, path);

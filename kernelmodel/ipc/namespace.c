@@ -1,16 +1,6 @@
 #include "kernelmodel/ipc/namespace.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
-
-#include "kernelmodel/cred.h"
-#include "kernelmodel/ipc/msg.h"
-#include "kernelmodel/ipc/sem.h"
-#include "kernelmodel/ipc/shm.h"
-#include "kernelmodel/nsproxy.h"
-#include "kernelmodel/task.h"
 
 static struct ipc_namespace *ipc_ns_alloc(uint64_t user_inum)
 {
@@ -53,53 +43,4 @@ void put_ipc_ns(struct ipc_namespace *ns)
 	for (int i = 0; i < IPC_NIDS; i++)
 		free(ns->ids[i].entries);
 	free(ns);
-}
-
-int ipc_proc_show(const struct task *t, const char *path, int flags, FILE *out)
-{
-	const struct ipc_namespace *ns = t->nsproxy->ipc_ns;
-	bool sysvipc = !strncmp(path, "/proc/sysvipc/", 14);
-	bool known = true;
-	if (!strcmp(path, "/proc/sysvipc/shm"))
-		sysvipc_shm_show(t, out);
-	else if (!strcmp(path, "/proc/sysvipc/sem"))
-		sysvipc_sem_show(t, out);
-	else if (!strcmp(path, "/proc/sysvipc/msg"))
-		sysvipc_msg_show(t, out);
-	else if (!strcmp(path, "/proc/sys/kernel/shmmax"))
-		fprintf(out, "%llu\n", (unsigned long long)ns->shm_ctlmax);
-	else if (!strcmp(path, "/proc/sys/kernel/shmall"))
-		fprintf(out, "%llu\n", (unsigned long long)ns->shm_ctlall);
-	else if (!strcmp(path, "/proc/sys/kernel/shmmni"))
-		fprintf(out, "%d\n", ns->shm_ctlmni);
-	else if (!strcmp(path, "/proc/sys/kernel/sem"))
-		fprintf(out, "%d\t%d\t%d\t%d\n", ns->sc_semmsl, ns->sc_semmns, ns->sc_semopm,
-			ns->sc_semmni);
-	else if (!strcmp(path, "/proc/sys/kernel/msgmax"))
-		fprintf(out, "%u\n", ns->msg_ctlmax);
-	else if (!strcmp(path, "/proc/sys/kernel/msgmnb"))
-		fprintf(out, "%u\n", ns->msg_ctlmnb);
-	else if (!strcmp(path, "/proc/sys/kernel/msgmni"))
-		fprintf(out, "%u\n", ns->msg_ctlmni);
-	else if (!strcmp(path, "/proc/sys/fs/mqueue/queues_max"))
-		fprintf(out, "%u\n", ns->mq_queues_max);
-	else if (!strcmp(path, "/proc/sys/fs/mqueue/msg_max"))
-		fprintf(out, "%u\n", ns->mq_msg_max);
-	else if (!strcmp(path, "/proc/sys/fs/mqueue/msgsize_max"))
-		fprintf(out, "%u\n", ns->mq_msgsize_max);
-	else if (!strcmp(path, "/proc/sys/fs/mqueue/msg_default"))
-		fprintf(out, "%u\n", ns->mq_msg_default);
-	else if (!strcmp(path, "/proc/sys/fs/mqueue/msgsize_default"))
-		fprintf(out, "%u\n", ns->mq_msgsize_default);
-	else
-		known = false;
-	if (!known)
-		return 0;
-	if ((flags & O_ACCMODE) != O_RDONLY) {
-		/* /proc/sysvipc is 0444; the sysctls are 0644, root's. */
-		if (sysvipc || t->cred->fsuid != 0)
-			return -EACCES;
-		return -EOPNOTSUPP; /* writing the limits is not modeled (README) */
-	}
-	return 1;
 }

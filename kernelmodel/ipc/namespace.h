@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum { IPC_SEM_IDS, IPC_MSG_IDS, IPC_SHM_IDS, IPC_NIDS };
 
@@ -79,13 +80,15 @@ void sem_exit_ns(struct ipc_namespace *ns);
 void msg_exit_ns(struct ipc_namespace *ns);
 void mq_exit_ns(struct ipc_namespace *ns);
 
-#endif
-
 /* /proc/sysvipc/{shm,sem,msg}, /proc/sys/kernel/{shmmax,shmall,shmmni,
- * sem,msgmax,msgmnb,msgmni} and the /proc/sys/fs/mqueue files of @t's namespace:
- * writes the contents to @out and returns 1; 0 when @path is not one of
- * them; -errno (opening one for writing is not modeled: EOPNOTSUPP, or
- * EACCES without the capability Linux's file modes demand). */
-#include <stdio.h>
+ * sem,msgmax,msgmnb,msgmni} and the /proc/sys/fs/mqueue files of @t's
+ * namespace (ipc_sysctl.c). Opened read-only: writes the contents to @out
+ * and returns 1. A sysctl opened for writing by root: a model file whose
+ * writes set the limit, in *@wfile, and 2. 0 when @path is not one of
+ * them; -errno (EACCES: /proc/sysvipc, or not root). */
 struct task;
-int ipc_proc_show(const struct task *t, const char *path, int flags, FILE *out);
+struct file;
+int ipc_proc_show(const struct task *t, const char *path, int flags, FILE *out,
+		  struct file **wfile);
+
+#endif
