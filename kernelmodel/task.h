@@ -89,6 +89,7 @@ struct task {
 	bool trace_resumed; /* --trace: this call went to sleep (entry printed) */
 	long trace_nr;          /* --trace: the call in progress, */
 	uint64_t trace_a[6];    /* its arguments */
+	uint32_t trace_len;     /* an in/out length it was given (socklen) */
 	uint64_t trace_entry_ns; /* --trace/--summary: when it was entered */
 	/* futex waits (kernelmodel/futex.c): futex_q for futex(2), futex_qv
 	 * (futex_nqv entries, owned) for futex_waitv; futex_woken is the

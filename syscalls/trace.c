@@ -264,6 +264,7 @@ void trace_syscall_enter(struct task *t, long nr, const uint64_t *a)
 	t->trace_entry_ns = now_ns();
 	if (!trace_file)
 		return;
+	trace_entry_values(t, nr, a);
 	if (ndeferred)
 		flush_deferred(t, true);
 	if (!trace_selected(nr))

@@ -51,7 +51,8 @@ unsigned trace_strsize = 32;
  * 7 int pair, 8 rlimit, 9 string (length: the result), # msghdr,
  * $ utsname, & int, ^ iovec array (length: the result), ~ timeval,
  * % a sleep's remaining time (written only when a signal cut it short),
- * ] epoll_event array (length: the result). */
+ * ] epoll_event array (length: the result), ( sockaddr (length: next),
+ * ) socklen_t given and returned ("[110 => 2]"). */
 #define S(name, spec) [__NR_##name] = spec
 static const char *const specs[NR_SYSCALLS] = {
 	S(read, "dBu"), S(write, "dbu"), S(readv, "d^u"), S(writev, "d*u"),
@@ -68,10 +69,10 @@ static const char *const specs[NR_SYSCALLS] = {
 	S(linkat, "DsDsa"), S(chmod, "sm"), S(fchmod, "dm"), S(fchmodat, "Dsm"),
 	S(utimensat, "Dspa"), S(statfs, "sp"), S(fstatfs, "dp"), S(fadvise64, "dlld"),
 	S(pipe, "7"), S(pipe2, "7U"), S(socket, "yzd"), S(socketpair, "yzd7"), S(bind, "dQu"),
-	S(listen, "dd"), S(connect, "dQu"), S(accept, "dpp"), S(accept4, "dppZ"),
-	S(shutdown, "dJ"), S(getsockname, "dpp"), S(getpeername, "dpp"),
+	S(listen, "dd"), S(connect, "dQu"), S(accept, "d()"), S(accept4, "d()Z"),
+	S(shutdown, "dJ"), S(getsockname, "d()"), S(getpeername, "d()"),
 	S(setsockopt, "dRdpu"), S(getsockopt, "dRdpp"), S(sendto, "dbunQu"),
-	S(recvfrom, "dBunpp"), S(sendmsg, "dHn"), S(recvmsg, "d#n"), S(sendmmsg, "dpun"),
+	S(recvfrom, "dBun()"), S(sendmsg, "dHn"), S(recvmsg, "d#n"), S(sendmmsg, "dpun"),
 	S(recvmmsg, "dpunp"), S(brk, "p"), S(mmap, "puPMdx"), S(munmap, "pu"),
 	S(mprotect, "puP"), S(mremap, "puuNp"), S(madvise, "puG"), S(msync, "pux"),
 	S(memfd_create, "sx"), S(exit, "d"), S(exit_group, "d"), S(getpid, ""), S(gettid, ""),
@@ -122,7 +123,7 @@ static const char *const specs[NR_SYSCALLS] = {
 
 static bool exit_letter(char c)
 {
-	return c && strchr("B0123456789#$&^~%]", c);
+	return c && strchr("B0123456789#$&^~%]()", c);
 }
 
 static const struct flag_name ioctls[] = {
@@ -293,6 +294,28 @@ static void put_arg(struct tbuf *b, struct task *t, long nr, char c, const uint6
 		break;
 	}
 	case ']': tb_epoll_events(b, t, v, (uint64_t)ret); break;
+	case '(': {
+		uint32_t len;
+		if (!v)
+			tb_puts(b, "NULL");
+		else if (trace_peek(t, &len, next, 4))
+			tb_sockaddr(b, t, v, len < t->trace_len ? len : t->trace_len);
+		else
+			tb_addr(b, v);
+		break;
+	}
+	case ')': {
+		uint32_t len;
+		if (!v)
+			tb_puts(b, "NULL");
+		else if (!trace_peek(t, &len, v, 4))
+			tb_addr(b, v);
+		else if (len != t->trace_len)
+			tb_printf(b, "[%u => %u]", t->trace_len, len);
+		else
+			tb_printf(b, "[%u]", len);
+		break;
+	}
 	case 'V': tb_value(b, (uint32_t)v, X(prio_which), "%llu"); break;
 	case 'W': tb_value(b, (uint32_t)v, X(whence), "%llu"); break;
 	case 'X':
@@ -595,6 +618,16 @@ static int args_by_command(struct tbuf *b, struct task *t, long nr, const uint64
 			put_arg(b, t, nr, '.', a, i, ret);
 	}
 	return n;
+}
+
+void trace_entry_values(struct task *t, long nr, const uint64_t *a)
+{
+	const char *spec = nr >= 0 && nr < NR_SYSCALLS ? specs[nr] : NULL;
+	const char *p = spec ? strchr(spec, ')') : NULL;
+	uint32_t len = 0;
+	if (p && !trace_peek(t, &len, a[p - spec], 4))
+		len = 0;
+	t->trace_len = len;
 }
 
 int trace_nargs(long nr)

@@ -100,6 +100,9 @@ void tb_revents(struct tbuf *b, struct task *t, uint64_t addr, uint64_t n);
 void tb_epoll_events(struct tbuf *b, struct task *t, uint64_t addr, uint64_t n);
 
 int trace_nargs(long nr);
+/* Values the call will overwrite that strace shows with the result
+ * (accept's "[110 => 2]"): kept in the task at entry. */
+void trace_entry_values(struct task *t, long nr, const uint64_t *a);
 int trace_args(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long ret, int from,
 	       bool exiting);
 /* The return value the way strace prints it for this syscall (" = ..."

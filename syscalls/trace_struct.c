@@ -296,7 +296,9 @@ void tb_sockaddr(struct tbuf *b, struct task *t, uint64_t addr, uint64_t len)
 	memcpy(&fam, sa, 2);
 	tb_puts(b, "{sa_family=");
 	tb_value(b, fam, X(af), "%llu");
-	if (fam == AF_UNIX && len > 2) {
+	if (fam == AF_UNIX && len <= 2) {
+		/* unnamed */
+	} else if (fam == AF_UNIX) {
 		const char *path = (const char *)sa + 2;
 		size_t n = strnlen(path, len - 2);
 		if (!n && len > 3) {

@@ -84,6 +84,9 @@ compare() {
 ^epoll_
 ^ioctl\(3, 
 ^prctl\(
+^socket\(
+^bind\(
+^getsockname\(
 ^pipe2\(
 ^\+\+\+ 
 EOF

@@ -20,6 +20,8 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -113,6 +115,17 @@ int main(int argc, char **argv)
 	prctl(PR_GET_NAME, name);
 	if (prctl(PR_GET_DUMPABLE) != 1)
 		return 24;
+
+	/* A socket: sockaddr in, and out with its length ("[110 => 22]"). */
+	struct sockaddr_un sun = {.sun_family = AF_UNIX}, got_sun;
+	strcpy(sun.sun_path, "strace_subject.sock");
+	socklen_t sl = sizeof(got_sun);
+	int so = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (so < 0 || bind(so, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    getsockname(so, (struct sockaddr *)&got_sun, &sl))
+		return 25;
+	close(so);
+	unlink(sun.sun_path);
 
 	/* A thread: clone3 with CLONE_PARENT_SETTID, its own exit line. */
 	pthread_t th;
