@@ -53,6 +53,24 @@ int main(void)
 	expect_eq(select(efd + 1, &rs, &ws, NULL, &tv), 1, 14, "select: writable only");
 	expect_eq(FD_ISSET(efd, &ws) && !FD_ISSET(efd, &rs), 1, 15, "select bits");
 
+	/* EPOLLEXCLUSIVE: ADD only, not with EPOLLONESHOT. */
+	int x = eventfd(0, EFD_NONBLOCK);
+	struct epoll_event xev = {EPOLLIN | EPOLLEXCLUSIVE, {.u32 = 9}};
+	expect_eq(epoll_ctl(ep, EPOLL_CTL_ADD, x, &xev), 0, 30, "add EPOLLEXCLUSIVE");
+	errno = 0;
+	expect_eq(epoll_ctl(ep, EPOLL_CTL_MOD, x, &xev), -1, 31, "mod with EPOLLEXCLUSIVE");
+	expect_eq(errno, EINVAL, 32, "EINVAL");
+	xev.events = EPOLLIN;
+	errno = 0;
+	expect_eq(epoll_ctl(ep, EPOLL_CTL_MOD, x, &xev), -1, 33, "mod of an exclusive item");
+	expect_eq(errno, EINVAL, 34, "EINVAL");
+	epoll_ctl(ep, EPOLL_CTL_DEL, x, NULL);
+	xev.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT;
+	errno = 0;
+	expect_eq(epoll_ctl(ep, EPOLL_CTL_ADD, x, &xev), -1, 35, "exclusive with oneshot");
+	expect_eq(errno, EINVAL, 36, "EINVAL");
+	close(x);
+
 	/* A child writes after a while; the parent sleeps in epoll_wait. */
 	ev.events = EPOLLIN | EPOLLET;
 	epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev);

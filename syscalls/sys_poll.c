@@ -331,6 +331,15 @@ SYS(epoll_ctl)
 		return -EPERM; /* regular files do not support epoll */
 	if (f->kind == FILE_DIR)
 		return -EPERM;
+	/* EPOLLEXCLUSIVE: at ADD only, with in/out/err/hup/et/wakeup bits, and
+	 * not on an epoll file. The model wakes every waiter, which
+	 * EPOLLEXCLUSIVE allows ("one or more"). */
+	if (op != EPOLL_CTL_DEL && (ev.events & EPOLLEXCLUSIVE)) {
+		uint32_t ok = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET |
+			      EPOLLEXCLUSIVE;
+		if (op == EPOLL_CTL_MOD || f->kind == FILE_EPOLL || (ev.events & ~ok))
+			return -EINVAL;
+	}
 	struct epitem *it = eventpoll_find(ef->ep, f, (int)a[2]);
 	switch (op) {
 	case EPOLL_CTL_ADD:
@@ -338,6 +347,8 @@ SYS(epoll_ctl)
 	case EPOLL_CTL_MOD:
 		if (!it)
 			return -ENOENT;
+		if (it->events & EPOLLEXCLUSIVE)
+			return -EINVAL;
 		it->events = ev.events | EPOLLERR | EPOLLHUP;
 		it->data = ev.data;
 		it->disabled = false;
