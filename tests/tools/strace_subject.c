@@ -58,12 +58,14 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return 11;
 	write(fd, data, strlen(data));
+	/* strace's quoting: octal escapes (three digits before a digit), \t, \", \\. */
+	write(fd, "\0\1\0027\377\"\\\t\x7f~", 10);
 	lseek(fd, 0, SEEK_SET);
 	char buf[64];
 	ssize_t n = read(fd, buf, sizeof(buf));
 	close(fd);
 	unlink("strace_subject.tmp");
-	if (n != (ssize_t)strlen(data))
+	if (n != (ssize_t)strlen(data) + 10 && n != 64)
 		return 12;
 
 	void *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
