@@ -45,14 +45,15 @@ unsigned trace_strsize = 32;
  * Y scheduling policy, Z SOCK_ flags, * iovec array (count: next),
  * < clone flags, @ mode with its file type, ! device number (makedev),
  * = IPC_ command, [ fd_set (size: the first argument), { timeval,
- * . raw (decimal when small, else hex).
+ * . raw (decimal when small, else hex), / socket option (level: the
+ * argument before), | setsockopt's value (length: next).
  * Filled in by the call: B buffer (length: the result), 0 getdents,
  * 1 stat, 2 statx, 3 wait status, 4 timespec, 5 sigaction, 6 sigset,
  * 7 int pair, 8 rlimit, 9 string (length: the result), # msghdr,
  * $ utsname, & int, ^ iovec array (length: the result), ~ timeval,
  * % a sleep's remaining time (written only when a signal cut it short),
  * ] epoll_event array (length: the result), ( sockaddr (length: next),
- * ) socklen_t given and returned ("[110 => 2]"). */
+ * ) socklen_t given and returned ("[110 => 2]"), } getsockopt's value. */
 #define S(name, spec) [__NR_##name] = spec
 static const char *const specs[NR_SYSCALLS] = {
 	S(read, "dBu"), S(write, "dbu"), S(readv, "d^u"), S(writev, "d*u"),
@@ -71,7 +72,7 @@ static const char *const specs[NR_SYSCALLS] = {
 	S(pipe, "7"), S(pipe2, "7U"), S(socket, "yzd"), S(socketpair, "yzd7"), S(bind, "dQu"),
 	S(listen, "dd"), S(connect, "dQu"), S(accept, "d()"), S(accept4, "d()Z"),
 	S(shutdown, "dJ"), S(getsockname, "d()"), S(getpeername, "d()"),
-	S(setsockopt, "dRdpu"), S(getsockopt, "dRdpp"), S(sendto, "dbunQu"),
+	S(setsockopt, "dR/|u"), S(getsockopt, "dR/})"), S(sendto, "dbunQu"),
 	S(recvfrom, "dBun()"), S(sendmsg, "dHn"), S(recvmsg, "d#n"), S(sendmmsg, "dpun"),
 	S(recvmmsg, "dpunp"), S(brk, "p"), S(mmap, "puPMdx"), S(munmap, "pu"),
 	S(mprotect, "puP"), S(mremap, "puuNp"), S(madvise, "puG"), S(msync, "pux"),
@@ -123,18 +124,9 @@ static const char *const specs[NR_SYSCALLS] = {
 
 static bool exit_letter(char c)
 {
-	return c && strchr("B0123456789#$&^~%]()", c);
+	return c && strchr("B0123456789#$&^~%]()}", c);
 }
 
-static const struct flag_name ioctls[] = {
-	{TCGETS, "TCGETS"},       {TCSETS, "TCSETS"},         {TCSETSW, "TCSETSW"},
-	{TCSETSF, "TCSETSF"},     {TIOCGWINSZ, "TIOCGWINSZ"}, {TIOCSWINSZ, "TIOCSWINSZ"},
-	{TIOCGPGRP, "TIOCGPGRP"}, {TIOCSPGRP, "TIOCSPGRP"},   {TIOCSCTTY, "TIOCSCTTY"},
-	{TIOCNOTTY, "TIOCNOTTY"}, {FIONREAD, "FIONREAD"},     {FIONBIO, "FIONBIO"},
-	{FIOCLEX, "FIOCLEX"},     {FIONCLEX, "FIONCLEX"},     {TIOCGPTN, "TIOCGPTN"},
-	{TIOCSPTLCK, "TIOCSPTLCK"}, {TIOCGSID, "TIOCGSID"},   {TCFLSH, "TCFLSH"},
-	{TIOCOUTQ, "TIOCOUTQ"},   {TCXONC, "TCXONC"},         {TCSBRK, "TCSBRK"},
-};
 
 /* One argument, by its letter. */
 static void put_arg(struct tbuf *b, struct task *t, long nr, char c, const uint64_t *a, int i,
@@ -237,7 +229,7 @@ static void put_arg(struct tbuf *b, struct task *t, long nr, char c, const uint6
 	case 'L': tb_pollfds(b, t, v, next); break;
 	case 'M': tb_flags(b, v, X(map_flags), "0"); break;
 	case 'N': tb_flags(b, v, X(mremap), "0"); break;
-	case 'O': tb_value(b, (uint32_t)v, XLAT(ioctls), "%#llx"); break;
+	case 'O': tb_ioctl_request(b, (uint32_t)v); break;
 	case 'P': tb_flags(b, v, X(prot), "PROT_NONE"); break;
 	case 'Q': tb_sockaddr(b, t, v, next); break;
 	case 'R': tb_value(b, (uint32_t)v, X(sol), "%llu"); break;
@@ -294,6 +286,31 @@ static void put_arg(struct tbuf *b, struct task *t, long nr, char c, const uint6
 		break;
 	}
 	case ']': tb_epoll_events(b, t, v, (uint64_t)ret); break;
+	case '/': {
+		uint32_t level = (uint32_t)a[i - 1];
+		struct xlat x = level == SOL_SOCKET ? X(so_opts)
+				: level == 6	    ? X(tcp_opts)
+				: level == 0	    ? X(ip_opts)
+				: level == 41	    ? X(ipv6_opts)
+						    : (struct xlat){NULL, 0};
+		tb_value(b, (uint32_t)v, x, "%llu");
+		break;
+	}
+	case '|':
+	case '}': {
+		/* An int option prints as [N]; SO_PEERCRED as its ucred. */
+		uint32_t len = (uint32_t)next;
+		int32_t iv[3];
+		if (c == '}' && !trace_peek(t, &len, a[i + 1], 4))
+			len = 0;
+		if (a[1] == SOL_SOCKET && a[2] == SO_PEERCRED && len >= 12 && trace_peek(t, iv, v, 12))
+			tb_printf(b, "{pid=%d, uid=%d, gid=%d}", iv[0], iv[1], iv[2]);
+		else if (len == 4 && trace_peek(t, iv, v, 4))
+			tb_printf(b, "[%d]", iv[0]);
+		else
+			tb_buffer(b, t, v, len, false);
+		break;
+	}
 	case '(': {
 		uint32_t len;
 		if (!v)
@@ -543,83 +560,6 @@ static bool custom_args(struct tbuf *b, struct task *t, long nr, const uint64_t 
 	}
 }
 
-/* prctl and ioctl: what follows the option or request depends on it; a
- * value the call returns through a pointer prints at exit. */
-static int args_by_command(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long ret,
-			   int from, bool exiting)
-{
-	bool failed = ret < 0 && ret >= -4095;
-	int32_t v;
-	if (nr == __NR_ioctl) {
-		uint32_t req = (uint32_t)a[1];
-		bool get = req == TIOCGWINSZ || req == FIONREAD || req == TIOCGPGRP ||
-			   req == TIOCOUTQ || req == TIOCGSID || req == TIOCGPTN;
-		if (!exiting) {
-			tb_printf(b, "%d, ", (int)a[0]);
-			tb_value(b, req, XLAT(ioctls), "%#llx");
-			tb_puts(b, ", ");
-			if (get)
-				return 2;
-		} else if (from != 2) {
-			return 3;
-		}
-		struct { uint16_t row, col, x, y; } ws;
-		if ((req == TIOCGWINSZ || req == TIOCSWINSZ) && !(get && failed) &&
-		    trace_peek(t, &ws, a[2], sizeof(ws)))
-			tb_printf(b, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}", ws.row,
-				  ws.col, ws.x, ws.y);
-		else if ((get || req == TIOCSPGRP || req == FIONBIO) && req != TIOCGWINSZ &&
-			 !(get && failed) && trace_peek(t, &v, a[2], 4))
-			tb_printf(b, "[%d]", v);
-		else
-			tb_addr(b, a[2]);
-		return 3;
-	}
-	/* prctl */
-	uint32_t op = (uint32_t)a[0];
-	int n = 5;
-	switch (op) {
-	case PR_GET_DUMPABLE: case PR_GET_KEEPCAPS: case PR_GET_TIMERSLACK:
-	case PR_GET_NO_NEW_PRIVS: case PR_GET_SECCOMP: case PR_GET_THP_DISABLE:
-		n = 1;
-		break;
-	case PR_SET_NAME: case PR_GET_NAME: case PR_SET_PDEATHSIG: case PR_GET_PDEATHSIG:
-	case PR_SET_DUMPABLE: case PR_SET_KEEPCAPS: case PR_SET_CHILD_SUBREAPER:
-	case PR_GET_CHILD_SUBREAPER: case PR_SET_TIMERSLACK: case PR_CAPBSET_READ:
-	case PR_CAPBSET_DROP:
-		n = 2;
-		break;
-	default:
-		break;
-	}
-	bool out = op == PR_GET_NAME || op == PR_GET_PDEATHSIG || op == PR_GET_CHILD_SUBREAPER;
-	if (!exiting) {
-		tb_value(b, op, X(prctl), "%#llx");
-		if (n > 1)
-			tb_puts(b, ", ");
-		if (out)
-			return 1;
-	} else if (from != 1) {
-		return n;
-	}
-	for (int i = 1; i < n; i++) {
-		if (i > 1)
-			tb_puts(b, ", ");
-		if (i == 1 && (op == PR_SET_NAME || (op == PR_GET_NAME && !failed)))
-			tb_string(b, t, a[1], false);
-		else if (i == 1 && op == PR_SET_PDEATHSIG)
-			tb_signal(b, (int)a[1]);
-		else if (i == 1 && out && !failed && trace_peek(t, &v, a[1], 4))
-			op == PR_GET_PDEATHSIG && v ? (void)(tb_putc(b, '['), tb_signal(b, v), tb_putc(b, ']'))
-						     : tb_printf(b, "[%d]", v);
-		else if (i == 1 && out)
-			tb_addr(b, a[1]);
-		else
-			put_arg(b, t, nr, '.', a, i, ret);
-	}
-	return n;
-}
-
 void trace_entry_values(struct task *t, long nr, const uint64_t *a)
 {
 	const char *spec = nr >= 0 && nr < NR_SYSCALLS ? specs[nr] : NULL;
@@ -679,7 +619,7 @@ int trace_args(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long 
 		return n;
 	}
 	if (nr == __NR_prctl || nr == __NR_ioctl)
-		return args_by_command(b, t, nr, a, ret, from, exiting);
+		return trace_args_by_command(b, t, nr, a, ret, from, exiting);
 	if (!exiting && custom_args(b, t, nr, a))
 		return n; /* these print everything at entry */
 	const char *spec = nr >= 0 && nr < NR_SYSCALLS ? specs[nr] : NULL;

@@ -190,6 +190,33 @@ N(mremap);
 const struct flag_name trace_sol[] = {F(SOL_SOCKET), {6, "SOL_TCP"}, {0, "SOL_IP"},
 				      {41, "SOL_IPV6"}, {17, "SOL_UDP"}};
 N(sol);
+const struct flag_name trace_so_opts[] = {
+	F(SO_DEBUG), F(SO_REUSEADDR), F(SO_TYPE), F(SO_ERROR), F(SO_DONTROUTE), F(SO_BROADCAST),
+	F(SO_SNDBUF), F(SO_RCVBUF), F(SO_KEEPALIVE), F(SO_OOBINLINE), F(SO_NO_CHECK),
+	F(SO_PRIORITY), F(SO_LINGER), F(SO_BSDCOMPAT), F(SO_REUSEPORT), F(SO_PASSCRED),
+	F(SO_PEERCRED), F(SO_RCVLOWAT), F(SO_SNDLOWAT), {20, "SO_RCVTIMEO_OLD"},
+	{21, "SO_SNDTIMEO_OLD"}, F(SO_BINDTODEVICE), F(SO_ACCEPTCONN), F(SO_PEERSEC),
+	F(SO_SNDBUFFORCE), F(SO_RCVBUFFORCE), F(SO_PASSSEC), {35, "SO_TIMESTAMPNS_OLD"},
+	F(SO_MARK), F(SO_PROTOCOL), F(SO_DOMAIN), F(SO_PEEK_OFF), {76, "SO_PASSPIDFD"},
+	{77, "SO_PEERPIDFD"},
+};
+N(so_opts);
+const struct flag_name trace_tcp_opts[] = {
+	{1, "TCP_NODELAY"}, {2, "TCP_MAXSEG"}, {3, "TCP_CORK"}, {4, "TCP_KEEPIDLE"},
+	{5, "TCP_KEEPINTVL"}, {6, "TCP_KEEPCNT"}, {9, "TCP_DEFER_ACCEPT"}, {11, "TCP_INFO"},
+	{12, "TCP_QUICKACK"}, {18, "TCP_USER_TIMEOUT"}, {23, "TCP_FASTOPEN"},
+};
+N(tcp_opts);
+const struct flag_name trace_ip_opts[] = {
+	{1, "IP_TOS"}, {2, "IP_TTL"}, {3, "IP_HDRINCL"}, {4, "IP_OPTIONS"}, {8, "IP_RECVTTL"},
+	{10, "IP_MTU_DISCOVER"}, {11, "IP_RECVERR"}, {32, "IP_MULTICAST_IF"},
+	{33, "IP_MULTICAST_TTL"}, {34, "IP_MULTICAST_LOOP"}, {35, "IP_ADD_MEMBERSHIP"},
+};
+N(ip_opts);
+const struct flag_name trace_ipv6_opts[] = {
+	{16, "IPV6_UNICAST_HOPS"}, {26, "IPV6_V6ONLY"}, {49, "IPV6_RECVPKTINFO"},
+};
+N(ipv6_opts);
 const struct flag_name trace_shut[] = {F(SHUT_RD), F(SHUT_WR), F(SHUT_RDWR)};
 N(shut);
 const struct flag_name trace_itimers[] = {F(ITIMER_REAL), F(ITIMER_VIRTUAL), F(ITIMER_PROF)};

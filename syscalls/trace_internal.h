@@ -60,14 +60,16 @@ extern const struct flag_name trace_prot[], trace_map_flags[], trace_at_flags[],
 	trace_epoll_events[], trace_grnd[], trace_access_modes[], trace_msg_flags[],
 	trace_madv[], trace_prctl[], trace_fd_flags[], trace_mremap[], trace_clock_flags[],
 	trace_sol[], trace_shut[], trace_itimers[], trace_prio_which[], trace_sched_policy[],
-	trace_statx_mask[], trace_statx_attrs[], trace_ipc_cmds[];
+	trace_statx_mask[], trace_statx_attrs[], trace_ipc_cmds[], trace_so_opts[], trace_tcp_opts[],
+	trace_ip_opts[], trace_ipv6_opts[];
 extern const size_t trace_prot_n, trace_map_flags_n, trace_at_flags_n, trace_sa_flags_n,
 	trace_wait_flags_n, trace_clocks_n, trace_rlimits_n, trace_fcntl_cmds_n, trace_sig_how_n,
 	trace_whence_n, trace_poll_events_n, trace_arch_prctl_n, trace_af_n, trace_sock_type_n,
 	trace_epoll_ops_n, trace_epoll_events_n, trace_grnd_n, trace_access_modes_n,
 	trace_msg_flags_n, trace_madv_n, trace_prctl_n, trace_fd_flags_n, trace_mremap_n,
 	trace_clock_flags_n, trace_sol_n, trace_shut_n, trace_itimers_n, trace_prio_which_n,
-	trace_sched_policy_n, trace_statx_mask_n, trace_statx_attrs_n, trace_ipc_cmds_n;
+	trace_sched_policy_n, trace_statx_mask_n, trace_statx_attrs_n, trace_ipc_cmds_n,
+	trace_so_opts_n, trace_tcp_opts_n, trace_ip_opts_n, trace_ipv6_opts_n;
 #define X(name) ((struct xlat){trace_##name, trace_##name##_n})
 
 /* Guest memory as strace shows it (trace_struct.c). */
@@ -95,11 +97,18 @@ void tb_int_out(struct tbuf *b, struct task *t, uint64_t addr, int n);
  * false) arguments are printed from @from up to the first one that the
  * call fills in; the index of that one is returned (nargs: all printed).
  * At exit the rest are printed. */
+void tb_cmsgs(struct tbuf *b, struct task *t, uint64_t addr, uint64_t len);
 void tb_fdset(struct tbuf *b, struct task *t, uint64_t addr, uint64_t nfds);
 void tb_revents(struct tbuf *b, struct task *t, uint64_t addr, uint64_t n);
 void tb_epoll_events(struct tbuf *b, struct task *t, uint64_t addr, uint64_t n);
 
 int trace_nargs(long nr);
+/* prctl and ioctl (trace_cmds.c), with trace_args' contract. */
+int trace_args_by_command(struct tbuf *b, struct task *t, long nr, const uint64_t *a, long ret,
+			  int from, bool exiting);
+void tb_ioctl_request(struct tbuf *b, uint32_t req);
+/* Small values in decimal, others in hex (an argument without a decoder). */
+void tb_raw(struct tbuf *b, uint64_t v);
 /* Values the call will overwrite that strace shows with the result
  * (accept's "[110 => 2]"): kept in the task at entry. */
 void trace_entry_values(struct task *t, long nr, const uint64_t *a);

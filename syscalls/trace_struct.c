@@ -30,6 +30,14 @@ bool trace_peek(struct task *t, void *dst, uint64_t addr, size_t n)
 	return ok;
 }
 
+void tb_raw(struct tbuf *b, uint64_t v)
+{
+	if ((int64_t)v >= -4096 && (int64_t)v < 65536)
+		tb_printf(b, "%lld", (long long)v);
+	else
+		tb_printf(b, "%#llx", (unsigned long long)v);
+}
+
 void tb_addr(struct tbuf *b, uint64_t v)
 {
 	if (v)
@@ -346,11 +354,54 @@ void tb_msghdr(struct tbuf *b, struct task *t, uint64_t addr, uint64_t data)
 	tb_printf(b, ", msg_iovlen=%llu", (unsigned long long)m.iovlen);
 	if (m.controllen) {
 		tb_puts(b, ", msg_control=");
-		tb_addr(b, m.control);
+		tb_cmsgs(b, t, m.control, m.controllen);
 	}
 	tb_printf(b, ", msg_controllen=%llu, msg_flags=", (unsigned long long)m.controllen);
 	tb_flags(b, (uint32_t)m.flags, X(msg_flags), "0");
 	tb_putc(b, '}');
+}
+
+/* Control messages: SCM_RIGHTS' descriptors, SCM_CREDENTIALS' ids. */
+void tb_cmsgs(struct tbuf *b, struct task *t, uint64_t addr, uint64_t len)
+{
+	struct { uint64_t len; int32_t level, type; } h;
+	if (len < sizeof(h) || !trace_peek(t, &h, addr, sizeof(h))) {
+		tb_addr(b, addr);
+		return;
+	}
+	tb_putc(b, '[');
+	uint64_t off = 0;
+	for (int i = 0; off + sizeof(h) <= len && i < 64; i++) {
+		if (!trace_peek(t, &h, addr + off, sizeof(h)) || h.len < sizeof(h))
+			break;
+		tb_printf(b, "%s{cmsg_len=%llu, cmsg_level=", i ? ", " : "", (unsigned long long)h.len);
+		tb_value(b, (uint32_t)h.level, X(sol), "%llu");
+		uint64_t dlen = (h.len < len - off ? h.len : len - off) - sizeof(h);
+		uint64_t data = addr + off + sizeof(h);
+		if (h.level == SOL_SOCKET && h.type == SCM_RIGHTS) {
+			tb_puts(b, ", cmsg_type=SCM_RIGHTS, cmsg_data=[");
+			for (uint64_t k = 0; k + 4 <= dlen && k < 4 * 253; k += 4) {
+				int32_t fd;
+				if (!trace_peek(t, &fd, data + k, 4))
+					break;
+				tb_printf(b, "%s%d", k ? ", " : "", fd);
+			}
+			tb_putc(b, ']');
+		} else if (h.level == SOL_SOCKET && h.type == SCM_CREDENTIALS && dlen >= 12) {
+			int32_t c[3];
+			tb_puts(b, ", cmsg_type=SCM_CREDENTIALS, cmsg_data=");
+			if (trace_peek(t, c, data, sizeof(c)))
+				tb_printf(b, "{pid=%d, uid=%d, gid=%d}", c[0], c[1], c[2]);
+			else
+				tb_addr(b, data);
+		} else {
+			tb_printf(b, ", cmsg_type=%#x, cmsg_data=", (unsigned)h.type);
+			tb_buffer(b, t, data, dlen, false);
+		}
+		tb_putc(b, '}');
+		off += (h.len + 7) & ~7ull;
+	}
+	tb_putc(b, ']');
 }
 
 void tb_uname(struct tbuf *b, struct task *t, uint64_t addr)

@@ -33,6 +33,7 @@ normalize() {
 		-e 's/strace: Process [0-9]+ attached//' \
 		-e 's/0x[0-9a-f]{5,}/ADDR/g' \
 		-e 's/si_pid=[0-9]+/si_pid=PID/' \
+		-e 's/\{pid=[0-9]+,/{pid=PID,/' \
 		-e 's/^(kill|wait4)\([0-9]+/\1(PID/' \
 		-e 's/^(clone3?\(.*\)) += [0-9]+$/\1 = PID/' \
 		-e 's/parent_tid=\[[0-9]+\]/parent_tid=[PID]/' \
@@ -87,6 +88,11 @@ compare() {
 ^socket\(
 ^bind\(
 ^getsockname\(
+^socketpair\(
+^setsockopt\(
+^getsockopt\(
+^sendmsg\(
+^recvmsg\(
 ^pipe2\(
 ^\+\+\+ 
 EOF

@@ -129,6 +129,36 @@ int main(int argc, char **argv)
 	close(so);
 	unlink(sun.sun_path);
 
+	/* A descriptor and credentials passed in control messages; options. */
+	int sv[2], one = 1, type = 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) ||
+	    setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)))
+		return 26;
+	sl = sizeof(type);
+	if (getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &sl) || type != SOCK_STREAM)
+		return 27;
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0}, rbuf[4], rcbuf[128];
+	struct iovec iov = {"x", 1}, riov = {rbuf, sizeof(rbuf)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	int pass = 0;
+	memcpy(CMSG_DATA(cm), &pass, sizeof(pass));
+	struct msghdr rh = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = rcbuf,
+			    .msg_controllen = sizeof(rcbuf)};
+	if (sendmsg(sv[0], &mh, 0) != 1 || recvmsg(sv[1], &rh, MSG_CMSG_CLOEXEC) != 1)
+		return 28;
+	for (cm = CMSG_FIRSTHDR(&rh); cm; cm = CMSG_NXTHDR(&rh, cm))
+		if (cm->cmsg_type == SCM_RIGHTS) {
+			memcpy(&pass, CMSG_DATA(cm), sizeof(pass));
+			close(pass);
+		}
+	close(sv[0]);
+	close(sv[1]);
+
 	/* A thread: clone3 with CLONE_PARENT_SETTID, its own exit line. */
 	pthread_t th;
 	if (pthread_create(&th, NULL, thread_fn, NULL) || pthread_join(th, NULL))
