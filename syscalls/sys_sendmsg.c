@@ -3,6 +3,7 @@
  * iovec and control-message decoding, and read/write/readv/writev on
  * sockets (sys_read_write.c calls sock_rw). */
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,7 +20,9 @@
 #include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/net/inet_model.h"
 #include "kernelmodel/net/unix.h"
+#include "kernelmodel/signal.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/sched.h"
@@ -267,6 +270,67 @@ static void scm_recv(struct task *t, struct unix_msg *m, struct cbuf *c, bool cl
 	scm_destroy(scm);
 }
 
+/* A netlink request of a modeled namespace: the bytes, answered at once. */
+static long netlink_send_iov(struct task *t, struct unix_sock *u, const struct unix_msg *m)
+{
+	if (m->name && m->namelen < 12)
+		return -EINVAL;
+	if (m->len > 65536)
+		return -EMSGSIZE;
+	uint8_t *buf = malloc(m->len ? m->len : 1);
+	if (!buf)
+		return -ENOMEM;
+	size_t off = 0;
+	for (int i = 0; i < m->iovcnt && off < m->len; i++) {
+		size_t n = m->iov[i].iov_len < m->len - off ? m->iov[i].iov_len : m->len - off;
+		memcpy(buf + off, m->iov[i].iov_base, n);
+		off += n;
+	}
+	long r = netlink_model_send(t, u, buf, off);
+	free(buf);
+	return r;
+}
+
+/* The model's sendmsg: unix.c's, after the inet side's addressing for a
+ * socket of a modeled network namespace (kernelmodel/net/inet_model.h). */
+static long model_sendmsg(struct task *t, struct unix_sock *u, struct unix_msg *m)
+{
+	struct inet_sock *in = u->inet;
+	if (!in)
+		return unix_sendmsg(t, u, m);
+	if (in->family == AF_NETLINK)
+		return netlink_send_iov(t, u, m);
+	struct sockaddr_un un;
+	int unlen;
+	long r = inet_model_send_prepare(t, u, m->name, m->name ? m->namelen : 0, m->len, &un,
+					 &unlen);
+	if (r == -EPIPE && !(m->flags & MSG_NOSIGNAL))
+		signal_send(t, SIGPIPE); /* tcp_sendmsg on a socket never connected */
+	if (r)
+		return r;
+	const void *name = m->name;
+	int namelen = m->namelen;
+	m->name = unlen ? &un : NULL;
+	m->namelen = unlen;
+	r = unix_sendmsg(t, u, m);
+	m->name = name;
+	m->namelen = namelen;
+	if (r == -ECONNREFUSED && in->protocol == IPPROTO_UDP)
+		r = inet_model_send_refused(u, m->len);
+	return r;
+}
+
+/* The sender's name of a received message as an inet socket reports it. */
+static void model_recv_name(struct unix_sock *u, struct unix_msg *m)
+{
+	if (!u->inet)
+		return;
+	uint8_t out[SOCKADDR_STORAGE];
+	int n = inet_model_recv_name(u, m->addr, m->addrlen, out);
+	memcpy(m->addr, out, (size_t)n);
+	m->addrlen = n;
+}
+
 /* ___sys_sendmsg on one guest msghdr. @may_block: false makes it
  * MSG_DONTWAIT (sendmmsg after the first message). */
 static long send_one(struct task *t, struct file *f, struct unix_sock *u,
@@ -303,7 +367,11 @@ static long send_one(struct task *t, struct file *f, struct unix_sock *u,
 		if (copy_from_guest(t->mm, ctl, gm->control, gm->controllen))
 			goto out;
 		/* A host socket's control messages are the host's to judge. */
-		if (!f->hsk && (r = scm_send(t, ctl, gm->controllen, &m.scm)))
+		if (!f->hsk && !u->inet && (r = scm_send(t, ctl, gm->controllen, &m.scm)))
+			goto out;
+		/* The model's inet sockets take no control messages (README). */
+		r = -EINVAL;
+		if (!f->hsk && u->inet && gm->controllen >= CMSG_HDR)
 			goto out;
 	}
 	if (f->hsk) {
@@ -316,7 +384,7 @@ static long send_one(struct task *t, struct file *f, struct unix_sock *u,
 	m.flags = flags;
 	m.hdir = sock_hdir(t);
 	m.done = t->restarting && may_block ? t->restart_done : 0;
-	r = unix_sendmsg(t, u, &m);
+	r = model_sendmsg(t, u, &m);
 	if (r == -EAGAIN && m.wait) {
 		t->restart_done = m.done;
 		r = sock_sleep(t, m.wait, u->sndtimeo_ns, (long)m.done, "socket send");
@@ -390,6 +458,8 @@ static long recv_one(struct task *t, struct file *f, struct unix_sock *u, gva_t 
 	m.flags = flags;
 	m.done = t->restarting && may_block ? t->restart_done : 0;
 	r = unix_recvmsg(t, u, &m);
+	if (r >= 0)
+		model_recv_name(u, &m);
 	if (r == -EAGAIN && m.wait) {
 		free(m.iov);
 		scm_destroy(&m.scm);
@@ -481,7 +551,7 @@ SYS(sendto)
 	m.flags = (int)a[3] | ((f->flags & O_NONBLOCK) ? MSG_DONTWAIT : 0);
 	m.hdir = sock_hdir(t);
 	m.done = t->restarting ? t->restart_done : 0;
-	r = unix_sendmsg(t, u, &m);
+	r = model_sendmsg(t, u, &m);
 	if (r == -EAGAIN && m.wait) {
 		t->restart_done = m.done;
 		r = sock_sleep(t, m.wait, u->sndtimeo_ns, (long)m.done, "socket send");
@@ -532,6 +602,8 @@ SYS(recvfrom)
 	m.flags = (int)a[3] | ((f->flags & O_NONBLOCK) ? MSG_DONTWAIT : 0);
 	m.done = t->restarting ? t->restart_done : 0;
 	r = unix_recvmsg(t, u, &m);
+	if (r >= 0)
+		model_recv_name(u, &m);
 	free(m.iov);
 	int dummy = 0;
 	struct cbuf c = {NULL, 0, 0, false, &dummy};
@@ -690,7 +762,7 @@ long sock_rw(struct task *t, struct file *f, struct iovec *iov, int n, size_t to
 	m.flags = (f->flags & O_NONBLOCK) ? MSG_DONTWAIT : 0;
 	m.hdir = AT_FDCWD;
 	m.done = t->restarting ? t->restart_done : 0;
-	long r = to_guest ? unix_recvmsg(t, u, &m) : unix_sendmsg(t, u, &m);
+	long r = to_guest ? unix_recvmsg(t, u, &m) : model_sendmsg(t, u, &m);
 	if (r == -EAGAIN && m.wait) {
 		scm_destroy(&m.scm);
 		t->restart_done = m.done;

@@ -29,6 +29,7 @@
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/net/inet_host.h"
+#include "kernelmodel/net/inet_model.h"
 #include "kernelmodel/net/unix.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/pid.h"
@@ -275,6 +276,8 @@ SYS(bind)
 		return r;
 	if (f->hsk)
 		return host_sock_bind(t, f, addr, (int)a[2]);
+	if (u->inet)
+		return inet_model_bind(t, u, addr, (int)a[2]);
 	return unix_bind(t, u, addr, (int)a[2], sock_hdir(t), t->fs->umask);
 }
 
@@ -287,6 +290,8 @@ SYS(listen)
 		return r;
 	if (f->hsk)
 		return RR_SYS(listen(f->host_fd, (int)a[1]));
+	if (u->inet)
+		return inet_model_listen(t, u, (int)a[1]);
 	return unix_listen(t, u, (int)a[1]);
 }
 
@@ -301,7 +306,10 @@ SYS(connect)
 	if (f->hsk)
 		return host_sock_connect(t, f, addr, (int)a[2]);
 	const void *wait;
-	r = unix_connect(t, u, addr, (int)a[2], sock_hdir(t), f->flags & O_NONBLOCK, &wait);
+	if (u->inet)
+		r = inet_model_connect(t, u, addr, (int)a[2], f->flags & O_NONBLOCK, &wait);
+	else
+		r = unix_connect(t, u, addr, (int)a[2], sock_hdir(t), f->flags & O_NONBLOCK, &wait);
 	if (r == -EAGAIN && wait)
 		return sock_sleep(t, wait, u->sndtimeo_ns, 0, "connect");
 	return r;
@@ -327,11 +335,15 @@ static long do_accept(struct task *t, const uint64_t *a, int flags)
 		return sock_sleep(t, wait, u->rcvtimeo_ns, 0, "accept");
 	if (r)
 		return r;
+	if (u->inet && (r = inet_model_accepted(u, nu))) {
+		unix_release(nu);
+		return r;
+	}
 	fd = (int)sock_install(t, nu, flags);
 	if (fd < 0 || !a[1])
 		return fd;
-	uint8_t addr[UNIX_ADDR_MAX + 2];
-	int len = unix_getname(nu, addr, true);
+	uint8_t addr[SOCKADDR_STORAGE];
+	int len = nu->inet ? inet_model_getname(nu, addr, true) : unix_getname(nu, addr, true);
 	if (len < 0)
 		len = 2; /* the connector is gone: an unnamed address */
 	r = put_sockaddr(t, addr, len, a[1], a[2]);
@@ -373,8 +385,9 @@ static long sock_name(struct task *t, const uint64_t *a, bool peer)
 		return host_sock_name(t, f, a, peer);
 	if (f->kind != FILE_SOCKET)
 		return -ENOTSOCK;
-	uint8_t addr[UNIX_ADDR_MAX + 2];
-	int len = unix_getname(f->sk, addr, peer);
+	uint8_t addr[SOCKADDR_STORAGE];
+	int len = f->sk->inet ? inet_model_getname(f->sk, addr, peer)
+			      : unix_getname(f->sk, addr, peer);
 	if (len < 0)
 		return len;
 	return put_sockaddr(t, addr, len, a[1], a[2]);
@@ -404,12 +417,14 @@ SYS(setsockopt)
 		return -EINVAL;
 	if (f->hsk)
 		return host_sock_do_setsockopt(t, f, level, (int)a[2], a[3], len);
-	if (level != SOL_SOCKET)
+	if (level != SOL_SOCKET && !u->inet)
 		return -EOPNOTSUPP; /* AF_UNIX has no protocol-level options */
 	uint8_t buf[64] = {0};
 	int n = len < (int)sizeof(buf) ? len : (int)sizeof(buf);
 	if (n && copy_from_guest(t->mm, buf, a[3], (size_t)n))
 		return -EFAULT;
+	if (u->inet && (r = inet_model_setsockopt(u, level, (int)a[2], buf, len)) != 1)
+		return r;
 	return unix_setsockopt(t, u, (int)a[2], buf, len);
 }
 
@@ -422,7 +437,7 @@ SYS(getsockopt)
 		return r;
 	if (f->hsk)
 		return host_sock_do_getsockopt(t, f, (int)a[1], (int)a[2], a[3], a[4]);
-	if ((int)a[1] != SOL_SOCKET)
+	if ((int)a[1] != SOL_SOCKET && !u->inet)
 		return -EOPNOTSUPP;
 	int32_t len;
 	if (copy_from_guest(t->mm, &len, a[4], sizeof(len)))
@@ -434,7 +449,9 @@ SYS(getsockopt)
 	if (!buf)
 		return -ENOMEM;
 	int got = cap;
-	r = unix_getsockopt(t, u, (int)a[2], buf, &got);
+	r = u->inet ? inet_model_getsockopt(u, (int)a[1], (int)a[2], buf, &got) : 1;
+	if (r == 1)
+		r = unix_getsockopt(t, u, (int)a[2], buf, &got);
 	if (r == -ERANGE) {
 		r = copy_to_guest(t->mm, a[4], &got, sizeof(got)) ? -EFAULT : -ERANGE;
 	} else if (!r) {

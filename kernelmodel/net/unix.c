@@ -17,6 +17,7 @@
 
 #include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/net/inet_model.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/rr.h"
@@ -126,6 +127,7 @@ static void sock_put(struct unix_sock *u)
 	task_put(u->peer_pid);
 	if (u->peer_cred)
 		put_cred(u->peer_cred);
+	inet_sock_free(u->inet);
 	free(u);
 }
 
@@ -371,6 +373,8 @@ static void release_sock(struct unix_sock *u, bool embrion)
 
 void unix_release(struct unix_sock *u)
 {
+	if (u->inet)
+		inet_sock_release(u);
 	release_sock(u, false);
 }
 
@@ -407,9 +411,11 @@ static int mkname_bsd(const void *addr, int len, char *path)
 	return (int)strlen(path) + (int)offsetof(struct sockaddr_un, sun_path) + 1;
 }
 
-static uint64_t net_of(struct task *t)
+/* The key of @t's network namespace for the abstract names of @u: the
+ * model's inet sockets (u->inet) keep theirs apart from AF_UNIX's. */
+static uint64_t net_of(struct task *t, const struct unix_sock *u)
 {
-	return t->nsproxy->ns[NS_NET]->inum;
+	return t->nsproxy->ns[NS_NET]->inum ^ (u && u->inet ? INET_NAME_SALT : 0);
 }
 
 static struct unix_sock *find_abstract(uint64_t net, int type, const void *name, int len)
@@ -436,7 +442,7 @@ static int autobind(struct task *t, struct unix_sock *u)
 {
 	if (u->addr_len)
 		return 0;
-	uint64_t net = net_of(t);
+	uint64_t net = net_of(t, u);
 	uint8_t name[8] = {AF_UNIX, 0};
 	for (unsigned tries = 0; tries <= 0xFFFFF; tries++) {
 		autobind_ordernum = (autobind_ordernum + 1) & 0xFFFFF;
@@ -495,19 +501,19 @@ int unix_bind(struct task *t, struct unix_sock *u, const void *addr, int len, in
 		return bind_bsd(u, addr, len, hdir, umask);
 	if (u->addr_len)
 		return -EINVAL;
-	if (find_abstract(net_of(t), u->type, addr, len))
+	if (find_abstract(net_of(t, u), u->type, addr, len))
 		return -EADDRINUSE;
-	hash_abstract(u, net_of(t), addr, len);
+	hash_abstract(u, net_of(t, u), addr, len);
 	return 0;
 }
 
 /* unix_find_other: the socket a name refers to (borrowed), or -errno. */
-static int find_other(struct task *t, const void *addr, int len, int hdir, int type,
-		      struct unix_sock **out)
+static int find_other(struct task *t, const struct unix_sock *u, const void *addr, int len,
+		      int hdir, int type, struct unix_sock **out)
 {
 	const struct sockaddr_un *sun = addr;
 	if (!sun->sun_path[0]) {
-		*out = find_abstract(net_of(t), type, addr, len);
+		*out = find_abstract(net_of(t, u), type, addr, len);
 		return *out ? 0 : -ECONNREFUSED;
 	}
 	char path[UNIX_ADDR_MAX + 1];
@@ -603,7 +609,7 @@ static int dgram_connect(struct task *t, struct unix_sock *u, const void *addr, 
 			return err;
 		if (u->passcred && !u->addr_len && (err = autobind(t, u)))
 			return err;
-		if ((err = find_other(t, addr, len, hdir, u->type, &other)))
+		if ((err = find_other(t, u, addr, len, hdir, u->type, &other)))
 			return err;
 		if (!may_send(u, other))
 			return -EPERM;
@@ -638,7 +644,7 @@ static int stream_connect(struct task *t, struct unix_sock *u, const void *addr,
 	if (u->passcred && !u->addr_len && (err = autobind(t, u)))
 		return err;
 	struct unix_sock *other;
-	if ((err = find_other(t, addr, len, hdir, u->type, &other)))
+	if ((err = find_other(t, u, addr, len, hdir, u->type, &other)))
 		return err;
 	if (other->state != UNIX_LISTEN || (other->shutdown & RCV_SHUTDOWN))
 		return -ECONNREFUSED;
@@ -781,7 +787,7 @@ restart:
 	if (!other) {
 		if (!name)
 			return -ECONNRESET;
-		if ((err = find_other(t, name, m->namelen, m->hdir, u->type, &other)))
+		if ((err = find_other(t, u, name, m->namelen, m->hdir, u->type, &other)))
 			return err;
 	}
 	if (!may_send(u, other))

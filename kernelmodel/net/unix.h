@@ -42,6 +42,7 @@ struct file;
 struct iovec;
 struct task;
 struct cred;
+struct inet_sock;
 
 /* sk_state (include/net/tcp_states.h numbers). */
 enum { UNIX_ESTABLISHED = 1, UNIX_CLOSE = 7, UNIX_LISTEN = 10 };
@@ -110,6 +111,11 @@ struct unix_sock {
 	/* SO_PEERCRED: who the peer was at connect/socketpair/listen time. */
 	struct task *peer_pid;
 	struct cred *peer_cred;
+
+	/* An AF_INET/AF_INET6/AF_NETLINK socket of a network namespace of the
+	 * model carried by this one (kernelmodel/net/inet_model.h), owned; its
+	 * abstract names are apart from AF_UNIX's. NULL for AF_UNIX. */
+	struct inet_sock *inet;
 };
 
 /* A new unconnected socket (refcount 1, the caller's: the file's).

@@ -1,0 +1,358 @@
+/* Routing netlink of a network namespace of the model (net/core/rtnetlink.c
+ * for its one interface, lo), and the interface ioctls (net/core/dev_ioctl.c).
+ *
+ * Requests answered: RTM_GETLINK (a dump, or one link by index or
+ * IFLA_IFNAME), RTM_GETADDR (a dump: 127.0.0.1/8 and ::1/128 once lo is
+ * up), RTM_NEWLINK changing lo's IFF_UP (what `ip link set lo up/down`
+ * sends; CAP_NET_ADMIN). Every other request type is answered with
+ * NLMSG_ERROR EOPNOTSUPP (README). Replies are datagrams the socket's
+ * kernel end sends into its queue, one message each, a dump closed by
+ * NLMSG_DONE; NLM_F_ACK and errors get NLMSG_ERROR with the request's
+ * header. */
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <linux/sockios.h>
+
+#include "kernelmodel/cred.h"
+#include "kernelmodel/net/inet_model.h"
+#include "kernelmodel/net/net_namespace.h"
+#include "kernelmodel/net/unix.h"
+#include "kernelmodel/task.h"
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
+enum {
+	NLMSG_NOOP_ = 1, NLMSG_ERROR_ = 2, NLMSG_DONE_ = 3, NLMSG_MIN_TYPE_ = 0x10,
+	RTM_NEWLINK_ = 16, RTM_GETLINK_ = 18, RTM_NEWADDR_ = 20, RTM_GETADDR_ = 22,
+};
+enum { NLM_F_REQUEST_ = 1, NLM_F_MULTI_ = 2, NLM_F_ACK_ = 4, NLM_F_DUMP_ = 0x300 };
+enum { IFLA_ADDRESS_ = 1, IFLA_BROADCAST_ = 2, IFLA_IFNAME_ = 3, IFLA_MTU_ = 4,
+       IFLA_TXQLEN_ = 13, IFLA_OPERSTATE_ = 16 };
+enum { IFA_ADDRESS_ = 1, IFA_LOCAL_ = 2, IFA_LABEL_ = 3 };
+#define ARPHRD_LOOPBACK_ 772
+#define IFA_F_PERMANENT_ 0x80
+#define RT_SCOPE_HOST_ 254
+#define IF_OPER_UNKNOWN_ 0
+#define IF_OPER_DOWN_ 2
+#define NLA_ALIGN_(n) (((n) + 3u) & ~3u)
+
+struct nlhdr {
+	uint32_t len;
+	uint16_t type, flags;
+	uint32_t seq, pid;
+};
+struct ifinfo {
+	uint8_t family, pad;
+	uint16_t type;
+	int32_t index;
+	uint32_t flags, change;
+};
+struct ifaddrmsg_model {
+	uint8_t family, prefixlen, flags, scope;
+	uint32_t index;
+};
+
+/* A message being built (one datagram). */
+struct nlbuf {
+	uint8_t b[512];
+	size_t len;
+};
+
+static void *nl_put(struct nlbuf *m, const void *p, size_t n)
+{
+	void *at = m->b + m->len;
+	memcpy(at, p, n);
+	m->len += NLA_ALIGN_(n);
+	return at;
+}
+
+static void nla_put(struct nlbuf *m, uint16_t type, const void *p, size_t n)
+{
+	uint16_t h[2] = {(uint16_t)(4 + n), type};
+	memcpy(m->b + m->len, h, 4);
+	memcpy(m->b + m->len + 4, p, n);
+	memset(m->b + m->len + 4 + n, 0, NLA_ALIGN_(4 + n) - 4 - n);
+	m->len += NLA_ALIGN_(4 + n);
+}
+
+static void nl_start(struct nlbuf *m, uint16_t type, uint16_t flags, const struct nlhdr *req,
+		     uint32_t portid)
+{
+	memset(m, 0, sizeof(*m));
+	struct nlhdr h = {0, type, flags, req->seq, portid};
+	nl_put(m, &h, sizeof(h));
+}
+
+static int nl_send(struct task *t, struct inet_sock *in, struct nlbuf *m)
+{
+	((struct nlhdr *)m->b)->len = (uint32_t)m->len;
+	struct iovec iov = {m->b, m->len};
+	struct unix_msg um = {0};
+	um.iov = &iov;
+	um.iovcnt = 1;
+	um.len = m->len;
+	um.flags = MSG_DONTWAIT;
+	um.scm.uid = um.scm.gid = INVALID_ID;
+	long r = unix_sendmsg(t, in->nl_kernel, &um);
+	scm_destroy(&um.scm);
+	return r < 0 ? -ENOBUFS : 0; /* a full queue is netlink's overrun */
+}
+
+static void link_msg(struct nlbuf *m, struct net_model *net, const struct nlhdr *req,
+		     uint32_t portid, uint16_t flags)
+{
+	nl_start(m, RTM_NEWLINK_, flags, req, portid);
+	struct ifinfo ifi = {AF_UNSPEC, 0, ARPHRD_LOOPBACK_, LOOPBACK_IFINDEX, net->lo_flags, 0};
+	nl_put(m, &ifi, sizeof(ifi));
+	nla_put(m, IFLA_IFNAME_, "lo", 3);
+	uint32_t v = 1000;
+	nla_put(m, IFLA_TXQLEN_, &v, 4);
+	uint8_t op = net_lo_up(net) ? IF_OPER_UNKNOWN_ : IF_OPER_DOWN_;
+	nla_put(m, IFLA_OPERSTATE_, &op, 1);
+	v = LOOPBACK_MTU;
+	nla_put(m, IFLA_MTU_, &v, 4);
+	uint8_t mac[6] = {0};
+	nla_put(m, IFLA_ADDRESS_, mac, 6);
+	nla_put(m, IFLA_BROADCAST_, mac, 6);
+}
+
+static void addr_msg(struct nlbuf *m, const struct nlhdr *req, uint32_t portid, int family)
+{
+	nl_start(m, RTM_NEWADDR_, NLM_F_MULTI_, req, portid);
+	struct ifaddrmsg_model ifa = {(uint8_t)family, family == AF_INET ? 8 : 128, IFA_F_PERMANENT_,
+			     RT_SCOPE_HOST_, LOOPBACK_IFINDEX};
+	nl_put(m, &ifa, sizeof(ifa));
+	if (family == AF_INET) {
+		uint8_t a[4] = {127, 0, 0, 1};
+		nla_put(m, IFA_ADDRESS_, a, 4);
+		nla_put(m, IFA_LOCAL_, a, 4);
+		nla_put(m, IFA_LABEL_, "lo", 3);
+	} else {
+		uint8_t a[16] = {[15] = 1};
+		nla_put(m, IFA_ADDRESS_, a, 16);
+	}
+}
+
+static int done_msg(struct task *t, struct inet_sock *in, const struct nlhdr *req)
+{
+	struct nlbuf m;
+	nl_start(&m, NLMSG_DONE_, NLM_F_MULTI_, req, in->nl_portid);
+	int32_t zero = 0;
+	nl_put(&m, &zero, 4);
+	return nl_send(t, in, &m);
+}
+
+/* NLMSG_ERROR (netlink_ack): @err (0: the ACK) and the request, whole for
+ * an error, only its header for an ACK (NLM_F_CAPPED), and capped too when
+ * it would not fit. */
+static int error_msg(struct task *t, struct inet_sock *in, const struct nlhdr *req,
+		     const uint8_t *raw, int err)
+{
+	struct nlbuf m;
+	size_t room = sizeof(m.b) - sizeof(struct nlhdr) - 4;
+	bool whole = err && req->len <= room;
+	nl_start(&m, NLMSG_ERROR_, whole ? 0 : 0x100 /* NLM_F_CAPPED */, req, in->nl_portid);
+	int32_t e = err;
+	nl_put(&m, &e, 4);
+	nl_put(&m, raw, whole ? req->len : sizeof(*req));
+	return nl_send(t, in, &m);
+}
+
+/* The IFLA_IFNAME attribute of a link request, if any. */
+static const char *req_ifname(const uint8_t *attrs, size_t len, char *name)
+{
+	size_t off = 0;
+	while (off + 4 <= len) {
+		uint16_t h[2];
+		memcpy(h, attrs + off, 4);
+		if (h[0] < 4 || off + h[0] > len)
+			break;
+		if (h[1] == IFLA_IFNAME_) {
+			size_t n = h[0] - 4u < IFNAMSIZ - 1 ? h[0] - 4u : IFNAMSIZ - 1;
+			memcpy(name, attrs + off + 4, n);
+			name[n] = 0;
+			return name;
+		}
+		off += NLA_ALIGN_(h[0]);
+	}
+	return NULL;
+}
+
+/* One request: 0, or the error to answer with. */
+static int handle(struct task *t, struct inet_sock *in, const struct nlhdr *h, const uint8_t *p,
+		  size_t plen, bool *acked)
+{
+	struct net_model *net = in->net;
+	struct nlbuf m;
+	int r;
+	switch (h->type) {
+	case RTM_GETLINK_: {
+		if ((h->flags & NLM_F_DUMP_) == NLM_F_DUMP_) {
+			link_msg(&m, net, h, in->nl_portid, NLM_F_MULTI_);
+			if ((r = nl_send(t, in, &m)))
+				return r;
+			*acked = true;
+			return done_msg(t, in, h);
+		}
+		struct ifinfo ifi = {0};
+		if (plen < sizeof(ifi))
+			return -EINVAL;
+		memcpy(&ifi, p, sizeof(ifi));
+		char name[IFNAMSIZ];
+		const char *nm = req_ifname(p + sizeof(ifi), plen - sizeof(ifi), name);
+		if (ifi.index ? ifi.index != LOOPBACK_IFINDEX : !nm || strcmp(nm, "lo"))
+			return -ENODEV;
+		link_msg(&m, net, h, in->nl_portid, 0);
+		*acked = true;
+		return nl_send(t, in, &m);
+	}
+	case RTM_GETADDR_: {
+		if ((h->flags & NLM_F_DUMP_) != NLM_F_DUMP_)
+			return -EOPNOTSUPP; /* rtnetlink has no single-address get */
+		int fam = plen >= 1 ? p[0] : AF_UNSPEC;
+		if (net_lo_up(net)) {
+			if (fam == AF_UNSPEC || fam == AF_INET) {
+				addr_msg(&m, h, in->nl_portid, AF_INET);
+				if ((r = nl_send(t, in, &m)))
+					return r;
+			}
+			if (fam == AF_UNSPEC || fam == AF_INET6) {
+				addr_msg(&m, h, in->nl_portid, AF_INET6);
+				if ((r = nl_send(t, in, &m)))
+					return r;
+			}
+		}
+		*acked = true;
+		return done_msg(t, in, h);
+	}
+	case RTM_NEWLINK_: {
+		struct ifinfo ifi = {0};
+		if (plen < sizeof(ifi))
+			return -EINVAL;
+		memcpy(&ifi, p, sizeof(ifi));
+		char name[IFNAMSIZ];
+		const char *nm = req_ifname(p + sizeof(ifi), plen - sizeof(ifi), name);
+		if (ifi.index ? ifi.index != LOOPBACK_IFINDEX : !nm || strcmp(nm, "lo"))
+			return h->flags & 0x400 /* NLM_F_CREATE */ ? -EOPNOTSUPP : -ENODEV;
+		if (!capable(t, CAP_NET_ADMIN))
+			return -EPERM;
+		/* rtnl_dev_combine_flags */
+		unsigned flags = ifi.flags;
+		if (ifi.change)
+			flags = (flags & ifi.change) | (net->lo_flags & ~ifi.change);
+		if (ifi.flags || ifi.change)
+			net_model_set_lo(net, flags);
+		return 0;
+	}
+	default:
+		return -EOPNOTSUPP; /* not modeled (README) */
+	}
+}
+
+long netlink_model_send(struct task *t, struct unix_sock *u, const uint8_t *buf, size_t len)
+{
+	struct inet_sock *in = u->inet;
+	netlink_autobind(t, in);
+	size_t off = 0;
+	while (len - off >= sizeof(struct nlhdr)) {
+		struct nlhdr h;
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.len < sizeof(h) || h.len > len - off)
+			break;
+		bool acked = false;
+		if ((h.flags & NLM_F_REQUEST_) && h.type >= NLMSG_MIN_TYPE_) {
+			int err = handle(t, in, &h, buf + off + sizeof(h), h.len - sizeof(h), &acked);
+			if (err == -ENOBUFS)
+				return -ENOBUFS;
+			if (err || ((h.flags & NLM_F_ACK_) && !acked))
+				if (error_msg(t, in, &h, buf + off, err))
+					return -ENOBUFS;
+		}
+		off += NLA_ALIGN_(h.len);
+	}
+	return (long)len;
+}
+
+/* ---- ioctls ---- */
+
+int net_model_dev_ioctl(struct task *t, struct net_model *net, unsigned long req, void *p)
+{
+	struct ifreq *ifr = p;
+	if (req == SIOCGIFNAME) {
+		if (ifr->ifr_ifindex != LOOPBACK_IFINDEX)
+			return -ENODEV;
+		strcpy(ifr->ifr_name, "lo");
+		return 0;
+	}
+	if (strcmp(ifr->ifr_name, "lo"))
+		return -ENODEV;
+	switch (req) {
+	case SIOCGIFINDEX:
+		ifr->ifr_ifindex = LOOPBACK_IFINDEX;
+		return 0;
+	case SIOCGIFFLAGS:
+		ifr->ifr_flags = (short)(net->lo_flags & 0xffff);
+		return 0;
+	case SIOCSIFFLAGS:
+		if (!capable(t, CAP_NET_ADMIN))
+			return -EPERM;
+		net_model_set_lo(net, (unsigned short)ifr->ifr_flags);
+		return 0;
+	case SIOCGIFMTU:
+		ifr->ifr_mtu = LOOPBACK_MTU;
+		return 0;
+	case SIOCGIFTXQLEN:
+		ifr->ifr_qlen = 1000;
+		return 0;
+	case SIOCGIFMETRIC:
+		ifr->ifr_metric = 0;
+		return 0;
+	case SIOCGIFHWADDR:
+		memset(&ifr->ifr_hwaddr, 0, sizeof(ifr->ifr_hwaddr));
+		ifr->ifr_hwaddr.sa_family = ARPHRD_LOOPBACK_;
+		return 0;
+	case SIOCGIFADDR:
+	case SIOCGIFNETMASK:
+	case SIOCGIFBRDADDR:
+	case SIOCGIFDSTADDR: {
+		if (!net_lo_up(net))
+			return -EADDRNOTAVAIL;
+		struct sockaddr_in a = {.sin_family = AF_INET};
+		uint32_t v = req == SIOCGIFADDR || req == SIOCGIFDSTADDR ? 0x7f000001u
+			     : req == SIOCGIFNETMASK			 ? 0xff000000u
+									 : 0;
+		a.sin_addr.s_addr = htonl(v);
+		memcpy(&ifr->ifr_addr, &a, sizeof(a));
+		return 0;
+	}
+	}
+	return -ENOTTY;
+}
+
+int net_model_ifconf(struct net_model *net, void *reqs, int cap, int *len)
+{
+	*len = 0;
+	if (!net_lo_up(net))
+		return 0; /* no IPv4 address yet */
+	if (reqs && cap < (int)sizeof(struct ifreq))
+		return 0;
+	if (reqs) {
+		struct ifreq r;
+		memset(&r, 0, sizeof(r));
+		strcpy(r.ifr_name, "lo");
+		struct sockaddr_in a = {.sin_family = AF_INET};
+		a.sin_addr.s_addr = htonl(0x7f000001u);
+		memcpy(&r.ifr_addr, &a, sizeof(a));
+		memcpy(reqs, &r, sizeof(r));
+	}
+	*len = sizeof(struct ifreq);
+	return 0;
+}
