@@ -6,7 +6,9 @@
  *     read Linux's defaults; what is made inside is not seen outside;
  *   - a child made with clone(CLONE_NEWIPC) starts empty too, and its
  *     parent keeps seeing its own objects;
- *   - the namespace's SHMMNI bound: the 4097th segment is ENOSPC;
+ *   - the namespace's SHMMNI bound: the 4097th segment is ENOSPC; limits
+ *     written to /proc/sys/kernel (sem, msgmni, msgmnb) bound semget, semop
+ *     (E2BIG), msgget and new queues' msg_qbytes in that namespace only;
  *   - an attachment made before unshare keeps working;
  *   - POSIX message queue names are per namespace too.
  */
@@ -152,9 +154,40 @@ int main(void)
 		while (i < 5000 && shmget(IPC_PRIVATE, 1, 0600) >= 0)
 			i++;
 		int e = errno;
-		_exit(i == 4096 && e == ENOSPC ? 0 : 5);
+		if (i != 4096 || e != ENOSPC)
+			_exit(5);
+		FILE *w = fopen("/proc/sys/kernel/sem", "w");
+		if (!w || fputs("4 8 2 2\n", w) < 0 || fclose(w))
+			_exit(6);
+		if (semget(IPC_PRIVATE, 5, 0600) != -1 || errno != EINVAL)
+			_exit(7); /* more than SEMMSL */
+		int s1 = semget(IPC_PRIVATE, 4, 0600);
+		if (s1 < 0 || semget(IPC_PRIVATE, 4, 0600) < 0)
+			_exit(8);
+		if (semget(IPC_PRIVATE, 1, 0600) != -1 || errno != ENOSPC)
+			_exit(9); /* SEMMNS and SEMMNI used up */
+		struct sembuf three[3] = {{0, 1, 0}, {1, 1, 0}, {2, 1, 0}};
+		if (semop(s1, three, 3) != -1 || errno != E2BIG)
+			_exit(10); /* more than SEMOPM */
+		w = fopen("/proc/sys/kernel/msgmni", "w");
+		if (!w || fputs("1", w) < 0 || fclose(w))
+			_exit(11);
+		w = fopen("/proc/sys/kernel/msgmnb", "w");
+		if (!w || fputs("100", w) < 0 || fclose(w))
+			_exit(12);
+		int q1 = msgget(IPC_PRIVATE, 0600);
+		struct msqid_ds mds;
+		if (q1 < 0 || msgctl(q1, IPC_STAT, &mds) || mds.msg_qbytes != 100)
+			_exit(13);
+		if (msgget(IPC_PRIVATE, 0600) != -1 || errno != ENOSPC)
+			_exit(14);
+		_exit(0);
 	}
-	expect_status(c, "exited 0", 11, "new namespace: default limits, 4096 segments then ENOSPC");
+	expect_status(c, "exited 0", 11,
+		      "new namespace: default limits, 4096 segments then ENOSPC, written limits bind");
+	char buf[64];
+	read_line("/proc/sys/kernel/msgmni", buf, sizeof(buf));
+	check(strcmp(buf, "1") != 0, 15, "our namespace's msgmni is untouched");
 
 	EXPECT_ERR(raw_clone(CLONE_NEWIPC | CLONE_SYSVSEM | SIGCHLD, NULL, NULL, NULL, 0, in_clone,
 			     NULL) == -EINVAL ? (errno = EINVAL, -1) : 0,

@@ -17,6 +17,8 @@
 #include <fcntl.h>
 #include <mqueue.h>
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <time.h>
 
 #define EXPECT_ERR(call, want, code, what)                                  \
@@ -94,6 +96,19 @@ int main(void)
 	struct pollfd p = {q, POLLIN | POLLOUT, 0};
 	expect_eq(poll(&p, 1, 0), 1, 11, "poll");
 	expect_eq(p.revents, POLLIN, 12, "full: POLLIN only");
+	fd_set rs, ws;
+	FD_ZERO(&rs);
+	FD_ZERO(&ws);
+	FD_SET(q, &rs);
+	FD_SET(q, &ws);
+	struct timeval tv0 = {0, 0};
+	expect_eq(select(q + 1, &rs, &ws, NULL, &tv0), 1, 60, "select: one ready");
+	check(FD_ISSET(q, &rs) && !FD_ISSET(q, &ws), 61, "select: readable, not writable");
+	int ep = epoll_create1(0);
+	struct epoll_event ee = {.events = EPOLLIN | EPOLLOUT, .data.fd = q}, out[2];
+	expect_eq(epoll_ctl(ep, EPOLL_CTL_ADD, q, &ee), 0, 62, "epoll_ctl ADD");
+	expect_eq(epoll_wait(ep, out, 2, 0), 1, 63, "epoll_wait");
+	expect_eq(out[0].events, EPOLLIN, 64, "epoll: EPOLLIN");
 	struct mq_attr nb = {O_NONBLOCK, 0, 0, 0, {0}}, old;
 	expect_eq(mq_setattr(q, &nb, &old), 0, 13, "mq_setattr O_NONBLOCK");
 	EXPECT_ERR(mq_send(q, "x", 1, 0), EAGAIN, 14, "full, non-blocking");
@@ -108,6 +123,9 @@ int main(void)
 	p.revents = 0;
 	expect_eq(poll(&p, 1, 0), 1, 22, "poll");
 	expect_eq(p.revents, POLLOUT, 23, "empty: POLLOUT only");
+	expect_eq(epoll_wait(ep, out, 2, 0), 1, 65, "epoll_wait");
+	expect_eq(out[0].events, EPOLLOUT, 66, "epoll: EPOLLOUT once empty");
+	close(ep);
 
 	/* Timeouts on CLOCK_REALTIME. */
 	struct timespec ts;
