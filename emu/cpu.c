@@ -116,6 +116,17 @@ void emu_request_stop(void)
 	uc_emu_stop(emu.uc);
 }
 
+/* Set from a host signal handler: only flags and uc_emu_stop, which only
+ * stores (cpu_exit), so it is safe there. */
+static volatile int interrupted;
+
+void emu_interrupt(void)
+{
+	interrupted = 1;
+	if (emu.uc)
+		uc_emu_stop(emu.uc);
+}
+
 const char *emu_error(void)
 {
 	return uc_strerror(emu.last_err);
@@ -502,6 +513,7 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 	emu.intno = -1;
 	emu.tlb_refused = false;
 	emu_switch_mm(t->mm);
+	interrupted = 0;
 	uc_err err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
 	emu.current = NULL;
 	emu.last_err = err;
@@ -509,7 +521,7 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 		return EMU_BREAKPOINT;
 	if (emu.stop_requested)
 		return EMU_STOPPED;
-	if (emu.preempted)
+	if (emu.preempted || (interrupted && err == UC_ERR_OK && !emu.tlb_refused && emu.intno < 0))
 		return EMU_PREEMPTED;
 	if (emu.tlb_refused)
 		return emu.tlb_oom ? EMU_OOM : EMU_SEGV;

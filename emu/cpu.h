@@ -75,6 +75,9 @@ void emu_disasm(struct task *t, uint64_t addr, int n, FILE *out);
 uint64_t emu_blocks_run(void);
 /* Ask the running slice to end after the current instruction (hooks only). */
 void emu_request_stop(void);
+/* End the running slice soon (from a host signal handler: async-signal-safe);
+ * the slice returns EMU_PREEMPTED. A request while no slice runs is lost. */
+void emu_interrupt(void);
 const char *emu_error(void);
 
 /* Registers of the task on the CPU. */

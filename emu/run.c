@@ -10,17 +10,24 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "emu/cpu.h"
 #include "emu/gdbstub.h"
+#include "emu/hostsig.h"
+#include "emu/symbolize.h"
 #include "emu/step.h"
 #include "kernelmodel/cputime.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/net/unix.h"
+#include "kernelmodel/pipe.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/sched_policy.h"
@@ -109,6 +116,13 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	t->signal->pgid = t->signal->sid = t->tgid;
 	for (int i = 0; i < RLIM_NLIMITS_MODEL; i++)
 		getrlimit(i, &t->signal->rlim[i]);
+	/* The guests' RLIMIT_NOFILE is the model's (their descriptor tables);
+	 * cloneemu itself may hold more host descriptors, up to the hard limit. */
+	struct rlimit host_nofile = t->signal->rlim[RLIMIT_NOFILE];
+	if (host_nofile.rlim_cur < host_nofile.rlim_max) {
+		host_nofile.rlim_cur = host_nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &host_nofile);
+	}
 	if (!(t->mm = mm_alloc()))
 		goto fail;
 	for (int i = 0; i < bp->argc; i++)
@@ -252,12 +266,110 @@ static void load_task(struct task *t)
 	loaded_task = t;
 }
 
-/* No task is runnable and none can become so: say who waits on what, kill
- * everyone, and let cloneemu exit with EXIT_DEADLOCK. */
+/* What @t's descriptor @fd is, for the deadlock report. */
+static void describe_fd(struct task *t, long fd, char *out, size_t len)
+{
+	struct file *f = t->files ? files_lookup(t->files, (int)fd) : NULL;
+	if (!f)
+		snprintf(out, len, "fd %ld", fd);
+	else if (f->kind == FILE_PIPE)
+		snprintf(out, len, "fd %ld, pipe:[%llu] %s end", fd, (unsigned long long)f->pipe->ino,
+			 f->write_end ? "write" : "read");
+	else if (f->kind == FILE_SOCKET)
+		snprintf(out, len, "fd %ld, socket:[%llu]", fd, (unsigned long long)f->sk->ino);
+	else
+		snprintf(out, len, "fd %ld%s%s", fd, f->path ? ", " : "", f->path ? f->path : "");
+}
+
+/* What a sleeping task waits on, from the syscall it sleeps in (its
+ * registers still hold the number and arguments: it will retry it). */
+static void describe_wait(struct task *t, char *out, size_t len)
+{
+	long nr = (long)emu_reg_read(EREG_RAX);
+	uint64_t a0 = emu_reg_read(EREG_RDI), a1 = emu_reg_read(EREG_RSI);
+	const char *name = syscall_name(nr);
+	char fd[160];
+	switch (nr) {
+	case SYS_futex: {
+		static const char *const ops[] = {"WAIT", "WAKE", "FD", "REQUEUE", "CMP_REQUEUE",
+						  "WAKE_OP", "LOCK_PI", "UNLOCK_PI", "TRYLOCK_PI",
+						  "WAIT_BITSET", "WAKE_BITSET", "WAIT_REQUEUE_PI",
+						  "CMP_REQUEUE_PI", "LOCK_PI2"};
+		unsigned op = (unsigned)a1 & 127;
+		snprintf(out, len, "futex word 0x%llx (FUTEX_%s%s)", (unsigned long long)a0,
+			 op < sizeof(ops) / sizeof(ops[0]) ? ops[op] : "?",
+			 (a1 & 128) ? "_PRIVATE" : "");
+		return;
+	}
+	case SYS_wait4:
+	case SYS_waitid: {
+		long id = (long)(nr == SYS_wait4 ? a0 : a1);
+		int which = (int)a0;
+		if (nr == SYS_wait4 ? id > 0 : which == P_PID)
+			snprintf(out, len, "%s for child %ld", name, id);
+		else if (nr == SYS_wait4 ? id < -1 || id == 0 : which == P_PGID)
+			snprintf(out, len, "%s for a child in a process group", name);
+		else
+			snprintf(out, len, "%s for any child", name);
+		return;
+	}
+	case SYS_read: case SYS_write: case SYS_readv: case SYS_writev: case SYS_pread64:
+	case SYS_pwrite64: case SYS_recvfrom: case SYS_sendto: case SYS_recvmsg: case SYS_sendmsg:
+	case SYS_accept: case SYS_accept4: case SYS_connect: case SYS_flock: case SYS_fcntl:
+	case SYS_splice: case SYS_tee: case SYS_sendfile:
+		describe_fd(t, (long)(nr == SYS_sendfile ? a1 : a0), fd, sizeof(fd));
+		snprintf(out, len, "%s on %s", name, fd);
+		return;
+	default:
+		snprintf(out, len, "%s", name ? name : "?");
+	}
+}
+
+/* The frame-pointer chain from the registers loaded: return addresses
+ * while each frame is above the last and lands in executable code. */
+static void print_backtrace(struct task *t)
+{
+	uint64_t fp = emu_reg_read(EREG_RBP), sp = emu_reg_read(EREG_RSP);
+	for (int depth = 1; depth <= 16 && fp >= sp && !(fp & 7); depth++) {
+		uint64_t frame[2];
+		if (copy_from_guest(t->mm, frame, fp, sizeof(frame)))
+			break;
+		const struct vma *v = mm_find_vma(t->mm, frame[1]);
+		if (!v || !(v->prot & PROT_EXEC))
+			break;
+		char sym[256];
+		symbolize(t->mm, frame[1], sym, sizeof(sym));
+		fprintf(stderr, "cloneemu:       #%d 0x%llx%s\n", depth, (unsigned long long)frame[1], sym);
+		if (frame[0] <= fp)
+			break;
+		sp = fp;
+		fp = frame[0];
+	}
+}
+
+/* No task is runnable and none can become so: say who waits on what and
+ * where, kill everyone, and let cloneemu exit with EXIT_DEADLOCK. */
 static void report_deadlock(void)
 {
 	fprintf(stderr, "cloneemu: deadlock: every task is blocked forever:\n");
-	sched_report();
+	for (struct task *t = task_next(NULL); t; t = task_next(t)) {
+		fprintf(stderr, "cloneemu:   tid %d (pid %d, %s) %s", t->tid, t->tgid, t->comm,
+			task_state_name(t->state));
+		if (!task_is_alive(t) || !t->cpu) {
+			fputc('\n', stderr);
+			continue;
+		}
+		emu_context_load(t->cpu);
+		uint64_t pc = emu_reg_read(EREG_RIP);
+		char what[256] = "", sym[256];
+		if (t->state == TASK_INTERRUPTIBLE)
+			describe_wait(t, what, sizeof(what));
+		symbolize(t->mm, pc, sym, sizeof(sym));
+		fprintf(stderr, "%s%s%s%s%s at pc 0x%llx%s\n",
+			t->state == TASK_INTERRUPTIBLE ? " in " : "", t->wait_why ? t->wait_why : "",
+			what[0] ? ": " : "", what, "", (unsigned long long)pc, sym);
+		print_backtrace(t);
+	}
 	for (struct task *t = task_next(NULL); t; t = task_next(t))
 		do_exit(t, WSTATUS_SIGNALED(SIGKILL, 0));
 }
@@ -269,7 +381,12 @@ int emu_run_all(struct task *first)
 	bool deadlock = false;
 	bool keep = false, keep_stepping = false;
 	bool gdb_first_stop = gdb_active, gdb_pending_stop = false;
+	bool self_stopped = false;
+	uint64_t step = 0; /* scheduler steps: where a signal from outside came */
+	hostsig_init(first);
+	atexit(hostsig_fini);
 	for (;;) {
+		hostsig_deliver(first, step++);
 		sched_tick();
 		/* A stop that only asked to re-evaluate the slice (a task was
 		 * woken or created) keeps the running task, as Linux lets a
@@ -281,6 +398,15 @@ int emu_run_all(struct task *first)
 			reap_dead();
 			if (!task_next(NULL))
 				break;
+			/* The first process stopped and nothing runs: so does
+			 * cloneemu, for whoever waits for it (hostsig.h). */
+			if (!task_is_alive(first) || !first->signal->group_stopped)
+				self_stopped = false;
+			else if (!self_stopped) {
+				self_stopped = true;
+				hostsig_stop_self(first);
+				continue;
+			}
 			if (!sched_idle()) {
 				report_deadlock();
 				reap_dead();
@@ -376,6 +502,7 @@ int emu_run_all(struct task *first)
 		if (!alive)
 			t = NULL;
 	}
+	hostsig_fini();
 	int st = task_wait_status(first);
 	task_put(first);
 	int status = deadlock ? EXIT_DEADLOCK : (st & 0x7f) ? 128 + (st & 0x7f) : (st >> 8) & 0xff;

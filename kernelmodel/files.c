@@ -34,6 +34,7 @@ struct file *file_host_alloc(int host_fd, const char *path)
 	if (!r) { /* the inode's identity: page cache, ETXTBSY, file locks */
 		f->dev = st.st_dev;
 		f->ino = st.st_ino;
+		f->rdev = S_ISCHR(st.st_mode) ? st.st_rdev : 0;
 	}
 	f->path = path ? strdup(path) : NULL;
 	return f;

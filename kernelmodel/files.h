@@ -43,6 +43,7 @@ struct file {
 	bool write_access; /* counted in the inode's writers (ETXTBSY) */
 	bool stdio;        /* inherited from cloneemu (fd 0-2 at start) */
 	uint64_t dev, ino; /* FILE_HOST: the host inode, as fstat showed it at open */
+	uint64_t rdev;     /* FILE_HOST on a character device: its number (terminals) */
 	struct pipe *pipe; /* FILE_PIPE */
 	struct dirlist *dir; /* FILE_DIR */
 	struct eventpoll *ep; /* FILE_EPOLL */

@@ -9,7 +9,7 @@
 
 bool rr_recording, rr_replaying;
 
-enum rr_tag { RR_VALUE = 'v', RR_BYTES = 'b', RR_SYSCALL = 's', RR_END = 'e' };
+enum rr_tag { RR_VALUE = 'v', RR_BYTES = 'b', RR_SYSCALL = 's', RR_SIGNAL = 'k', RR_END = 'e' };
 
 static FILE *log_file;
 static uint64_t events;
@@ -154,4 +154,42 @@ void rr_syscall(int tid, long nr)
 			diverged(msg);
 		}
 	}
+}
+
+void rr_signal(const int64_t *rec, size_t len)
+{
+	if (rr_recording)
+		put(RR_SIGNAL, rec, (uint32_t)len);
+}
+
+bool rr_signal_next(uint64_t step, int64_t *rec, size_t len)
+{
+	if (!rr_replaying)
+		return false;
+	int c = fgetc(log_file);
+	if (c == EOF)
+		return false;
+	ungetc(c, log_file);
+	if (c != RR_SIGNAL)
+		return false;
+	long at = ftell(log_file);
+	get(RR_SIGNAL, rec, (uint32_t)len);
+	if ((uint64_t)rec[0] == step)
+		return true;
+	if ((uint64_t)rec[0] < step)
+		diverged("a signal from outside was delivered earlier in the recording");
+	fseek(log_file, at, SEEK_SET); /* later: not yet */
+	events--;
+	return false;
+}
+
+bool rr_signal_ahead(void)
+{
+	if (!rr_replaying)
+		return false;
+	int c = fgetc(log_file);
+	if (c == EOF)
+		return false;
+	ungetc(c, log_file);
+	return c == RR_SIGNAL;
 }

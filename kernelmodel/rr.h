@@ -45,4 +45,12 @@ static inline long rr_sys_ret(long r)
 /* Every syscall: recorded as (tid, nr), or checked against the log. */
 void rr_syscall(int tid, long nr);
 
+/* A signal from outside delivered at a scheduler step: @rec (its first
+ * element the step) is recorded. In a replay, rr_signal_next fills @rec
+ * with the next recorded one when it belongs to @step. */
+void rr_signal(const int64_t *rec, size_t len);
+bool rr_signal_next(uint64_t step, int64_t *rec, size_t len);
+/* Is the next record a signal from outside (a replay waiting for one)? */
+bool rr_signal_ahead(void);
+
 #endif

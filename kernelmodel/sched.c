@@ -208,7 +208,11 @@ static uint64_t slice_policy(const struct task *running)
 	if (multi || timers)
 		policy.alone_blocks = 0;
 	if (!multi && !timers)
-		return policy.alone_blocks >= SCHED_ALONE_BLOCKS ? 0 : SCHED_SLICE_ALONE;
+		/* (A recording keeps the hook: a signal from outside is
+		 * delivered at the end of a slice, and slices must end.) */
+		return policy.alone_blocks >= SCHED_ALONE_BLOCKS && !rr_recording && !rr_replaying
+			       ? 0
+			       : SCHED_SLICE_ALONE;
 	if (!others && !timers)
 		return SCHED_SLICE_ALONE;
 	if (!policy.seed)
@@ -440,9 +444,49 @@ void sched_tick(void)
 	signal_run_timers(now);
 }
 
+/* The host descriptor that becomes readable when a signal from outside
+ * arrives (emu/hostsig.c's self-pipe); -1: none is caught. */
+static int outside_fd = -1;
+
+void sched_set_outside_fd(int fd)
+{
+	outside_fd = fd;
+}
+
+bool task_waits_outside(const struct task *t)
+{
+	/* Stopped until a SIGCONT; asleep in pause, sigsuspend or
+	 * sigtimedwait until a signal: any process may be sent one. */
+	return t->state == TASK_STOPPED ||
+	       (t->state == TASK_INTERRUPTIBLE && t->wait_chan == &t->sig_pending);
+}
+
+static bool anyone_waits_outside(void)
+{
+	for (size_t i = 0; i < tasks.n; i++)
+		if (task_waits_outside(tasks.v[i]))
+			return true;
+	return false;
+}
+
+/* Wait in the host, using no CPU, for the signal pipe (and nothing else)
+ * until @timeout ms (-1: no limit); a replay does not wait for a signal
+ * (the recording says where it came). Returns the ns spent. */
+static uint64_t wait_outside(int timeout)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!rr_replaying || timeout > 0) {
+		struct pollfd w = {rr_replaying ? -1 : outside_fd, POLLIN, 0};
+		poll(&w, 1, timeout);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull + (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+}
+
 bool sched_idle(void)
 {
-	struct pollfd pfd[MAX_HOST_POLL];
+	struct pollfd pfd[MAX_HOST_POLL + 1];
 	struct task *who[MAX_HOST_POLL];
 	uint64_t deadline = 0;
 	prune_sleepers();
@@ -455,7 +499,13 @@ bool sched_idle(void)
 	uint64_t timer = signal_next_timer();
 	if (timer && (!deadline || timer < deadline))
 		deadline = timer;
-	if (!deadline && !n)
+	/* Nothing the outside world can end: a deadlock (sched_report). */
+	bool outside = anyone_waits_outside();
+	if (!deadline && !n && !outside)
+		return false;
+	/* A replay has no outside: the recording says whether a signal ended
+	 * this wait (under the virtual clock the time it took comes first). */
+	if (!deadline && !n && rr_replaying && !clock_is_virtual() && !rr_signal_ahead())
 		return false;
 	int timeout = -1;
 	uint64_t start = now_ns();
@@ -463,14 +513,28 @@ bool sched_idle(void)
 		timeout = deadline <= start ? 0
 			  : deadline - start >= (uint64_t)INT_MAX * 1000000 ? INT_MAX
 									 : (int)((deadline - start + 999999) / 1000000);
-	if (clock_is_virtual() && !n) {
-		/* Nobody waits for the outside world: time jumps to the deadline. */
+	if (clock_is_virtual() && !n && deadline) {
+		/* Nobody waits for a host descriptor: time jumps to the deadline. */
 		clock_advance(deadline - start);
 		timeout = 0;
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int r = n ? host_poll(pfd, n, timeout) : 0;
+	int r = 0;
+	if (n) {
+		/* The host descriptors and the signal pipe, recorded together (a
+		 * replay's entry for the pipe is inert). */
+		pfd[n] = (struct pollfd){rr_replaying ? -1 : outside_fd, POLLIN, 0};
+		r = host_poll(pfd, n + 1, timeout);
+	} else if (timeout != 0) {
+		/* Only time or a signal from outside can end this: sleep in the
+		 * host (--clock=host deadlines, pause, stopped tasks). */
+		uint64_t spent = wait_outside(timeout);
+		if (clock_is_virtual()) {
+			spent = rr_replaying ? (uint64_t)rr_value() : (uint64_t)rr_note((long)spent);
+			clock_advance(spent);
+		}
+	}
 	if (clock_is_virtual() && n) {
 		/* Waiting on the host took real time: let as much virtual time
 		 * pass (a replay takes the recorded amount). */

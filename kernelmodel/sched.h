@@ -80,10 +80,22 @@ void sched_count_blocks(void);
  * that became ready, without waiting. */
 void sched_tick(void);
 
-/* Nothing is runnable: wait (on the host) for the earliest deadline or
- * host descriptor among sleepers, wake them, and return true; false when
- * no sleeper can ever wake (deadlock) or no task is left. */
+/* Nothing is runnable: wait (in the host, using no CPU) for the earliest
+ * deadline, host descriptor or signal from outside, wake the sleepers it
+ * concerns, and return true; false when nothing can ever wake a task
+ * (a deadlock) or no task is left.
+ *
+ * The rule for a deadlock: every task waits on model objects only
+ * (futexes, model pipes and sockets, children, locks, vfork), with no
+ * deadline and no host descriptor. A task stopped by a signal or asleep in
+ * pause, sigsuspend or sigtimedwait waits for the outside world, as any
+ * process can be sent a signal (task_waits_outside): cloneemu then sleeps
+ * until one comes, as the native process would. */
 bool sched_idle(void);
+/* Is @t waiting for a signal (stopped, pause, sigsuspend, sigtimedwait)? */
+bool task_waits_outside(const struct task *t);
+/* The descriptor a signal from outside makes readable (emu/hostsig.c). */
+void sched_set_outside_fd(int fd);
 /* Print the tasks and what each waits on (deadlock report). */
 void sched_report(void);
 

@@ -153,6 +153,7 @@ struct signal_struct *signal_dup(const struct signal_struct *old)
 		return NULL;
 	sig->pgid = old->pgid;
 	sig->sid = old->sid;
+	sig->no_ctty = old->no_ctty;
 	memcpy(sig->rlim, old->rlim, sizeof(sig->rlim));
 	return sig;
 }

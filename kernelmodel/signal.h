@@ -59,6 +59,7 @@ struct signal_struct {
 	int refcount; /* one per task of the thread group */
 	int nr_live;  /* tasks of the group started and not yet exited */
 	int pgid, sid;
+	bool no_ctty;        /* TIOCNOTTY by a non-leader: no controlling terminal (tty.c) */
 	bool child_subreaper;
 	bool group_exit;     /* exit_group or a fatal signal is in progress */
 	int group_exit_code; /* wait status for every thread */

@@ -29,6 +29,7 @@
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
+#include "kernelmodel/tty.h"
 #include "kernelmodel/procfs.h"
 #include "kernelmodel/rr.h"
 #include "syscalls/fs_internal.h"
@@ -49,6 +50,10 @@ SYS(ioctl)
 		return sock_ioctl(t, f, req, a[2]);
 	uint8_t buf[64] = {0};
 	size_t in = 0, out = 0;
+	/* Terminals: job control is the model's (kernelmodel/tty.c). */
+	long jr = tty_ioctl(t, f, req, a[2]);
+	if (jr != -ENOIOCTLCMD)
+		return jr;
 	switch (req) {
 	case TCGETS:
 		out = KTERMIOS_SIZE;

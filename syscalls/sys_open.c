@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -441,6 +442,23 @@ SYS(utimensat)
 	return host_ret(utimensat(hdir, path, tsp, (int)a[3]));
 }
 
+/* inode_newsize_ok: growing a file past RLIMIT_FSIZE is SIGXFSZ and
+ * EFBIG (shrinking never is). */
+static long truncate_check_limit(struct task *t, int hfd, int64_t length)
+{
+	rlim_t limit = t->signal->rlim[RLIMIT_FSIZE].rlim_cur;
+	if (limit == RLIM_INFINITY || length < 0 || (uint64_t)length <= limit)
+		return 0;
+	struct stat st;
+	if (RR_SYS(fstat(hfd, &st)))
+		return 0;
+	rr_bytes(&st, sizeof(st));
+	if (!S_ISREG(st.st_mode) || st.st_size >= length)
+		return 0;
+	signal_send(t, SIGXFSZ);
+	return -EFBIG;
+}
+
 SYS(truncate)
 {
 	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
@@ -448,7 +466,12 @@ SYS(truncate)
 	int fd = openat(hdir, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	long r = host_ret(ftruncate(fd, (off_t)a[1]));
+	long r = truncate_check_limit(t, fd, (int64_t)a[1]);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	r = host_ret(ftruncate(fd, (off_t)a[1]));
 	struct timespec ts[2] = {{0, UTIME_OMIT}, {0, 0}};
 	if (!r && guest_file_time(&ts[1]))
 		futimens(fd, ts);
@@ -464,7 +487,10 @@ SYS(ftruncate)
 	int h = fget_host(t, a[0], -EINVAL);
 	if (h < 0)
 		return h;
-	long r = RR_SYS(ftruncate(h, (off_t)a[1]));
+	long r = truncate_check_limit(t, h, (int64_t)a[1]);
+	if (r)
+		return r;
+	r = RR_SYS(ftruncate(h, (off_t)a[1]));
 	if (!r) {
 		struct file *f = fget(t, a[0]);
 		file_update_time(f, false);

@@ -195,6 +195,15 @@ static long do_prlimit(struct task *t, int pid, unsigned res, uint64_t gnew, uin
 		return -ESRCH;
 	if (res >= RLIM_NLIMITS_MODEL)
 		return -EINVAL;
+	/* check_prlimit_permission: another process's limits need all its
+	 * ids to be the caller's real ones, or CAP_SYS_RESOURCE over it. */
+	if (p->tgid != t->tgid) {
+		const struct cred *c = t->cred, *tc = p->cred;
+		bool id_match = c->uid == tc->euid && c->uid == tc->suid && c->uid == tc->uid &&
+				c->gid == tc->egid && c->gid == tc->sgid && c->gid == tc->gid;
+		if (!id_match && !ns_capable(t, p->nsproxy, CAP_SYS_RESOURCE))
+			return -EPERM;
+	}
 	struct rlimit nl;
 	if (gnew) {
 		if (copy_from_guest(t->mm, &nl, gnew, sizeof(nl)))

@@ -18,6 +18,7 @@
 #include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
+#include "kernelmodel/tty.h"
 #include "kernelmodel/procfs.h"
 #include "kernelmodel/rr.h"
 #include "syscalls/fs_internal.h"
@@ -84,6 +86,11 @@ long host_wait_ready(struct task *t, struct file *f, bool for_read)
 {
 	if (f->is_regular)
 		return 0;
+	if (f->rdev) { /* a terminal: background process groups stop here */
+		long r = tty_job_control(t, f, for_read);
+		if (r)
+			return r;
+	}
 	struct pollfd pfd = {f->host_fd, for_read ? POLLIN : POLLOUT, 0};
 	if (RR_SYS(poll(&pfd, 1, 0)) != 0)
 		return 0; /* ready, or an error the I/O call will report */
@@ -144,6 +151,39 @@ long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t of
 	return r;
 }
 
+/* RLIMIT_FSIZE on a write to a regular file at @off (< 0: the file
+ * position, or its end under O_APPEND), generic_write_check_limits: 0
+ * with *@count cut to what stays below the limit, or SIGXFSZ and -EFBIG
+ * when the write starts at or past it. */
+static long write_check_limits(struct task *t, struct file *f, int64_t off, size_t *count)
+{
+	rlim_t limit = t->signal->rlim[RLIMIT_FSIZE].rlim_cur;
+	if (limit == RLIM_INFINITY || !f->is_regular || !*count)
+		return 0;
+	int64_t pos = off;
+	if (pos < 0) {
+		long fl = RR_SYS(fcntl(f->host_fd, F_GETFL));
+		struct stat st;
+		if (fl >= 0 && (fl & O_APPEND)) {
+			if (RR_SYS(fstat(f->host_fd, &st)))
+				return 0;
+			rr_bytes(&st, sizeof(st));
+			pos = st.st_size;
+		} else {
+			pos = RR_SYS(lseek(f->host_fd, 0, SEEK_CUR));
+		}
+	}
+	if (pos < 0)
+		return 0;
+	if ((uint64_t)pos >= limit) {
+		signal_send(t, SIGXFSZ);
+		return -EFBIG;
+	}
+	if (*count > limit - (uint64_t)pos)
+		*count = limit - (uint64_t)pos;
+	return 0;
+}
+
 /* read/write of an anonymous-inode file: its own operations. */
 static long anon_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest)
 {
@@ -175,6 +215,8 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 	long w = host_wait_ready(t, f, to_guest);
 	if (w)
 		return w;
+	if (!to_guest && (w = write_check_limits(t, f, off, &count)))
+		return w;
 	bool loop = count > PAGE_SIZE * (IOV_CHUNK / 2) && f->is_regular;
 	long done = 0;
 	do {
@@ -184,6 +226,8 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 		if (n < 0)
 			return done ? done : n;
 		long r = host_rw(f, iov, n, to_guest, off < 0 ? -1 : off + done);
+		if (r == -EPIPE && !to_guest)
+			signal_send(t, SIGPIPE); /* a host pipe without readers */
 		if (r < 0)
 			return done ? done : r;
 		done += r;
@@ -363,7 +407,24 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 		ret = sock_rw(t, f, hiov, n, total, to_guest);
 		goto out_hiov;
 	}
+	if (!to_guest && f->kind == FILE_HOST) {
+		size_t allowed = total, left;
+		if ((ret = write_check_limits(t, f, off, &allowed)))
+			goto out_hiov;
+		/* Cut the vector to what RLIMIT_FSIZE allows. */
+		left = allowed;
+		for (int i = 0; i < n && allowed < total; i++) {
+			if (hiov[i].iov_len >= left) {
+				hiov[i].iov_len = left;
+				n = i + 1;
+				break;
+			}
+			left -= hiov[i].iov_len;
+		}
+	}
 	ret = host_rw(f, hiov, n, to_guest, off);
+	if (ret == -EPIPE && !to_guest)
+		signal_send(t, SIGPIPE); /* a host pipe without readers */
 out_hiov:
 	free(hiov);
 out_giov:

@@ -6,7 +6,8 @@
 # task ends up asleep on a futex nobody can wake. EMULATOR must notice,
 # print a report naming the deadlock on stderr and exit with status 125,
 # quickly (the run is given 60 s; natively the program would hang). The
-# guest's first line must have been printed.
+# guest's first line must have been printed, and the report must say for
+# the two threads which futex word each waits on and at which pc.
 set -uo pipefail
 
 if [ $# -ne 2 ]; then
@@ -30,6 +31,11 @@ elif [ "$status" -ne 125 ]; then
 fi
 if ! grep -qi deadlock "$tmp/err"; then
 	echo "deadlock: no deadlock report on stderr"
+	fail=1
+fi
+# The report names each task's wait and where it is (issue #17).
+if [ "$(grep -c 'in futex: futex word 0x[0-9a-f]* (FUTEX_WAIT.*) at pc 0x' "$tmp/err")" -lt 2 ]; then
+	echo "deadlock: the report does not name the two threads' futex words and pcs"
 	fail=1
 fi
 if ! grep -qx 'locking in opposite order' "$tmp/out"; then
