@@ -67,4 +67,33 @@ CONF
 	dpkg -i "$d"/debs/libunicorn2t64_*.deb "$d"/debs/libunicorn-dev_*.deb >/dev/null
 	pkg-config --atleast-version=2.1 unicorn || { echo "setup: Unicorn 2.1 install failed" >&2; exit 1; }
 fi
+# Go >= 1.23 programs need eventfd at start-up; bookworm's golang-go is 1.19.
+# The newest Go Debian has (trixie's golang-1.24) is unpacked, not
+# installed, under .deps/go for tests/threads' go_http test; without it
+# (offline) that test is skipped.
+go_new="$here/.deps/go/usr/lib/go-1.24/bin/go"
+if [ ! -x "$go_new" ]; then
+	echo "setup: fetching Go 1.24 (golang-1.24-go, golang-1.24-src) from Debian trixie into .deps/go"
+	d="$here/.deps/apt"
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/debs" "$here/.deps/go"
+	if [ ! -f "$d/apt.conf" ]; then
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) trixie main" \
+			>"$d/sources.list"
+		cat >"$d/apt.conf" <<CONF
+Dir::Etc::SourceList "$d/sources.list";
+Dir::Etc::SourceParts "/nonexistent";
+Dir::State::Lists "$d/lists";
+Dir::Cache "$d/cache";
+Acquire::Languages "none";
+APT::Sandbox::User "root";
+CONF
+	fi
+	if (APT_CONFIG="$d/apt.conf" apt-get update -qq &&
+		cd "$d/debs" && APT_CONFIG="$d/apt.conf" apt-get download -qq golang-1.24-go golang-1.24-src); then
+		for deb in "$d"/debs/golang-1.24-go_*.deb "$d"/debs/golang-1.24-src_*.deb; do
+			dpkg -x "$deb" "$here/.deps/go"
+		done
+	fi
+	[ -x "$go_new" ] || echo "setup: no Go 1.24 (threads_go_http will be skipped)"
+fi
 echo "setup: unicorn $(pkg-config --modversion unicorn), capstone $(pkg-config --modversion capstone), libelf $(pkg-config --modversion libelf), cmocka $(pkg-config --modversion cmocka)"
