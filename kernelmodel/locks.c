@@ -3,12 +3,32 @@
  * lists and the order of their entries are Linux's, so F_GETLK reports the
  * lock Linux would report. What differs: a waiter is not queued on the lock
  * that blocks it; it sleeps on the inode's context and every release there
- * wakes all its sleepers, who retry (the dispatcher re-runs the syscall). */
+ * wakes all its sleepers, who retry (the dispatcher re-runs the syscall).
+ *
+ * Host files: the locks are also taken on the host, so that other host
+ * processes and the guests see each other's. cloneemu is one host process,
+ * so each regular file's context opens a description of its own (a
+ * mirror) and holds on it, as OFD locks, the union of the guests' POSIX
+ * and OFD locks (per byte: a write lock if any guest has one, else a read
+ * lock if any has one), and as a flock lock the union of their flock
+ * locks. A request the model grants is first tried there (non-blocking):
+ * a host process's conflicting lock makes F_SETLK fail with EAGAIN and
+ * F_SETLKW sleep, retrying every LOCK_POLL_NS of host time; F_GETLK then
+ * reports that lock (l_pid 0, the holder is outside every guest's PID
+ * namespace, or -1 for an OFD lock). Every host call goes through the
+ * rr layer. */
 #include "kernelmodel/locks.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "kernelmodel/files.h"
 #include "kernelmodel/pipe.h"
@@ -32,7 +52,15 @@ struct file_lock_context {
 	struct lock_key key;
 	struct file_lock *flock; /* in the order they were taken */
 	struct file_lock *posix; /* POSIX and OFD: grouped by owner, each group by start */
+	/* KEY_HOST: the mirror descriptions (host fds) holding the host
+	 * locks for ctx->posix and ctx->flock; HOST_UNSET until first needed,
+	 * HOST_NONE when the file cannot have any (not a regular file). */
+	int host_posix, host_flock;
 };
+
+#define HOST_UNSET -1
+#define HOST_NONE -2
+#define LOCK_POLL_NS 10000000 /* a host process's lock is retried every 10 ms */
 
 static struct file_lock_context *contexts;
 static size_t nr_locks;
@@ -92,6 +120,7 @@ static struct file_lock_context *ctx_find(const struct file *f, bool create)
 	if (!c)
 		return NULL;
 	c->key = k;
+	c->host_posix = c->host_flock = HOST_UNSET;
 	c->next = contexts;
 	contexts = c;
 	return c;
@@ -113,12 +142,179 @@ static void waiters_prune(const struct task *t)
 	waiters.n = k;
 }
 
+/* ---- the host side ---- */
+
+static void host_close(int *fd)
+{
+	if (*fd >= 0)
+		RR_SYS(close(*fd));
+	*fd = HOST_UNSET;
+}
+
+/* @ctx's mirror in @slot, opened from @f's host descriptor if need be: a
+ * host fd, or HOST_NONE (no host locks for this file). */
+static int host_mirror(struct file_lock_context *ctx, const struct file *f, int *slot)
+{
+	static const int modes[] = {O_RDWR, O_RDONLY, O_WRONLY};
+	char path[64];
+	struct stat st;
+	int fd = -1;
+	if (*slot != HOST_UNSET)
+		return *slot;
+	*slot = HOST_NONE;
+	if (ctx->key.space != KEY_HOST || f->kind != FILE_HOST || f->host_fd < 0)
+		return HOST_NONE;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", f->host_fd);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]) && fd < 0; i++)
+		fd = (int)RR_SYS(open(path, modes[i] | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+	if (fd < 0)
+		return HOST_NONE;
+	memset(&st, 0, sizeof(st));
+	long r = RR_SYS(fstat(fd, &st));
+	rr_bytes(&st.st_mode, sizeof(st.st_mode));
+	if (r || !S_ISREG(st.st_mode)) {
+		host_close(&fd);
+		return HOST_NONE;
+	}
+	return *slot = fd;
+}
+
+/* F_OFD_SETLK of @type over [start, end] on mirror @fd: 0 or -errno. */
+static long host_setlk(int fd, int type, int64_t start, int64_t end)
+{
+	struct flock hl = {.l_type = (short)type, .l_whence = SEEK_SET, .l_start = start,
+			   .l_len = end == OFFSET_MAX ? 0 : end - start + 1};
+	return RR_SYS(fcntl(fd, F_OFD_SETLK, &hl));
+}
+
+/* The host timer whose ticks wake tasks waiting for a host process's lock. */
+static struct pollfd lock_tick = {.fd = -1, .events = POLLIN};
+
+/* Sleep until a release in @ctx or the next tick, then retry. */
+static long host_wait(struct task *t, struct file_lock_context *ctx)
+{
+	if (lock_tick.fd < 0) {
+		struct itimerspec its = {{0, LOCK_POLL_NS}, {0, LOCK_POLL_NS}};
+		int fd = (int)RR_SYS(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+		if (fd >= 0 && RR_SYS(timerfd_settime(fd, 0, &its, NULL)) < 0)
+			host_close(&fd);
+		lock_tick.fd = fd;
+	}
+	if (lock_tick.fd < 0)
+		return sleep_until(t, ctx, now_ns() + LOCK_POLL_NS, "file lock (host)");
+	uint64_t ticks;
+	RR_SYS(read(lock_tick.fd, &ticks, sizeof(ticks))); /* consume past ticks */
+	return sleep_poll(t, ctx, 0, &lock_tick, 1, "file lock (host)");
+}
+
+/* A request the model would grant: try it on the host first. 0 (go on),
+ * -EAGAIN (a host process holds a conflicting lock) or -EKBLOCK. Host
+ * errors other than a conflict leave the lock to the model alone. */
+static long host_try(struct task *t, struct file_lock_context *ctx, const struct file *f,
+		     const struct file_lock *req, bool wait)
+{
+	long r;
+	if (req->flags & FL_FLOCK) {
+		int fd = host_mirror(ctx, f, &ctx->host_flock);
+		if (fd < 0)
+			return 0;
+		r = RR_SYS(flock(fd, (req->type == F_WRLCK ? LOCK_EX : LOCK_SH) | LOCK_NB));
+	} else {
+		int fd = host_mirror(ctx, f, &ctx->host_posix);
+		if (fd < 0)
+			return 0;
+		r = host_setlk(fd, req->type, req->start, req->end);
+	}
+	if (r != -EAGAIN)
+		return 0;
+	return wait ? host_wait(t, ctx) : -EAGAIN;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Make the host locks the union of the model's again (after a change). */
+static void host_sync(struct file_lock_context *ctx)
+{
+	if (ctx->host_flock >= 0) {
+		int op = LOCK_UN;
+		for (struct file_lock *fl = ctx->flock; fl; fl = fl->next)
+			op = fl->type == F_WRLCK ? LOCK_EX : op == LOCK_EX ? op : LOCK_SH;
+		RR_SYS(flock(ctx->host_flock, op | LOCK_NB));
+	}
+	if (ctx->host_posix < 0)
+		return;
+	/* The segments between every start and end + 1, each with the
+	 * strongest type covering it; neighbours of one type joined. */
+	size_t n = 1;
+	for (struct file_lock *fl = ctx->posix; fl; fl = fl->next)
+		n += 2;
+	int64_t *pt = malloc(n * sizeof(*pt));
+	if (!pt)
+		return;
+	n = 0;
+	pt[n++] = 0;
+	for (struct file_lock *fl = ctx->posix; fl; fl = fl->next) {
+		pt[n++] = fl->start;
+		if (fl->end != OFFSET_MAX)
+			pt[n++] = fl->end + 1;
+	}
+	qsort(pt, n, sizeof(*pt), cmp_i64);
+	int64_t seg_start = 0;
+	int seg_type = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && pt[i + 1] == pt[i])
+			continue;
+		int type = F_UNLCK;
+		for (struct file_lock *fl = ctx->posix; fl; fl = fl->next)
+			if (fl->start <= pt[i] && fl->end >= pt[i] && type != F_WRLCK)
+				type = fl->type;
+		if (type == seg_type)
+			continue;
+		if (seg_type >= 0)
+			host_setlk(ctx->host_posix, seg_type, seg_start, pt[i] - 1);
+		seg_start = pt[i];
+		seg_type = type;
+	}
+	host_setlk(ctx->host_posix, seg_type, seg_start, OFFSET_MAX);
+	free(pt);
+}
+
+/* F_GETLK found no guest's lock in the way: a host process's, if any,
+ * replaces @req (true). */
+static bool host_test_lock(struct file_lock_context *ctx, const struct file *f,
+			   struct file_lock *req)
+{
+	int fd = host_mirror(ctx, f, &ctx->host_posix);
+	if (fd < 0)
+		return false;
+	struct flock hl = {.l_type = (short)req->type, .l_whence = SEEK_SET, .l_start = req->start,
+			   .l_len = req->end == OFFSET_MAX ? 0 : req->end - req->start + 1};
+	long r = RR_SYS(fcntl(fd, F_OFD_GETLK, &hl));
+	rr_bytes(&hl, sizeof(hl));
+	if (r || hl.l_type == F_UNLCK)
+		return false;
+	*req = (struct file_lock){.flags = hl.l_pid == -1 ? FL_POSIX | FL_OFDLCK : FL_POSIX,
+				  .type = hl.l_type, .start = hl.l_start,
+				  .end = hl.l_len ? hl.l_start + hl.l_len - 1 : OFFSET_MAX,
+				  .pid = 0 /* not in any guest's PID namespace */};
+	return true;
+}
+
 /* A context without locks goes; nobody sleeps on it (every release woke
- * its sleepers, and a sleeper waits only for a lock that is there). */
+ * its sleepers, and a sleeper waits only for a lock that is there, or for
+ * a host process's: it looks the context up again when it retries). */
 static void ctx_maybe_free(struct file_lock_context *ctx)
 {
-	if (ctx->flock || ctx->posix)
+	if (ctx->flock || ctx->posix) {
+		host_sync(ctx);
 		return;
+	}
+	host_close(&ctx->host_posix); /* closing drops the host locks */
+	host_close(&ctx->host_flock);
 	for (struct file_lock_context **pp = &contexts; *pp; pp = &(*pp)->next)
 		if (*pp == ctx) {
 			*pp = ctx->next;
@@ -203,6 +399,8 @@ long flock_lock_file(struct task *t, struct file *f, int type, bool wait)
 	}
 	struct file_lock req = {.flags = FL_FLOCK, .type = type, .start = 0, .end = OFFSET_MAX,
 				.owner = f, .pid = t->tgid};
+	if ((r = host_try(t, ctx, f, &req, wait)))
+		goto out;
 	if (!(*tail = lock_copy(&req)))
 		r = -ENOMEM;
 out:
@@ -262,17 +460,21 @@ static long posix_block(struct task *t, struct file_lock_context *ctx,
 /* posix_lock_inode: conflicts first; then this owner's locks are merged
  * with, cut by or replaced by the request. Locks of one owner stay
  * together, sorted by start; a new owner's go at the end of the list. */
-static long posix_lock_inode(struct task *t, struct file_lock_context *ctx,
+static long posix_lock_inode(struct task *t, struct file_lock_context *ctx, const struct file *f,
 			     const struct file_lock *request, bool wait)
 {
 	struct file_lock reqcopy = *request, *req = &reqcopy;
 	struct file_lock *fl, **before, *left = NULL, *right = NULL;
 	bool added = false;
 
-	if (req->type != F_UNLCK)
+	if (req->type != F_UNLCK) {
 		for (fl = ctx->posix; fl; fl = fl->next)
 			if (posix_locks_conflict(req, fl))
 				return wait ? posix_block(t, ctx, req, fl) : -EAGAIN;
+		long r = host_try(t, ctx, f, req, wait);
+		if (r)
+			return r;
+	}
 
 	/* Find the first lock of the same owner. */
 	before = &ctx->posix;
@@ -379,14 +581,14 @@ long posix_lock_file(struct task *t, struct file *f, const struct file_lock *req
 	struct file_lock_context *ctx = ctx_find(f, req->type != F_UNLCK);
 	if (!ctx)
 		return req->type == F_UNLCK ? 0 : -ENOMEM;
-	long r = posix_lock_inode(t, ctx, req, wait);
+	long r = posix_lock_inode(t, ctx, f, req, wait);
 	ctx_maybe_free(ctx);
 	return r;
 }
 
 void posix_test_lock(struct file *f, struct file_lock *req)
 {
-	struct file_lock_context *ctx = ctx_find(f, false);
+	struct file_lock_context *ctx = ctx_find(f, f->kind == FILE_HOST && req->type != F_UNLCK);
 	for (struct file_lock *fl = ctx ? ctx->posix : NULL; fl; fl = fl->next) {
 		if (req->type == F_UNLCK) {
 			/* F_OFD_GETLK with F_UNLCK: this owner's own lock. */
@@ -398,6 +600,12 @@ void posix_test_lock(struct file *f, struct file_lock *req)
 		*req = *fl;
 		req->next = NULL;
 		return;
+	}
+	if (ctx && req->type != F_UNLCK) {
+		bool found = host_test_lock(ctx, f, req);
+		ctx_maybe_free(ctx);
+		if (found)
+			return;
 	}
 	req->type = F_UNLCK;
 }

@@ -1,6 +1,7 @@
 /* File locks (fs/locks.c): one lock table for every emulated process, so a
- * lock one guest process holds is seen by all others (cloneemu takes no host
- * locks: another host process does not see these, README).
+ * lock one guest process holds is seen by all others; on host regular files
+ * the table's locks are also held on the host file, so other host processes
+ * and the guests see each other's (locks.c says how).
  *
  * Per inode a struct file_lock_context holds two lists, as Linux's does:
  * - flock(2) locks, owned by the open file description (struct file): dup

@@ -1,8 +1,8 @@
 /* File-lock syscalls (fs/locks.c's entry points): flock(2) and fcntl's
  * F_GETLK, F_SETLK, F_SETLKW and their OFD forms. They decode, check the
  * descriptor's access mode and hand a request to kernelmodel/locks.c, whose
- * table all emulated processes share. No host lock is taken: locks are
- * between emulated processes only (README). */
+ * table all emulated processes share, which mirrors them on the host file
+ * (kernelmodel/locks.c). */
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
