@@ -241,8 +241,16 @@ static void fault_signal(struct task *t, enum emu_exit why)
 	deliver_signals(t);
 }
 
-static void reap_dead(void)
+/* Free the reaped tasks. A pass walks the whole task list, so unless told
+ * to (@all) it runs only every so many calls, more apart as the list
+ * grows: reaped tasks linger a little (invisible to the model), and a
+ * slice no longer costs a walk over 10,000 tasks. */
+static void reap_dead(bool all)
 {
+	static size_t calls;
+	if (!all && ++calls < sched_nr_tasks() / 64)
+		return;
+	calls = 0;
 	struct task *t = task_next(NULL);
 	while (t) {
 		struct task *next = task_next(t);
@@ -395,7 +403,7 @@ int emu_run_all(struct task *first)
 			t = sched_pick_next(t);
 		keep = false;
 		if (!t) {
-			reap_dead();
+			reap_dead(false);
 			if (!task_next(NULL))
 				break;
 			/* The first process stopped and nothing runs: so does
@@ -408,8 +416,12 @@ int emu_run_all(struct task *first)
 				continue;
 			}
 			if (!sched_idle()) {
+				/* Nothing to wait for: only dead tasks left, or a deadlock. */
+				reap_dead(true);
+				if (!task_next(NULL))
+					break;
 				report_deadlock();
-				reap_dead();
+				reap_dead(true);
 				deadlock = first->state != TASK_DEAD || first->exit_status == WSTATUS_SIGNALED(SIGKILL, 0);
 				continue;
 			}
@@ -431,7 +443,7 @@ int emu_run_all(struct task *first)
 				emu_context_save(t->cpu);
 			else
 				loaded = NULL;
-			reap_dead();
+			reap_dead(false);
 			t = NULL;
 			continue;
 		}
@@ -446,7 +458,7 @@ int emu_run_all(struct task *first)
 			if (what == GDB_KILL) {
 				for (struct task *p = task_next(NULL); p; p = task_next(p))
 					do_exit(p, WSTATUS_SIGNALED(SIGKILL, 0));
-				reap_dead();
+				reap_dead(true);
 				t = NULL;
 				continue;
 			}
@@ -462,7 +474,7 @@ int emu_run_all(struct task *first)
 				load_task(t);
 			loaded = t;
 			if (steps == STEP_QUIT) {
-				reap_dead();
+				reap_dead(true);
 				t = NULL;
 				continue;
 			}
@@ -498,7 +510,7 @@ int emu_run_all(struct task *first)
 			emu_context_save(t->cpu);
 		else
 			loaded = NULL;
-		reap_dead(); /* may free t */
+		reap_dead(false); /* may free t */
 		if (!alive)
 			t = NULL;
 	}

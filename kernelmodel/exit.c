@@ -151,10 +151,13 @@ static void notify_parent(struct task *t)
 static void forget_original_parent(struct task *father)
 {
 	struct task *reaper = find_new_reaper(father);
-	for (struct task *c = task_next(NULL); c; c = task_next(c)) {
-		if (c->parent != father || c->state == TASK_DEAD)
+	struct task *next;
+	for (struct task *c = father->children_first; c; c = next) {
+		next = c->sibling_next;
+		if (c->state == TASK_DEAD)
 			continue;
-		c->parent = reaper;
+		if (reaper != father)
+			task_set_parent(c, reaper);
 		if (c->pdeath_signal && task_is_alive(c))
 			send_group_signal(c, c->pdeath_signal, NULL);
 		if (c->state == TASK_ZOMBIE && c->tid == c->tgid && !live_thread(c))
@@ -243,12 +246,11 @@ void de_thread(struct task *t)
 	if (!l || l == t)
 		return;
 	/* Take the leader's place: its pid, parent and exit signal. */
-	t->parent = l->parent;
+	task_set_parent(t, l->parent);
 	t->exit_signal = l->exit_signal;
-	for (struct task *c = task_next(NULL); c; c = task_next(c))
-		if (c->parent == l)
-			c->parent = t;
-	l->parent = NULL;
+	while (l->children_first)
+		task_set_parent(l->children_first, t);
+	task_set_parent(l, NULL);
 	if (task_is_alive(l)) {
 		wake_task(l);
 		futex_unqueue(l);
@@ -293,48 +295,80 @@ static bool eligible_child(const struct wait_opts *wo, struct task *p)
 	return true;
 }
 
+/* wait_consider_task: report @p (a child of @t's group) if it has
+ * something to report: its pid, or 0. */
+static long wait_consider_task(struct task *t, struct task *p, const struct wait_opts *wo,
+			       struct wait_result *res, bool *any)
+{
+	if (p->state == TASK_DEAD || p->tgid != p->tid || !eligible_child(wo, p))
+		return 0;
+	*any = true;
+	/* A zombie leader whose threads still run is not reapable yet
+	 * (delay_group_leader); the group's stops and continues are. */
+	bool live = p->state != TASK_ZOMBIE || live_thread(p);
+	int rep = p->signal->report;
+	if (live && !rep)
+		return 0; /* the common case among many children: nothing to say */
+	int vpid = task_tgid_nr_ns(p, t->pid_ns); /* the waiter's view */
+	res->uid = from_kuid_munged(t, p->cred->uid);
+	if (live && rep == REPORT_STOPPED && (wo->options & WSTOPPED)) {
+		res->pid = vpid;
+		res->status = 0x7f | (p->signal->stop_signal << 8);
+		if (!(wo->options & WNOWAIT))
+			p->signal->report = 0;
+		return vpid;
+	}
+	if (live && rep == REPORT_CONTINUED && (wo->options & WCONTINUED)) {
+		res->pid = vpid;
+		res->status = 0xffff;
+		if (!(wo->options & WNOWAIT))
+			p->signal->report = 0;
+		return vpid;
+	}
+	if (live || !(wo->options & WEXITED))
+		return 0;
+	res->pid = vpid;
+	res->status = task_wait_status(p);
+	res->task = p;
+	if (!(wo->options & WNOWAIT)) {
+		acct_reap(t, p);
+		p->state = TASK_DEAD;
+		task_set_parent(p, NULL); /* release_task: off the children list */
+	}
+	return vpid;
+}
+
+/* do_wait_thread: the children of @q (a thread of @t's group). */
+static long wait_children_of(struct task *t, struct task *q, const struct wait_opts *wo,
+			     struct wait_result *res, bool *any)
+{
+	struct task *next;
+	for (struct task *p = q->children_first; p; p = next) {
+		next = p->sibling_next;
+		if (p->state == TASK_DEAD) {
+			task_set_parent(p, NULL); /* reaped without a wait (autoreap) */
+			continue;
+		}
+		long r = wait_consider_task(t, p, wo, res, any);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 long do_wait(struct task *t, const struct wait_opts *wo, struct wait_result *res)
 {
 	bool any = false;
-	for (struct task *p = task_next(NULL); p; p = task_next(p)) {
-		if (p->state == TASK_DEAD || p->tgid != p->tid)
-			continue;
-		struct task *parent = p->parent;
-		if (!parent || (parent != t && ((wo->options & __WNOTHREAD) || parent->tgid != t->tgid)))
-			continue;
-		if (!eligible_child(wo, p))
-			continue;
-		any = true;
-		/* A zombie leader whose threads still run is not reapable yet
-		 * (delay_group_leader); the group's stops and continues are. */
-		bool live = p->state != TASK_ZOMBIE || live_thread(p);
-		int rep = p->signal->report;
-		int vpid = task_tgid_nr_ns(p, t->pid_ns); /* the waiter's view */
-		res->uid = from_kuid_munged(t, p->cred->uid);
-		if (live && rep == REPORT_STOPPED && (wo->options & WSTOPPED)) {
-			res->pid = vpid;
-			res->status = 0x7f | (p->signal->stop_signal << 8);
-			if (!(wo->options & WNOWAIT))
-				p->signal->report = 0;
-			return vpid;
-		}
-		if (live && rep == REPORT_CONTINUED && (wo->options & WCONTINUED)) {
-			res->pid = vpid;
-			res->status = 0xffff;
-			if (!(wo->options & WNOWAIT))
-				p->signal->report = 0;
-			return vpid;
-		}
-		if (live || !(wo->options & WEXITED))
-			continue;
-		res->pid = vpid;
-		res->status = task_wait_status(p);
-		res->task = p;
-		if (!(wo->options & WNOWAIT)) {
-			acct_reap(t, p);
-			p->state = TASK_DEAD;
-		}
-		return vpid;
+	long r;
+	/* Children of the caller, and without __WNOTHREAD those of the other
+	 * threads of its group (only a multithreaded group looks for them). */
+	if ((wo->options & __WNOTHREAD) || !others_alive(t)) {
+		if ((r = wait_children_of(t, t, wo, res, &any)))
+			return r;
+	} else {
+		for (struct task *q = task_next(NULL); q; q = task_next(q))
+			if (q->tgid == t->tgid && (r = wait_children_of(t, q, wo, res, &any)))
+				return r;
 	}
 	if (!any)
 		return -ECHILD;

@@ -88,7 +88,14 @@ static int check_task_limits(struct task *p, struct task *parent)
 		if (n >= nproc)
 			return -EAGAIN;
 	}
-	return sched_nr_tasks() >= max_threads() ? -EAGAIN : 0;
+	if (sched_nr_tasks() < max_threads())
+		return 0;
+	/* The lists may still hold reaped tasks (freed in batches): count
+	 * only the others, at the limit only. */
+	size_t live = 0;
+	for (struct task *q = task_next(NULL); q; q = task_next(q))
+		live += q->state != TASK_DEAD;
+	return live >= max_threads() ? -EAGAIN : 0;
 }
 
 static int copy_sighand(uint64_t flags, struct task *p, struct task *parent)
@@ -237,10 +244,10 @@ int copy_process(struct task *parent, const struct kernel_clone_args *args, stru
 	/* CLONE_PARENT and CLONE_THREAD: the caller's parent becomes the
 	 * parent, and the exit signal is the caller's own. */
 	if (flags & (CLONE_PARENT | CLONE_THREAD)) {
-		p->parent = parent->parent;
+		task_set_parent(p, parent->parent);
 		p->exit_signal = flags & CLONE_THREAD ? -1 : parent->exit_signal;
 	} else {
-		p->parent = parent;
+		task_set_parent(p, parent);
 		p->exit_signal = args->exit_signal;
 	}
 	p->vfork_pending = flags & CLONE_VFORK;

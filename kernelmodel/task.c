@@ -28,10 +28,40 @@ struct task *task_get(struct task *t)
 	return t;
 }
 
+void task_set_parent(struct task *t, struct task *parent)
+{
+	struct task *old = t->parent;
+	if (old) {
+		if (t->sibling_prev)
+			t->sibling_prev->sibling_next = t->sibling_next;
+		else
+			old->children_first = t->sibling_next;
+		if (t->sibling_next)
+			t->sibling_next->sibling_prev = t->sibling_prev;
+		else
+			old->children_last = t->sibling_prev;
+		t->sibling_prev = t->sibling_next = NULL;
+	}
+	t->parent = parent;
+	if (parent) {
+		t->sibling_prev = parent->children_last;
+		if (parent->children_last)
+			parent->children_last->sibling_next = t;
+		else
+			parent->children_first = t;
+		parent->children_last = t;
+	}
+}
+
 void task_put(struct task *t)
 {
 	if (!t || --t->refcount > 0)
 		return;
+	/* Off the lists: a child still listed here (reaped, or never
+	 * reparented) no longer points at this memory. */
+	task_set_parent(t, NULL);
+	while (t->children_first)
+		task_set_parent(t->children_first, NULL);
 	mm_put(t->mm);
 	files_put(t->files);
 	fs_put(t->fs);

@@ -42,6 +42,10 @@ struct task {
 	struct pid_namespace *pid_ns; /* where its pid lives (task_active_pid_ns) */
 	int *nr;           /* its number at each level 0..pid_ns->level */
 	struct task *parent; /* gets exit_signal and reaps; NULL: the modeled init */
+	/* Linux's children/sibling lists: the tasks whose ->parent is this
+	 * one, in the order they got it. Change ->parent only through
+	 * task_set_parent(), which keeps them. */
+	struct task *children_first, *children_last, *sibling_prev, *sibling_next;
 	int exit_signal;     /* sent to the parent at exit (clone's low byte) */
 	int pdeath_signal;   /* PR_SET_PDEATHSIG */
 	bool did_exec;       /* setpgid on a child that exec'd: EACCES */
@@ -141,6 +145,9 @@ struct task *task_alloc(void);
 struct task *task_get(struct task *t);
 /* Drops a reference; the last one releases mm, files, fs, uts and the task. */
 void task_put(struct task *t);
+/* Make @parent (NULL: the modeled init) @t's parent: off its old parent's
+ * children list, at the end of the new one's. */
+void task_set_parent(struct task *t, struct task *parent);
 /* Not yet exited: running, asleep or stopped. */
 static inline bool task_is_alive(const struct task *t)
 {
