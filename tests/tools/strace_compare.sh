@@ -6,7 +6,7 @@
 # normalized, and compared. Also --trace-only, --summary, -s, a killed run
 # keeping its trace, and the command-line checks.
 #   strace_compare.sh CASE EMULATOR GUEST_DIR
-# CASE: compare, trace_only, summary, strsize, killed, cli
+# CASE: compare, trace_only, summary, strsize, killed, cli, tty
 set -uo pipefail
 case_=$1 emu=$(realpath "$2") gdir=$(realpath "$3")
 g=$gdir/strace_subject
@@ -237,8 +237,25 @@ cli() {
 	echo "ok: command-line checks"
 }
 
+# Terminal ioctls (termios, window size) under a pty made by script(1).
+tty() {
+	command -v script >/dev/null || fail "script(1) is not installed (util-linux)"
+	script -qec "strace -e trace=ioctl ./strace_subject tty" /dev/null </dev/null >native.trace 2>&1 ||
+		fail "native run: $(cat native.trace)"
+	script -qec "'$emu' --trace-only=ioctl --trace ./strace_subject tty" /dev/null </dev/null >emu.trace 2>&1 ||
+		fail "cloneemu run: $(cat emu.trace)"
+	# strace names TCSETSW after an OSS alias too.
+	tr -d '\r' <native.trace | grep '^ioctl(0' | sed -E 's/SNDCTL_TMR_[A-Z]+ or //' >n.sel
+	tr -d '\r' <emu.trace | grep '^ioctl(0' >e.sel
+	[ -s n.sel ] || fail "no ioctl lines natively"
+	cmp -s n.sel e.sel || { diff n.sel e.sel; fail "terminal ioctls differ"; }
+	grep -q 'TCGETS, {c_iflag=' e.sel || fail "termios not decoded"
+	echo "$(wc -l <e.sel) terminal ioctls match strace"
+}
+
 case $case_ in
 compare) compare ;;
+tty) tty ;;
 trace_only) trace_only ;;
 summary) summary ;;
 strsize) strsize ;;

@@ -6,7 +6,8 @@
  * killed by SIGKILL, and an execve of itself with argv.
  *   strace_subject          the run above, then exec "strace_subject exec"
  *   strace_subject exec     prints and exits 0
- *   strace_subject block    prints, then reads stdin (the killed-run test) */
+ *   strace_subject block    prints, then reads stdin (the killed-run test)
+ *   strace_subject tty      terminal ioctls on stdin (run under a pty) */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +45,17 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "exec")) {
 		write(1, "exec'd\n", 7);
 		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "tty")) {
+		struct termios tio;
+		struct winsize ws;
+		if (tcgetattr(0, &tio) || ioctl(0, TIOCGWINSZ, &ws))
+			return 30;
+		tio.c_lflag &= ~(tcflag_t)ECHO;
+		if (tcsetattr(0, TCSANOW, &tio))
+			return 31;
+		tio.c_lflag |= ECHO;
+		return tcsetattr(0, TCSADRAIN, &tio) ? 32 : 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "block")) {
 		char b[16];
