@@ -125,14 +125,37 @@ SYS(nanosleep)
 	return sleep_for(t, CLOCK_MONOTONIC, 0, a[0]);
 }
 
+/* posix_cpu_nsleep: until a process CPU clock reaches the time. The
+ * sleeper's own process accrues no time while it sleeps (its other threads
+ * may): the clock is looked at again every millisecond of (virtual) time. */
+static long cpu_nsleep(struct task *t, int clk, int flags, uint64_t greq)
+{
+	uint64_t now;
+	long r = cpu_clock_read(t, clk, &now);
+	if (r)
+		return r;
+	if (!t->restarting) {
+		uint64_t want;
+		if ((r = get_user_timespec_ns(t, greq, &want)))
+			return r;
+		t->restart_done = flags & TIMER_ABSTIME ? want : now + want;
+	}
+	if (now >= t->restart_done)
+		return 0;
+	return sleep_until(t, NULL, deadline_after(1000000), "clock_nanosleep");
+}
+
 SYS(clock_nanosleep)
 {
 	clockid_t c = (clockid_t)a[0];
+	int flags = (int)(a[1] & TIMER_ABSTIME); /* other bits are ignored, as Linux */
+	if (c == CLOCK_THREAD_CPUTIME_ID || (c < 0 && (c & 4)))
+		return -EOPNOTSUPP; /* thread CPU clocks cannot be slept on */
+	if (c == CLOCK_PROCESS_CPUTIME_ID || c < 0)
+		return cpu_nsleep(t, (int)c, flags, a[2]);
 	if (c != CLOCK_REALTIME && c != CLOCK_MONOTONIC && c != CLOCK_BOOTTIME && c != CLOCK_TAI)
 		return valid_clock(c) ? -ENOTSUP : -EINVAL;
-	if (a[1] & ~(uint64_t)TIMER_ABSTIME)
-		return -EINVAL;
-	return sleep_for(t, c, (int)a[1], a[2]);
+	return sleep_for(t, c, flags, a[2]);
 }
 
 SYS(getrandom)
