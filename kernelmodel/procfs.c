@@ -21,6 +21,7 @@
 #include "kernelmodel/net/unix.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/nsproxy.h"
+#include "kernelmodel/proc_array.h"
 #include "kernelmodel/user_namespace.h"
 #include "kernelmodel/uts.h"
 #include "kernelmodel/pid.h"
@@ -399,10 +400,13 @@ static int gen_status(struct task *t, const struct task *reader, const struct pi
 	print_nspids(out, "NSpid", t, 0, ns);
 	print_nspids(out, "NSpgid", t, t->signal->pgid, ns);
 	print_nspids(out, "NSsid", t, t->signal->sid, ns);
+	proc_task_mem(out, t);
+	fprintf(out, "Threads:\t%d\n", nr_threads(t));
+	proc_task_sigq(out, t);
 	fprintf(out,
-		"Threads:\t%d\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n"
+		"SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n"
 		"SigIgn:\t%016llx\nSigCgt:\t%016llx\n",
-		nr_threads(t), (unsigned long long)t->sig_pending,
+		(unsigned long long)t->sig_pending,
 		(unsigned long long)t->signal->shared_pending, (unsigned long long)t->sig_blocked,
 		(unsigned long long)ign, (unsigned long long)cgt);
 	const struct cred *c = t->cred;
@@ -412,6 +416,7 @@ static int gen_status(struct task *t, const struct task *reader, const struct pi
 		(unsigned long long)c->cap_inheritable, (unsigned long long)c->cap_permitted,
 		(unsigned long long)c->cap_effective, (unsigned long long)c->cap_bset,
 		(unsigned long long)c->cap_ambient, t->no_new_privs);
+	proc_task_tail(out, t);
 	return 0;
 }
 

@@ -1,0 +1,124 @@
+/* /proc/<pid>/status lines from fs/proc/array.c and task_mmu.c (proc_array.h). */
+#include "kernelmodel/proc_array.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include "kernelmodel/mm.h"
+#include "kernelmodel/sched_policy.h"
+#include "kernelmodel/signal.h"
+#include "kernelmodel/task.h"
+
+#define KB(bytes) ((unsigned long)((bytes) >> 10))
+
+void proc_task_mem(FILE *out, const struct task *t)
+{
+	fprintf(out, "Kthread:\t0\n");
+	const struct mm *mm = t->mm;
+	if (!mm)
+		return; /* a zombie: no memory lines, as Linux */
+	uint64_t total = 0, data = 0, stack = 0, exe = 0, lib = 0, locked = 0;
+	for (size_t i = 0; i < mm->nvmas; i++) {
+		const struct vma *v = &mm->vmas[i];
+		uint64_t len = v->end - v->start;
+		total += len;
+		if (v->flags & VMA_STACK)
+			stack += len;
+		else if ((v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED))
+			data += len;
+		if ((v->prot & PROT_EXEC) && !(v->flags & VMA_ANON)) {
+			if (v->dev == mm->exe_dev && v->ino == mm->exe_ino)
+				exe += len;
+			else
+				lib += len;
+		}
+	}
+	uint64_t rss = mm_resident_pages(mm) * 4096;
+	fprintf(out,
+		"VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmPin:\t%8lu kB\n"
+		"VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\nRssAnon:\t%8lu kB\nRssFile:\t%8lu kB\n"
+		"RssShmem:\t%8lu kB\nVmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n"
+		"VmLib:\t%8lu kB\nVmPTE:\t%8lu kB\nVmSwap:\t%8lu kB\nHugetlbPages:\t%8lu kB\n",
+		KB(total), KB(total), KB(locked), 0ul, KB(rss), KB(rss), KB(rss), 0ul, 0ul, KB(data),
+		KB(stack), KB(exe), KB(lib), KB(total >> 9), 0ul, 0ul);
+	fprintf(out, "CoreDumping:\t0\nTHP_enabled:\t%d\nuntag_mask:\t0x%llx\n",
+		!(mm->thp_disable & 1), ~0ull);
+}
+
+void proc_task_sigq(FILE *out, const struct task *t)
+{
+	int queued = t->sig_rtq.n + __builtin_popcountll(t->sig_pending);
+	if (t->signal)
+		queued += t->signal->shared_rtq.n + __builtin_popcountll(t->signal->shared_pending);
+	unsigned long limit = t->signal ? (unsigned long)t->signal->rlim[RLIMIT_SIGPENDING].rlim_cur
+					: 0;
+	fprintf(out, "SigQ:\t%d/%lu\n", queued, limit);
+}
+
+/* A line of cloneemu's own status (the host's view of what the guests
+ * inherit from the machine), without its key; "" when absent. */
+static void host_status_value(const char *key, char *val, size_t len)
+{
+	char line[512];
+	size_t klen = strlen(key);
+	val[0] = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			const char *v = line + klen + 1;
+			while (*v == '\t' || *v == ' ')
+				v++;
+			snprintf(val, len, "%s", v);
+			break;
+		}
+	fclose(f);
+}
+
+void proc_task_tail(FILE *out, const struct task *t)
+{
+	char ssb[128], ib[128], mems[1024], mems_list[128];
+	host_status_value("Speculation_Store_Bypass", ssb, sizeof(ssb));
+	host_status_value("SpeculationIndirectBranch", ib, sizeof(ib));
+	host_status_value("Mems_allowed", mems, sizeof(mems));
+	host_status_value("Mems_allowed_list", mems_list, sizeof(mems_list));
+	fprintf(out, "Seccomp:\t0\nSeccomp_filters:\t0\nSpeculation_Store_Bypass:\t%s"
+		     "SpeculationIndirectBranch:\t%s",
+		ssb[0] ? ssb : "unknown\n", ib[0] ? ib : "unknown\n");
+	/* Cpus_allowed: the mask in 32-bit groups, highest first, as
+	 * bitmap_print; Cpus_allowed_list as ranges. */
+	const uint8_t *m = t->sched.cpus_mask;
+	int last = -1;
+	for (int c = 0; c < SCHED_CPUMASK_BYTES * 8; c++)
+		if (m[c / 8] & (1u << (c % 8)))
+			last = c;
+	fprintf(out, "Cpus_allowed:\t");
+	int groups = last < 0 ? 1 : last / 32 + 1;
+	for (int g = groups - 1; g >= 0; g--) {
+		uint32_t w = 0;
+		for (int b = 0; b < 32; b++) {
+			int c = g * 32 + b;
+			if (c < SCHED_CPUMASK_BYTES * 8 && (m[c / 8] & (1u << (c % 8))))
+				w |= 1u << b;
+		}
+		fprintf(out, g == groups - 1 ? "%x" : ",%08x", w);
+	}
+	fprintf(out, "\nCpus_allowed_list:\t");
+	bool first = true;
+	for (int c = 0; c <= last; c++) {
+		if (!(m[c / 8] & (1u << (c % 8))))
+			continue;
+		int e = c;
+		while (e + 1 <= last && (m[(e + 1) / 8] & (1u << ((e + 1) % 8))))
+			e++;
+		fprintf(out, e > c ? "%s%d-%d" : "%s%d", first ? "" : ",", c, e);
+		first = false;
+		c = e;
+	}
+	fprintf(out, "\nMems_allowed:\t%sMems_allowed_list:\t%s", mems[0] ? mems : "1\n",
+		mems_list[0] ? mems_list : "0\n");
+	fprintf(out, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+}
