@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #define EXPECT_ERR(call, want, code, what)                                              \
@@ -121,6 +122,53 @@ int main(void)
 	expect_status(pid, "exited 0", 43, "child");
 	fd = eventfd(0, EFD_NONBLOCK);
 	EXPECT_ERR(read(fd, &v, 8), EAGAIN, 44, "drained");
+
+	/* Passed over a socketpair with SCM_RIGHTS: the same counter. */
+	int sp[2];
+	need(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0, 50, "socketpair");
+	int passed = eventfd(0, EFD_NONBLOCK);
+	pid = guest_fork();
+	if (pid == 0) {
+		char b = 0;
+		struct iovec io = {&b, 1};
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct msghdr mh = {0};
+		mh.msg_iov = &io;
+		mh.msg_iovlen = 1;
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		if (recvmsg(sp[1], &mh, 0) != 1)
+			_exit(1);
+		int got;
+		memcpy(&got, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(got));
+		uint64_t c = 9;
+		_exit(write(got, &c, 8) == 8 ? 0 : 2);
+	}
+	{
+		char b = 'x';
+		struct iovec io = {&b, 1};
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct msghdr mh = {0};
+		mh.msg_iov = &io;
+		mh.msg_iovlen = 1;
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &passed, sizeof(int));
+		expect_eq(sendmsg(sp[0], &mh, 0), 1, 51, "sendmsg with the eventfd");
+	}
+	expect_status(pid, "exited 0", 52, "child wrote through the passed eventfd");
+	expect_eq(read(passed, &v, 8), 8, 53, "read here");
+	expect_eq((long)v, 9, 54, "the child's count");
 
 	/* A writer blocked on overflow is released by a reader. */
 	int big = eventfd(0, 0);

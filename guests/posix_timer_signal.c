@@ -99,6 +99,13 @@ int main(void)
 	expect_eq(sigwaitinfo(&m, &psi), SIGRTMIN + 1, 11, "one signal for many expirations");
 	check(psi.si_overrun >= 5, 12, "si_overrun counts the missed ones");
 	check(timer_getoverrun(id) == psi.si_overrun, 13, "timer_getoverrun agrees");
+	/* Not inherited by fork. */
+	pid_t child = guest_fork();
+	if (child == 0) {
+		struct itimerspec c;
+		_exit(syscall(SYS_timer_gettime, (long)(intptr_t)id, &c) == -1 && errno == EINVAL ? 0 : 1);
+	}
+	expect_status(child, "exited 0", 42, "the child has no timers");
 	expect_eq(timer_delete(id), 0, 14, "delete");
 	sigprocmask(SIG_UNBLOCK, &m, NULL); /* a later expiry's signal may still come */
 	EXPECT_ERR(syscall(SYS_timer_delete, (long)(intptr_t)id), EINVAL, 15, "delete twice");

@@ -71,6 +71,18 @@ int main(void)
 	printf("self: utime %s, maxrss %s\n", nz(ru.ru_utime.tv_sec + ru.ru_utime.tv_usec),
 	       nz(ru.ru_maxrss));
 	expect_eq(getrusage(RUSAGE_THREAD, &ru), 0, 8, "getrusage thread");
+	/* /proc/self/stat: utime and stime (fields 14, 15) in clock ticks. */
+	FILE *sf = fopen("/proc/self/stat", "r");
+	unsigned long ut = 0, stt = 0;
+	if (sf) {
+		char line[1024];
+		if (fgets(line, sizeof(line), sf)) {
+			char *p = strrchr(line, ')');
+			sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &stt);
+		}
+		fclose(sf);
+	}
+	check(ut + stt >= 3, 23, "/proc/self/stat utime+stime: at least 3 ticks");
 
 	/* A busy child that also dirties memory it shares copy-on-write. */
 	static char heap[256 * 4096];
