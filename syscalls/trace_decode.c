@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/sysmacros.h>
@@ -46,41 +48,44 @@ unsigned trace_strsize = 32;
  * < clone flags, @ mode with its file type, ! device number (makedev),
  * = IPC_ command, [ fd_set (size: the first argument), { timeval,
  * . raw (decimal when small, else hex), / socket option (level: the
- * argument before), | setsockopt's value (length: next).
+ * argument before), | setsockopt's value (length: next), + named by the
+ * syscall's own table (named_args below), : SysV IPC key, ; SysV IPC get
+ * flags and mode, , gid array (count: the first argument).
  * Filled in by the call: B buffer (length: the result), 0 getdents,
  * 1 stat, 2 statx, 3 wait status, 4 timespec, 5 sigaction, 6 sigset,
  * 7 int pair, 8 rlimit, 9 string (length: the result), # msghdr,
  * $ utsname, & int, ^ iovec array (length: the result), ~ timeval,
  * % a sleep's remaining time (written only when a signal cut it short),
  * ] epoll_event array (length: the result), ( sockaddr (length: next),
- * ) socklen_t given and returned ("[110 => 2]"), } getsockopt's value. */
+ * ) socklen_t given and returned ("[110 => 2]"), } getsockopt's value,
+ * > siginfo, - gid array (count: the result). */
 #define S(name, spec) [__NR_##name] = spec
 static const char *const specs[NR_SYSCALLS] = {
 	S(read, "dBu"), S(write, "dbu"), S(readv, "d^u"), S(writev, "d*u"),
 	S(pread64, "dBul"), S(pwrite64, "dbul"), S(preadv, "d^ul"), S(pwritev, "d*ul"),
 	S(open, "som"), S(openat, "Dsom"), S(creat, "sm"), S(close, "d"), S(lseek, "dlW"),
 	S(fstat, "d1"), S(stat, "s1"), S(lstat, "s1"), S(newfstatat, "Ds1a"),
-	S(statx, "DsFf2"), S(ioctl, "dOp"), S(flock, "dd"), S(dup, "d"), S(dup2, "dd"),
+	S(statx, "DsFf2"), S(ioctl, "dOp"), S(flock, "d+"), S(dup, "d"), S(dup2, "dd"),
 	S(dup3, "ddU"), S(access, "sj"), S(faccessat, "Dsj"), S(faccessat2, "Dsja"),
 	S(readlink, "s9u"), S(readlinkat, "Ds9u"), S(getcwd, "9u"), S(chdir, "s"),
 	S(fchdir, "d"), S(mkdir, "sm"), S(mkdirat, "Dsm"), S(unlink, "s"), S(unlinkat, "Dsa"),
-	S(rmdir, "s"), S(rename, "ss"), S(renameat, "DsDs"), S(renameat2, "DsDsx"),
+	S(rmdir, "s"), S(rename, "ss"), S(renameat, "DsDs"), S(renameat2, "DsDs+"),
 	S(getdents64, "d0u"), S(ftruncate, "dl"), S(truncate, "sl"), S(fsync, "d"),
 	S(fdatasync, "d"), S(umask, "m"), S(symlink, "ss"), S(symlinkat, "sDs"), S(link, "ss"),
 	S(linkat, "DsDsa"), S(chmod, "sm"), S(fchmod, "dm"), S(fchmodat, "Dsm"),
-	S(utimensat, "Dspa"), S(statfs, "sp"), S(fstatfs, "dp"), S(fadvise64, "dlld"),
+	S(utimensat, "Dspa"), S(statfs, "sp"), S(fstatfs, "dp"), S(fadvise64, "dll+"),
 	S(pipe, "7"), S(pipe2, "7U"), S(socket, "yzd"), S(socketpair, "yzd7"), S(bind, "dQu"),
 	S(listen, "dd"), S(connect, "dQu"), S(accept, "d()"), S(accept4, "d()Z"),
 	S(shutdown, "dJ"), S(getsockname, "d()"), S(getpeername, "d()"),
 	S(setsockopt, "dR/|u"), S(getsockopt, "dR/})"), S(sendto, "dbunQu"),
 	S(recvfrom, "dBun()"), S(sendmsg, "dHn"), S(recvmsg, "d#n"), S(sendmmsg, "dpun"),
 	S(recvmmsg, "dpunp"), S(brk, "p"), S(mmap, "puPMdx"), S(munmap, "pu"),
-	S(mprotect, "puP"), S(mremap, "puuNp"), S(madvise, "puG"), S(msync, "pux"),
-	S(memfd_create, "sx"), S(exit, "d"), S(exit_group, "d"), S(getpid, ""), S(gettid, ""),
+	S(mprotect, "puP"), S(mremap, "puuNp"), S(madvise, "puG"), S(msync, "pu+"),
+	S(memfd_create, "s+"), S(exit, "d"), S(exit_group, "d"), S(getpid, ""), S(gettid, ""),
 	S(getppid, ""), S(getuid, ""), S(geteuid, ""), S(getgid, ""), S(getegid, ""),
-	S(getresuid, "&&&"), S(getresgid, "&&&"), S(getgroups, "dp"), S(setuid, "d"),
+	S(getresuid, "&&&"), S(getresgid, "&&&"), S(getgroups, "d-"), S(setuid, "d"),
 	S(setgid, "d"), S(setreuid, "dd"), S(setregid, "dd"), S(setresuid, "ddd"),
-	S(setresgid, "ddd"), S(setfsuid, "d"), S(setfsgid, "d"), S(setgroups, "dp"),
+	S(setresgid, "ddd"), S(setfsuid, "d"), S(setfsgid, "d"), S(setgroups, "d,"),
 	S(capget, "pp"), S(capset, "pp"), S(getpgid, "d"), S(getpgrp, ""), S(getsid, "d"),
 	S(set_tid_address, "p"), S(set_robust_list, "pu"), S(get_robust_list, "dpp"),
 	S(rseq, "pxdx"), S(arch_prctl, "qp"), S(prlimit64, "drX8"), S(getrlimit, "r8"),
@@ -96,9 +101,9 @@ static const char *const specs[NR_SYSCALLS] = {
 	S(clock_getres, "C4"), S(gettimeofday, "~p"), S(time, "p"), S(nanosleep, "T%"),
 	S(clock_nanosleep, "CKT%"), S(getrandom, "Bug"), S(clone3, "pu"), S(fork, ""),
 	S(vfork, ""), S(execve, "sve"), S(execveat, "Dsvea"), S(wait4, "d3wp"),
-	S(waitid, "ddpwp"), S(pidfd_open, "dx"), S(pidfd_send_signal, "dSpx"), S(unshare, "<"),
+	S(waitid, "+d>wp"), S(pidfd_open, "d+"), S(pidfd_send_signal, "dSpx"), S(unshare, "<"),
 	S(setpgid, "dd"), S(setsid, ""), S(rt_sigpending, "6u"), S(rt_sigsuspend, "ku"),
-	S(pause, ""), S(rt_sigtimedwait, "kpTu"), S(sigaltstack, "pp"),
+	S(pause, ""), S(rt_sigtimedwait, "k>Tu"), S(sigaltstack, "pp"),
 	S(rt_sigqueueinfo, "dSp"), S(rt_tgsigqueueinfo, "ddSp"), S(getitimer, "ip"),
 	S(setitimer, "ipp"), S(alarm, "u"), S(poll, "Ldd"), S(ppoll, "LdTku"),
 	S(select, "d[[[{"), S(pselect6, "d[[[Tp"), S(epoll_create, "d"), S(epoll_create1, "U"),
@@ -109,22 +114,22 @@ static const char *const specs[NR_SYSCALLS] = {
 	S(lremovexattr, "ss"), S(fremovexattr, "ds"), S(sendfile, "ddpu"), S(splice, "dpdpux"),
 	S(tee, "ddux"), S(copy_file_range, "dpdpux"), S(chown, "sdd"), S(lchown, "sdd"),
 	S(fchown, "ddd"), S(fchownat, "Dsdda"), S(eventfd, "u"), S(eventfd2, "uU"),
-	S(signalfd4, "dkuU"), S(timerfd_create, "CU"), S(shmget, "dux"), S(shmat, "dpx"),
-	S(shmdt, "p"), S(shmctl, "d=p"), S(semget, "ddx"), S(semop, "dpu"), S(msgget, "dx"),
+	S(signalfd4, "dkuU"), S(timerfd_create, "CU"), S(shmget, ":u;"), S(shmat, "dpx"),
+	S(shmdt, "p"), S(shmctl, "d=p"), S(semget, ":d;"), S(semop, "dpu"), S(msgget, ":;"),
 	S(setns, "d<"), S(mincore, "pup"), S(personality, "x"), S(mknod, "s@!"),
 	S(mknodat, "Ds@!"), S(sync, ""), S(syncfs, "d"), S(sync_file_range, "dllx"),
-	S(fallocate, "dxll"), S(close_range, "uux"), S(name_to_handle_at, "Dsppa"),
+	S(fallocate, "d+ll"), S(close_range, "uu+"), S(name_to_handle_at, "Dsppa"),
 	S(futex_waitv, "pudTC"), S(semtimedop, "dpuT"), S(semctl, "dd=x"), S(msgsnd, "dpux"),
 	S(msgrcv, "dpulx"), S(msgctl, "d=p"), S(mq_open, "somp"), S(mq_unlink, "s"),
 	S(mq_timedsend, "dbuuT"), S(mq_timedreceive, "dBupT"), S(mq_notify, "dp"),
-	S(mq_getsetattr, "dpp"), S(timerfd_settime, "dxpp"), S(timerfd_gettime, "dp"),
-	S(signalfd, "dku"), S(timer_create, "Cpp"), S(timer_settime, "dxpp"),
+	S(mq_getsetattr, "dpp"), S(timerfd_settime, "d+pp"), S(timerfd_gettime, "dp"),
+	S(signalfd, "dku"), S(timer_create, "Cpp"), S(timer_settime, "d+pp"),
 	S(timer_gettime, "dp"), S(timer_getoverrun, "d"), S(timer_delete, "d"), S(times, "p"),
 };
 
 static bool exit_letter(char c)
 {
-	return c && strchr("B0123456789#$&^~%]()}", c);
+	return c && strchr("B0123456789#$&^~%]()}>-", c);
 }
 
 
@@ -286,6 +291,63 @@ static void put_arg(struct tbuf *b, struct task *t, long nr, char c, const uint6
 		break;
 	}
 	case ']': tb_epoll_events(b, t, v, (uint64_t)ret); break;
+	case '+': tb_named(b, nr, i, v); break;
+	case ':':
+		if (!(uint32_t)v)
+			tb_puts(b, "IPC_PRIVATE");
+		else
+			tb_printf(b, "%#x", (uint32_t)v);
+		break;
+	case ';': {
+		static const struct flag_name ipc_flags[] = {{01000, "IPC_CREAT"}, {02000, "IPC_EXCL"},
+							     {04000, "IPC_NOWAIT"}};
+		uint32_t f = (uint32_t)v & ~0777u;
+		if (f) {
+			tb_flags(b, f, XLAT(ipc_flags), "0");
+			tb_putc(b, '|');
+		}
+		tb_printf(b, "%#03o", (unsigned)v & 0777u);
+		break;
+	}
+	case ',':
+	case '-': {
+		uint64_t cnt = c == ',' ? (uint32_t)a[0] : (uint64_t)ret;
+		if (!v || (c == '-' && !a[0])) {
+			tb_addr(b, v);
+			break;
+		}
+		tb_putc(b, '[');
+		for (uint64_t k = 0; k < cnt && k < 65536; k++) {
+			uint32_t gid;
+			if (k == trace_strsize) {
+				tb_puts(b, ", ...");
+				break;
+			}
+			if (!trace_peek(t, &gid, v + 4 * k, 4))
+				break;
+			tb_printf(b, "%s%u", k ? ", " : "", gid);
+		}
+		tb_putc(b, ']');
+		break;
+	}
+	case '>': {
+		int32_t si[7]; /* signo errno code pad, then pid uid status */
+		uint64_t addr;
+		if (!v) {
+			tb_puts(b, "NULL");
+			break;
+		}
+		if (!trace_peek(t, si, v, sizeof(si)) || !trace_peek(t, &addr, v + 16, 8)) {
+			tb_addr(b, v);
+			break;
+		}
+		if (nr == __NR_waitid && !si[0]) {
+			tb_puts(b, "{}");
+			break;
+		}
+		tb_siginfo(b, si[0], si[2], si[4], si[5], si[6], addr);
+		break;
+	}
 	case '/': {
 		uint32_t level = (uint32_t)a[i - 1];
 		struct xlat x = level == SOL_SOCKET ? X(so_opts)
@@ -646,6 +708,10 @@ void trace_ret_extra(struct tbuf *b, struct task *t, long nr, const uint64_t *a,
 	if (ret < 0)
 		return;
 	switch (nr) {
+	case __NR_rt_sigtimedwait:
+		if (ret > 0 && trace_signame((int)ret))
+			tb_printf(b, " (%s)", trace_signame((int)ret));
+		break;
 	case __NR_prctl:
 		if ((uint32_t)a[0] == PR_GET_DUMPABLE && ret <= 2)
 			tb_printf(b, " (%s)", ret == 0   ? "SUID_DUMP_DISABLE"

@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -488,4 +490,58 @@ void tb_siginfo(struct tbuf *b, int signo, int code, int pid, int uid, int statu
 			tb_puts(b, ", si_addr=NULL");
 	}
 	tb_putc(b, '}');
+}
+
+/* Arguments named by a table of their syscall's own ('+'). */
+#define NF(x) {x, #x}
+static const struct flag_name lock_ops[] = {NF(LOCK_SH), NF(LOCK_EX), NF(LOCK_NB), NF(LOCK_UN)};
+static const struct flag_name fadv[] = {
+	NF(POSIX_FADV_NORMAL), NF(POSIX_FADV_RANDOM), NF(POSIX_FADV_SEQUENTIAL),
+	NF(POSIX_FADV_WILLNEED), NF(POSIX_FADV_DONTNEED), NF(POSIX_FADV_NOREUSE)};
+static const struct flag_name ms_flags[] = {NF(MS_ASYNC), NF(MS_INVALIDATE), NF(MS_SYNC)};
+static const struct flag_name mfd_flags[] = {{1, "MFD_CLOEXEC"}, {2, "MFD_ALLOW_SEALING"},
+					     {4, "MFD_HUGETLB"}, {8, "MFD_NOEXEC_SEAL"},
+					     {0x10, "MFD_EXEC"}};
+static const struct flag_name rename_flags[] = {{1, "RENAME_NOREPLACE"}, {2, "RENAME_EXCHANGE"},
+						{4, "RENAME_WHITEOUT"}};
+static const struct flag_name falloc_flags[] = {
+	{1, "FALLOC_FL_KEEP_SIZE"}, {2, "FALLOC_FL_PUNCH_HOLE"}, {8, "FALLOC_FL_COLLAPSE_RANGE"},
+	{0x10, "FALLOC_FL_ZERO_RANGE"}, {0x20, "FALLOC_FL_INSERT_RANGE"},
+	{0x40, "FALLOC_FL_UNSHARE_RANGE"}};
+static const struct flag_name close_range_flags[] = {{2, "CLOSE_RANGE_UNSHARE"},
+						     {4, "CLOSE_RANGE_CLOEXEC"}};
+static const struct flag_name tfd_settime[] = {{1, "TFD_TIMER_ABSTIME"},
+					       {2, "TFD_TIMER_CANCEL_ON_SET"}};
+static const struct flag_name timer_flags[] = {{1, "TIMER_ABSTIME"}};
+static const struct flag_name idtypes[] = {{0, "P_ALL"}, {1, "P_PID"}, {2, "P_PGID"}, {3, "P_PIDFD"}};
+static const struct flag_name pidfd_flags[] = {{O_NONBLOCK, "PIDFD_NONBLOCK"}};
+static const struct {
+	int nr, arg;
+	struct xlat x;
+	bool flags;
+} named_args[] = {
+	{__NR_flock, 1, XLAT(lock_ops), true},
+	{__NR_fadvise64, 3, XLAT(fadv), false},
+	{__NR_msync, 2, XLAT(ms_flags), true},
+	{__NR_memfd_create, 1, XLAT(mfd_flags), true},
+	{__NR_renameat2, 4, XLAT(rename_flags), true},
+	{__NR_fallocate, 1, XLAT(falloc_flags), true},
+	{__NR_close_range, 2, XLAT(close_range_flags), true},
+	{__NR_timerfd_settime, 1, XLAT(tfd_settime), true},
+	{__NR_timer_settime, 1, XLAT(timer_flags), true},
+	{__NR_waitid, 0, XLAT(idtypes), false},
+	{__NR_pidfd_open, 1, XLAT(pidfd_flags), true},
+};
+
+void tb_named(struct tbuf *b, long nr, int i, uint64_t v)
+{
+	for (size_t k = 0; k < sizeof(named_args) / sizeof(named_args[0]); k++)
+		if (named_args[k].nr == nr && named_args[k].arg == i) {
+			if (named_args[k].flags)
+				tb_flags(b, (uint32_t)v, named_args[k].x, "0");
+			else
+				tb_value(b, (uint32_t)v, named_args[k].x, "%llu");
+			return;
+		}
+	tb_raw(b, v);
 }

@@ -39,6 +39,9 @@ struct xlat {
 
 /* v as NAME|NAME|0x..., or @zero when v is 0 (NULL: "0"). */
 void tb_flags(struct tbuf *b, uint64_t v, struct xlat x, const char *zero);
+/* Argument @i of syscall @nr by the names its own table gives (flock's
+ * LOCK_*, fadvise's POSIX_FADV_*, ...), else raw. */
+void tb_named(struct tbuf *b, long nr, int i, uint64_t v);
 /* One value by name, else @fallback formatted with v ("%d", "%#x"). */
 void tb_value(struct tbuf *b, uint64_t v, struct xlat x, const char *fallback);
 const char *trace_signame(int sig);             /* "SIGUSR1", or NULL */

@@ -85,6 +85,10 @@ compare() {
 ^epoll_
 ^ioctl\(3, 
 ^prctl\(
+^flock\(
+^fadvise64\(
+^memfd_create\(
+^rt_sigtimedwait\(
 ^socket\(
 ^bind\(
 ^getsockname\(

@@ -8,6 +8,7 @@
  *   strace_subject exec     prints and exits 0
  *   strace_subject block    prints, then reads stdin (the killed-run test)
  *   strace_subject tty      terminal ioctls on stdin (run under a pty) */
+#define _GNU_SOURCE 1 /* memfd_create */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -76,6 +78,8 @@ int main(int argc, char **argv)
 	lseek(fd, 0, SEEK_SET);
 	char buf[64];
 	ssize_t n = read(fd, buf, sizeof(buf));
+	if (flock(fd, LOCK_EX | LOCK_NB) || posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL))
+		return 29;
 	close(fd);
 	unlink("strace_subject.tmp");
 	if (n != (ssize_t)strlen(data) + 10 && n != 64)
@@ -171,6 +175,21 @@ int main(int argc, char **argv)
 		}
 	close(sv[0]);
 	close(sv[1]);
+
+	/* Flags named by the call's own table; a signal taken by sigtimedwait. */
+	int mfd = memfd_create("strace_subject", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return 33;
+	close(mfd);
+	sigset_t usr2;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr2, NULL);
+	kill(getpid(), SIGUSR2);
+	siginfo_t si;
+	struct timespec zero = {0, 0};
+	if (sigtimedwait(&usr2, &si, &zero) != SIGUSR2)
+		return 34;
 
 	/* A thread: clone3 with CLONE_PARENT_SETTID, its own exit line. */
 	pthread_t th;
