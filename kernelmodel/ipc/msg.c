@@ -105,7 +105,7 @@ static bool msg_fits_inqueue(const struct msg_queue *msq, size_t msgsz)
 	return msgsz + msq->cbytes <= msq->qbytes && 1 + msq->qnum <= msq->qbytes;
 }
 
-long ksys_msgsnd(struct task *t, int msqid, uint64_t msgp, uint64_t msgsz, int msgflg)
+static long msgsnd_once(struct task *t, int msqid, uint64_t msgp, uint64_t msgsz, int msgflg)
 {
 	struct ipc_namespace *ns = task_ipc_ns(t);
 	long mtype;
@@ -226,7 +226,8 @@ static struct msg_msg **find_msg(struct msg_queue *msq, long *msgtyp, int mode)
 	return found;
 }
 
-long ksys_msgrcv(struct task *t, int msqid, uint64_t msgp, uint64_t bufsz, long msgtyp, int msgflg)
+static long msgrcv_once(struct task *t, int msqid, uint64_t msgp, uint64_t bufsz, long msgtyp,
+			int msgflg)
 {
 	struct ipc_namespace *ns = task_ipc_ns(t);
 	if (t->restarting) {
@@ -295,6 +296,22 @@ long ksys_msgrcv(struct task *t, int msqid, uint64_t msgp, uint64_t bufsz, long 
 out:
 	ipc_sleep_cancel(t);
 	return err;
+}
+
+long ksys_msgsnd(struct task *t, int msqid, uint64_t msgp, uint64_t msgsz, int msgflg)
+{
+	long r = msgsnd_once(t, msqid, msgp, msgsz, msgflg);
+	if (r != -EKBLOCK)
+		ipc_sleep_cancel(t); /* whatever ended the call, it no longer waits */
+	return r;
+}
+
+long ksys_msgrcv(struct task *t, int msqid, uint64_t msgp, uint64_t bufsz, long msgtyp, int msgflg)
+{
+	long r = msgrcv_once(t, msqid, msgp, bufsz, msgtyp, msgflg);
+	if (r != -EKBLOCK)
+		ipc_sleep_cancel(t);
+	return r;
 }
 
 static void fill_msqid(const struct task *t, const struct msg_queue *msq, struct msqid64_ds *p)

@@ -311,7 +311,8 @@ static int perform_atomic_semop(struct task *t, struct sem_array *sma, const str
 	return r;
 }
 
-long do_semtimedop(struct task *t, int semid, uint64_t tsops, unsigned nsops, uint64_t timeout)
+static long semtimedop_once(struct task *t, int semid, uint64_t tsops, unsigned nsops,
+			    uint64_t timeout)
 {
 	struct ipc_namespace *ns = task_ipc_ns(t);
 	struct {
@@ -402,6 +403,14 @@ out:
 	ipc_sleep_cancel(t);
 	free(sops);
 	return error;
+}
+
+long do_semtimedop(struct task *t, int semid, uint64_t tsops, unsigned nsops, uint64_t timeout)
+{
+	long r = semtimedop_once(t, semid, tsops, nsops, timeout);
+	if (r != -EKBLOCK)
+		ipc_sleep_cancel(t); /* whatever ended the call, it no longer waits */
+	return r;
 }
 
 /* ---- semctl ---- */
