@@ -10,7 +10,9 @@
  *     written to /proc/sys/kernel (sem, msgmni, msgmnb) bound semget, semop
  *     (E2BIG), msgget and new queues' msg_qbytes in that namespace only;
  *   - an attachment made before unshare keeps working;
- *   - POSIX message queue names are per namespace too.
+ *   - POSIX message queue names are per namespace too;
+ *   - a segment still attached when its namespace goes (the only task
+ *     unshares again) stays usable until its last detach.
  */
 #include "guest_check.h"
 
@@ -124,6 +126,28 @@ int main(void)
 	expect_eq(shmctl(shm_id, IPC_STAT, &ds), 0, 5, "ours is still here");
 	expect_eq((long)ds.shm_segsz, 4096, 6, "the key still names our 4096-byte segment");
 	expect_eq(ds.shm_nattch, 1, 7, "one attachment (the child's went at exit)");
+
+	/* A namespace that goes while one of its segments is attached. */
+	c = guest_fork();
+	if (c == 0) {
+		if (unshare(CLONE_NEWIPC) != 0)
+			_exit(100);
+		int id = shmget(IPC_PRIVATE, 8192, 0600);
+		char *a = id >= 0 ? shmat(id, NULL, 0) : (void *)-1;
+		if (a == (void *)-1)
+			_exit(1);
+		strcpy(a + 4096, "orphan");
+		if (unshare(CLONE_NEWIPC) != 0) /* the first one has no task left */
+			_exit(2);
+		if (shmctl(id, IPC_STAT, &(struct shmid_ds){0}) != -1 || errno != EINVAL)
+			_exit(3);
+		if (strcmp(a + 4096, "orphan"))
+			_exit(4);
+		if (shmdt(a) != 0)
+			_exit(5);
+		_exit(0);
+	}
+	expect_status(c, "exited 0", 16, "an orphaned attachment works until shmdt");
 
 	/* clone(CLONE_NEWIPC). */
 	long t = raw_clone(CLONE_NEWIPC | SIGCHLD, NULL, NULL, NULL, 0, in_clone, NULL);
