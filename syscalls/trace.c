@@ -1,13 +1,15 @@
 /* --trace in strace -f's format. A line is built while its syscall runs and
- * written whole when it returns; when another task has something to say
- * first, the line is written with " <unfinished ...>" and its end later as
- * "<... name resumed>...", as strace does. "[pid N] " prefixes the lines
- * while more than one task lives. Signals get "--- SIGX {...} ---" lines
- * and exits "+++ exited with N +++" / "+++ killed by SIGX +++". The
- * arguments are decoded by trace_decode.c; --trace-only and --summary
- * live in trace_filter.c. --trace-format=json writes one object a line:
- * {"vtime":ns,"pid":N,"tid":N,"syscall":"name","args":["decoded",...],
- *  "raw":[numbers],"ret":R,"errno":"E"}. */
+ * written when it returns; a call that goes to sleep is written up to where
+ * it waits, and when another task has something to say first the line gets
+ * " <unfinished ...>" and its end comes later as "<... name resumed>...", as
+ * strace does. "[pid N] " prefixes the lines while more than one task
+ * lives. Signals get "--- SIGX {...} ---" lines and exits "+++ exited with
+ * N +++" / "+++ killed by SIGX +++". The arguments are decoded by
+ * trace_decode.c (with trace_struct.c, trace_cmds.c, trace_flags.c);
+ * --trace-only and --summary live in trace_filter.c. --trace-format=json
+ * writes one object a line: {"vtime":ns,"pid":N,"tid":N,"syscall":"name",
+ * "args":["decoded",...],"raw":[numbers],"ret":R,"errno":"E"}, and events
+ * {"vtime":ns,"pid":N,"tid":N,"event":"signal"|"exit"|"killed",...}. */
 #include "syscalls/trace.h"
 
 #include <errno.h>
