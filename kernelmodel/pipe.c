@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -19,6 +20,7 @@ int pipe_create(int flags, struct file **rd, struct file **wr)
 	if (!p)
 		return -ENOMEM;
 	p->buf = malloc(PIPE_SIZE);
+	p->size = PIPE_SIZE;
 	*rd = file_pipe_alloc(p, false, O_RDONLY | (flags & O_NONBLOCK));
 	*wr = file_pipe_alloc(p, true, O_WRONLY | (flags & O_NONBLOCK));
 	if (!p->buf || !*rd || !*wr) {
@@ -43,13 +45,13 @@ long pipe_read(struct pipe *p, const struct iovec *iov, int iovcnt)
 		uint8_t *dst = iov[i].iov_base;
 		size_t want = iov[i].iov_len;
 		while (want && p->len) {
-			size_t chunk = PIPE_SIZE - p->head;
+			size_t chunk = p->size - p->head;
 			if (chunk > p->len)
 				chunk = p->len;
 			if (chunk > want)
 				chunk = want;
 			memcpy(dst, p->buf + p->head, chunk);
-			p->head = (p->head + chunk) % PIPE_SIZE;
+			p->head = (p->head + chunk) % p->size;
 			p->len -= chunk;
 			dst += chunk;
 			want -= chunk;
@@ -68,7 +70,7 @@ long pipe_write(struct pipe *p, const struct iovec *iov, int iovcnt, size_t tota
 {
 	if (!p->readers)
 		return -EPIPE;
-	size_t room = PIPE_SIZE - p->len;
+	size_t room = p->size - p->len;
 	if (!room || (total <= PIPE_BUF_ATOMIC && room < total))
 		return -EAGAIN;
 	size_t done = 0;
@@ -76,8 +78,8 @@ long pipe_write(struct pipe *p, const struct iovec *iov, int iovcnt, size_t tota
 		const uint8_t *src = iov[i].iov_base;
 		size_t want = iov[i].iov_len;
 		while (want && done < room) {
-			size_t tail = (p->head + p->len) % PIPE_SIZE;
-			size_t chunk = PIPE_SIZE - tail;
+			size_t tail = (p->head + p->len) % p->size;
+			size_t chunk = p->size - tail;
 			if (chunk > want)
 				chunk = want;
 			if (chunk > room - done)
@@ -93,6 +95,48 @@ long pipe_write(struct pipe *p, const struct iovec *iov, int iovcnt, size_t tota
 	wake_up(p); /* data for readers */
 	wake_up(&poll_chan);
 	return (long)done;
+}
+
+/* fs.pipe-max-size, the host's (1 MiB unless changed). */
+static size_t pipe_max_size(void)
+{
+	static long v = -1;
+	if (v < 0) {
+		FILE *f = fopen("/proc/sys/fs/pipe-max-size", "r");
+		if (!f || fscanf(f, "%ld", &v) != 1)
+			v = 1048576;
+		if (f)
+			fclose(f);
+	}
+	return (size_t)v;
+}
+
+long pipe_set_size(struct pipe *p, uint64_t arg, bool privileged)
+{
+	uint32_t a = (uint32_t)arg; /* fcntl's unsigned int argument */
+	if (a > (1u << 31))
+		return -EINVAL; /* round_pipe_size: 0 slots */
+	size_t size = 4096;
+	while (size < a)
+		size <<= 1;
+	if (size > p->size && size > pipe_max_size() && !privileged)
+		return -EPERM;
+	/* Each buffered page is a slot the new ring must hold. */
+	if ((p->len + 4095) / 4096 > size / 4096)
+		return -EBUSY;
+	uint8_t *buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->len; i++)
+		buf[i] = p->buf[(p->head + i) % p->size];
+	free(p->buf);
+	p->buf = buf;
+	p->head = 0;
+	p->size = size;
+	p->gen++;
+	wake_up(p); /* writers may find room */
+	wake_up(&poll_chan);
+	return (long)size;
 }
 
 void pipe_release(struct pipe *p, bool write_end)
@@ -127,6 +171,7 @@ static struct pipe *fifo_pipe(uint64_t dev, uint64_t ino)
 		free(p);
 		return NULL;
 	}
+	p->size = PIPE_SIZE;
 	p->fifo = true;
 	p->fifo_dev = dev;
 	p->fifo_ino = ino;

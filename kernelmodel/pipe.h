@@ -17,6 +17,7 @@ struct iovec;
 
 struct pipe {
 	uint8_t *buf;
+	size_t size;      /* capacity: PIPE_SIZE, or what F_SETPIPE_SZ made it */
 	size_t head, len; /* ring: data at [head, head+len) mod PIPE_SIZE */
 	int readers, writers;
 	uint64_t ino;
@@ -39,6 +40,11 @@ long pipe_read(struct pipe *p, const struct iovec *iov, int iovcnt);
 /* Copy in what fits; a write of at most PIPE_BUF is all or nothing. Returns
  * the count, -EAGAIN when nothing fits, -EPIPE when no reader is left. */
 long pipe_write(struct pipe *p, const struct iovec *iov, int iovcnt, size_t total);
+/* F_SETPIPE_SZ (pipe_set_size): @arg rounded up to a power of two of at
+ * least a page; growing past fs.pipe-max-size needs @privileged
+ * (CAP_SYS_RESOURCE); shrinking below what the pipe holds is -EBUSY.
+ * Returns the new size, -EINVAL, -EPERM, -EBUSY or -ENOMEM. */
+long pipe_set_size(struct pipe *p, uint64_t arg, bool privileged);
 /* Drop one end (file_put calls this). */
 void pipe_release(struct pipe *p, bool write_end);
 

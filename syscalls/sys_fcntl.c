@@ -27,6 +27,7 @@
 #include "kernelmodel/inode.h"
 #include "kernelmodel/net/unix.h"
 #include "kernelmodel/pipe.h"
+#include "kernelmodel/cred.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/tty.h"
@@ -201,12 +202,15 @@ SYS(fcntl)
 		return RR_SYS(fcntl(e->file->host_fd, F_SETFL, (int)a[2]));
 	case F_GETPIPE_SZ:
 		if (e->file->kind == FILE_PIPE)
-			return PIPE_SIZE;
+			return (long)e->file->pipe->size;
+		if (e->file->kind != FILE_HOST)
+			return -EBADF; /* get_pipe_info: not a pipe */
 		return host_ret(fcntl(e->file->host_fd, cmd, (int)a[2]));
 	case F_SETPIPE_SZ:
-		/* The model's pipes have a fixed size: report it as granted. */
 		if (e->file->kind == FILE_PIPE)
-			return (int64_t)a[2] > PIPE_SIZE ? -EPERM : PIPE_SIZE;
+			return pipe_set_size(e->file->pipe, a[2], capable(t, CAP_SYS_RESOURCE));
+		if (e->file->kind != FILE_HOST)
+			return -EBADF;
 		return host_ret(fcntl(e->file->host_fd, cmd, (int)a[2]));
 	case F_GET_SEALS:
 		if (e->file->kind == FILE_PIPE)

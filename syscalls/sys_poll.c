@@ -36,7 +36,7 @@ static short pipe_revents(const struct file *f)
 		re |= (p->len ? POLLIN | POLLRDNORM : 0) |
 		      (!p->writers && f->f_pipe != p->w_counter ? POLLHUP : 0);
 	if (f->write_end || f->pipe_rdwr) {
-		re |= PIPE_SIZE - p->len >= PIPE_BUF_ATOMIC ? POLLOUT | POLLWRNORM : 0;
+		re |= p->size - p->len >= PIPE_BUF_ATOMIC ? POLLOUT | POLLWRNORM : 0;
 		if (!p->readers)
 			re |= POLLERR;
 	}

@@ -58,7 +58,7 @@ static long room(struct task *t, struct file *out)
 			signal_send(t, SIGPIPE);
 			return -EPIPE;
 		}
-		return PIPE_SIZE - out->pipe->len;
+		return (long)(out->pipe->size - out->pipe->len);
 	case FILE_SOCKET:
 		return unix_splice_room(t, out->sk);
 	case FILE_HOST: {
@@ -292,7 +292,7 @@ SYS(tee)
 	if (n > (size_t)cap)
 		n = (size_t)cap;
 	/* The ring may wrap: at most two pieces. */
-	size_t first = PIPE_SIZE - p->head < n ? PIPE_SIZE - p->head : n;
+	size_t first = p->size - p->head < n ? p->size - p->head : n;
 	struct iovec iov[2] = {{p->buf + p->head, first}, {p->buf, n - first}};
 	return pipe_write(out->pipe, iov, n > first ? 2 : 1, n);
 }
