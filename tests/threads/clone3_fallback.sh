@@ -48,11 +48,12 @@ if [ "$status" -ne 0 ]; then
 	exit 1
 fi
 
-clone3_enosys=$(grep -c '\] clone3(.*= -1 ENOSYS' "$tmp/trace")
-clone3_ok=$(grep -cE '\] clone3\(.*\) = [0-9]+$' "$tmp/trace")
-# The trace shows clone's flags by name (flags=CLONE_VM|...) or as a hex
-# number, depending on the emulator's version; accept both.
-thread_clones=$(grep -c '\] clone(flags=[A-Z_|]*CLONE_THREAD' "$tmp/trace")
+# strace -f's format: a "[pid N] " prefix only while several tasks live,
+# clone's arguments as child_stack=..., flags=CLONE_VM|... (older versions
+# of the trace gave the flags first, or as a hex number: accept those too).
+clone3_enosys=$(grep -cE '(^|\] )clone3\(.*= -1 ENOSYS' "$tmp/trace")
+clone3_ok=$(grep -cE '(^|\] )clone3\(.*\) += [0-9]+$' "$tmp/trace")
+thread_clones=$(grep -cE '(^|\] )clone\(.*flags=[A-Z_|]*CLONE_THREAD' "$tmp/trace")
 while read -r flags; do
 	if (((flags & 0x10000) != 0)); then # CLONE_THREAD
 		thread_clones=$((thread_clones + 1))
@@ -71,5 +72,5 @@ else
 	fi
 	echo "clone3_fallback: want threads made by a successful clone3 and no clone(CLONE_THREAD)"
 fi
-grep -E '\] clone3?\(' "$tmp/trace" | head -n 20
+grep -E '(^|\] )clone3?\(' "$tmp/trace" | head -n 20
 exit 1
