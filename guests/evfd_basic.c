@@ -2,6 +2,7 @@
  * overflow, errno cases, poll bits, /proc/self/fd and fdinfo, fork. */
 #include "guest_check.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
@@ -88,6 +89,14 @@ int main(void)
 	if (fi)
 		fclose(fi);
 	check(saw, 36, "fdinfo eventfd-count");
+	DIR *dd = opendir("/proc/self/fdinfo");
+	int listed = 0;
+	struct dirent *de;
+	while (dd && (de = readdir(dd)))
+		listed |= atoi(de->d_name) == fd && de->d_name[0] != '.';
+	if (dd)
+		closedir(dd);
+	check(listed, 55, "/proc/self/fdinfo lists it");
 	/* readv/writev loop over the vector. */
 	uint64_t two[2] = {1, 2};
 	struct iovec iov[2] = {{&two[0], 8}, {&two[1], 8}};

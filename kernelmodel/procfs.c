@@ -461,6 +461,7 @@ static int list_task_dir(struct task *target, bool with_task, struct dirlist *d)
 	for (size_t i = 0; i < sizeof(pid_links) / sizeof(pid_links[0]); i++)
 		r |= dirlist_add(d, pid_links[i], DT_LNK, 0);
 	r |= dirlist_add(d, "fd", DT_DIR, 0);
+	r |= dirlist_add(d, "fdinfo", DT_DIR, 0);
 	r |= dirlist_add(d, "ns", DT_DIR, 0);
 	if (with_task)
 		r |= dirlist_add(d, "task", DT_DIR, 0);
@@ -498,7 +499,8 @@ static int list_dir(struct task *target, const struct pid_namespace *ns,
 	int r = dirlist_add(d, ".", DT_DIR, 0) | dirlist_add(d, "..", DT_DIR, 0);
 	if (!*rest)
 		return r | list_task_dir(target, !is_thread, d);
-	if (!strcmp(rest, "fd")) {
+	if (!strcmp(rest, "fd") || !strcmp(rest, "fdinfo")) {
+		bool info = rest[2] == 'i'; /* fdinfo: regular files, not links */
 		if (!target->files)
 			return r;
 		/* Listed when opened, so the descriptor this open is about to
@@ -510,7 +512,7 @@ static int list_dir(struct task *target, const struct pid_namespace *ns,
 		for (int fd = 0; fd < target->files->max || fd == self_fd; fd++)
 			if (fd == self_fd || (fd < target->files->max && target->files->fd[fd].file)) {
 				snprintf(name, sizeof(name), "%d", fd);
-				r |= dirlist_add(d, name, DT_LNK, 0);
+				r |= dirlist_add(d, name, info ? DT_REG : DT_LNK, 0);
 			}
 		return r;
 	}
