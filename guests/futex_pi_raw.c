@@ -362,6 +362,39 @@ static void timed_eintr(void)
 	expect_eq(handled, 1, 91, "the handler ran");
 }
 
+/* A signal handler (without SA_RESTART) interrupting LOCK_PI: the lock
+ * request is restarted, never EINTR (-ERESTARTNOINTR). */
+static volatile int usr2_seen;
+static void on_usr2(int sig)
+{
+	(void)sig;
+	usr2_seen = 1;
+}
+
+static void lock_pi_restart(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr2;
+	sigaction(SIGUSR2, &sa, NULL);
+	pthread_t th;
+	lk_a = 0;
+	t_tid = 0;
+	fx(&lk_a, FUTEX_LOCK_PI, 0, NULL, NULL, 0);
+	pthread_create(&th, NULL, locker, &lk_a);
+	while (!t_tid)
+		sched_yield();
+	wait_sleeping(t_tid);
+	syscall(SYS_tgkill, getpid(), t_tid, SIGUSR2);
+	while (!usr2_seen)
+		sched_yield();
+	wait_sleeping(t_tid); /* back in LOCK_PI */
+	expect_eq(fx(&lk_a, FUTEX_UNLOCK_PI, 0, NULL, NULL, 0), 0, 95, "UNLOCK_PI to the restarted waiter");
+	pthread_join(th, NULL);
+	expect_eq(t_ret, 0, 96, "LOCK_PI interrupted by a handler is restarted and gets the lock");
+	expect_eq(lk_a, 0, 97, "free at the end");
+}
+
 int main(void)
 {
 	errors();
@@ -371,5 +404,6 @@ int main(void)
 	mixed_ops();
 	requeue_pi();
 	timed_eintr();
+	lock_pi_restart();
 	return guest_finish();
 }
