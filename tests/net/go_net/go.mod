@@ -1,0 +1,3 @@
+module cloneemu/go_net
+
+go 1.19
