@@ -132,9 +132,47 @@ static void new_session(void)
 	_exit(0);
 }
 
-int main(void)
+static volatile sig_atomic_t hups, conts, hup_code;
+
+static void on_hup(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (sig == SIGHUP) {
+		hups++;
+		hup_code = si->si_code;
+	} else {
+		conts++;
+	}
+}
+
+/* "hup FILE": wait for the terminal to go away (pty_hup.py closes it);
+ * what arrived goes to FILE, the terminal being gone. */
+static int wait_hangup(const char *path)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_hup;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGCONT, &sa, NULL);
+	puts("ready");
+	while (!hups)
+		pause();
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return 1;
+	fprintf(f, "SIGHUP %d si_code %s, SIGCONT %s\n", (int)hups,
+		hup_code == SI_KERNEL ? "SI_KERNEL" : hup_code == SI_USER ? "SI_USER" : "other",
+		conts ? "too" : "not");
+	fclose(f);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "hup"))
+		return wait_hangup(argv[2]);
 	if (!isatty(0)) {
 		puts("stdin is not a terminal");
 		return 2;
