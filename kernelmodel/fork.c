@@ -67,7 +67,7 @@ static int copy_fs(uint64_t flags, struct task *p, struct task *parent)
 /* threads-max as Linux derives it from RAM (set_max_threads: the memory
  * over 8 kernel stacks of 16 KiB per thread), here from the guests' frame
  * pool (--mem), within MIN_THREADS and FUTEX_TID_MASK. */
-static size_t max_threads(void)
+size_t fork_max_threads(void)
 {
 	size_t n = frames_bytes() / (16384 * 8);
 	return n < 20 ? 20 : n > 0x3fffffff ? 0x3fffffff : n;
@@ -88,14 +88,14 @@ static int check_task_limits(struct task *p, struct task *parent)
 		if (n >= nproc)
 			return -EAGAIN;
 	}
-	if (sched_nr_tasks() < max_threads())
+	if (sched_nr_tasks() < fork_max_threads())
 		return 0;
 	/* The lists may still hold reaped tasks (freed in batches): count
 	 * only the others, at the limit only. */
 	size_t live = 0;
 	for (struct task *q = task_next(NULL); q; q = task_next(q))
 		live += q->state != TASK_DEAD;
-	return live >= max_threads() ? -EAGAIN : 0;
+	return live >= fork_max_threads() ? -EAGAIN : 0;
 }
 
 static int copy_sighand(uint64_t flags, struct task *p, struct task *parent)

@@ -56,5 +56,7 @@ void abandon_new_task(struct task *child);
 /* Flags this model does not implement yet: copy_process returns EINVAL for
  * them after Linux's own checks (STYLE.md K1, E5). */
 uint64_t clone_unsupported_flags(void);
+/* threads-max (set_max_threads): from the guests' frame pool, --mem. */
+size_t fork_max_threads(void);
 
 #endif

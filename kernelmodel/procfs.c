@@ -22,6 +22,7 @@
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/proc_array.h"
+#include "kernelmodel/sysctl_kernel.h"
 #include "kernelmodel/user_namespace.h"
 #include "kernelmodel/uts.h"
 #include "kernelmodel/pid.h"
@@ -647,6 +648,14 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 	if (!strcmp(path, "/proc/locks")) {
 		*handled = 1;
 		return open_proc_locks(path, out);
+	}
+	if (!strncmp(path, "/proc/sys/kernel/", 17)) {
+		/* The UTS names and the model's limits, never the host's. */
+		int kr = kernel_sysctl_open(t, path, flags, out);
+		if (kr) {
+			*handled = 1;
+			return kr < 0 ? kr : 0;
+		}
 	}
 	if (!strncmp(path, "/proc/sys", 9)) {
 		/* SysV IPC and mqueue files of the task's IPC namespace. */
