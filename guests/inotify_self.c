@@ -102,6 +102,15 @@ int main(void)
 	check(n > 0 && n % 16 == 0, 7, "FIONREAD counts whole events");
 	drain(fd);
 
+	puts("chmod, truncate, ftruncate, fchmod:");
+	chmod(a, 0644);
+	truncate(a, 1);
+	f = open(a, O_WRONLY);
+	ftruncate(f, 0);
+	fchmod(f, 0600);
+	close(f);
+	drain(fd);
+
 	puts("watch the file too, rename, unlink:");
 	wd_file = inotify_add_watch(fd, a, IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF);
 	check(wd_file > wd_dir, 8, "a new wd");

@@ -333,7 +333,10 @@ static long do_fchmodat(struct task *t, int dirfd, uint64_t gpath, unsigned mode
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
 	REFUSE_PROC_ESCAPE(t, hdir, path, 0);
-	return RR_SYS(fchmodat(hdir, path, mode, 0));
+	long r = RR_SYS(fchmodat(hdir, path, mode, 0));
+	if (!r && fsnotify_active())
+		fsnotify_path(hdir, path, IN_ATTRIB, 0, true);
+	return r;
 }
 
 SYS(chmod)
@@ -378,7 +381,10 @@ static long do_fchownat(struct task *t, int dirfd, uint64_t gpath, uint64_t uid,
 	uint32_t ku, kg;
 	if ((r = chown_kids(t, uid, gid, &ku, &kg)))
 		return r;
-	return RR_SYS(fchownat(hdir, path, ku, kg, flags));
+	long rr = RR_SYS(fchownat(hdir, path, ku, kg, flags));
+	if (!rr && path[0] && fsnotify_active())
+		fsnotify_path(hdir, path, IN_ATTRIB, 0, true);
+	return rr;
 }
 
 SYS(chown)
@@ -402,8 +408,10 @@ SYS(fchown)
 	if (h < 0)
 		return h;
 	uint32_t ku, kg;
-	int r = chown_kids(t, a[1], a[2], &ku, &kg);
-	return r ? r : RR_SYS(fchown(h, ku, kg));
+	long r = chown_kids(t, a[1], a[2], &ku, &kg);
+	if (!r && !(r = RR_SYS(fchown(h, ku, kg))) && fsnotify_active())
+		fsnotify_file(fget(t, a[0]), IN_ATTRIB);
+	return r;
 }
 
 SYS(fchmod)
@@ -411,7 +419,10 @@ SYS(fchmod)
 	int h = fget_host(t, a[0], -EINVAL);
 	if (h < 0)
 		return h;
-	return RR_SYS(fchmod(h, (mode_t)a[1]));
+	long r = RR_SYS(fchmod(h, (mode_t)a[1]));
+	if (!r && fsnotify_active())
+		fsnotify_file(fget(t, a[0]), IN_ATTRIB);
+	return r;
 }
 
 SYS(utimensat)
@@ -479,6 +490,8 @@ SYS(truncate)
 	if (!r && !fstat(fd, &st))
 		mm_file_truncated(st.st_dev, st.st_ino, (uint64_t)st.st_size);
 	close(fd);
+	if (!r && fsnotify_active())
+		fsnotify_path(hdir, path, IN_MODIFY, 0, true);
 	return r;
 }
 
@@ -496,6 +509,8 @@ SYS(ftruncate)
 		file_update_time(f, false);
 		/* Mappings lose the pages now wholly past EOF. */
 		mm_file_truncated(f->dev, f->ino, a[1]);
+		if (fsnotify_active())
+			fsnotify_file(f, IN_MODIFY);
 	}
 	return r;
 }
