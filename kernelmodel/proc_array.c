@@ -122,3 +122,35 @@ void proc_task_tail(FILE *out, const struct task *t)
 		mems_list[0] ? mems_list : "0\n");
 	fprintf(out, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
 }
+
+void proc_pid_limits(FILE *out, const struct task *t)
+{
+	static const struct {
+		const char *name, *unit;
+	} lnames[] = {
+		{"Max cpu time", "seconds"},	   {"Max file size", "bytes"},
+		{"Max data size", "bytes"},	   {"Max stack size", "bytes"},
+		{"Max core file size", "bytes"},   {"Max resident set", "bytes"},
+		{"Max processes", "processes"},	   {"Max open files", "files"},
+		{"Max locked memory", "bytes"},	   {"Max address space", "bytes"},
+		{"Max file locks", "locks"},	   {"Max pending signals", "signals"},
+		{"Max msgqueue size", "bytes"},	   {"Max nice priority", NULL},
+		{"Max realtime priority", NULL},   {"Max realtime timeout", "us"},
+	};
+	fprintf(out, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+	for (int i = 0; i < RLIM_NLIMITS_MODEL && i < 16; i++) {
+		const struct rlimit *r = &t->signal->rlim[i];
+		if (r->rlim_cur == RLIM_INFINITY)
+			fprintf(out, "%-25s %-20s ", lnames[i].name, "unlimited");
+		else
+			fprintf(out, "%-25s %-20lu ", lnames[i].name, (unsigned long)r->rlim_cur);
+		if (r->rlim_max == RLIM_INFINITY)
+			fprintf(out, "%-20s ", "unlimited");
+		else
+			fprintf(out, "%-20lu ", (unsigned long)r->rlim_max);
+		if (lnames[i].unit)
+			fprintf(out, "%-10s\n", lnames[i].unit);
+		else
+			fputc('\n', out);
+	}
+}

@@ -17,5 +17,7 @@ void proc_task_mem(FILE *out, const struct task *t);
 void proc_task_sigq(FILE *out, const struct task *t);
 /* Seccomp .. nonvoluntary_ctxt_switches. */
 void proc_task_tail(FILE *out, const struct task *t);
+/* /proc/<pid>/limits (fs/proc/base.c proc_pid_limits), Linux's table. */
+void proc_pid_limits(FILE *out, const struct task *t);
 
 #endif

@@ -451,7 +451,7 @@ static int gen_guest_range(struct task *t, gva_t start, gva_t end, FILE *out)
 
 /* The directories of the modeled /proc. */
 static const char *const pid_files[] = {"stat",	"status",  "maps",	"cmdline", "environ",
-					 "comm", "uid_map", "gid_map", "setgroups", "sched"};
+					 "comm", "uid_map", "gid_map", "setgroups", "sched", "limits"};
 static const char *const pid_links[] = {"exe", "cwd"};
 
 static int list_task_dir(struct task *target, bool with_task, struct dirlist *d)
@@ -731,6 +731,8 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		r = mm ? gen_guest_range(target, mm->env_start, mm->env_end, mem) : 0;
 	else if (!strcmp(rest, "sched"))
 		r = gen_sched(target, proc_ns(), mem);
+	else if (!strcmp(rest, "limits") && target->signal)
+		proc_pid_limits(mem, target);
 	else if (!strcmp(rest, "comm"))
 		fprintf(mem, "%s\n", target->comm);
 	else if (!strncmp(rest, "fdinfo/", 7) && rest[7 + strspn(rest + 7, "0123456789")] == 0)
