@@ -14,6 +14,8 @@
  *   - errors: EISCONN, ENOTCONN, EADDRINUSE, EAFNOSUPPORT,
  *     EPROTONOSUPPORT, ENOTSOCK, EFAULT, EPIPE with SIGPIPE
  *   - SO_RCVTIMEO: a recv with nothing to read gives EAGAIN
+ *   - SCM_RIGHTS: a listener passed over AF_UNIX to a child (which closed
+ *     its inherited copy) accepts there
  */
 #include "unix_check.h"
 
@@ -243,6 +245,72 @@ int main(void)
 	check(sockopt_int(c, SO_ERROR) == 0, 47, "SO_ERROR 0");
 	a = accept(s, NULL, NULL);
 	check(a >= 0, 48, "accept the non-blocking connect");
+
+	/* SCM_RIGHTS: the parent hands a listener to a child over AF_UNIX. */
+	int sv[2];
+	need(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, 92, "socketpair");
+	struct sockaddr_storage paddr;
+	int ls = listener(AF_INET, &paddr, 0);
+	pid = guest_fork();
+	if (pid == 0) {
+		close(ls);
+		char b;
+		struct iovec io = {&b, 1};
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cu;
+		struct msghdr m = {0};
+		m.msg_iov = &io;
+		m.msg_iovlen = 1;
+		m.msg_control = cu.buf;
+		m.msg_controllen = sizeof(cu.buf);
+		if (recvmsg(sv[1], &m, 0) != 1)
+			_exit(1);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+		if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			_exit(2);
+		int fd;
+		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+		if (sockopt_int(fd, SO_ACCEPTCONN) != 1 || sockopt_int(fd, SO_DOMAIN) != AF_INET)
+			_exit(3);
+		int a2 = accept(fd, NULL, NULL);
+		if (a2 < 0 || write(a2, "via scm", 7) != 7)
+			_exit(4);
+		_exit(0);
+	}
+	{
+		char b = 'L';
+		struct iovec io = {&b, 1};
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cu;
+		memset(&cu, 0, sizeof(cu));
+		struct msghdr m = {0};
+		m.msg_iov = &io;
+		m.msg_iovlen = 1;
+		m.msg_control = cu.buf;
+		m.msg_controllen = sizeof(cu.buf);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &ls, sizeof(ls));
+		check(sendmsg(sv[0], &m, 0) == 1, 67, "SCM_RIGHTS: send the listener");
+		close(ls);
+		int c2 = socket(AF_INET, SOCK_STREAM, 0);
+		check(connect(c2, (struct sockaddr *)&paddr, sizeof(struct sockaddr_in)) == 0, 68,
+		      "connect to the passed listener");
+		char got[8] = {0};
+		check(recv(c2, got, 7, MSG_WAITALL) == 7 && !memcmp(got, "via scm", 7), 69,
+		      "the child accepted on it");
+		close(c2);
+		check(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0, 70,
+		      "SCM_RIGHTS child exit 0");
+		close(sv[0]);
+		close(sv[1]);
+	}
 
 	/* Bad input. */
 	int s2 = socket(AF_INET, SOCK_STREAM, 0);
