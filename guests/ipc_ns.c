@@ -12,7 +12,8 @@
  *   - an attachment made before unshare keeps working;
  *   - POSIX message queue names are per namespace too;
  *   - a segment still attached when its namespace goes (the only task
- *     unshares again) stays usable until its last detach.
+ *     unshares again) stays usable until its last detach; so do open
+ *     message queues, named or already unlinked.
  */
 #include "guest_check.h"
 
@@ -137,8 +138,19 @@ int main(void)
 		if (a == (void *)-1)
 			_exit(1);
 		strcpy(a + 4096, "orphan");
+		mqd_t oq = mq_open("/orphan-a", O_RDWR | O_CREAT, 0600, NULL);
+		mqd_t oq2 = mq_open("/orphan-b", O_RDWR | O_CREAT, 0600, NULL);
+		if (oq == (mqd_t)-1 || oq2 == (mqd_t)-1 || mq_unlink("/orphan-a") != 0)
+			_exit(6);
 		if (unshare(CLONE_NEWIPC) != 0) /* the first one has no task left */
 			_exit(2);
+		char mb[8192];
+		unsigned pr;
+		if (mq_send(oq, "q", 1, 3) || mq_receive(oq, mb, sizeof(mb), &pr) != 1 || pr != 3 ||
+		    mq_send(oq2, "r", 1, 0) || mq_close(oq) || mq_close(oq2))
+			_exit(7); /* open queues outlive their namespace */
+		if (mq_open("/orphan-b", O_RDWR) != (mqd_t)-1 || errno != ENOENT)
+			_exit(8);
 		if (shmctl(id, IPC_STAT, &(struct shmid_ds){0}) != -1 || errno != EINVAL)
 			_exit(3);
 		if (strcmp(a + 4096, "orphan"))

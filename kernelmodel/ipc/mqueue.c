@@ -50,7 +50,7 @@ struct mq_msg {
 };
 
 struct mqueue_inode {
-	struct mqueue_inode *next;  /* in ns->mq_list while it has a name */
+	struct mqueue_inode *next;  /* in ns->mq_list until evicted */
 	struct ipc_namespace *ns;   /* NULL once its namespace is gone */
 	char name[NAME_MAX_MQ + 1];
 	bool linked;                /* the name still exists */
@@ -109,6 +109,17 @@ static uint64_t *user_bytes(uint32_t uid, bool add)
 	return &mq_users[nmq_users++].bytes;
 }
 
+static void list_del_info(struct mqueue_inode *info)
+{
+	if (!info->ns)
+		return;
+	for (struct mqueue_inode **pp = &info->ns->mq_list; *pp; pp = &(*pp)->next)
+		if (*pp == info) {
+			*pp = info->next;
+			break;
+		}
+}
+
 /* evict: the queue has neither a name nor an open description. */
 static void mqueue_evict(struct mqueue_inode *info)
 {
@@ -123,31 +134,21 @@ static void mqueue_evict(struct mqueue_inode *info)
 	uint64_t *b = user_bytes(info->user, false);
 	if (b)
 		*b -= info->mq_bytes < *b ? info->mq_bytes : *b;
-	if (info->ns)
+	if (info->ns) {
 		info->ns->mq_queues_count--;
+		list_del_info(info);
+	}
 	wake_up(info);
 	free(info);
 }
 
-static void unlink_name(struct mqueue_inode *info)
-{
-	if (!info->linked)
-		return;
-	struct ipc_namespace *ns = info->ns;
-	for (struct mqueue_inode **pp = &ns->mq_list; *pp; pp = &(*pp)->next)
-		if (*pp == info) {
-			*pp = info->next;
-			break;
-		}
-	info->linked = false;
-}
-
+/* mq_exit_ns: the names go; queues still open live on without a namespace. */
 void mq_exit_ns(struct ipc_namespace *ns)
 {
 	while (ns->mq_list) {
 		struct mqueue_inode *info = ns->mq_list;
-		unlink_name(info);
-		ns->mq_queues_count--;
+		ns->mq_list = info->next;
+		info->linked = false;
 		info->ns = NULL;
 		mqueue_evict(info);
 	}
@@ -156,7 +157,7 @@ void mq_exit_ns(struct ipc_namespace *ns)
 static struct mqueue_inode *mq_lookup(struct ipc_namespace *ns, const char *name)
 {
 	for (struct mqueue_inode *i = ns->mq_list; i; i = i->next)
-		if (!strcmp(i->name, name))
+		if (i->linked && !strcmp(i->name, name))
 			return i;
 	return NULL;
 }
@@ -407,7 +408,7 @@ long do_mq_unlink(struct task *t, uint64_t u_name)
 	 * the host kernel says EACCES to anyone else. */
 	if (t->cred->fsuid != info->uid && !capable(t, CAP_FOWNER))
 		return -EACCES;
-	unlink_name(info);
+	info->linked = false; /* it stays on the list (and counted) until evicted */
 	mqueue_evict(info);
 	return 0;
 }
