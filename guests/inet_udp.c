@@ -162,6 +162,18 @@ int main(void)
 		   EFAULT, 18, "sendto bad buffer");
 	EXPECT_ERR(syscall(SYS_recvmsg, a, (struct msghdr *)8, MSG_DONTWAIT), EFAULT, 19, "recvmsg bad msghdr");
 	EXPECT_ERR(recv(c, buf, 1, MSG_DONTWAIT), EAGAIN, 20, "recv nothing: EAGAIN");
+	{
+		char one = 1;
+		struct iovec io = {&one, 1};
+		struct msghdr bm = {0};
+		bm.msg_name = &a_addr;
+		bm.msg_namelen = sizeof(struct sockaddr_in);
+		bm.msg_iov = &io;
+		bm.msg_iovlen = 1;
+		bm.msg_control = (void *)8;
+		bm.msg_controllen = 32;
+		EXPECT_ERR(syscall(SYS_sendmsg, c, &bm, 0), EFAULT, 24, "sendmsg bad control pointer");
+	}
 	close(c);
 	close(a);
 	close(b);

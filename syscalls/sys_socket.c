@@ -12,6 +12,7 @@
  * the sleep; progress of a stream send or a MSG_WAITALL receive survives
  * in t->restart_done. */
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -158,6 +159,26 @@ long host_sock_sleep(struct task *t, struct file *f, short events, int64_t timeo
 	return sleep_poll(t, NULL, t->restart_deadline, &t->host_one, 1, why);
 }
 
+/* ping_init_sock: may the guest's effective or supplementary groups open
+ * an ICMP "ping" socket (net.ipv4.ping_group_range, read each time)? */
+static bool ping_group_allowed(struct task *t)
+{
+	unsigned long lo = 1, hi = 0;
+	FILE *fp = fopen("/proc/sys/net/ipv4/ping_group_range", "r");
+	if (fp) {
+		if (fscanf(fp, "%lu %lu", &lo, &hi) != 2)
+			lo = 1, hi = 0;
+		fclose(fp);
+	}
+	const struct cred *c = t->cred;
+	if (lo <= c->egid && c->egid <= hi)
+		return true;
+	for (int i = 0; c->group_info && i < c->group_info->ngroups; i++)
+		if (lo <= c->group_info->gid[i] && c->group_info->gid[i] <= hi)
+			return true;
+	return false;
+}
+
 /* A host socket for a family other than AF_UNIX (checked by socket_args). */
 static long net_socket(struct task *t, int family, int type, int protocol, int flags)
 {
@@ -170,6 +191,9 @@ static long net_socket(struct task *t, int family, int type, int protocol, int f
 			return -EPROTONOSUPPORT;
 	} else if (type == SOCK_RAW && !capable(t, CAP_NET_RAW)) {
 		return -EPERM; /* inet_create: raw sockets need CAP_NET_RAW */
+	} else if (type == SOCK_DGRAM && (protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6) &&
+		   !ping_group_allowed(t)) {
+		return -EACCES; /* ping_init_sock: net.ipv4.ping_group_range */
 	}
 	if (!net_initial(t))
 		return netns_socket(t, family, type, protocol, flags);
