@@ -19,6 +19,9 @@ bool clock_is_virtual(void);
 uint64_t now_ns(void);
 /* Virtual time passes (no-op with host time). */
 void clock_advance(uint64_t ns);
+/* clock_settime(CLOCK_REALTIME): the virtual realtime clock jumps to
+ * @ns; the host's clock is never set (-EPERM with --clock=host). */
+int clock_set_realtime(uint64_t ns);
 /* The guest's reading of @clk. 0 or -EINVAL for an unknown clock. */
 int clock_read(clockid_t clk, struct timespec *ts);
 /* Convert an absolute time on @clk to a scheduler deadline (see

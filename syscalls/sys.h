@@ -112,6 +112,9 @@ SYS(timer_delete); SYS(times);
 SYS(pidfd_getfd); SYS(inotify_init); SYS(inotify_init1); SYS(inotify_add_watch);
 SYS(inotify_rm_watch);
 
+/* sys_time.c: setting the clock */
+SYS(clock_settime); SYS(settimeofday);
+
 /* sys_futex.c */
 SYS(futex); SYS(futex_waitv);
 

@@ -3,8 +3,11 @@
  * record/replay log (kernelmodel/rr.c). */
 #include <sys/random.h>
 #include <sys/time.h>
+#include <linux/capability.h>
 #include <time.h>
 
+#include "kernelmodel/cred.h"
+#include "kernelmodel/timerfd.h"
 #include "kernelmodel/cputime.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/rr.h"
@@ -64,6 +67,50 @@ SYS(clock_getres)
 	if (clock_getres((clockid_t)a[0], &ts))
 		return -errno;
 	return a[1] ? copy_to_guest(t->mm, a[1], &ts, sizeof(ts)) : 0;
+}
+
+/* do_sys_settimeofday64 for CLOCK_REALTIME: CAP_SYS_TIME, a valid time,
+ * then every TFD_TIMER_CANCEL_ON_SET timerfd is cancelled (clock_was_set). */
+static long set_realtime(struct task *t, uint64_t sec, int64_t nsec)
+{
+	if ((int64_t)sec < 0 || nsec < 0 || nsec >= 1000000000 || sec >= 8277292036ull)
+		return -EINVAL; /* timespec64_valid_settod: before 1970 or after 2232 */
+	if (!capable(t, CAP_SYS_TIME))
+		return -EPERM;
+	long r = clock_set_realtime(sec * 1000000000ull + (uint64_t)nsec);
+	if (!r)
+		timerfd_clock_was_set();
+	return r;
+}
+
+SYS(clock_settime)
+{
+	struct timespec ts;
+	if (copy_from_guest(t->mm, &ts, a[1], sizeof(ts)))
+		return -EFAULT;
+	if ((clockid_t)a[0] != CLOCK_REALTIME)
+		return -EINVAL; /* only the realtime clock can be set */
+	return set_realtime(t, (uint64_t)ts.tv_sec, ts.tv_nsec);
+}
+
+SYS(settimeofday)
+{
+	struct timeval tv;
+	struct timezone tz;
+	if (a[0] && copy_from_guest(t->mm, &tv, a[0], sizeof(tv)))
+		return -EFAULT;
+	if (a[0] && (tv.tv_usec < 0 || tv.tv_usec >= 1000000))
+		return -EINVAL;
+	if (a[1]) {
+		if (copy_from_guest(t->mm, &tz, a[1], sizeof(tz)))
+			return -EFAULT;
+		if (tz.tz_minuteswest < -15 * 60 || tz.tz_minuteswest > 15 * 60)
+			return -EINVAL;
+		return -EOPNOTSUPP; /* the kernel's timezone (sys_tz) is not modeled */
+	}
+	if (!a[0])
+		return 0;
+	return set_realtime(t, (uint64_t)tv.tv_sec, tv.tv_usec * 1000);
 }
 
 SYS(gettimeofday)

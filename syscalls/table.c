@@ -229,6 +229,8 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(timer_gettime, 2),
 	E(timer_getoverrun, 1),
 	E(timer_delete, 1),
+	E(clock_settime, 2),
+	E(settimeofday, 2),
 	E(times, 1),
 	E(pidfd_getfd, 3),
 	E(inotify_init, 0),
