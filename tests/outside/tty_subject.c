@@ -106,6 +106,26 @@ static void bg_write_tostop(void)
 	_exit(0);
 }
 
+static void bg_tcsetattr(void)
+{
+	struct termios t;
+	tcgetattr(0, &t);
+	tcsetattr(0, TCSANOW, &t);
+	_exit(1);
+}
+
+static void bg_tcsetattr_blocked(void)
+{
+	struct termios t;
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	tcgetattr(0, &t);
+	printf("  blocked SIGTTOU: tcsetattr %s\n", err(rc(tcsetattr(0, TCSANOW, &t))));
+	_exit(0);
+}
+
 static void bg_notty(void)
 {
 	int r = rc(ioctl(0, TIOCNOTTY));
@@ -206,6 +226,8 @@ int main(int argc, char **argv)
 	background("background write, TOSTOP", bg_write_tostop);
 	t.c_lflag &= ~TOSTOP;
 	tcsetattr(0, TCSANOW, &t);
+	background("background tcsetattr", bg_tcsetattr);
+	background("background tcsetattr, SIGTTOU blocked", bg_tcsetattr_blocked);
 	background("TIOCNOTTY", bg_notty);
 	printf("still ours: %d\n", tcgetpgrp(0) == getpgrp());
 	background("setsid", new_session);
