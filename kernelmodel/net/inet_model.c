@@ -297,7 +297,7 @@ int inet_model_bind(struct task *t, struct unix_sock *u, const uint8_t *addr, in
 		return -EADDRNOTAVAIL;
 	if (a.port && a.port < 1024 && !capable(t, CAP_NET_BIND_SERVICE))
 		return -EACCES;
-	if (in->bound || u->state != 7 /* CLOSE */)
+	if (in->bound || u->state != UNIX_CLOSE)
 		return -EINVAL;
 	int r = a.port ? bind_port(t, u, a.port) : bind_ephemeral(t, u);
 	if (r)
@@ -314,7 +314,7 @@ int inet_model_listen(struct task *t, struct unix_sock *u, int backlog)
 	struct inet_sock *in = u->inet;
 	if (in->family == AF_NETLINK || in->protocol != IPPROTO_TCP)
 		return -EOPNOTSUPP;
-	if (u->state == 1 /* ESTABLISHED */)
+	if (u->state == UNIX_ESTABLISHED)
 		return -EINVAL;
 	int r = autobind(t, u);
 	return r ? r : unix_listen(t, u, backlog);
@@ -344,15 +344,15 @@ int inet_model_connect(struct task *t, struct unix_sock *u, const uint8_t *addr,
 			return 0;
 		}
 		/* tcp_disconnect of a live connection is not modeled */
-		return u->state == 1 ? -EOPNOTSUPP : 0;
+		return u->state == UNIX_ESTABLISHED ? -EOPNOTSUPP : 0;
 	}
 	if (len < min_len(in->family))
 		return -EINVAL;
 	if (fam != in->family)
 		return -EAFNOSUPPORT;
-	if (in->protocol == IPPROTO_TCP && u->state == 1)
+	if (in->protocol == IPPROTO_TCP && u->state == UNIX_ESTABLISHED)
 		return -EISCONN;
-	if (in->protocol == IPPROTO_TCP && u->state == 10)
+	if (in->protocol == IPPROTO_TCP && u->state == UNIX_LISTEN)
 		return -EISCONN; /* a listener: inet_stream_connect says so too */
 	struct inaddr a;
 	parse_addr(in->family, addr, &a);
@@ -452,7 +452,7 @@ int inet_model_send_prepare(struct task *t, struct unix_sock *u, const uint8_t *
 	struct inet_sock *in = u->inet;
 	*unlen = 0;
 	if (in->protocol == IPPROTO_TCP)
-		return u->state == 1 ? 0 : -EPIPE; /* tcp_sendmsg ignores a name */
+		return u->state == UNIX_ESTABLISHED ? 0 : -EPIPE; /* tcp_sendmsg ignores a name */
 	if (len > (size_t)(in->family == AF_INET ? UDP_MAX_V4 : UDP_MAX_V6))
 		return -EMSGSIZE;
 	struct inaddr a;
