@@ -395,6 +395,53 @@ static void lock_pi_restart(void)
 	expect_eq(lk_a, 0, 97, "free at the end");
 }
 
+/* Woken (or handed the lock) and then signalled before it ran again: the
+ * wait's result stands (0). (Natively the thread may have returned before
+ * the signal comes, or exited: the handler is not checked.) */
+static uint32_t wword;
+static void *plain_wait(void *arg)
+{
+	(void)arg;
+	t_tid = (int)mytid();
+	t_ret = fx(&wword, FUTEX_WAIT, 0, NULL, NULL, 0);
+	return NULL;
+}
+
+static void woken_then_signalled(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr2;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR2, &sa, NULL);
+	pthread_t th;
+	wword = 0;
+	t_tid = 0;
+	usr2_seen = 0;
+	pthread_create(&th, NULL, plain_wait, NULL);
+	while (!t_tid)
+		sched_yield();
+	wait_sleeping(t_tid);
+	expect_eq(fx(&wword, FUTEX_WAKE, 1, NULL, NULL, 0), 1, 100, "FUTEX_WAKE woke it");
+	syscall(SYS_tgkill, getpid(), t_tid, SIGUSR2);
+	pthread_join(th, NULL);
+	expect_eq(t_ret, 0, 101, "woken then signalled: FUTEX_WAIT returns 0");
+
+	lk_a = 0;
+	t_tid = 0;
+	usr2_seen = 0;
+	fx(&lk_a, FUTEX_LOCK_PI, 0, NULL, NULL, 0);
+	pthread_create(&th, NULL, locker, &lk_a);
+	while (!t_tid)
+		sched_yield();
+	wait_sleeping(t_tid);
+	fx(&lk_a, FUTEX_UNLOCK_PI, 0, NULL, NULL, 0);
+	syscall(SYS_tgkill, getpid(), t_tid, SIGUSR2);
+	pthread_join(th, NULL);
+	expect_eq(t_ret, 0, 103, "handed the lock then signalled: LOCK_PI returns 0");
+	expect_eq(t_word == (FUTEX_WAITERS | (uint32_t)t_tid), 1, 104, "and owned it");
+}
+
 int main(void)
 {
 	errors();
@@ -405,5 +452,6 @@ int main(void)
 	requeue_pi();
 	timed_eintr();
 	lock_pi_restart();
+	woken_then_signalled();
 	return guest_finish();
 }

@@ -178,12 +178,21 @@ static enum restart_kind restart_kind(long nr)
 	}
 }
 
-/* futex: a timed FUTEX_WAIT or WAIT_BITSET returns EINTR (its restart
- * block, even under SA_RESTART), LOCK_PI always restarts (ERESTARTNOINTR),
- * as does WAIT_REQUEUE_PI before its requeue; once requeued to the PI
- * futex it returns EAGAIN (futex_wait_requeue_pi). */
-static enum restart_kind futex_restart_kind(const struct task *t, long *ret)
+/* futex: a waiter already woken (or handed its PI lock) returns its result
+ * and the handler runs after it, as in Linux; otherwise a timed FUTEX_WAIT
+ * or WAIT_BITSET returns EINTR (its restart block, even under SA_RESTART),
+ * LOCK_PI always restarts (ERESTARTNOINTR), as does WAIT_REQUEUE_PI before
+ * its requeue; once requeued to the PI futex it returns EAGAIN
+ * (futex_wait_requeue_pi). */
+static enum restart_kind futex_restart_kind(struct task *t, long nr, long *ret)
 {
+	if (t->futex_woken) {
+		*ret = t->futex_woken - 1; /* 0, or futex_waitv's index */
+		t->futex_woken = 0;
+		return RESTART_NOHAND;
+	}
+	if (nr != SYS_futex)
+		return RESTART_SYS;
 	switch ((int)emu_reg_read(EREG_RSI) & FUTEX_CMD_MASK) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
@@ -211,8 +220,8 @@ static void handle_syscall_restart(struct task *t, const struct k_sigaction *ka)
 	uint64_t rip = emu_reg_read(EREG_RIP);
 	enum restart_kind kind = restart_kind(nr);
 	long ret = -EINTR;
-	if (nr == SYS_futex)
-		kind = futex_restart_kind(t, &ret);
+	if (nr == SYS_futex || nr == SYS_futex_waitv)
+		kind = futex_restart_kind(t, nr, &ret);
 	fifo_open_cancel(t);
 	futex_unqueue(t);
 	ipc_sleep_cancel(t);
