@@ -21,8 +21,8 @@ int pipe_create(int flags, struct file **rd, struct file **wr)
 		return -ENOMEM;
 	p->buf = malloc(PIPE_SIZE);
 	p->size = PIPE_SIZE;
-	*rd = file_pipe_alloc(p, false, O_RDONLY | (flags & O_NONBLOCK));
-	*wr = file_pipe_alloc(p, true, O_WRONLY | (flags & O_NONBLOCK));
+	*rd = file_pipe_alloc(p, false, O_RDONLY | (flags & O_NONBLOCK)); /* O_DIRECT: writers only */
+	*wr = file_pipe_alloc(p, true, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)));
 	if (!p->buf || !*rd || !*wr) {
 		free(*rd);
 		free(*wr);
@@ -36,7 +36,7 @@ int pipe_create(int flags, struct file **rd, struct file **wr)
 	return 0;
 }
 
-long pipe_read(struct pipe *p, const struct iovec *iov, int iovcnt)
+static long pipe_read_bytes(struct pipe *p, const struct iovec *iov, int iovcnt)
 {
 	if (!p->len)
 		return p->writers ? -EAGAIN : 0;
@@ -63,6 +63,105 @@ long pipe_read(struct pipe *p, const struct iovec *iov, int iovcnt)
 	p->gen++;
 	wake_up(p); /* room for writers */
 	wake_up(&poll_chan);
+	return (long)done;
+}
+
+/* Drop @n bytes at the head (the unread rest of a packet). */
+static void pipe_discard(struct pipe *p, size_t n)
+{
+	p->head = (p->head + n) % p->size;
+	p->len -= n;
+	p->rd_total += n;
+	if (!p->len)
+		p->head = 0;
+}
+
+long pipe_read(struct pipe *p, const struct iovec *iov, int iovcnt)
+{
+	if (!p->npkt) {
+		long r = pipe_read_bytes(p, iov, iovcnt);
+		if (r > 0)
+			p->rd_total += (uint64_t)r;
+		return r;
+	}
+	if (!p->len)
+		return p->writers ? -EAGAIN : 0;
+	/* Plain bytes before the first packet, then at most that packet
+	 * (pipe_read stops after a PIPE_BUF_FLAG_PACKET buffer). */
+	size_t want = 0;
+	for (int i = 0; i < iovcnt; i++)
+		want += iov[i].iov_len;
+	struct pipe_packet *pk = &p->pkt[0];
+	size_t before = (size_t)(pk->start - p->rd_total);
+	size_t take = before ? before : (pk->len < want ? pk->len : want);
+	if (take > want)
+		take = want;
+	struct iovec sub[64];
+	int n = 0;
+	size_t left = take;
+	for (int i = 0; i < iovcnt && left && n < 64; i++) {
+		size_t l = iov[i].iov_len < left ? iov[i].iov_len : left;
+		if (!l)
+			continue;
+		sub[n].iov_base = iov[i].iov_base;
+		sub[n++].iov_len = l;
+		left -= l;
+	}
+	long r = pipe_read_bytes(p, sub, n);
+	if (r <= 0)
+		return r;
+	p->rd_total += (uint64_t)r;
+	if (!before) { /* a packet: the rest of it is gone */
+		pipe_discard(p, pk->len - (size_t)r);
+		memmove(p->pkt, p->pkt + 1, (size_t)(--p->npkt) * sizeof(*p->pkt));
+	}
+	return r;
+}
+
+long pipe_write_packets(struct pipe *p, const struct iovec *iov, int iovcnt, size_t total)
+{
+	if (!p->readers)
+		return -EPIPE;
+	size_t done = 0;
+	int vi = 0;
+	size_t voff = 0;
+	uint8_t chunk[PIPE_BUF_ATOMIC];
+	while (done < total) {
+		size_t n = total - done < PIPE_BUF_ATOMIC ? total - done : PIPE_BUF_ATOMIC;
+		/* Every packet takes a slot (a page), and the bytes must fit. */
+		size_t slots = p->size / PIPE_BUF_ATOMIC;
+		size_t plain = p->len - (p->npkt ? (size_t)(p->pkt[p->npkt - 1].start + p->pkt[p->npkt - 1].len - p->rd_total) : 0);
+		size_t used = (size_t)p->npkt + (plain + PIPE_BUF_ATOMIC - 1) / PIPE_BUF_ATOMIC;
+		if (used >= slots || p->size - p->len < n)
+			break;
+		for (size_t c = 0; c < n;) {
+			size_t l = iov[vi].iov_len - voff;
+			if (l > n - c)
+				l = n - c;
+			memcpy(chunk + c, (const uint8_t *)iov[vi].iov_base + voff, l);
+			c += l;
+			voff += l;
+			if (voff == iov[vi].iov_len && vi + 1 < iovcnt) {
+				vi++;
+				voff = 0;
+			}
+		}
+		if (p->npkt == p->pktcap) {
+			int cap = p->pktcap ? p->pktcap * 2 : 16;
+			struct pipe_packet *np = realloc(p->pkt, (size_t)cap * sizeof(*np));
+			if (!np)
+				break;
+			p->pkt = np;
+			p->pktcap = cap;
+		}
+		p->pkt[p->npkt].start = p->rd_total + p->len;
+		p->pkt[p->npkt++].len = (uint32_t)n;
+		struct iovec one = {chunk, n};
+		pipe_write(p, &one, 1, n);
+		done += n;
+	}
+	if (!done)
+		return -EAGAIN;
 	return (long)done;
 }
 
@@ -156,6 +255,7 @@ void pipe_release(struct pipe *p, bool write_end)
 			*pp = p->fifo_next;
 		}
 		free(p->buf);
+		free(p->pkt);
 		free(p);
 	}
 }

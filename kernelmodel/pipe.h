@@ -26,6 +26,15 @@ struct pipe {
 	 * waits for its partner's counter to move; poll's POLLHUP waits for
 	 * a first writer. */
 	unsigned r_counter, w_counter;
+	/* Packet mode (O_DIRECT writers): the packets buffered, oldest
+	 * first, each at an absolute byte position (rd_total counts the
+	 * bytes read so far). */
+	struct pipe_packet {
+		uint64_t start;
+		uint32_t len;
+	} *pkt;
+	int npkt, pktcap;
+	uint64_t rd_total;
 	bool fifo;                  /* the pipe of a FIFO (named pipe) ... */
 	uint64_t fifo_dev, fifo_ino; /* ... on this host inode, while open */
 	struct pipe *fifo_next;
@@ -40,6 +49,11 @@ long pipe_read(struct pipe *p, const struct iovec *iov, int iovcnt);
 /* Copy in what fits; a write of at most PIPE_BUF is all or nothing. Returns
  * the count, -EAGAIN when nothing fits, -EPIPE when no reader is left. */
 long pipe_write(struct pipe *p, const struct iovec *iov, int iovcnt, size_t total);
+/* A write by an O_DIRECT writer (pipe(7) packet mode): packets of at
+ * most PIPE_BUF bytes, each taking a page of the pipe's capacity; a read
+ * returns at most one packet and drops what did not fit. Returns the
+ * count, -EAGAIN when no packet fits, -EPIPE without readers. */
+long pipe_write_packets(struct pipe *p, const struct iovec *iov, int iovcnt, size_t total);
 /* F_SETPIPE_SZ (pipe_set_size): @arg rounded up to a power of two of at
  * least a page; growing past fs.pipe-max-size needs @privileged
  * (CAP_SYS_RESOURCE); shrinking below what the pipe holds is -EBUSY.

@@ -608,8 +608,6 @@ static long do_pipe2(struct task *t, uint64_t gfds, int flags)
 	int fds[2];
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
-	if (flags & O_DIRECT)
-		return -EINVAL; /* packet-mode pipes are not modeled */
 	int r = pipe_create(flags, &rd, &wr);
 	if (r)
 		return r;

@@ -61,8 +61,9 @@ static long pipe_rw(struct task *t, struct file *f, gva_t buf, size_t count, boo
 				   iov, IOV_CHUNK, &covered);
 		if (n < 0)
 			return done ? (long)done : n;
-		long r = to_guest ? pipe_read(f->pipe, iov, n)
-				  : pipe_write(f->pipe, iov, n, count - done);
+		long r = to_guest		  ? pipe_read(f->pipe, iov, n)
+			 : (f->flags & O_DIRECT) ? pipe_write_packets(f->pipe, iov, n, count - done)
+						 : pipe_write(f->pipe, iov, n, count - done);
 		if (r == -EPIPE) {
 			signal_send(t, SIGPIPE);
 			return done ? (long)done : -EPIPE;
@@ -294,7 +295,9 @@ static long pipe_rwv(struct task *t, struct file *f, struct iovec *iov, int n, s
 		iov[0].iov_base = (char *)iov[0].iov_base + skip;
 		iov[0].iov_len -= skip;
 	}
-	long r = to_guest ? pipe_read(f->pipe, iov, n) : pipe_write(f->pipe, iov, n, total - done);
+	long r = to_guest		  ? pipe_read(f->pipe, iov, n)
+		 : (f->flags & O_DIRECT) ? pipe_write_packets(f->pipe, iov, n, total - done)
+					 : pipe_write(f->pipe, iov, n, total - done);
 	if (r == -EPIPE) {
 		signal_send(t, SIGPIPE);
 		return done ? (long)done : -EPIPE;
