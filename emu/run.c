@@ -479,6 +479,14 @@ int emu_run_all(struct task *first)
 				continue;
 			}
 		}
+		/* A signal from outside came since the top of the loop: take it
+		 * before the slice rather than after (a stop asked for while the
+		 * engine is idle is lost). Not while recording: there it comes at
+		 * the next step, which a replay can find again. */
+		if (!rr_recording && !steps && hostsig_pending()) {
+			emu_context_save(t->cpu);
+			continue;
+		}
 		uint64_t slice = steps > 0 ? 0 : sched_slice(t);
 		bool preemptible = slice && slice != SCHED_SLICE_ALONE;
 		sched_begin_slice(preemptible);
