@@ -21,6 +21,8 @@
 #define FUTEX_WAKE_PRIVATE 129
 #define F2_U8 0x00
 #define F2_U32 0x02
+#define F2_NUMA 0x04
+#define F2_MPOL 0x08
 #define F2_PRIVATE 128
 
 struct waitv {
@@ -122,6 +124,22 @@ int main(void)
 	errno_is(waitv(w, 2, 0, &bad, CLOCK_MONOTONIC), EINVAL, 31, "tv_nsec 1e9");
 	/* flags are checked before the clock, the clock before the time. */
 	errno_is(waitv(w, 2, 2, &bad, 99), EINVAL, 32, "flags first");
+
+	/* FUTEX2_NUMA: a node word follows the futex (8-byte aligned pair);
+	 * FUTEX_NO_NODE becomes the node used, a node past MAX_NUMNODES is
+	 * EINVAL. FUTEX2_MPOL alone changes nothing visible. */
+	static uint32_t pair[2] __attribute__((aligned(8)));
+	struct waitv nw = {0, (uintptr_t)pair, F2_U32 | F2_PRIVATE | F2_NUMA, 0};
+	pair[1] = UINT32_MAX;
+	errno_is(waitv(&nw, 1, 0, &past, CLOCK_MONOTONIC), ETIMEDOUT, 33, "FUTEX2_NUMA, FUTEX_NO_NODE");
+	expect_eq(pair[1] != UINT32_MAX, 1, 34, "FUTEX_NO_NODE replaced by a node");
+	pair[1] = 0x7fffffff;
+	errno_is(waitv(&nw, 1, 0, &past, CLOCK_MONOTONIC), EINVAL, 35, "FUTEX2_NUMA, no such node");
+	pair[1] = 0;
+	nw.uaddr = (uintptr_t)&pair[1];
+	errno_is(waitv(&nw, 1, 0, &past, CLOCK_MONOTONIC), EINVAL, 36, "FUTEX2_NUMA, 4-byte aligned");
+	nw.flags = F2_U32 | F2_PRIVATE | F2_MPOL;
+	errno_is(waitv(&nw, 1, 0, &past, CLOCK_MONOTONIC), ETIMEDOUT, 37, "FUTEX2_MPOL, 4-byte aligned");
 
 	/* EFAULT. */
 	void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

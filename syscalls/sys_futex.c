@@ -279,6 +279,24 @@ SYS(futex)
 	}
 }
 
+/* FUTEX2_NUMA: the u32 after the futex names a NUMA node. The model has
+ * one, node 0: FUTEX_NO_NODE (-1) becomes 0 in the word, as the kernel
+ * stores the node it picked; any other node is EINVAL (not possible).
+ * FUTEX2_MPOL only chooses a node, which changes nothing here. */
+static long futex_numa_node(struct task *t, gva_t naddr)
+{
+	uint32_t node;
+	if (copy_from_guest(t->mm, &node, naddr, 4))
+		return -EFAULT;
+	if (node == UINT32_MAX) {
+		node = 0;
+		if (copy_to_guest(t->mm, naddr, &node, 4))
+			return -EFAULT;
+		return 0;
+	}
+	return node ? -EINVAL : 0;
+}
+
 /* struct futex_waitv (include/uapi/linux/futex.h). */
 struct futex_waitv_u {
 	uint64_t val;
@@ -316,19 +334,21 @@ SYS(futex_waitv)
 	if (copy_from_guest(t->mm, w, a[0], nr * sizeof(w[0])))
 		return -EFAULT;
 	for (unsigned int i = 0; i < nr; i++) {
-		/* FUTEX2_NUMA and FUTEX2_MPOL are not modeled (README): EINVAL,
-		 * as from a kernel before 6.16. */
-		if ((w[i].flags & ~(FUTEX2_SIZE_MASK | FUTEX2_PRIVATE)) || w[i].reserved)
+		if ((w[i].flags & ~(FUTEX2_SIZE_MASK | FUTEX2_NUMA | FUTEX2_MPOL | FUTEX2_PRIVATE)) ||
+		    w[i].reserved)
 			return -EINVAL;
 		/* Only 32-bit futexes exist, and the value must fit. */
 		if ((w[i].flags & FUTEX2_SIZE_MASK) != FUTEX2_SIZE_U32 || w[i].val > UINT32_MAX)
 			return -EINVAL;
 	}
 	for (unsigned int i = 0; i < nr; i++) {
-		if (w[i].uaddr & 3)
+		bool numa = w[i].flags & FUTEX2_NUMA;
+		if (w[i].uaddr & (numa ? 7 : 3))
 			return -EINVAL;
 		if (futex_key(t->mm, w[i].uaddr, w[i].flags & FUTEX2_PRIVATE, &keys[i]))
 			return -EFAULT;
+		if (numa && (r = futex_numa_node(t, w[i].uaddr + 4)))
+			return r;
 	}
 	for (unsigned int i = 0; i < nr; i++) {
 		uint32_t cur;
