@@ -8,7 +8,8 @@
  *   - SHM_RDONLY (a write is SIGSEGV, mprotect(PROT_WRITE) EACCES), SHM_RND,
  *     SHM_REMAP, shmdt of a fragment left by munmap;
  *   - the key rules (IPC_CREAT|IPC_EXCL, a bigger size, ENOENT) and errno
- *     cases (EINVAL, EFAULT), IPC_INFO, /proc/sysvipc/shm's line;
+ *     cases (EINVAL, EFAULT, ENOMEM for more than memory unless
+ *     SHM_NORESERVE), IPC_INFO, /proc/sysvipc/shm's line;
  *   - permissions after dropping to uid 1000: EACCES to attach, EPERM to
  *     remove another user's segment.
  * Only IPC_PRIVATE and a pid-derived key are used, so parallel native runs
@@ -188,6 +189,10 @@ int main(int argc, char **argv)
 	EXPECT_ERR(shmget(key, 8192, 0), EINVAL, 58, "bigger than the segment");
 	EXPECT_ERR(shmget(key ^ 0x10000000, 4096, 0), ENOENT, 59, "no such key");
 	EXPECT_ERR(shmget(IPC_PRIVATE, 0, 0600), EINVAL, 60, "size 0");
+	EXPECT_ERR(shmget(IPC_PRIVATE, 1ul << 40, 0600), ENOMEM, 76, "1 TiB: more than memory");
+	int nr = shmget(IPC_PRIVATE, 1ul << 40, SHM_NORESERVE | 0600);
+	check(nr >= 0, 77, "1 TiB with SHM_NORESERVE");
+	expect_eq(shmctl(nr, IPC_RMID, NULL), 0, 78, "removed");
 
 	/* Errors. */
 	EXPECT_ERR(shmat(-1, NULL, 0), EINVAL, 61, "shmat id -1");

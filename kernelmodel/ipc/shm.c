@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "kernelmodel/cred.h"
+#include "kernelmodel/frame.h"
 #include "kernelmodel/ipc/util.h"
 #include "kernelmodel/mm.h"
 #include "kernelmodel/pid.h"
@@ -120,6 +121,11 @@ static int newseg(struct task *t, struct ipc_namespace *ns, int key, int shmflg,
 		return -ENOSPC;
 	if (shmflg & SHM_HUGETLB)
 		return -ENOMEM; /* no huge pages reserved (README) */
+	/* shmem_acct_size: without SHM_NORESERVE the pages are accounted, and
+	 * the overcommit heuristic refuses more than the memory there is
+	 * (here the guests' frame pool, --mem). */
+	if (!(shmflg & SHM_NORESERVE) && numpages > frames_bytes() / PAGE_SIZE)
+		return -ENOMEM;
 	struct shmid_kernel *shp = calloc(1, sizeof(*shp));
 	if (!shp)
 		return -ENOMEM;
