@@ -28,6 +28,11 @@ struct anon_file_ops {
 	/* FIONREAD: 0 and *n, or -ENOTTY. NULL: ENOTTY. */
 	long (*fionread)(struct file *f, int *n);
 	void (*release)(struct file *f);
+	/* A file with a position (/proc/<pid>/mem) has this instead of read
+	 * and write: I/O at @pos (read/write and lseek use the file's f_pos;
+	 * pread/pwrite their offset). */
+	long (*rw_at)(struct task *t, struct file *f, gva_t buf, size_t count, uint64_t pos,
+		      bool write);
 };
 
 /* A FILE_ANON of @ops around @priv (owned by the file from now on: its

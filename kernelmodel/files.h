@@ -52,6 +52,7 @@ struct file {
 	struct host_sock *hsk; /* FILE_HOST: a host socket's model state (net/inet_host.h), owned */
 	const struct anon_file_ops *aops; /* FILE_ANON: its operations ... */
 	void *priv;                       /* ... and its object (owned) */
+	uint64_t f_pos;                   /* FILE_ANON with rw_at: the position */
 	bool write_end;    /* FILE_PIPE */
 	bool pipe_rdwr;    /* FILE_PIPE: a FIFO opened O_RDWR, both ends at once */
 	unsigned f_pipe;   /* FILE_PIPE: the writers' open count when a FIFO reader opened */

@@ -627,6 +627,11 @@ int copy_to_guest(struct mm *mm, gva_t dst, const void *src, size_t n)
 	return guest_copy(mm, dst, (void *)src, n, MM_WRITE, false);
 }
 
+int mm_peek(struct mm *mm, void *dst, gva_t src, size_t n)
+{
+	return guest_copy(mm, src, dst, n, MM_READ, true);
+}
+
 int mm_poke(struct mm *mm, gva_t dst, const void *src, size_t n)
 {
 	return guest_copy(mm, dst, (void *)src, n, MM_WRITE, true);

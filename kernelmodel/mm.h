@@ -163,6 +163,9 @@ long strncpy_from_guest(struct mm *mm, char *dst, gva_t src, size_t max);
 /* Kernel-side write ignoring VMA protection (loader, file mmap, exec stack):
  * the range must lie in VMAs. Returns 0 or -EFAULT/-ENOMEM. */
 int mm_poke(struct mm *mm, gva_t dst, const void *src, size_t n);
+/* Read @n bytes at @src the way a debugger does (FOLL_FORCE): also from
+ * mappings the guest made unreadable. 0 or -EFAULT. */
+int mm_peek(struct mm *mm, void *dst, gva_t src, size_t n);
 /* Map frame @f at page @addr (inside a private VMA, not yet populated)
  * copy-on-write; the page table takes its own reference. 0 or -errno. */
 int mm_map_frame_cow(struct mm *mm, gva_t addr, frame_t f);

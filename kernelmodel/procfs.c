@@ -1,4 +1,5 @@
 #include "kernelmodel/procfs.h"
+#include "kernelmodel/proc_mem.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -451,7 +452,8 @@ static int gen_guest_range(struct task *t, gva_t start, gva_t end, FILE *out)
 
 /* The directories of the modeled /proc. */
 static const char *const pid_files[] = {"stat",	"status",  "maps",	"cmdline", "environ",
-					 "comm", "uid_map", "gid_map", "setgroups", "sched", "limits"};
+					 "comm", "uid_map", "gid_map", "setgroups", "sched", "limits",
+					 "mem",	 "pagemap", "syscall", "stack"};
 static const char *const pid_links[] = {"exe", "cwd"};
 
 static int list_task_dir(struct task *target, bool with_task, struct dirlist *d)
@@ -703,6 +705,11 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 				       rest[0] == 'u' ? IDMAP_UID : rest[0] == 'g' ? IDMAP_GID
 									: IDMAP_SETGROUPS,
 				       flags, out);
+	if (!strcmp(rest, "mem"))
+		return proc_mem_open(t, target, path, flags, out);
+	/* What the model does not show: Linux's unprivileged answer. */
+	if (!strcmp(rest, "pagemap") || !strcmp(rest, "syscall") || !strcmp(rest, "stack"))
+		return -EACCES;
 	bool is_thread = strstr(path, "/task/") != NULL;
 	if (!(d = calloc(1, sizeof(*d))))
 		return -ENOMEM;

@@ -23,6 +23,7 @@
 #include "kernelmodel/fork.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/pid.h"
+#include "kernelmodel/ptrace.h"
 #include "kernelmodel/prctl.h"
 #include "kernelmodel/procfs.h"
 #include "kernelmodel/sched.h"
@@ -584,22 +585,6 @@ static struct task *pidfd_task(struct task *t, int fd, long *err)
 	return *err ? NULL : f->task;
 }
 
-/* ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS) of kernel/ptrace.c:
- * the caller's own process, CAP_SYS_PTRACE over the target's user
- * namespace, or the same real ids on both sides and a dumpable target. */
-static bool ptrace_may_attach(struct task *t, struct task *p)
-{
-	if (t->tgid == p->tgid)
-		return true;
-	if (ns_capable(t, p->nsproxy, CAP_SYS_PTRACE))
-		return true;
-	const struct cred *c = t->cred, *tc = p->cred;
-	if (c->uid != tc->euid || c->uid != tc->suid || c->uid != tc->uid ||
-	    c->gid != tc->egid || c->gid != tc->sgid || c->gid != tc->gid)
-		return false;
-	return p->mm && p->mm->dumpable == 1 /* SUID_DUMP_USER */;
-}
-
 /* pidfd_getfd: a copy of another process's descriptor, close-on-exec. */
 SYS(pidfd_getfd)
 {
@@ -611,7 +596,7 @@ SYS(pidfd_getfd)
 		return -EINVAL;
 	if (p->state == TASK_DEAD)
 		return -ESRCH;
-	if (!ptrace_may_attach(t, p))
+	if (!ptrace_may_access(t, p, PTRACE_MODE_ATTACH | PTRACE_MODE_REALCREDS))
 		return -EPERM;
 	struct file *f = p->files ? files_lookup(p->files, (int)a[1]) : NULL;
 	if (!f)

@@ -185,9 +185,19 @@ static long write_check_limits(struct task *t, struct file *f, int64_t off, size
 	return 0;
 }
 
-/* read/write of an anonymous-inode file: its own operations. */
-static long anon_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest)
+/* read/write of an anonymous-inode file: its own operations, at @off (< 0:
+ * the file position) for one that has a position. */
+static long anon_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest,
+		    int64_t off)
 {
+	if (f->aops->rw_at) {
+		long r = f->aops->rw_at(t, f, buf, count, off < 0 ? f->f_pos : (uint64_t)off, !to_guest);
+		if (off < 0 && r > 0)
+			f->f_pos += (uint64_t)r;
+		return r;
+	}
+	if (off >= 0)
+		return -ESPIPE;
 	long (*op)(struct task *, struct file *, gva_t, size_t) = to_guest ? f->aops->read
 									     : f->aops->write;
 	return op ? op(t, f, buf, count) : -EINVAL;
@@ -212,7 +222,7 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 	if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD)
 		return -EINVAL;
 	if (f->kind == FILE_ANON)
-		return off < 0 ? anon_rw(t, f, buf, count, to_guest) : -ESPIPE;
+		return anon_rw(t, f, buf, count, to_guest, off);
 	long w = host_wait_ready(t, f, to_guest);
 	if (w)
 		return w;
@@ -344,7 +354,7 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 	if (f->kind == FILE_ANON) {
 		/* Their read and write take one buffer: the VFS loops over the
 		 * vector (do_loop_readv_writev), stopping at a short transfer. */
-		if (off >= 0) {
+		if (off >= 0 && !f->aops->rw_at) {
 			ret = -ESPIPE;
 			goto out_giov;
 		}
@@ -353,7 +363,7 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 			if (!giov[i].iov_len)
 				continue;
 			long r = anon_rw(t, f, (gva_t)(uintptr_t)giov[i].iov_base, giov[i].iov_len,
-					 to_guest);
+					 to_guest, off < 0 ? off : off + done);
 			if (r < 0) {
 				if (done && r == -EKBLOCK)
 					wake_task(t); /* what was done already is the result */
@@ -467,6 +477,16 @@ SYS(lseek)
 			return -EINVAL;
 		df->dir->pos = a[1] < (uint64_t)df->dir->n ? (int)a[1] : df->dir->n;
 		return (long)df->dir->pos;
+	}
+	if (df && df->kind == FILE_ANON && df->aops->rw_at) {
+		/* mem_lseek: any position, returned as it is. */
+		if ((int)a[2] == SEEK_SET)
+			df->f_pos = a[1];
+		else if ((int)a[2] == SEEK_CUR)
+			df->f_pos += a[1];
+		else
+			return -EINVAL;
+		return (long)df->f_pos;
 	}
 	if (df && df->kind == FILE_ANON)
 		return 0; /* noop_llseek: the position stays 0 */
