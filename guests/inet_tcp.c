@@ -187,7 +187,11 @@ int main(void)
 	check(fr == 0 && n == 6, 32, "FIONREAD 6");
 	char buf[16] = {0};
 	check(recv(a, buf, 3, MSG_PEEK) == 3 && !memcmp(buf, "abc", 3), 33, "MSG_PEEK");
-	check(read(a, buf, sizeof(buf)) == 6 && !memcmp(buf, "abcdef", 6), 34, "read 6");
+	struct sockaddr_in6 rf;
+	socklen_t rfl = sizeof(rf);
+	check(recvfrom(a, buf, 2, 0, (struct sockaddr *)&rf, &rfl) == 2 && rfl == 0, 71,
+	      "recvfrom on a stream: no address, *addrlen 0");
+	check(read(a, buf, sizeof(buf)) == 4 && !memcmp(buf, "cdef", 4), 34, "read the rest");
 	int on = 0;
 	ioctl(a, FIONBIO, &on);
 	check(!(fcntl(a, F_GETFL) & O_NONBLOCK), 35, "FIONBIO clears O_NONBLOCK");

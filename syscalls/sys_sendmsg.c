@@ -592,7 +592,7 @@ SYS(recvfrom)
 		mh.msg_namelen = a[4] ? sizeof(name) : 0;
 		r = host_recv(t, f, m.iov, m.iovcnt, m.len, &mh, (int)a[3], true);
 		free(m.iov);
-		if (r >= 0 && a[4] && mh.msg_namelen) {
+		if (r >= 0 && a[4]) { /* a stream's empty name too: *addrlen 0 */
 			long e = put_sockaddr(t, name, (int)mh.msg_namelen, a[4], a[5]);
 			if (e)
 				return e;
