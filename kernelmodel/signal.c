@@ -79,6 +79,8 @@ void signal_put(struct signal_struct *sig)
 	}
 }
 
+#define RTQ_MAX (1 << 20) /* queued instances of real-time signals per queue */
+
 /* Make @sig pending in (@set, @infos, @q). Returns 0, or 1 when a standard
  * signal was already pending (the new one is dropped, as Linux does). */
 static int enqueue(uint64_t *set, struct ksiginfo *infos, struct rtqueue *q, int sig,
@@ -93,6 +95,8 @@ static int enqueue(uint64_t *set, struct ksiginfo *infos, struct rtqueue *q, int
 	}
 	if (sig < SIGRT_FIRST)
 		return 1;
+	if (q->n >= RTQ_MAX)
+		return 1; /* kill's and the kernel's bypass RLIMIT_SIGPENDING: a bound */
 	if (q->n == q->cap) {
 		int cap = q->cap ? q->cap * 2 : 8;
 		struct ksiginfo *v = realloc(q->v, cap * sizeof(*v));
@@ -299,6 +303,56 @@ static bool drop_ignored(struct task *t, int sig, const struct ksiginfo *info, u
 	return true;
 }
 
+/* The signals a process queued itself (a negative si_code: sigqueue,
+ * rt_sigqueueinfo) pending in (@set, @infos, @q): what counts against
+ * RLIMIT_SIGPENDING (kill's and the kernel's do not, as on Linux 6.x). */
+static rlim_t queued_by_user(uint64_t set, const struct ksiginfo *infos, const struct rtqueue *q)
+{
+	rlim_t n = 0;
+	for (int sig = 1; sig <= NSIG_MODEL; sig++)
+		if ((set & SIGBIT(sig)) && infos[sig - 1].code < 0)
+			n++;
+	for (int i = 0; i < q->n; i++)
+		if (q->v[i].code < 0)
+			n++;
+	return n;
+}
+
+/* RLIMIT_SIGPENDING (__sigqueue_alloc): is @t's real user at @t's limit of
+ * queued signals, across the model, for a signal queued with @info? */
+static bool sigpending_over_limit(const struct task *t, const struct ksiginfo *info)
+{
+	if (!info || info->code >= 0 || !t->signal || !t->cred)
+		return false;
+	rlim_t limit = t->signal->rlim[RLIMIT_SIGPENDING].rlim_cur;
+	if (limit == RLIM_INFINITY)
+		return false;
+	rlim_t n = 0;
+	for (struct task *q = task_next(NULL); q && n < limit; q = task_next(q)) {
+		if (!q->cred || q->cred->uid != t->cred->uid)
+			continue;
+		n += queued_by_user(q->sig_pending, q->sig_info, &q->sig_rtq);
+		if (q->signal && q->tid == q->tgid) /* the group's queue, once */
+			n += queued_by_user(q->signal->shared_pending, q->signal->shared_info,
+					    &q->signal->shared_rtq);
+	}
+	return n >= limit;
+}
+
+/* Over the limit a real-time signal is refused (EAGAIN); a standard one
+ * still goes, without its information (SI_USER). 0 or -EAGAIN. */
+static int sigqueue_limit(const struct task *t, int sig, const struct ksiginfo **info,
+			  struct ksiginfo *stripped)
+{
+	if (!sigpending_over_limit(t, *info))
+		return 0;
+	if (sig >= SIGRT_FIRST)
+		return -EAGAIN;
+	*stripped = (struct ksiginfo){.code = 0 /* SI_USER */};
+	*info = stripped;
+	return 0;
+}
+
 int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 {
 	if (sig < 1 || sig > NSIG_MODEL)
@@ -308,6 +362,9 @@ int send_signal(struct task *t, int sig, const struct ksiginfo *info)
 	prepare_signal(t, sig);
 	if (drop_ignored(t, sig, info, t->sigwait_set))
 		return 0;
+	struct ksiginfo stripped;
+	if (sigqueue_limit(t, sig, &info, &stripped))
+		return -EAGAIN;
 	if (enqueue(&t->sig_pending, t->sig_info, &t->sig_rtq, sig, info))
 		return 0;
 	signalfd_notify(t, sig);
@@ -327,6 +384,9 @@ int send_group_signal(struct task *p, int sig, const struct ksiginfo *info)
 	prepare_signal(p, sig);
 	if (drop_ignored(p, sig, info, 0))
 		return 0;
+	struct ksiginfo stripped;
+	if (sigqueue_limit(p, sig, &info, &stripped))
+		return -EAGAIN;
 	if (enqueue(&ss->shared_pending, ss->shared_info, &ss->shared_rtq, sig, info))
 		return 0;
 	signalfd_notify(p, sig);
