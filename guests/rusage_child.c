@@ -42,6 +42,15 @@ static const char *nz(long v)
 	return v ? "nonzero" : "zero";
 }
 
+static volatile long chld_ticks;
+
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	chld_ticks = (long)(si->si_utime + si->si_stime);
+}
+
 static void *thread_burn(void *arg)
 {
 	(void)arg;
@@ -84,6 +93,12 @@ int main(void)
 	}
 	check(ut + stt >= 3, 23, "/proc/self/stat utime+stime: at least 3 ticks");
 
+	/* SIGCHLD carries the child's CPU time (si_utime, si_stime). */
+	struct sigaction sa = {0};
+	sa.sa_sigaction = on_chld;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+
 	/* A busy child that also dirties memory it shares copy-on-write. */
 	static char heap[256 * 4096];
 	memset(heap, 1, sizeof(heap));
@@ -105,6 +120,7 @@ int main(void)
 		      50000,
 	      10, "child's CPU time at least its work");
 	check(cru.ru_minflt >= 256, 11, "child's faults at least its copied pages");
+	printf("SIGCHLD si_utime+si_stime: %s\n", nz(chld_ticks));
 	expect_eq(getrusage(RUSAGE_CHILDREN, &ru), 0, 12, "getrusage children");
 	printf("children after: utime %s, maxrss %s\n", nz(ru.ru_utime.tv_sec + ru.ru_utime.tv_usec),
 	       nz(ru.ru_maxrss));

@@ -142,6 +142,9 @@ static void notify_parent(struct task *t)
 			.pid = task_tgid_nr_ns(t, parent->pid_ns),
 			.uid = (int)from_kuid_munged(parent, t->cred->uid),
 			.status = (st & 0x7f) ? (st & 0x7f) : (st >> 8) & 0xff,
+			/* The process's CPU time, in USER_HZ ticks. */
+			.utime = t->signal->acct.utime / 10000000,
+			.stime = t->signal->acct.stime / 10000000,
 		};
 		send_group_signal(parent, t->exit_signal, &info);
 	}

@@ -26,6 +26,7 @@ struct ksiginfo {
 	int signo, code;
 	int pid, uid;    /* sender, or the child for SIGCHLD */
 	int status;      /* SIGCHLD: exit code or signal */
+	uint64_t utime, stime; /* SIGCHLD: the child's CPU times in clock ticks */
 	uint64_t addr;   /* faults: the address */
 	uint64_t value;  /* rt_sigqueueinfo / sigqueue payload */
 };

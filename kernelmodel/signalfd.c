@@ -69,6 +69,8 @@ static void copyinfo(struct signalfd_siginfo *ss, const struct ksiginfo *ki)
 		ss->ssi_pid = (uint32_t)ki->pid;
 		ss->ssi_uid = (uint32_t)ki->uid;
 		ss->ssi_status = ki->status;
+		ss->ssi_utime = ki->utime;
+		ss->ssi_stime = ki->stime;
 	} else if (code == SI_TIMER) {
 		ss->ssi_tid = (uint32_t)ki->pid;
 		ss->ssi_overrun = (uint32_t)ki->uid;

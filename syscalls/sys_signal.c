@@ -93,6 +93,8 @@ static void fill_siginfo(uint8_t out[128], const struct ksiginfo *ki)
 	memcpy(out + 16, ids, sizeof(ids));
 	if (ki->signo == SIGCHLD && ki->code > 0) {
 		memcpy(out + 24, &ki->status, 4);
+		memcpy(out + 32, &ki->utime, 8); /* si_utime, si_stime */
+		memcpy(out + 40, &ki->stime, 8);
 		return;
 	}
 	memcpy(out + 24, &ki->value, 8);
