@@ -118,6 +118,15 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 		getrlimit(i, &t->signal->rlim[i]);
 	/* The guests' RLIMIT_NOFILE is the model's (their descriptor tables);
 	 * cloneemu itself may hold more host descriptors, up to the hard limit. */
+	/* ... and its oom_score_adj, for /proc/<pid>/oom_score_adj. */
+	FILE *oom = fopen("/proc/self/oom_score_adj", "r");
+	int adj = 0;
+	if (oom) {
+		if (fscanf(oom, "%d", &adj) != 1)
+			adj = 0;
+		fclose(oom);
+	}
+	t->signal->oom_score_adj = t->signal->oom_score_adj_min = (short)adj;
 	struct rlimit host_nofile = t->signal->rlim[RLIMIT_NOFILE];
 	if (host_nofile.rlim_cur < host_nofile.rlim_max) {
 		host_nofile.rlim_cur = host_nofile.rlim_max;

@@ -2,10 +2,18 @@
 #include "kernelmodel/proc_array.h"
 
 #include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+#include "kernelmodel/anon_inodes.h"
+#include "kernelmodel/cred.h"
+#include "kernelmodel/files.h"
 #include "kernelmodel/mm.h"
 #include "kernelmodel/sched_policy.h"
 #include "kernelmodel/signal.h"
@@ -153,4 +161,103 @@ void proc_pid_limits(FILE *out, const struct task *t)
 		else
 			fputc('\n', out);
 	}
+}
+
+/* /proc/<pid>/oom_score_adj (fs/proc/base.c): an open file on the
+ * process (its thread-group leader, a task reference). */
+struct oom_file {
+	struct task *task;
+	uint64_t pos;
+};
+
+static long oom_read(struct task *t, struct file *f, gva_t buf, size_t count)
+{
+	struct oom_file *o = f->priv;
+	char text[16];
+	size_t n = (size_t)snprintf(text, sizeof(text), "%d\n",
+				    o->task->signal ? o->task->signal->oom_score_adj : 0);
+	size_t avail = o->pos < n ? n - o->pos : 0;
+	if (count > avail)
+		count = avail;
+	if (copy_to_guest(t->mm, buf, text + o->pos, count))
+		return -EFAULT;
+	o->pos += count;
+	return (long)count;
+}
+
+/* oom_score_adj_write + __set_oom_adj: an integer in -1000..1000 (EINVAL),
+ * below the process's floor only with CAP_SYS_RESOURCE (EACCES), which
+ * also moves the floor. */
+static long oom_write(struct task *t, struct file *f, gva_t buf, size_t count)
+{
+	struct oom_file *o = f->priv;
+	char text[24] = {0};
+	size_t n = count < sizeof(text) - 1 ? count : sizeof(text) - 1;
+	if (copy_from_guest(t->mm, text, buf, n))
+		return -EFAULT;
+	char *s = text, *end;
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	long v = strtol(s, &end, 10);
+	while (*end == ' ' || (*end >= '\t' && *end <= '\r'))
+		end++;
+	if (end == s || *end || v < -1000 || v > 1000)
+		return -EINVAL;
+	struct signal_struct *sig = o->task->signal;
+	if (!sig)
+		return -ESRCH;
+	bool cap = capable(t, CAP_SYS_RESOURCE);
+	if (v < sig->oom_score_adj_min && !cap)
+		return -EACCES;
+	sig->oom_score_adj = (short)v;
+	if (cap)
+		sig->oom_score_adj_min = (short)v;
+	return (long)count;
+}
+
+static short oom_poll(struct task *t, struct file *f)
+{
+	(void)t;
+	(void)f;
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+}
+
+static uint64_t oom_gen(struct file *f)
+{
+	(void)f;
+	return 0;
+}
+
+static void oom_release(struct file *f)
+{
+	struct oom_file *o = f->priv;
+	task_put(o->task);
+	free(o);
+}
+
+static const struct anon_file_ops oom_fops = {
+	"oom_score_adj", oom_read, oom_write, oom_poll, oom_gen, NULL, NULL, oom_release,
+};
+
+int proc_oom_score_adj_open(struct task *t, struct task *target, int flags, struct file **out)
+{
+	/* 0644, owned by the process's euid while it is dumpable, else root. */
+	if ((flags & O_ACCMODE) != O_RDONLY) {
+		uint32_t owner = target->mm && target->mm->dumpable == 1 ? target->cred->euid : 0;
+		if (t->cred->fsuid != owner && !capable(t, CAP_DAC_OVERRIDE))
+			return -EACCES;
+	}
+	struct oom_file *o = calloc(1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	o->task = task_get(target);
+	struct file *f = anon_inode_getfile(&oom_fops, o, 0);
+	if (!f) {
+		task_put(o->task);
+		free(o);
+		return -ENOMEM;
+	}
+	f->flags = flags & (O_ACCMODE | O_NONBLOCK);
+	*out = f;
+	return 0;
 }

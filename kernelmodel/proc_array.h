@@ -19,5 +19,10 @@ void proc_task_sigq(FILE *out, const struct task *t);
 void proc_task_tail(FILE *out, const struct task *t);
 /* /proc/<pid>/limits (fs/proc/base.c proc_pid_limits), Linux's table. */
 void proc_pid_limits(FILE *out, const struct task *t);
+/* open of /proc/<pid>/oom_score_adj by @t: readable, writable with
+ * Linux's rules (-1000..1000, lowering below the floor needs
+ * CAP_SYS_RESOURCE). 0 with *@out or -errno. */
+struct file;
+int proc_oom_score_adj_open(struct task *t, struct task *target, int flags, struct file **out);
 
 #endif

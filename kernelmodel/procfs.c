@@ -699,6 +699,8 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 			return -ENOENT;
 		return file_reopen(f, flags, out);
 	}
+	if (!strcmp(rest, "oom_score_adj"))
+		return proc_oom_score_adj_open(t, target, flags, out);
 	/* uid_map, gid_map, setgroups: writable (kernel/user_namespace.c). */
 	if (!strcmp(rest, "uid_map") || !strcmp(rest, "gid_map") || !strcmp(rest, "setgroups"))
 		return proc_idmap_open(t, target,

@@ -159,6 +159,8 @@ struct signal_struct *signal_dup(const struct signal_struct *old)
 	sig->sid = old->sid;
 	sig->no_ctty = old->no_ctty;
 	memcpy(sig->rlim, old->rlim, sizeof(sig->rlim));
+	sig->oom_score_adj = old->oom_score_adj;
+	sig->oom_score_adj_min = old->oom_score_adj_min;
 	return sig;
 }
 

@@ -65,6 +65,7 @@ struct signal_struct {
 	bool group_exit;     /* exit_group or a fatal signal is in progress */
 	int group_exit_code; /* wait status for every thread */
 	struct rlimit rlim[RLIM_NLIMITS_MODEL];
+	short oom_score_adj, oom_score_adj_min; /* /proc/<pid>/oom_score_adj; fork copies them */
 	bool group_stopped;  /* job control: the threads are stopped */
 	int stop_signal;     /* what stopped them */
 	int report;          /* for wait: REPORT_STOPPED / REPORT_CONTINUED pending */
