@@ -277,7 +277,7 @@ static void mixed_ops(void)
 		 "UNLOCK_PI with a FUTEX_WAIT waiter");
 	errno_is(fx(&mixed, FUTEX_TRYLOCK_PI, 0, NULL, NULL, 0), EDEADLK, 76,
 		 "TRYLOCK_PI: self-lock is found first");
-	expect_eq(fx(&mixed, FUTEX_WAKE, 1, NULL, NULL, 0), 1, 77, "FUTEX_WAKE wakes it");
+	expect_eq(fx(&mixed, FUTEX_WAKE, 0, NULL, NULL, 0), 1, 77, "FUTEX_WAKE of 0 waiters wakes it");
 	pthread_join(th, NULL);
 	expect_eq(t_ret, 0, 78, "its FUTEX_WAIT returns 0");
 }

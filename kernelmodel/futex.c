@@ -127,7 +127,7 @@ struct futex_q *futex_top_waiter(const struct futex_key *key)
 int futex_wake(const struct futex_key *key, int n, uint32_t bitset)
 {
 	int woken = 0;
-	for (struct futex_q *q = head, *next; q && woken < n; q = next) {
+	for (struct futex_q *q = head, *next; q; q = next) {
 		next = q->next;
 		if (!futex_match(&q->key, key))
 			continue;
@@ -138,7 +138,8 @@ int futex_wake(const struct futex_key *key, int n, uint32_t bitset)
 			continue;
 		next = next_other(q);
 		futex_wake_q(q);
-		woken++;
+		if (++woken >= n) /* Linux's test: 0 or less wakes one */
+			break;
 	}
 	return woken;
 }

@@ -60,8 +60,9 @@ void futex_queue_q(struct task *t, struct futex_q *q);
 void futex_unqueue(struct task *t);
 /* Is any of @t's entries queued? */
 bool futex_task_queued(const struct task *t);
-/* Wake up to @n waiters on @key whose bitset meets @bitset. Returns how
- * many, or -EINVAL when a PI or requeue-PI waiter sits on @key. */
+/* Wake up to @n waiters (at least one, as Linux) on @key whose bitset
+ * meets @bitset. Returns how many, or -EINVAL when a PI or requeue-PI
+ * waiter sits on @key. */
 int futex_wake(const struct futex_key *key, int n, uint32_t bitset);
 /* Wake @nwake waiters on @from, move up to @nrequeue more to @to.
  * Returns woken + requeued, or -EINVAL (a PI waiter on @from). */

@@ -244,7 +244,7 @@ SYS(futex)
 			return -EINVAL;
 		if (futex_key(t->mm, a[0], private, &k1))
 			return -EFAULT;
-		return futex_wake(&k1, (int)a[2] < 0 ? 0 : (int)a[2], bitset);
+		return futex_wake(&k1, (int)a[2], bitset);
 	}
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE: {
