@@ -7,7 +7,8 @@
  *     (ETIMEDOUT) on CLOCK_REALTIME;
  *   - mq_notify SIGEV_SIGNAL: the signal with si_code SI_MESGQ and the
  *     value when a message reaches the empty queue, once; EBUSY for a
- *     second registration; poll sees POLLIN/POLLOUT;
+ *     second registration; poll, select and epoll see POLLIN/POLLOUT;
+ *     read() gives the QSIZE line;
  *   - errno cases: EEXIST, ENOENT, EACCES (a '/' in the name, another
  *     user's queue to open or unlink), EINVAL (attributes, priority), EMSGSIZE, EBADF.
  * Names carry the pid, so parallel native runs do not meet.
@@ -193,7 +194,22 @@ int main(void)
 	mq_send(q, "m", 1, 0);
 	check(got_sig == 0, 35, "the registration was used up");
 	rcv(q);
-	expect_eq(mq_notify(q, &ev), 0, 36, "register again");
+	mq_send(q, "12345", 5, 0);
+	mq_send(q, "678", 3, 0);
+	expect_eq(mq_notify(q, &ev), 0, 36, "register again (queue not empty)");
+	char line[128] = {0};
+	ssize_t ln = read(q, line, sizeof(line) - 1);
+	unsigned long qs = 9;
+	int nt = -1, sg = -1, np = -1;
+	check(ln > 0 && sscanf(line, "QSIZE:%lu NOTIFY:%d SIGNO:%d NOTIFY_PID:%d", &qs, &nt, &sg, &np) == 4,
+	      67, "read(): the QSIZE line");
+	check(qs == 8 && nt == SIGEV_SIGNAL && sg == SIGUSR1 && np == getpid(), 68,
+	      "QSIZE 8, NOTIFY 0 (SIGEV_SIGNAL), SIGNO, NOTIFY_PID is ours (%lu %d %d)", qs, nt, sg);
+	check(ln >= 60 && line[ln - 1] == '\n', 69, "60 bytes (more for a long pid): Linux's padding");
+	expect_eq(read(q, line, sizeof(line)), 0, 70, "then end of file");
+	rcv(q);
+	rcv(q);
+	got_sig = 0;
 	expect_eq(mq_notify(q, NULL), 0, 37, "unregister");
 	ev.sigev_notify = 77;
 	EXPECT_ERR(mq_notify(q, &ev), EINVAL, 38, "bad sigev_notify");
