@@ -1,5 +1,7 @@
 #include "kernelmodel/futex.h"
 
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <stdlib.h>
 
@@ -17,7 +19,16 @@ int futex_key(struct mm *mm, gva_t uaddr, bool private, struct futex_key *key)
 	 * a user address (access_ok), a shared one needs the page. */
 	if (!v && (!private || uaddr > TASK_SIZE - 4))
 		return -EFAULT;
-	if (private || !(v->flags & VMA_SHARED)) {
+	if (private) {
+		*key = (struct futex_key){(uintptr_t)mm, uaddr};
+		return 0;
+	}
+	/* get_futex_key takes the page: an unreadable one is EFAULT, and so
+	 * is a read-only anonymous one ("will never change"). */
+	if (!(v->prot & PROT_READ) ||
+	    (!(v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED) && !v->mapping && !v->pages))
+		return -EFAULT;
+	if (!(v->flags & VMA_SHARED)) {
 		*key = (struct futex_key){(uintptr_t)mm, uaddr};
 		return 0;
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/sysmacros.h>
 #include <sys/select.h>
 
 #include "kernelmodel/clock.h"
@@ -321,16 +322,17 @@ SYS(epoll_ctl)
 	struct file *f = files_lookup(t->files, (int)a[2]);
 	int op = (int)a[1];
 	struct guest_epoll_event ev = {0, 0};
-	if (!ef || !f)
-		return -EBADF;
+	/* do_epoll_ctl's order: the event, both descriptors, a target that
+	 * cannot be polled (regular files, directories, the memory devices
+	 * /dev/null, /dev/zero...: EPERM), then the epoll file itself. */
 	if (op != EPOLL_CTL_DEL && copy_from_guest(t->mm, &ev, a[3], sizeof(ev)))
 		return -EFAULT;
+	if (!ef || !f)
+		return -EBADF;
+	if ((f->kind == FILE_HOST && (f->is_regular || major(f->rdev) == 1)) || f->kind == FILE_DIR)
+		return -EPERM;
 	if (ef == f || ef->kind != FILE_EPOLL)
 		return -EINVAL;
-	if (f->kind == FILE_HOST && f->is_regular)
-		return -EPERM; /* regular files do not support epoll */
-	if (f->kind == FILE_DIR)
-		return -EPERM;
 	/* EPOLLEXCLUSIVE: at ADD only, with in/out/err/hup/et/wakeup bits, and
 	 * not on an epoll file. The model wakes every waiter, which
 	 * EPOLLEXCLUSIVE allows ("one or more"). */

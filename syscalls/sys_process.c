@@ -232,14 +232,17 @@ SYS(prlimit64)
 	return do_prlimit(t, (int)a[0], (unsigned)a[1], a[2], a[3]);
 }
 
+/* getrlimit/setrlimit always copy (a NULL pointer is EFAULT, after
+ * EINVAL for the resource when getting, before it when setting). */
 SYS(getrlimit)
 {
-	return do_prlimit(t, 0, (unsigned)a[0], 0, a[1]);
+	long r = do_prlimit(t, 0, (unsigned)a[0], 0, a[1]);
+	return !r && !a[1] ? -EFAULT : r;
 }
 
 SYS(setrlimit)
 {
-	return do_prlimit(t, 0, (unsigned)a[0], a[1], 0);
+	return a[1] ? do_prlimit(t, 0, (unsigned)a[0], a[1], 0) : -EFAULT;
 }
 
 SYS(uname)

@@ -584,7 +584,10 @@ SYS(sigaltstack)
 		int mode = ss.ss_flags & ~SS_AUTODISARM;
 		if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
 			return -EINVAL;
-		if (mode == SS_DISABLE) {
+		if (t->sas_ss_sp == ss.ss_sp && t->sas_ss_size == ss.ss_size &&
+		    t->sas_ss_flags == ss.ss_flags) {
+			/* The stack it has (do_sigaltstack: no size check). */
+		} else if (mode == SS_DISABLE) {
 			t->sas_ss_sp = 0;
 			t->sas_ss_size = 0;
 			ss.ss_flags = SS_DISABLE;
