@@ -6,6 +6,7 @@
  * demand-allocates and breaks copy-on-write. A refused fill ends the run with
  * UC_ERR_EXCEPTION; the refused address is remembered for SIGSEGV. */
 #include "emu/cpu.h"
+#include "emu/chaos.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -16,6 +17,7 @@
 #include <unicorn/unicorn.h>
 
 #include "kernelmodel/frame.h"
+#include "kernelmodel/sched_chaos.h"
 #include "kernelmodel/task.h"
 #include "syscalls/dispatch.h"
 
@@ -191,6 +193,8 @@ void emu_switch_mm(struct mm *mm)
 
 static void hook_syscall(uc_engine *uc, void *user)
 {
+	if (chaos_enabled)
+		chaos_syscall(emu.current);
 	syscall_dispatch(emu.current);
 }
 
@@ -387,7 +391,10 @@ enum emu_exit emu_step(struct task *t, uint64_t n)
 	if (emu.block_hook_on)
 		emu.block_hook_on = uc_hook_del(emu.uc, emu.block_hook) != UC_ERR_OK;
 	emu.budget = emu.slice = 0;
-	return run_engine(t, n);
+	chaos_suspend(true);
+	enum emu_exit why = run_engine(t, n);
+	chaos_suspend(false);
+	return why;
 }
 
 void emu_disasm(struct task *t, uint64_t addr, int n, FILE *out)
@@ -438,6 +445,95 @@ static uint64_t cs_reg_value(csh cs, x86_reg r)
 		}
 	}
 	return 0;
+}
+
+uint64_t emu_mem_operand(struct task *t, uint64_t rip, uint64_t page_off)
+{
+	uint8_t code[16];
+	uint64_t found = 0;
+	if (!t->mm || copy_from_guest(t->mm, code, rip, sizeof(code)))
+		return 0;
+	csh cs;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		return 0;
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	cs_insn *insn;
+	if (cs_disasm(cs, code, sizeof(code), rip, 1, &insn) == 1) {
+		cs_x86 *x = &insn->detail->x86;
+		for (int i = 0; i < x->op_count && !found; i++) {
+			if (x->operands[i].type != X86_OP_MEM)
+				continue;
+			x86_op_mem m = x->operands[i].mem;
+			uint64_t a = (uint64_t)m.disp;
+			a += m.base == X86_REG_RIP ? rip + insn->size : cs_reg_value(cs, m.base);
+			a += cs_reg_value(cs, m.index) * (uint64_t)(m.scale ? m.scale : 1);
+			if (m.segment == X86_REG_FS)
+				a += emu_reg_read(EREG_FS_BASE);
+			else if (m.segment == X86_REG_GS)
+				a += emu_reg_read(EREG_GS_BASE);
+			if ((a & ~PAGE_MASK) == page_off)
+				found = a;
+		}
+		cs_free(insn, 1);
+	}
+	cs_close(&cs);
+	return found;
+}
+
+int emu_decode_mem_ops(struct task *t, uint64_t rip, struct emu_mem_op *ops, int max, int *len)
+{
+	static const x86_reg regs64[16] = {
+		[EREG_RAX] = X86_REG_RAX, [EREG_RBX] = X86_REG_RBX, [EREG_RCX] = X86_REG_RCX,
+		[EREG_RDX] = X86_REG_RDX, [EREG_RSI] = X86_REG_RSI, [EREG_RDI] = X86_REG_RDI,
+		[EREG_RBP] = X86_REG_RBP, [EREG_RSP] = X86_REG_RSP, [EREG_R8] = X86_REG_R8,
+		[EREG_R9] = X86_REG_R9, [EREG_R10] = X86_REG_R10, [EREG_R11] = X86_REG_R11,
+		[EREG_R12] = X86_REG_R12, [EREG_R13] = X86_REG_R13, [EREG_R14] = X86_REG_R14,
+		[EREG_R15] = X86_REG_R15,
+	};
+	uint8_t code[16];
+	size_t n = sizeof(code);
+	while (n && (!t->mm || copy_from_guest(t->mm, code, rip, n)))
+		n = n > 1 ? 1 : 0; /* at the end of a mapping: at least try the first byte */
+	if (!n)
+		return -1;
+	static csh cs;
+	static bool open;
+	if (!open) {
+		if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+			return -1;
+		cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+		open = true;
+	}
+	cs_insn *insn;
+	if (cs_disasm(cs, code, n, rip, 1, &insn) != 1)
+		return -1;
+	cs_x86 *x = &insn->detail->x86;
+	int k = 0;
+	for (int i = 0; i < x->op_count && k < max; i++) {
+		if (x->operands[i].type != X86_OP_MEM)
+			continue;
+		x86_op_mem m = x->operands[i].mem;
+		struct emu_mem_op *o = &ops[k++];
+		o->rip_rel = m.base == X86_REG_RIP;
+		o->base = o->index = m.base == X86_REG_INVALID || o->rip_rel ? -1 : -2;
+		if (m.index == X86_REG_INVALID)
+			o->index = -1;
+		for (int r = 0; r < 16; r++) {
+			if (m.base == regs64[r])
+				o->base = r;
+			if (m.index == regs64[r])
+				o->index = r;
+		}
+		o->scale = m.scale ? m.scale : 1;
+		o->disp = m.disp;
+		o->size = x->operands[i].size;
+		o->access = (x->operands[i].access & CS_AC_READ ? 1 : 0) |
+			    (x->operands[i].access & CS_AC_WRITE ? 2 : 0);
+		o->seg = m.segment == X86_REG_FS ? EREG_FS_BASE : m.segment == X86_REG_GS ? EREG_GS_BASE : 0;
+	}
+	*len = insn->size;
+	cs_free(insn, 1);
+	return k;
 }
 
 uint64_t emu_fault_address(struct task *t, uint64_t page)
@@ -501,6 +597,7 @@ enum emu_exit emu_run(struct task *t, uint64_t slice)
 	else if (!slice && emu.block_hook_on)
 		emu.block_hook_on = uc_hook_del(emu.uc, emu.block_hook) != UC_ERR_OK;
 	emu.budget = emu.slice = slice;
+	chaos_before_run(t, slice);
 	return run_engine(t, 0);
 }
 
@@ -547,6 +644,22 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 	if (err == UC_ERR_EXCEPTION)
 		return EMU_SEGV;
 	return EMU_ERROR;
+}
+
+struct uc_struct *emu_engine(void)
+{
+	return emu.uc;
+}
+
+struct task *emu_current_task(void)
+{
+	return emu.current;
+}
+
+void emu_preempt(void)
+{
+	emu.preempted = true;
+	uc_emu_stop(emu.uc);
 }
 
 struct emu_stats emu_stats(void)
@@ -608,6 +721,7 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 		goto fail;
 	mm_set_tlb_flush_hook(tlb_flush);
 	frames_set_invalidate_hook(invalidate_code);
+	chaos_init();
 	return 0;
 fail:
 	snprintf(errbuf, errlen, "unicorn: %s", uc_strerror(err));

@@ -80,6 +80,30 @@ void emu_request_stop(void);
 void emu_interrupt(void);
 const char *emu_error(void);
 
+/* For emu/chaos.c: the engine (a uc_engine *), the task on the CPU
+ * during a run, and ending the slice before the next instruction (called
+ * from a code hook: EMU_PREEMPTED). */
+struct uc_struct *emu_engine(void);
+struct task *emu_current_task(void);
+void emu_preempt(void);
+/* The virtual address of the memory operand of the instruction at @rip
+ * whose offset in its page is @page_off (memory hooks see physical
+ * addresses); 0 when none matches. */
+uint64_t emu_mem_operand(struct task *t, uint64_t rip, uint64_t page_off);
+
+/* The explicit memory operands of the instruction at @rip (at most
+ * @max): base and index as enum emu_reg (-1: none, -2: a register this
+ * does not model), whether it is rip-relative, the segment (0, or
+ * EREG_FS_BASE / EREG_GS_BASE). Returns how many, -1 when it cannot be
+ * decoded; *@len: the instruction's length. */
+struct emu_mem_op {
+	int base, index, scale, seg;
+	int size, access; /* bytes; 1 read, 2 written */
+	int rip_rel;
+	int64_t disp;
+};
+int emu_decode_mem_ops(struct task *t, uint64_t rip, struct emu_mem_op *ops, int max, int *len);
+
 /* Registers of the task on the CPU. */
 uint64_t emu_reg_read(enum emu_reg r);
 void emu_reg_write(enum emu_reg r, uint64_t v);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "emu/cpu.h"
+#include "emu/explore.h"
 #include "emu/gdbstub.h"
 #include "emu/host_shm.h"
 #include "emu/inspect.h"
@@ -24,6 +25,7 @@
 #include "kernelmodel/pid.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/sched_chaos.h"
 #include "kernelmodel/signal.h"
 #include "loader/elf.h"
 #include "syscalls/dispatch.h"
@@ -73,6 +75,15 @@ static void usage(FILE *out)
 		"      --inspect-at N  print them when the N-th syscall (counting all tasks) is made\n"
 		"      --graph FILE    write them as a Graphviz graph (at --inspect-at, or at exit)\n"
 		"      --seed N        another (reproducible) interleaving of tasks; 0 = round robin\n"
+		"      --chaos[=OPTS]  PCT schedules that expose races, one per --seed N; OPTS:\n"
+		"                      shared (change points at shared-memory touches and\n"
+		"                      syscalls, default) or uniform (at any instruction),\n"
+		"                      depth=D (default: K/12+1, 8 to 64), steps=K\n"
+		"  cloneemu explore [--runs N] [--jobs J] [--timeout S] [--seed-base B]\n"
+		"                   [--expect-output FILE] [--chaos=OPTS] [--] PROGRAM [ARGS]\n"
+		"                      run PROGRAM under N chaos seeds, report the failing ones\n"
+		"  cloneemu diagnose --seed S [--chaos=OPTS] [--] PROGRAM [ARGS]\n"
+		"                      find the racing accesses behind a failing chaos seed\n"
 		"      --clock=host    guests read the host's clocks instead of the virtual clock\n"
 		"      --pid-base N    the first guest process is pid N (default 2)\n"
 		"      --host-shm      share the host's /dev/shm (default, when cloneemu may:\n"
@@ -163,7 +174,9 @@ int main(int argc, char **argv)
 		return EXIT_CANNOT_EXEC;
 	memcpy(env.v, environ, (n + 1) * sizeof(char *));
 	env.n = n;
-	int status = cloneemu_main(argc, argv, &env);
+	int status = argc > 1 && !strcmp(argv[1], "explore")    ? explore_main(argc - 1, argv + 1)
+		     : argc > 1 && !strcmp(argv[1], "diagnose") ? diagnose_main(argc - 1, argv + 1)
+								 : cloneemu_main(argc, argv, &env);
 	free(env.v);
 	return status;
 }
@@ -195,6 +208,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"sysroot", required_argument, NULL, 'L'},
 		{"pid-base", required_argument, NULL, 'B'},
 		{"host-shm", no_argument, NULL, 'H'},
+		{"chaos", optional_argument, NULL, 'X'},
 		{NULL, 0, NULL, 0},
 	};
 	size_t phys_mb = DEFAULT_PHYS_MB;
@@ -222,6 +236,14 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		case 'H':
 			host_shm = true;
 			break;
+		case 'X': {
+			char why[256];
+			if (sched_chaos_configure(optarg, why, sizeof(why))) {
+				fprintf(stderr, "cloneemu: %s\n", why);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -411,6 +433,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	rr_bytes(&pid_base, sizeof(pid_base));
 	pid_ns_set_base((int)pid_base);
 	sched_set_seed(seed);
+	sched_chaos_start(seed);
 	elf_set_layout_seed(seed);
 	clock_init(virtual_clock);
 	syscall_inspect_hook = inspect_now;
@@ -448,6 +471,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		}
 	}
 	int status = emu_run_all(first);
+	sched_chaos_finish();
 	trace_summary_print(stderr);
 	if (inspect_at_exit)
 		inspect_print(stderr);

@@ -1,6 +1,7 @@
 #include "kernelmodel/sched.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/rr.h"
+#include "kernelmodel/sched_chaos.h"
 
 #include <limits.h>
 #include <errno.h>
@@ -103,6 +104,8 @@ static struct {
 void sched_account(uint64_t blocks)
 {
 	policy.alone_blocks += blocks;
+	if (chaos_enabled)
+		sched_chaos_account(blocks);
 }
 
 void sched_add(struct task *t)
@@ -121,11 +124,18 @@ void sched_add(struct task *t)
 	tid_hash_insert(t);
 	if (!policy.preemptible)
 		policy.need_resched = true;
+	if (chaos_enabled) {
+		sched_chaos_fork(t);
+		if (t->state == TASK_RUNNING)
+			sched_chaos_woken(t);
+	}
 }
 
 void sched_remove(struct task *t)
 {
 	size_t i = t->sched_idx;
+	if (chaos_enabled)
+		sched_chaos_remove(t);
 	if (t->in_sleepers) {
 		for (size_t k = 0; k < sleepers.n; k++)
 			if (sleepers.v[k] == t) {
@@ -215,6 +225,8 @@ static uint64_t slice_policy(const struct task *running)
 			       : SCHED_SLICE_ALONE;
 	if (!others && !timers)
 		return SCHED_SLICE_ALONE;
+	if (chaos_enabled)
+		return CHAOS_STARVE_BLOCKS; /* PCT preempts; this is the starvation guard */
 	if (!policy.seed)
 		return SCHED_SLICE_BLOCKS;
 	return SCHED_SLICE_BLOCKS / 8 + rng_next() % (SCHED_SLICE_BLOCKS * 2);
@@ -244,6 +256,8 @@ void sched_count_blocks(void)
 
 struct task *sched_pick_next(struct task *prev)
 {
+	if (chaos_enabled)
+		return sched_chaos_pick();
 	if (policy.seed) {
 		size_t n = 0;
 		for (size_t i = 0; i < tasks.n; i++)

@@ -76,6 +76,11 @@ struct task {
 	const char *wait_why;   /* for reports: "wait4", "pipe read", ... */
 	uint64_t wake_at_ns;    /* host CLOCK_MONOTONIC deadline, 0: none */
 	size_t sched_idx;       /* its place in the scheduler's task list */
+	int64_t chaos_prio;     /* --chaos: its PCT priority (sched_chaos.c) */
+	/* --chaos: the store half of a read-modify-write split by a preemption,
+	 * made when the task runs again (emu/chaos.c); size 0: none. */
+	uint64_t chaos_store_addr, chaos_store_val;
+	int chaos_store_size;
 	bool in_sleepers;       /* on the scheduler's list of timed/host sleepers */
 	/* Host descriptors whose readiness ends the sleep (nhostfds 0: none);
 	 * hostfds points at host_one or at an array owned by a poll call. */
