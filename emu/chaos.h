@@ -5,7 +5,7 @@
  * preemption take effect before any instruction (Unicorn honours a stop
  * requested by a code hook before the instruction executes; a stop from a
  * memory hook only takes effect at the end of the block, with the CPU state
- * half-updated). With the shared points (the default) a memory hook reports
+ * half-updated). With the shared points (--chaos=shared) a memory hook reports
  * the data accesses of a task whose mm has other users (CLONE_VM) as steps,
  * but for those addressed from rsp or rbp (its own locals) and with a run
  * of accesses to other places of one page counted once; the hook sees
