@@ -22,45 +22,7 @@ struct unix_sock;
 #define MAX_RW_COUNT_SOCK (INT_MAX & ~4095L)
 #ifndef MSG_WAITFORONE
 #define MSG_WAITFORONE 0x10000
-/* ---- host sockets (sys_inet.c) ---- */
-struct iovec;
-struct msghdr;
-struct ifreq;
-/* Sleep until host socket @f is ready for @events or its timeout passes
- * (then @partial or -EAGAIN). */
-long host_sock_sleep(struct task *t, struct file *f, short events, int64_t timeo_ns, long partial,
-		     const char *why);
-long host_sock_bind(struct task *t, struct file *f, const uint8_t *addr, int len);
-long host_sock_connect(struct task *t, struct file *f, const uint8_t *addr, int len);
-/* accept/accept4 on a host listener (@a: the syscall's arguments). */
-long host_sock_do_accept(struct task *t, struct file *f, const uint64_t *a, int flags);
-long host_sock_do_setsockopt(struct task *t, struct file *f, int level, int name, gva_t uval,
-			     int len);
-long host_sock_do_getsockopt(struct task *t, struct file *f, int level, int name, gva_t uval,
-			     gva_t ulen);
-long host_send(struct task *t, struct file *f, const struct iovec *iov, int n, size_t len,
-	       const void *name, int namelen, const void *ctl, size_t ctllen, int flags,
-	       bool may_block);
-long host_recv(struct task *t, struct file *f, const struct iovec *iov, int n, size_t len,
-	       struct msghdr *mh_out, int flags, bool may_block);
-/* ioctl on a socket: FIONBIO, FIONREAD, SIOCOUTQ and the SIOC*IF* ones. */
-long sock_ioctl(struct task *t, struct file *f, unsigned long req, gva_t arg);
-long host_dev_ioctl(unsigned long req, void *buf);
-long ifconf_ioctl(struct task *t, gva_t arg);
-
-/* ---- network namespaces of the model (sys_netns.c) ---- */
-/* Is @t in the initial network namespace (host sockets)? */
-bool net_initial(struct task *t);
-/* socket(2) for AF_INET, AF_INET6, AF_NETLINK in a namespace of the model. */
-long netns_socket(struct task *t, int family, int type, int protocol, int flags);
-/* The interface ioctls and SIOCGIFCONF there (@reqs NULL: size only). */
-long netns_dev_ioctl(struct task *t, unsigned long req, struct ifreq *ifr);
-long netns_ifconf(struct task *t, struct ifreq *reqs, int cap, int *len);
-
-#define NETLINK_ROUTE_MODEL 0
-
 #endif
-
 
 /* sockfd_lookup_light: the model socket behind @fd (and its file). */
 long sock_lookup(struct task *t, uint64_t fd, struct file **fp, struct unix_sock **sk);
