@@ -48,9 +48,10 @@ debian_mirror() {
 	echo "${uri:-http://deb.debian.org/debian}"
 }
 
-if ! pkg-config --atleast-version=2.1 unicorn 2>/dev/null; then
-	echo "setup: fetching Unicorn 2.1 (libunicorn2t64, libunicorn-dev) from Debian trixie"
-	d="$here/.deps/apt"
+# A private apt configuration for Debian trixie under .deps/apt (the
+# system's sources stay as they are); $d is its directory.
+d="$here/.deps/apt"
+trixie_apt() {
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/debs"
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) trixie main" \
 		>"$d/sources.list"
@@ -62,6 +63,11 @@ Dir::Cache "$d/cache";
 Acquire::Languages "none";
 APT::Sandbox::User "root";
 CONF
+}
+
+if ! pkg-config --atleast-version=2.1 unicorn 2>/dev/null; then
+	echo "setup: fetching Unicorn 2.1 (libunicorn2t64, libunicorn-dev) from Debian trixie"
+	trixie_apt
 	APT_CONFIG="$d/apt.conf" apt-get update -qq
 	(cd "$d/debs" && APT_CONFIG="$d/apt.conf" apt-get download -qq libunicorn2t64 libunicorn-dev)
 	dpkg -i "$d"/debs/libunicorn2t64_*.deb "$d"/debs/libunicorn-dev_*.deb >/dev/null
@@ -74,20 +80,8 @@ fi
 go_new="$here/.deps/go/usr/lib/go-1.24/bin/go"
 if [ ! -x "$go_new" ]; then
 	echo "setup: fetching Go 1.24 (golang-1.24-go, golang-1.24-src) from Debian trixie into .deps/go"
-	d="$here/.deps/apt"
-	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/debs" "$here/.deps/go"
-	if [ ! -f "$d/apt.conf" ]; then
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) trixie main" \
-			>"$d/sources.list"
-		cat >"$d/apt.conf" <<CONF
-Dir::Etc::SourceList "$d/sources.list";
-Dir::Etc::SourceParts "/nonexistent";
-Dir::State::Lists "$d/lists";
-Dir::Cache "$d/cache";
-Acquire::Languages "none";
-APT::Sandbox::User "root";
-CONF
-	fi
+	trixie_apt
+	mkdir -p "$here/.deps/go"
 	if (APT_CONFIG="$d/apt.conf" apt-get update -qq &&
 		cd "$d/debs" && APT_CONFIG="$d/apt.conf" apt-get download -qq golang-1.24-go golang-1.24-src); then
 		for deb in "$d"/debs/golang-1.24-go_*.deb "$d"/debs/golang-1.24-src_*.deb; do
