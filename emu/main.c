@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "emu/cpu.h"
@@ -51,7 +52,8 @@ static void usage(FILE *out)
 		"  -E VAR=VALUE        set VAR in the guest's environment\n"
 		"  -U VAR              remove VAR from the guest's environment\n"
 		"      --warn-unknown  report syscalls cloneemu does not implement (ENOSYS)\n"
-		"      --mem MIB       guest physical memory in MiB (default %d)\n"
+		"      --mem MIB       guest physical memory in MiB (default %d, or what fits\n"
+		"                      under RLIMIT_AS)\n"
 		"      --stats         at exit, print memory and copy-on-write figures to stderr\n"
 		"      --trace[=FILE]  print each syscall, signal and exit of every task in\n"
 		"                      strace -f's format to stderr or FILE (line-buffered)\n"
@@ -139,6 +141,24 @@ static int env_set(struct env *e, char *assignment)
 	return 0;
 }
 
+/* --mem's default: DEFAULT_PHYS_MB of address space (reserved lazily), or
+ * less under an RLIMIT_AS that would not leave room for it beside
+ * Unicorn's code cache and cloneemu itself (1.5 GiB kept for them), said
+ * on stderr. */
+static size_t default_mem_mb(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return DEFAULT_PHYS_MB;
+	uint64_t keep = 1536ull << 20;
+	uint64_t mb = rl.rlim_cur > keep + (16ull << 20) ? (rl.rlim_cur - keep) >> 20 : 16;
+	if (mb >= DEFAULT_PHYS_MB)
+		return DEFAULT_PHYS_MB;
+	fprintf(stderr, "cloneemu: RLIMIT_AS is %llu MiB: guest memory is %llu MiB (--mem)\n",
+		(unsigned long long)(rl.rlim_cur >> 20), (unsigned long long)mb);
+	return (size_t)mb;
+}
+
 static int cloneemu_main(int argc, char **argv, struct env *envp);
 
 static bool inspect_at_exit;
@@ -212,6 +232,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{NULL, 0, NULL, 0},
 	};
 	size_t phys_mb = DEFAULT_PHYS_MB;
+	bool mem_given = false;
 	bool print_stats = false, virtual_clock = true, host_shm = false;
 	long pid_base = 2;
 
@@ -402,6 +423,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 				return EXIT_USAGE;
 			}
 			phys_mb = v;
+			mem_given = true;
 			break;
 		}
 		default:
@@ -420,6 +442,8 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	}
 	const char *path = argv[optind];
 	char err[512] = "";
+	if (!mem_given)
+		phys_mb = default_mem_mb();
 	if (emu_init(phys_mb << 20, err, sizeof(err))) {
 		fprintf(stderr, "cloneemu: %s\n", err);
 		return EXIT_CANNOT_EXEC;
