@@ -220,6 +220,8 @@ SYS(statx)
 		sx.stx_dev_major = major(st.st_dev);
 		sx.stx_dev_minor = minor(st.st_dev);
 	}
+	sx.stx_uid = from_kuid_munged(t, sx.stx_uid); /* the caller's user namespace */
+	sx.stx_gid = from_kgid_munged(t, sx.stx_gid);
 	return copy_to_guest(t->mm, a[4], &sx, sizeof(sx));
 }
 
