@@ -409,6 +409,7 @@ struct mm *mm_dup(struct mm *old)
 		if (v->flags & VMA_DONTFORK)
 			continue;
 		struct vma c = *v;
+		c.flags &= ~VMA_LOCKED; /* memory locks are not inherited (dup_mmap) */
 		if (vma_copy_fields(&c, v))
 			goto fail;
 		mm->vmas[mm->nvmas++] = c;
@@ -788,6 +789,8 @@ long mm_mmap_file(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags,
 		.dev = file->dev,
 		.ino = file->ino,
 	};
+	if ((flags & MAP_LOCKED) || mm->lock_future)
+		v.flags |= VMA_LOCKED;
 	if (name && !strcmp(name, "[stack]"))
 		v.flags |= VMA_STACK;
 	if (name && !strcmp(name, "[heap]"))
@@ -1144,6 +1147,96 @@ long mm_msync(struct mm *mm, gva_t addr, uint64_t len, int flags)
 		at = v->end;
 	}
 	return hole || at < end ? -ENOMEM : 0;
+}
+
+uint64_t mm_locked_bytes(const struct mm *mm)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < mm->nvmas; i++)
+		if (mm->vmas[i].flags & VMA_LOCKED)
+			n += mm->vmas[i].end - mm->vmas[i].start;
+	return n;
+}
+
+/* Locked bytes of [start, end) (count_mm_mlocked_page_nr). */
+static uint64_t locked_in(const struct mm *mm, gva_t start, gva_t end)
+{
+	uint64_t n = 0;
+	for (size_t i = vma_lower_bound(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		const struct vma *v = &mm->vmas[i];
+		if (v->flags & VMA_LOCKED)
+			n += (v->end < end ? v->end : end) - (v->start > start ? v->start : start);
+	}
+	return n;
+}
+
+/* __mm_populate: the pages of the mapped parts of [start, end) come in now
+ * (written ones for a private writable mapping); inaccessible ones are
+ * left alone. -ENOMEM when the frames run out. */
+static long populate(struct mm *mm, gva_t start, gva_t end)
+{
+	for (size_t i = vma_lower_bound(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		const struct vma *v = &mm->vmas[i];
+		if (!(v->prot & (PROT_READ | PROT_WRITE)))
+			continue;
+		int access = (v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED) ? MM_WRITE : MM_READ;
+		gva_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
+		for (gva_t a = lo; a < hi; a += PAGE_SIZE) {
+			uint64_t paddr;
+			int perms;
+			if (mm_fault(mm, a, access, &paddr, &perms) == -ENOMEM)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+long mm_mlock(struct mm *mm, gva_t addr, uint64_t len, bool lock, uint64_t limit, bool capable)
+{
+	gva_t start = addr & PAGE_MASK;
+	len = PAGE_ALIGN(len + (addr - start));
+	gva_t end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	if (lock && !capable) {
+		uint64_t locked = len + mm_locked_bytes(mm);
+		if (locked > limit && locked - locked_in(mm, start, end) > limit)
+			return -ENOMEM;
+	}
+	size_t first = vma_lower_bound(mm, start);
+	if (first >= mm->nvmas || mm->vmas[first].start > start)
+		return -ENOMEM;
+	if (vma_split(mm, start) || vma_split(mm, end))
+		return -ENOMEM;
+	gva_t at = start;
+	for (size_t i = first; i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		struct vma *v = &mm->vmas[i];
+		if (v->start > at)
+			break;
+		if (lock)
+			v->flags |= VMA_LOCKED;
+		else
+			v->flags &= ~VMA_LOCKED;
+		at = v->end;
+	}
+	vma_merge_around(mm, start, end);
+	if (at < end)
+		return -ENOMEM;
+	return lock ? populate(mm, start, end) : 0;
+}
+
+long mm_mlock_all(struct mm *mm, bool lock)
+{
+	for (size_t i = 0; i < mm->nvmas; i++) {
+		if (lock)
+			mm->vmas[i].flags |= VMA_LOCKED;
+		else
+			mm->vmas[i].flags &= ~VMA_LOCKED;
+	}
+	vma_merge_around(mm, 0, TASK_SIZE);
+	return lock ? populate(mm, 0, TASK_SIZE) : 0;
 }
 
 struct mincore_walk {

@@ -32,6 +32,7 @@ enum mm_access { MM_READ = 1, MM_WRITE = 2, MM_EXEC = 4 };
 #define VMA_GROWSDOWN 0x40
 #define VMA_NOWRITE 0x80     /* MAP_SHARED of a file not open for writing (no
 			      * VM_MAYWRITE): mprotect(PROT_WRITE) is EACCES */
+#define VMA_LOCKED 0x100     /* mlock: its pages stay in memory (VM_LOCKED) */
 
 struct shmem;
 struct address_space;
@@ -73,6 +74,7 @@ struct mm {
 	uint64_t pages_copied; /* COW copies made on behalf of this mm */
 	uint64_t exe_dev, exe_ino; /* the program it runs (exe_denied: writes refused) */
 	bool exe_denied;
+	bool lock_future; /* mlockall(MCL_FUTURE): new mappings are locked */
 	int dumpable;     /* PR_GET_DUMPABLE: SUID_DUMP_USER, or fs.suid_dumpable after an id change */
 	int thp_disable;  /* PR_GET_THP_DISABLE's value (MMF_DISABLE_THP_*): fork and exec keep it */
 	struct mm_fault_info last_fault;
@@ -134,6 +136,16 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice);
 /* msync: checks as Linux (EINVAL, ENOMEM for unmapped parts), and with
  * MS_SYNC the shared file pages in the range written to the file. */
 long mm_msync(struct mm *mm, gva_t addr, uint64_t len, int flags);
+/* Bytes of @mm's mappings that are locked (VmLck). */
+uint64_t mm_locked_bytes(const struct mm *mm);
+/* mlock/munlock (@lock false) of [addr, addr + len) (mm/mlock.c's
+ * do_mlock and apply_vma_lock_flags): the VMAs up to the first hole change,
+ * then -ENOMEM for the hole; locking counts against @limit bytes unless
+ * @capable (CAP_IPC_LOCK) and brings the pages in (-ENOMEM when over). */
+long mm_mlock(struct mm *mm, gva_t addr, uint64_t len, bool lock, uint64_t limit, bool capable);
+/* mlockall(MCL_CURRENT) / munlockall: every VMA locked (pages brought in)
+ * or unlocked. */
+long mm_mlock_all(struct mm *mm, bool lock);
 /* mincore(2) for @npages pages at page-aligned @addr: @vec[i] = 1 when page
  * i is in memory (a present PTE, or a page of a file or shared object).
  * -ENOMEM when part of the range is not mapped. */

@@ -32,6 +32,8 @@ void proc_task_mem(FILE *out, const struct task *t)
 		const struct vma *v = &mm->vmas[i];
 		uint64_t len = v->end - v->start;
 		total += len;
+		if (v->flags & VMA_LOCKED)
+			locked += len;
 		if (v->flags & VMA_STACK)
 			stack += len;
 		else if ((v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED))

@@ -58,7 +58,8 @@ SYS(mq_open); SYS(mq_unlink); SYS(mq_timedsend); SYS(mq_timedreceive); SYS(mq_no
 SYS(mq_getsetattr);
 
 /* sys_mm.c */
-SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync); SYS(mincore);
+SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync); SYS(mincore); SYS(mlock); SYS(mlock2); SYS(munlock);
+SYS(mlockall); SYS(munlockall);
 SYS(memfd_create);
 
 /* sys_process.c */

@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "kernelmodel/cred.h"
 #include "kernelmodel/prctl.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/filemap.h"
@@ -220,6 +221,61 @@ SYS(madvise)
 SYS(msync)
 {
 	return mm_msync(t->mm, a[0], a[1], (int)a[2]);
+}
+
+/* mlock, mlock2, munlock, mlockall, munlockall (mm/mlock.c): VM_LOCKED on
+ * the VMAs, RLIMIT_MEMLOCK unless CAP_IPC_LOCK (EPERM when the limit is 0). */
+static bool can_do_mlock(struct task *t)
+{
+	return t->signal->rlim[RLIMIT_MEMLOCK].rlim_cur != 0 || capable(t, CAP_IPC_LOCK);
+}
+
+static long do_mlock(struct task *t, gva_t addr, uint64_t len)
+{
+	if (!can_do_mlock(t))
+		return -EPERM;
+	return mm_mlock(t->mm, addr, len, true, t->signal->rlim[RLIMIT_MEMLOCK].rlim_cur,
+			capable(t, CAP_IPC_LOCK));
+}
+
+SYS(mlock)
+{
+	return do_mlock(t, a[0], a[1]);
+}
+
+SYS(mlock2)
+{
+	if (a[2] & ~1ull /* MLOCK_ONFAULT */)
+		return -EINVAL;
+	return do_mlock(t, a[0], a[1]);
+}
+
+SYS(munlock)
+{
+	return mm_mlock(t->mm, a[0], a[1], false, 0, true);
+}
+
+SYS(mlockall)
+{
+	int flags = (int)a[0];
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -EINVAL;
+	if (!can_do_mlock(t))
+		return -EPERM;
+	struct mm *mm = t->mm;
+	uint64_t limit = t->signal->rlim[RLIMIT_MEMLOCK].rlim_cur, total = 0;
+	for (size_t i = 0; i < mm->nvmas; i++)
+		total += mm->vmas[i].end - mm->vmas[i].start;
+	if ((flags & MCL_CURRENT) && total > limit && !capable(t, CAP_IPC_LOCK))
+		return -ENOMEM;
+	mm->lock_future = flags & MCL_FUTURE;
+	return flags & MCL_CURRENT ? mm_mlock_all(mm, true) : 0;
+}
+
+SYS(munlockall)
+{
+	t->mm->lock_future = false;
+	return mm_mlock_all(t->mm, false);
 }
 
 /* mincore (mm/mincore.c): a byte per page, done in chunks so a huge range
