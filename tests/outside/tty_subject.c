@@ -175,9 +175,20 @@ static int wait_hangup(const char *path)
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGCONT, &sa, NULL);
+	/* Blocked until sigsuspend: with pause() a hangup landing between the
+	 * check and the call would be handled and then waited for forever (a
+	 * race on Linux too, which cloneemu's delivery points make likely).
+	 * Both signals are waited for: a hangup sends SIGHUP and SIGCONT, and
+	 * they may reach cloneemu one at a time (a missing one is the
+	 * harness's 30 s timeout). */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCONT);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	puts("ready");
-	while (!hups)
-		pause();
+	while (!hups || !conts)
+		sigsuspend(&old);
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return 1;
