@@ -18,14 +18,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct file *file_host_alloc(int host_fd, const char *path)
+/* A new open file of @kind, one reference (the caller's, usually handed
+ * to files_install). NULL on ENOMEM. */
+static struct file *file_alloc(enum file_kind kind, int host_fd)
 {
 	struct file *f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
-	f->refcount = 1; /* the caller's, usually handed to files_install */
-	f->kind = FILE_HOST;
+	f->refcount = 1;
+	f->kind = kind;
 	f->host_fd = host_fd;
+	return f;
+}
+
+struct file *file_host_alloc(int host_fd, const char *path)
+{
+	struct file *f = file_alloc(FILE_HOST, host_fd);
+	if (!f)
+		return NULL;
 	struct stat st;
 	long r = RR_SYS(fstat(host_fd, &st));
 	if (!r)
@@ -42,12 +52,9 @@ struct file *file_host_alloc(int host_fd, const char *path)
 
 struct file *file_pipe_alloc(struct pipe *p, bool write_end, int flags)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_alloc(FILE_PIPE, -1);
 	if (!f)
 		return NULL;
-	f->refcount = 1; /* the caller's */
-	f->kind = FILE_PIPE;
-	f->host_fd = -1;
 	f->pipe = p;
 	f->write_end = write_end;
 	f->flags = flags;
@@ -56,12 +63,9 @@ struct file *file_pipe_alloc(struct pipe *p, bool write_end, int flags)
 
 struct file *file_socket_alloc(struct unix_sock *sk, int flags)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_alloc(FILE_SOCKET, -1);
 	if (!f)
 		return NULL;
-	f->refcount = 1; /* the caller's */
-	f->kind = FILE_SOCKET;
-	f->host_fd = -1;
 	f->sk = sk;
 	f->flags = O_RDWR | flags;
 	return f;
@@ -69,12 +73,9 @@ struct file *file_socket_alloc(struct unix_sock *sk, int flags)
 
 struct file *file_dir_alloc(struct dirlist *d, const char *path)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_alloc(FILE_DIR, -1);
 	if (!f)
 		return NULL;
-	f->refcount = 1; /* the caller's */
-	f->kind = FILE_DIR;
-	f->host_fd = -1;
 	f->dir = d;
 	f->flags = O_RDONLY | O_DIRECTORY;
 	f->path = path ? strdup(path) : NULL;
@@ -100,12 +101,9 @@ int dirlist_add(struct dirlist *d, const char *name, unsigned char type, uint64_
 
 struct file *file_pidfd_alloc(struct task *leader, int flags)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_alloc(FILE_PIDFD, -1);
 	if (!f)
 		return NULL;
-	f->refcount = 1; /* the caller's */
-	f->kind = FILE_PIDFD;
-	f->host_fd = -1;
 	f->task = task_get(leader);
 	f->flags = O_RDWR | flags;
 	f->path = strdup("anon_inode:[pidfd]");
@@ -114,16 +112,13 @@ struct file *file_pidfd_alloc(struct task *leader, int flags)
 
 struct file *file_epoll_alloc(int flags)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_alloc(FILE_EPOLL, -1);
 	if (!f)
 		return NULL;
 	if (!(f->ep = eventpoll_alloc())) {
 		free(f);
 		return NULL;
 	}
-	f->refcount = 1; /* the caller's */
-	f->kind = FILE_EPOLL;
-	f->host_fd = -1;
 	f->flags = O_RDWR | flags;
 	f->path = strdup("anon_inode:[eventpoll]");
 	return f;
@@ -131,7 +126,7 @@ struct file *file_epoll_alloc(int flags)
 
 struct file *anon_inode_getfile(const struct anon_file_ops *ops, void *priv, int flags)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_alloc(FILE_ANON, -1);
 	char name[64];
 	if (!f)
 		return NULL;
@@ -140,9 +135,6 @@ struct file *anon_inode_getfile(const struct anon_file_ops *ops, void *priv, int
 		free(f);
 		return NULL;
 	}
-	f->refcount = 1; /* the caller's */
-	f->kind = FILE_ANON;
-	f->host_fd = -1;
 	f->aops = ops;
 	f->priv = priv;
 	f->flags = O_RDWR | flags;
