@@ -2,7 +2,8 @@
  * mlock_basic: mlock, mlock2, munlock, mlockall, munlockall.
  *
  *   - locked pages are resident at once (mincore) and counted in
- *     /proc/self/status's VmLck; munlock and munlockall take them off
+ *     /proc/self/status's VmLck (a page from the middle of a mapping is
+ *     that page only); munlock and munlockall take them off
  *   - a range with a hole: the part before it is locked, then ENOMEM
  *   - bad flags: mlock2 EINVAL, mlockall(0) and mlockall(MCL_ONFAULT) EINVAL
  *   - without CAP_IPC_LOCK (a child that dropped to nobody): RLIMIT_MEMLOCK
@@ -57,6 +58,9 @@ int main(void)
 	EXPECT_ERRNO(mlockall(0), EINVAL, 8, "mlockall(0)");
 	EXPECT_ERRNO(mlockall(4 /* MCL_ONFAULT */), EINVAL, 9, "mlockall(MCL_ONFAULT) alone");
 	check(munlockall() == 0 && vm_lck_kb() == 0, 10, "munlockall unlocks everything");
+	check(mlock(p + pg, pg) == 0 && vm_lck_kb() == 4 && munlock(p + pg, pg) == 0 &&
+		      vm_lck_kb() == 0,
+	      13, "a page from the middle of a mapping: that page only");
 	check(mlock(p, 2 * pg) == 0, 11, "mlock again");
 
 	fflush(stdout);

@@ -846,6 +846,50 @@ static bool range_fully_mapped(const struct mm *mm, gva_t start, gva_t end)
 	return at >= end;
 }
 
+/* How Linux changes the VMAs of a range (mprotect_fixup's and
+ * apply_vma_lock_flags' loops): split them at @start and @end, hand each
+ * one from @start on to @fn until the first hole, stopping where @fn
+ * refuses (-errno), then merge again. What comes before a refusal or a
+ * hole keeps the change. 0, @fn's error, or -ENOMEM for the hole (also
+ * when @start itself is not mapped, then with nothing changed). */
+static long change_vmas(struct mm *mm, gva_t start, gva_t end, long (*fn)(struct vma *v, void *arg),
+			void *arg)
+{
+	size_t i = vma_lower_bound(mm, start);
+	if (i >= mm->nvmas || mm->vmas[i].start > start)
+		return -ENOMEM;
+	if (vma_split(mm, start) || vma_split(mm, end))
+		return -ENOMEM;
+	long ret = 0;
+	gva_t at = start;
+	for (i = vma_lower_bound(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		if (mm->vmas[i].start > at)
+			break;
+		if ((ret = fn(&mm->vmas[i], arg)))
+			break;
+		at = mm->vmas[i].end;
+	}
+	if (!ret && at < end)
+		ret = -ENOMEM;
+	vma_merge_around(mm, start, end);
+	return ret;
+}
+
+struct mprotect_arg {
+	struct vma want; /* the new protection */
+	bool narrowed;   /* a right was taken away somewhere */
+};
+
+static long mprotect_vma(struct vma *v, void *arg)
+{
+	struct mprotect_arg *m = arg;
+	if ((m->want.prot & PROT_WRITE) && (v->flags & VMA_NOWRITE))
+		return -EACCES;
+	m->narrowed |= (vma_perms(v) & ~vma_perms(&m->want)) != 0;
+	v->prot = m->want.prot;
+	return 0;
+}
+
 long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 {
 	if (addr & ~PAGE_MASK)
@@ -861,35 +905,12 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 	if (!len || addr + len <= addr)
 		return -ENOMEM;
 	gva_t end = addr + len;
-	size_t first = vma_lower_bound(mm, addr);
-	if (first >= mm->nvmas || mm->vmas[first].start > addr)
-		return -ENOMEM;
-	if (vma_split(mm, addr) || vma_split(mm, end))
-		return -ENOMEM;
-	bool narrowed = false;
-	long ret = 0;
-	struct vma want = {.prot = prot};
-	gva_t at = addr;
-	/* Linux changes the VMAs before the one that refuses (EACCES) or
-	 * the first hole (ENOMEM). */
-	for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
-		if (mm->vmas[i].start > at)
-			break;
-		if ((prot & PROT_WRITE) && (mm->vmas[i].flags & VMA_NOWRITE)) {
-			ret = -EACCES;
-			break;
-		}
-		narrowed |= (vma_perms(&mm->vmas[i]) & ~vma_perms(&want)) != 0;
-		mm->vmas[i].prot = prot;
-		at = mm->vmas[i].end;
-	}
-	if (!ret && at < end)
-		ret = -ENOMEM;
-	vma_merge_around(mm, addr, end);
+	struct mprotect_arg m = {.want = {.prot = prot}};
+	long ret = change_vmas(mm, addr, end, mprotect_vma, &m);
 	/* The CPU asks again for an access its entry does not allow, so only
 	 * taking a right away from present pages needs a flush. */
 	uint64_t present = 0;
-	if (narrowed)
+	if (m.narrowed)
 		pt_walk(mm, addr, end, count_pte, &present);
 	if (present)
 		flush_tlb(mm);
@@ -1191,6 +1212,20 @@ static long populate(struct mm *mm, gva_t start, gva_t end)
 	return 0;
 }
 
+static long lock_vma(struct vma *v, void *arg)
+{
+	(void)arg;
+	v->flags |= VMA_LOCKED;
+	return 0;
+}
+
+static long unlock_vma(struct vma *v, void *arg)
+{
+	(void)arg;
+	v->flags &= ~VMA_LOCKED;
+	return 0;
+}
+
 long mm_mlock(struct mm *mm, gva_t addr, uint64_t len, bool lock, uint64_t limit, bool capable)
 {
 	gva_t start = addr & PAGE_MASK;
@@ -1205,25 +1240,9 @@ long mm_mlock(struct mm *mm, gva_t addr, uint64_t len, bool lock, uint64_t limit
 		if (locked > limit && locked - locked_in(mm, start, end) > limit)
 			return -ENOMEM;
 	}
-	size_t first = vma_lower_bound(mm, start);
-	if (first >= mm->nvmas || mm->vmas[first].start > start)
-		return -ENOMEM;
-	if (vma_split(mm, start) || vma_split(mm, end))
-		return -ENOMEM;
-	gva_t at = start;
-	for (size_t i = first; i < mm->nvmas && mm->vmas[i].start < end; i++) {
-		struct vma *v = &mm->vmas[i];
-		if (v->start > at)
-			break;
-		if (lock)
-			v->flags |= VMA_LOCKED;
-		else
-			v->flags &= ~VMA_LOCKED;
-		at = v->end;
-	}
-	vma_merge_around(mm, start, end);
-	if (at < end)
-		return -ENOMEM;
+	long ret = change_vmas(mm, start, end, lock ? lock_vma : unlock_vma, NULL);
+	if (ret)
+		return ret;
 	return lock ? populate(mm, start, end) : 0;
 }
 
