@@ -382,6 +382,13 @@ void emu_context_write(struct cpu_context *c, enum emu_reg r, uint64_t v)
 	uc_context_reg_write(c->uc, uc_regs[r], &v);
 }
 
+uint64_t emu_context_read(const struct cpu_context *c, enum emu_reg r)
+{
+	uint64_t v = 0;
+	uc_context_reg_read(c->uc, uc_regs[r], &v);
+	return v;
+}
+
 /* ---- run ---- */
 
 static enum emu_exit run_engine(struct task *t, uint64_t count);

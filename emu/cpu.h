@@ -119,6 +119,8 @@ void emu_context_save(struct cpu_context *c);
 void emu_context_load(const struct cpu_context *c);
 /* Set a register in a saved context (a new task's, before it first runs). */
 void emu_context_write(struct cpu_context *c, enum emu_reg r, uint64_t v);
+/* A register of a saved context (a task not on the CPU). */
+uint64_t emu_context_read(const struct cpu_context *c, enum emu_reg r);
 
 /* Make @mm the one the CPU translates through. */
 void emu_switch_mm(struct mm *mm);

@@ -17,8 +17,10 @@
 #include "emu/gdbstub.h"
 #include "emu/host_shm.h"
 #include "emu/inspect.h"
+#include "emu/observe.h"
 #include "emu/run.h"
 #include "emu/step.h"
+#include "emu/timeline.h"
 #include "kernelmodel/clock.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/frame.h"
@@ -73,9 +75,16 @@ static void usage(FILE *out)
 		"      --record FILE   record everything that reaches the guests from outside\n"
 		"      --replay FILE   run again from a recording, without the outside world;\n"
 		"                      a different course is reported (exit status 124)\n"
-		"      --inspect       at exit, print the task tree and the shared objects\n"
+		"      --inspect       at exit, print every task of the run (exit status, or\n"
+		"                      at a deadlock what each waits on), the objects live tasks\n"
+		"                      share and the pipes and sockets between tasks\n"
 		"      --inspect-at N  print them when the N-th syscall (counting all tasks) is made\n"
-		"      --graph FILE    write them as a Graphviz graph (at --inspect-at, or at exit)\n"
+		"      --graph FILE    write them as a Graphviz graph (at --inspect-at, at a\n"
+		"                      deadlock, or at exit)\n"
+		"      --timeline FILE write the schedule as Chrome trace-event JSON (Perfetto,\n"
+		"                      chrome://tracing): a track per task, running, syscall and\n"
+		"                      blocked slices, clone/exit/signal events, wake-up arrows,\n"
+		"                      on the virtual clock\n"
 		"      --seed N        another (reproducible) interleaving of tasks; 0 = round robin\n"
 		"      --chaos[=OPTS]  PCT schedules that expose races, one per --seed N; OPTS:\n"
 		"                      uniform (change points at any instruction, default)\n"
@@ -165,6 +174,7 @@ static bool inspect_at_exit;
 static int gdb_port;
 static const char *graph_path;
 static FILE *graph_file; /* opened up front, with the umask */
+static bool inspected_at_deadlock;
 
 static void write_graph(void)
 {
@@ -181,6 +191,17 @@ static void inspect_now(void)
 	inspect_print(stderr);
 	if (graph_path)
 		write_graph();
+}
+
+/* A deadlock: the blocked tasks, before cloneemu kills them. */
+static void inspect_deadlock(void)
+{
+	if (inspect_at_exit) {
+		fprintf(stderr, "cloneemu: at the deadlock:\n");
+		inspect_print(stderr);
+	}
+	write_graph();
+	inspected_at_deadlock = true;
 }
 
 int main(int argc, char **argv)
@@ -229,6 +250,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"pid-base", required_argument, NULL, 'B'},
 		{"host-shm", no_argument, NULL, 'H'},
 		{"chaos", optional_argument, NULL, 'X'},
+		{"timeline", required_argument, NULL, 0x103},
 		{NULL, 0, NULL, 0},
 	};
 	size_t phys_mb = DEFAULT_PHYS_MB;
@@ -309,6 +331,18 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		case 0x102:
 			trace_summary = true;
 			break;
+		case 0x103: {
+			char why[512];
+			if (timeline_on) {
+				fprintf(stderr, "cloneemu: --timeline given twice\n");
+				return EXIT_USAGE;
+			}
+			if (timeline_open(optarg, why, sizeof(why))) {
+				fprintf(stderr, "cloneemu: --timeline: %s\n", why);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case 's': {
 			char *end;
 			errno = 0;
@@ -461,6 +495,11 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	elf_set_layout_seed(seed);
 	clock_init(virtual_clock);
 	syscall_inspect_hook = inspect_now;
+	/* The record of every task (emu/observe.c) from the first one on. */
+	observe_io = inspect_at_exit || graph_path || inspect_at_syscall;
+	if (observe_io || timeline_on)
+		observe_start();
+	deadlock_hook = inspect_at_exit || graph_path ? inspect_deadlock : NULL;
 	struct boot_params bp = {
 		.path = path,
 		.argc = argc - optind,
@@ -479,7 +518,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	trace_enabled = trace_file || trace_summary;
-	if (trace_file) {
+	if (trace_file && !observe_active) {
 		signal_trace_hook = trace_signal;
 		exit_trace_hook = trace_exit;
 	}
@@ -496,11 +535,16 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	}
 	int status = emu_run_all(first);
 	sched_chaos_finish();
+	timeline_finish();
 	trace_summary_print(stderr);
-	if (inspect_at_exit)
+	if (inspect_at_syscall && syscall_total() < inspect_at_syscall)
+		fprintf(stderr,
+			"cloneemu: --inspect-at %llu: the run ended after %llu syscalls%s\n",
+			(unsigned long long)inspect_at_syscall, (unsigned long long)syscall_total(),
+			graph_file ? "; the graph shows the end of the run" : "");
+	if (inspect_at_exit && !inspected_at_deadlock)
 		inspect_print(stderr);
-	if (graph_path && !inspect_at_syscall)
-		write_graph();
+	write_graph(); /* if --inspect-at and the deadlock did not */
 	if (print_stats) {
 		struct frame_stats st = frames_stats();
 		fprintf(stderr,

@@ -19,6 +19,8 @@
 #include "emu/cpu.h"
 #include "emu/gdbstub.h"
 #include "emu/hostsig.h"
+#include "emu/inspect.h"
+#include "emu/observe.h"
 #include "emu/symbolize.h"
 #include "emu/step.h"
 #include "kernelmodel/cputime.h"
@@ -283,65 +285,6 @@ static void load_task(struct task *t)
 	loaded_task = t;
 }
 
-/* What @t's descriptor @fd is, for the deadlock report. */
-static void describe_fd(struct task *t, long fd, char *out, size_t len)
-{
-	struct file *f = t->files ? files_lookup(t->files, (int)fd) : NULL;
-	if (!f)
-		snprintf(out, len, "fd %ld", fd);
-	else if (f->kind == FILE_PIPE)
-		snprintf(out, len, "fd %ld, pipe:[%llu] %s end", fd, (unsigned long long)f->pipe->ino,
-			 f->write_end ? "write" : "read");
-	else if (f->kind == FILE_SOCKET)
-		snprintf(out, len, "fd %ld, socket:[%llu]", fd, (unsigned long long)f->sk->ino);
-	else
-		snprintf(out, len, "fd %ld%s%s", fd, f->path ? ", " : "", f->path ? f->path : "");
-}
-
-/* What a sleeping task waits on, from the syscall it sleeps in (its
- * registers still hold the number and arguments: it will retry it). */
-static void describe_wait(struct task *t, char *out, size_t len)
-{
-	long nr = (long)emu_reg_read(EREG_RAX);
-	uint64_t a0 = emu_reg_read(EREG_RDI), a1 = emu_reg_read(EREG_RSI);
-	const char *name = syscall_name(nr);
-	char fd[160];
-	switch (nr) {
-	case SYS_futex: {
-		static const char *const ops[] = {"WAIT", "WAKE", "FD", "REQUEUE", "CMP_REQUEUE",
-						  "WAKE_OP", "LOCK_PI", "UNLOCK_PI", "TRYLOCK_PI",
-						  "WAIT_BITSET", "WAKE_BITSET", "WAIT_REQUEUE_PI",
-						  "CMP_REQUEUE_PI", "LOCK_PI2"};
-		unsigned op = (unsigned)a1 & 127;
-		snprintf(out, len, "futex word 0x%llx (FUTEX_%s%s)", (unsigned long long)a0,
-			 op < sizeof(ops) / sizeof(ops[0]) ? ops[op] : "?",
-			 (a1 & 128) ? "_PRIVATE" : "");
-		return;
-	}
-	case SYS_wait4:
-	case SYS_waitid: {
-		long id = (long)(nr == SYS_wait4 ? a0 : a1);
-		int which = (int)a0;
-		if (nr == SYS_wait4 ? id > 0 : which == P_PID)
-			snprintf(out, len, "%s for child %ld", name, id);
-		else if (nr == SYS_wait4 ? id < -1 || id == 0 : which == P_PGID)
-			snprintf(out, len, "%s for a child in a process group", name);
-		else
-			snprintf(out, len, "%s for any child", name);
-		return;
-	}
-	case SYS_read: case SYS_write: case SYS_readv: case SYS_writev: case SYS_pread64:
-	case SYS_pwrite64: case SYS_recvfrom: case SYS_sendto: case SYS_recvmsg: case SYS_sendmsg:
-	case SYS_accept: case SYS_accept4: case SYS_connect: case SYS_flock: case SYS_fcntl:
-	case SYS_splice: case SYS_tee: case SYS_sendfile:
-		describe_fd(t, (long)(nr == SYS_sendfile ? a1 : a0), fd, sizeof(fd));
-		snprintf(out, len, "%s on %s", name, fd);
-		return;
-	default:
-		snprintf(out, len, "%s", name ? name : "?");
-	}
-}
-
 /* The frame-pointer chain from the registers loaded: return addresses
  * while each frame is above the last and lands in executable code. */
 static void print_backtrace(struct task *t)
@@ -364,6 +307,8 @@ static void print_backtrace(struct task *t)
 	}
 }
 
+void (*deadlock_hook)(void);
+
 /* No task is runnable and none can become so: say who waits on what and
  * where, kill everyone, and let cloneemu exit with EXIT_DEADLOCK. */
 static void report_deadlock(void)
@@ -380,13 +325,15 @@ static void report_deadlock(void)
 		uint64_t pc = emu_reg_read(EREG_RIP);
 		char what[256] = "", sym[256];
 		if (t->state == TASK_INTERRUPTIBLE)
-			describe_wait(t, what, sizeof(what));
+			inspect_describe_wait(t, what, sizeof(what));
 		symbolize(t->mm, pc, sym, sizeof(sym));
 		fprintf(stderr, "%s%s%s%s%s at pc 0x%llx%s\n",
 			t->state == TASK_INTERRUPTIBLE ? " in " : "", t->wait_why ? t->wait_why : "",
 			what[0] ? ": " : "", what, "", (unsigned long long)pc, sym);
 		print_backtrace(t);
 	}
+	if (deadlock_hook)
+		deadlock_hook(); /* --inspect, --graph: the blocked tasks, before they die */
 	for (struct task *t = task_next(NULL); t; t = task_next(t))
 		do_exit(t, WSTATUS_SIGNALED(SIGKILL, 0));
 }
@@ -499,6 +446,8 @@ int emu_run_all(struct task *first)
 		uint64_t slice = steps > 0 ? 0 : sched_slice(t);
 		bool preemptible = slice && slice != SCHED_SLICE_ALONE;
 		sched_begin_slice(preemptible);
+		if (observe_active)
+			observe_slice_begin(t);
 		enum emu_exit why = steps > 0 ? emu_step(t, (uint64_t)steps) : emu_run(t, slice);
 		if (why == EMU_STEPPED) {
 			why = EMU_STOPPED;
@@ -510,6 +459,8 @@ int emu_run_all(struct task *first)
 			gdb_pending_stop = true;
 		}
 		clock_advance(emu_blocks_run() * VCLOCK_BLOCK_NS);
+		if (observe_active)
+			observe_slice_end(t);
 		sched_account(emu_blocks_run());
 		account_user_blocks(t, emu_blocks_run(), why == EMU_PREEMPTED);
 		keep = (why == EMU_STOPPED && !preemptible && sched_need_resched()) || keep_stepping;

@@ -32,6 +32,9 @@ void emu_exec_params(struct exec_stack_params *sp, const struct task *t, const s
 /* cloneemu's exit status when every remaining task is blocked forever. */
 #define EXIT_DEADLOCK 125
 
+/* At a deadlock, before the blocked tasks are killed (NULL: nothing). */
+extern void (*deadlock_hook)(void);
+
 /* Run until every task has exited. Returns the first task's exit status the
  * way a shell reports it: the exit code, or 128 + the fatal signal. */
 int emu_run_all(struct task *first);

@@ -108,6 +108,9 @@ void sched_account(uint64_t blocks)
 		sched_chaos_account(blocks);
 }
 
+void (*sched_new_task_hook)(struct task *t);
+void (*sched_wake_hook)(struct task *t);
+
 void sched_add(struct task *t)
 {
 	if (tasks.n == tasks.cap) {
@@ -122,6 +125,8 @@ void sched_add(struct task *t)
 	t->sched_idx = tasks.n;
 	tasks.v[tasks.n++] = t;
 	tid_hash_insert(t);
+	if (sched_new_task_hook)
+		sched_new_task_hook(t);
 	if (!policy.preemptible)
 		policy.need_resched = true;
 	if (chaos_enabled) {
@@ -424,6 +429,8 @@ void wake_task(struct task *t)
 	t->wait_chan = NULL;
 	t->wake_at_ns = 0;
 	t->nhostfds = 0;
+	if (sched_wake_hook)
+		sched_wake_hook(t);
 }
 
 void wake_up(const void *chan)

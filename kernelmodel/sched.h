@@ -53,6 +53,10 @@ extern const int poll_chan;
 /* Make every task sleeping on @chan runnable. */
 void wake_up(const void *chan);
 void wake_task(struct task *t);
+/* --inspect, --graph, --timeline (NULL: nobody listens): a task joined
+ * the list (sched_add), a sleeping task became runnable (wake_task). */
+extern void (*sched_new_task_hook)(struct task *t);
+extern void (*sched_wake_hook)(struct task *t);
 
 /* Scheduling policy. --seed 0 (default): round robin in creation order,
  * fixed slices. Another seed: slice lengths and the choice among runnable

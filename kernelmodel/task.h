@@ -140,6 +140,9 @@ struct task {
 	int sas_ss_flags;
 
 	struct task_acct acct; /* CPU time and context switches (kernelmodel/cputime.h) */
+	/* --inspect, --graph, --timeline: its entry in their record of every
+	 * task of the run (emu/observe.c); 0: none. */
+	uint32_t obs_id;
 
 	/* Shared via CLONE_THREAD: limits, pgid/sid, subreaper, group exit. */
 	struct signal_struct *signal;

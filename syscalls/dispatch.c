@@ -26,7 +26,14 @@ bool syscall_warn_unknown;
 uint64_t inspect_at_syscall;
 void (*syscall_inspect_hook)(void);
 bool (*syscall_stop_hook)(struct task *t, long nr);
+void (*syscall_enter_hook)(struct task *t, long nr);
+void (*syscall_exit_hook)(struct task *t, long nr, const uint64_t *a, long ret);
 static uint64_t syscall_count;
+
+uint64_t syscall_total(void)
+{
+	return syscall_count;
+}
 static uint8_t warned[NR_SYSCALLS];
 static uint8_t disabled[NR_SYSCALLS];
 
@@ -78,9 +85,13 @@ void syscall_dispatch(struct task *t)
 	rip_overridden = false;
 	if (++syscall_count == inspect_at_syscall && syscall_inspect_hook)
 		syscall_inspect_hook();
+	if (syscall_enter_hook)
+		syscall_enter_hook(t, nr);
 	clock_advance(VCLOCK_SYSCALL_NS);
 	account_syscall(t);
 	if (syscall_stop_hook && !t->restarting && syscall_stop_hook(t, nr)) {
+		if (syscall_exit_hook)
+			syscall_exit_hook(t, nr, a, -EKBLOCK);
 		emu_reg_write(EREG_RIP, rip - 2); /* resume at the syscall itself */
 		emu_request_stop();
 		return;
@@ -99,6 +110,8 @@ void syscall_dispatch(struct task *t)
 	}
 	if (trace_enabled && (ret != -EKBLOCK || !t->trace_resumed))
 		trace_syscall(t, nr, a, ret);
+	if (syscall_exit_hook)
+		syscall_exit_hook(t, nr, a, ret);
 	if (ret == -EKBLOCK && t->state == TASK_INTERRUPTIBLE) {
 		/* Asleep: resume at the syscall instruction itself, RAX still
 		 * holding the number, so the call runs again once woken. A

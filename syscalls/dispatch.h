@@ -45,6 +45,13 @@ extern uint64_t inspect_at_syscall;
  * the syscall instruction). */
 extern bool (*syscall_stop_hook)(struct task *t, long nr);
 extern void (*syscall_inspect_hook)(void);
+/* --inspect, --graph, --timeline (NULL: nobody listens): a syscall is
+ * entered (before the virtual clock advances for it), and it returned
+ * @ret (-EKBLOCK: it went to sleep, or the stepper stopped before it). */
+extern void (*syscall_enter_hook)(struct task *t, long nr);
+extern void (*syscall_exit_hook)(struct task *t, long nr, const uint64_t *a, long ret);
+/* How many syscalls (all tasks) were entered so far. */
+uint64_t syscall_total(void);
 /* --disable-syscall NAME: the syscall returns ENOSYS as if unknown (to
  * test libc fallbacks, e.g. glibc's clone3 -> clone). 0 or -1 if no such name. */
 int syscall_disable(const char *name);

@@ -23,6 +23,8 @@ void trace_syscall(struct task *t, long nr, const uint64_t *a, long ret);
 void trace_signal(struct task *t, const struct ksiginfo *info, bool dropped);
 /* @t exits with wait status @status (do_exit). */
 void trace_exit(struct task *t, int status);
+/* "SIGUSR1" for signal 10, or NULL. */
+const char *trace_signame(int sig);
 /* The first program's execve, which no guest made. */
 void trace_boot(struct task *t, const char *path, int argc, char *const *argv, int envc);
 

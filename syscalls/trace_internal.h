@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "syscalls/trace.h"
+
 struct task;
 
 /* A growing text buffer: one trace line is built in it, then written. */
@@ -44,7 +46,6 @@ void tb_flags(struct tbuf *b, uint64_t v, struct xlat x, const char *zero);
 void tb_named(struct tbuf *b, long nr, int i, uint64_t v);
 /* One value by name, else @fallback formatted with v ("%d", "%#x"). */
 void tb_value(struct tbuf *b, uint64_t v, struct xlat x, const char *fallback);
-const char *trace_signame(int sig);             /* "SIGUSR1", or NULL */
 void tb_signal(struct tbuf *b, int sig);        /* SIGUSR1, or the number */
 void tb_sigset(struct tbuf *b, uint64_t set);   /* [USR1 CHLD], ~[...] */
 void tb_open_flags(struct tbuf *b, uint64_t v);

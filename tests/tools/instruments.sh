@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks of cloneemu's instruments on a small fork+thread guest.
 #   instruments.sh CASE EMULATOR GUEST_DIR
-# CASE: trace, trace_json, inspect, graph, step, gdb, seed_trace
+# CASE: trace, trace_json, inspect, graph, step, gdb, seed_trace, inspect_exit,
+# graph_exit, inspect_deadlock, inspect_at_end, timeline, timeline_killed,
+# timeline_cli
 set -uo pipefail
 case_=$1 emu=$2 gdir=$3
 g=$gdir/tools_subject.glibc
@@ -72,6 +74,104 @@ graph)
 	dot -Tsvg "$tmp/g.dot" -o "$tmp/g.svg" || fail "dot cannot render it"
 	grep -q '<svg' "$tmp/g.svg" || fail "no svg"
 	grep -q 'mm#1' "$tmp/g.svg" || fail "svg lacks the objects"
+	;;
+inspect_exit)
+	# At exit: every task of the run with its exit status, and the pipe
+	# data went through from the main thread to the thread and the child.
+	"$emu" --inspect "$g" >/dev/null 2>"$tmp/e" || fail "guest failed"
+	grep -q 'every task of the run' "$tmp/e" || { cat "$tmp/e"; fail "no task list"; }
+	[ "$(grep -Ec '^  tid [0-9]+ pid [0-9]+ ppid [0-9]+ ended +tools_subject.g exited with 0 at ' "$tmp/e")" = 3 ] ||
+		{ cat "$tmp/e"; fail "not three tasks that exited with 0"; }
+	grep -Eq '^  pipe:\[[0-9]+\]: tid ([0-9]+) \(pid \1, tools_subject.g\) wrote 2 -> tid [0-9]+ \(pid \1, tools_subject.g\) read 1, tid [0-9]+ \(pid [0-9]+, tools_subject.g\) read 1$' "$tmp/e" ||
+		{ cat "$tmp/e"; fail "no data edge through the pipe"; }
+	;;
+graph_exit)
+	"$emu" --graph "$tmp/g.dot" "$g" >/dev/null 2>&1 || fail "guest failed"
+	cat "$tmp/g.dot"
+	[ "$(grep -c 'shape=box' "$tmp/g.dot")" = 3 ] || fail "not three task nodes"
+	[ "$(grep -c 'exited with 0' "$tmp/g.dot")" = 3 ] || fail "exit statuses missing"
+	[ "$(grep -c 'subgraph cluster_pid' "$tmp/g.dot")" = 2 ] || fail "not two thread groups"
+	grep -q 'tid [0-9]*\\ntools_subject.g' "$tmp/g.dot" || fail "tasks not labeled with their comm"
+	# The pipe from the parent's main thread to the child process.
+	child=$(grep -E '^  task[0-9]+ -> task1 \[style=dashed, label="parent"\]' "$tmp/g.dot" | awk '{print $1}')
+	[ -n "$child" ] || fail "no parent edge"
+	grep -Eq "^  task1 -> $child \[color=blue, label=\"pipe:\[[0-9]+\]\\\\n1 B\"\]" "$tmp/g.dot" ||
+		fail "no pipe edge from the parent to the child"
+	dot -Tsvg "$tmp/g.dot" -o "$tmp/g.svg" || fail "dot cannot render it"
+	grep -q 'pipe:\[' "$tmp/g.svg" || fail "svg lacks the pipe"
+	;;
+inspect_deadlock)
+	timeout 60 "$emu" --inspect --graph "$tmp/g.dot" "$g" deadlock >/dev/null 2>"$tmp/e"
+	st=$?
+	[ "$st" = 125 ] || { cat "$tmp/e"; fail "status $st, want 125"; }
+	sed -n '/^cloneemu: at the deadlock:/,$p' "$tmp/e" >"$tmp/d"
+	[ -s "$tmp/d" ] || { cat "$tmp/e"; fail "--inspect said nothing at the deadlock"; }
+	grep -Eq '^  tid ([0-9]+) pid \1 ppid 1 sleeping +tools_subject.g +\[wait: wait4 for child [0-9]+\]' "$tmp/d" ||
+		{ cat "$tmp/d"; fail "the main thread's wait4"; }
+	[ "$(grep -Ec 'sleeping +tools_subject.g +\[pipe read: read on fd 3, pipe:\[[0-9]+\] read end\]' "$tmp/d")" = 2 ] ||
+		{ cat "$tmp/d"; fail "the thread's and the child's pipe reads"; }
+	grep -Eq '^  pid [0-9]+ fd 4: pipe:\[[0-9]+\] write end$' "$tmp/d" || fail "open pipe ends"
+	grep -q 'wait4 for child' "$tmp/g.dot" || fail "graph lacks the waits"
+	grep -Eq 'style=dotted.*label="pipe:\[[0-9]+\] open"' "$tmp/g.dot" || fail "graph lacks the open pipe"
+	;;
+inspect_at_end)
+	"$emu" --inspect-at 1000000 --graph "$tmp/g.dot" "$g" >/dev/null 2>"$tmp/e" || fail "guest failed"
+	grep -Eq '^cloneemu: --inspect-at 1000000: the run ended after [0-9]+ syscalls; the graph shows the end of the run$' "$tmp/e" ||
+		{ cat "$tmp/e"; fail "no word on the syscall never reached"; }
+	grep -q 'exited with 0' "$tmp/g.dot" || fail "graph not written at the end"
+	;;
+timeline)
+	"$emu" --timeline "$tmp/t.json" "$g" >/dev/null 2>"$tmp/e" || { cat "$tmp/e"; fail "guest failed"; }
+	python3 "$(dirname "$0")/timeline_check.py" "$tmp/t.json" --tasks 3 --need running \
+		--need blocked --need clone --need clone3 --need wait4 --need write --need read \
+		--need 'clone (thread)' --need 'clone (process)' --need exit --need SIGCHLD \
+		--need wakeup || fail "timeline"
+	python3 - "$tmp/t.json" <<'PY' || fail "timeline contents"
+import json, sys
+ev = json.load(open(sys.argv[1]))
+names = {e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "thread_name"}
+assert names == {"tools_subject.g"}, names
+blocked = [e for e in ev if e["ph"] == "B" and e["name"] == "blocked"]
+# pthread_join sleeps on a futex until the thread exits, waitpid until
+# the child does: each exit is where a wake-up arrow starts.
+assert any(e["args"]["on"] == "futex" for e in blocked), blocked
+assert any(e["args"]["on"] == "wait" for e in blocked), blocked
+s = {(e["tid"], e["ts"]) for e in ev if e["ph"] == "s" and e["name"] == "wakeup"}
+x = {(e["tid"], e["ts"]) for e in ev if e["ph"] == "i" and e["name"] == "exit"}
+assert len(s & x) >= 2, (s, x)
+exits = [e for e in ev if e["ph"] == "i" and e["name"] == "exit"]
+assert len(exits) == 3 and all(e["args"]["status"] == "exited with 0" for e in exits), exits
+print("contents ok")
+PY
+	;;
+timeline_killed)
+	# A run killed while it waits for stdin keeps its events up to there.
+	mkfifo "$tmp/in"
+	"$emu" --timeline "$tmp/t.json" "$g" stdin <"$tmp/in" >"$tmp/out" 2>&1 &
+	pid=$!
+	exec 3>"$tmp/in"
+	for _ in $(seq 100); do grep -q subject "$tmp/out" && break; sleep 0.1; done
+	sleep 0.5
+	kill -9 "$pid"
+	wait "$pid"
+	exec 3>&-
+	python3 "$(dirname "$0")/timeline_check.py" "$tmp/t.json" --killed --tasks 3 --need exit \
+		--need read || fail "killed run's timeline"
+	python3 "$(dirname "$0")/timeline_check.py" "$tmp/t.json" >/dev/null && fail "a killed run's file looks finished"
+	;;
+timeline_cli)
+	"$emu" --timeline /nonexistent/dir/t.json "$g" >"$tmp/out" 2>"$tmp/e"
+	st=$?
+	[ "$st" = 2 ] || fail "--timeline into a missing directory: status $st, want 2"
+	[ -s "$tmp/out" ] && fail "the guest ran although --timeline cannot be written"
+	grep -q 'cloneemu: --timeline: cannot create /nonexistent/dir/t.json: No such file or directory' "$tmp/e" ||
+		fail "message: $(cat "$tmp/e")"
+	(umask 027 && "$emu" --timeline "$tmp/t.json" "$g" >/dev/null) || fail "--timeline run"
+	[ "$(stat -c %a "$tmp/t.json")" = 640 ] || fail "--timeline file mode $(stat -c %a "$tmp/t.json") under umask 027"
+	(umask 077 && "$emu" --graph "$tmp/g.dot" "$g" >/dev/null) || fail "--graph run"
+	[ "$(stat -c %a "$tmp/g.dot")" = 600 ] || fail "--graph file mode under umask 077"
+	"$emu" --help >"$tmp/help" || fail "--help"
+	grep -q -- '--timeline FILE' "$tmp/help" || fail "--help lacks --timeline"
 	;;
 step)
 	printf 'step 2\nregs\nuntil clone\ntasks\nnewtask\ntasks\nmaps\nmem 0x400000 4\ncontinue\n' >"$tmp/cmds"

@@ -1,9 +1,12 @@
 /* The subject of the instrument tests: a thread and a forked child that
  * both wait on a pipe while the main thread marks the moment with
- * getppid(), then a failing open. */
+ * getppid(), then a failing open. With "deadlock" the main thread waits
+ * for the child instead of writing: every task sleeps for good (cloneemu
+ * reports a deadlock). With "stdin" it then reads stdin (a run to kill). */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +21,7 @@ static void *thread_fn(void *arg)
 	return arg;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	pthread_t t;
 	if (pipe(fds))
@@ -30,6 +33,8 @@ int main(void)
 		_exit(read(fds[0], &c, 1) == 1 ? 0 : 1);
 	}
 	getppid(); /* the tests inspect the machine here */
+	if (argc > 1 && !strcmp(argv[1], "deadlock"))
+		waitpid(p, NULL, 0); /* the child waits on the pipe we hold */
 	if (write(fds[1], "ab", 2) != 2)
 		return 3;
 	pthread_join(t, NULL);
@@ -38,5 +43,10 @@ int main(void)
 	if (open("/nonexistent/file", O_RDONLY) >= 0)
 		return 2;
 	printf("subject: counter %d, child %s\n", counter, WEXITSTATUS(st) ? "bad" : "ok");
+	if (argc > 1 && !strcmp(argv[1], "stdin")) {
+		fflush(stdout);
+		char c;
+		return read(0, &c, 1) < 0;
+	}
 	return 0;
 }
