@@ -113,7 +113,11 @@ static void usage(FILE *out)
 		"  124    --replay: the run took another course than the recording\n"
 		"  125    deadlock: every task was blocked forever\n"
 		"  126    PROGRAM cannot run (not executable, bad ELF, emulator setup failed)\n"
-		"  127    PROGRAM or its interpreter does not exist\n",
+		"  127    PROGRAM or its interpreter does not exist\n"
+		"cloneemu explore: 0 every run passed, 1 a run failed, 2 usage error (or a\n"
+		"run could not be started);\n"
+		"cloneemu diagnose: 0 the racing accesses were found, 1 not (the seed passes,\n"
+		"or no change point makes the difference), 2 usage error.\n",
 		DEFAULT_PHYS_MB);
 }
 

@@ -28,6 +28,7 @@ struct obs_task {
 	bool running, in_syscall, blocked;
 	long sys_nr; /* the syscall slice open */
 	uint64_t pending_flow;
+	const char *flow_name; /* its name: "clone" or "wakeup" */
 };
 
 extern bool observe_active; /* hooks installed: the run loop tells us of slices */

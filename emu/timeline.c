@@ -172,6 +172,7 @@ void timeline_task_new(struct obs_task *o, struct obs_task *creator)
 	tl_end_event();
 	/* An arrow from the clone to where the child first runs. */
 	o->pending_flow = ++tl.flows;
+	o->flow_name = "clone";
 	tl_begin_event(creator, "s", "clone", "flow");
 	tl_printf(",\"id\":%llu", (unsigned long long)o->pending_flow);
 	tl_end_event();
@@ -181,7 +182,7 @@ static void end_flow(struct obs_task *o)
 {
 	if (!o->pending_flow)
 		return;
-	tl_begin_event(o, "f", "flow", "flow");
+	tl_begin_event(o, "f", o->flow_name, "flow");
 	tl_printf(",\"id\":%llu,\"bp\":\"e\"", (unsigned long long)o->pending_flow);
 	tl_end_event();
 	o->pending_flow = 0;
@@ -281,6 +282,7 @@ void timeline_wake(struct obs_task *o, struct obs_task *waker)
 	if (!waker || waker == o || !waker->running)
 		return;
 	o->pending_flow = ++tl.flows;
+	o->flow_name = "wakeup";
 	tl_begin_event(waker, "s", "wakeup", "flow");
 	tl_printf(",\"id\":%llu,\"args\":{\"woke_tid\":%d}", (unsigned long long)o->pending_flow,
 		  o->tid);

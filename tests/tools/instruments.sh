@@ -84,6 +84,14 @@ inspect_exit)
 		{ cat "$tmp/e"; fail "not three tasks that exited with 0"; }
 	grep -Eq '^  pipe:\[[0-9]+\]: tid ([0-9]+) \(pid \1, tools_subject.g\) wrote 2 -> tid [0-9]+ \(pid \1, tools_subject.g\) read 1, tid [0-9]+ \(pid [0-9]+, tools_subject.g\) read 1$' "$tmp/e" ||
 		{ cat "$tmp/e"; fail "no data edge through the pipe"; }
+	# A socketpair between a parent and its child: data both ways.
+	"$emu" --inspect --graph "$tmp/s.dot" "$g" socket >/dev/null 2>"$tmp/e" || fail "socket run"
+	grep -Eq '^  socket:\[[0-9]+\]: tid ([0-9]+) \(pid \1, tools_subject.g\) wrote 4 -> tid [0-9]+ \(pid [0-9]+, tools_subject.g\) read 4$' "$tmp/e" ||
+		{ cat "$tmp/e"; fail "no socket edge child -> parent"; }
+	grep -Eq '^  socket:\[[0-9]+\]: tid ([0-9]+) \(pid \1, tools_subject.g\) wrote 2 -> tid [0-9]+ \(pid [0-9]+, tools_subject.g\) read 2$' "$tmp/e" ||
+		{ cat "$tmp/e"; fail "no socket edge parent -> child"; }
+	grep -Eq '^  task2 -> task1 \[color=blue, label="socket:\[[0-9]+\]\\n4 B"\]' "$tmp/s.dot" ||
+		{ cat "$tmp/s.dot"; fail "graph: no socket edge"; }
 	;;
 graph_exit)
 	"$emu" --graph "$tmp/g.dot" "$g" >/dev/null 2>&1 || fail "guest failed"
@@ -172,6 +180,10 @@ timeline_cli)
 	[ "$(stat -c %a "$tmp/g.dot")" = 600 ] || fail "--graph file mode under umask 077"
 	"$emu" --help >"$tmp/help" || fail "--help"
 	grep -q -- '--timeline FILE' "$tmp/help" || fail "--help lacks --timeline"
+	grep -q '^cloneemu explore: 0 every run passed, 1 a run failed, 2 usage error' "$tmp/help" ||
+		fail "--help lacks explore's exit statuses"
+	grep -q '^cloneemu diagnose: 0 the racing accesses were found, 1 not' "$tmp/help" ||
+		fail "--help lacks diagnose's exit statuses"
 	;;
 step)
 	printf 'step 2\nregs\nuntil clone\ntasks\nnewtask\ntasks\nmaps\nmem 0x400000 4\ncontinue\n' >"$tmp/cmds"

@@ -2,11 +2,13 @@
  * both wait on a pipe while the main thread marks the moment with
  * getppid(), then a failing open. With "deadlock" the main thread waits
  * for the child instead of writing: every task sleeps for good (cloneemu
- * reports a deadlock). With "stdin" it then reads stdin (a run to kill). */
+ * reports a deadlock). With "stdin" it then reads stdin (a run to kill).
+ * With "socket" a forked child and the parent talk over a socketpair. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +26,18 @@ static void *thread_fn(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t t;
+	if (argc > 1 && !strcmp(argv[1], "socket")) {
+		int sv[2];
+		char b[8];
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			return 1;
+		if (fork() == 0)
+			_exit(write(sv[1], "ping", 4) != 4 || read(sv[1], b, 2) != 2);
+		if (read(sv[0], b, 4) != 4 || send(sv[0], "ok", 2, 0) != 2)
+			return 1;
+		wait(NULL);
+		return 0;
+	}
 	if (pipe(fds))
 		return 1;
 	pthread_create(&t, NULL, thread_fn, NULL);

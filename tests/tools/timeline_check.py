@@ -8,7 +8,8 @@ every track (pid, tid) is named by thread_name metadata, every pid by
 process_name; a tid belongs to one pid; ts never goes back on a track (in
 file order); B/E nest per track with matching names and all end (unless
 --killed); every flow start has one flow end with the same id, no earlier,
-on another track (unless --killed, where the last ones may be missing).
+on another track, under the same name and category (unless --killed,
+where the last ones may be missing).
 --killed: the file may lack the closing ']' (a run killed mid-way).
 --tasks N: exactly N tracks. --need NAME: an event with that name exists.
 Prints a one-line summary; exit status 1 with the first problem.
@@ -118,15 +119,17 @@ def main():
         elif ph == "s":
             if e["id"] in flow_s:
                 fail("flow id %s starts twice" % e["id"])
-            flow_s[e["id"]] = (key, e["ts"])
+            flow_s[e["id"]] = (key, e["ts"], e["name"], e.get("cat"))
         elif ph == "f":
             if e["id"] in flow_f:
                 fail("flow id %s ends twice" % e["id"])
             if e["id"] not in flow_s:
                 fail("flow end before its start: " + where)
-            skey, sts = flow_s[e["id"]]
+            skey, sts, sname, scat = flow_s[e["id"]]
             if sts > e["ts"] or skey == key:
                 fail("flow %s goes back in time or to its own track" % e["id"])
+            if (sname, scat) != (e["name"], e.get("cat")):
+                fail("flow %s ends under another name or category: %s" % (e["id"], where))
             flow_f[e["id"]] = key
     for pid, tid in thread_names:
         if pid not in process_names:
