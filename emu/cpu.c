@@ -7,6 +7,7 @@
  * UC_ERR_EXCEPTION; the refused address is remembered for SIGSEGV. */
 #include "emu/cpu.h"
 #include "emu/chaos.h"
+#include "emu/x87.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -671,7 +672,9 @@ void emu_preempt(void)
 
 struct emu_stats emu_stats(void)
 {
-	return emu.stats;
+	struct emu_stats s = emu.stats;
+	s.x87_exact = x87_exact_count();
+	return s;
 }
 
 uint64_t emu_blocks_run(void)

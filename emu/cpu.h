@@ -53,6 +53,7 @@ struct emu_stats {
 	uint64_t hook_toggles;       /* block hook armed or disarmed (flushes translations) */
 	uint64_t tlb_flushes;        /* page-table changes that flushed the TLB */
 	uint64_t code_invalidations; /* frames whose translated code was dropped */
+	uint64_t x87_exact;          /* x87 instructions run on the host FPU (emu/x87.c) */
 };
 struct emu_stats emu_stats(void);
 
