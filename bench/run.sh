@@ -41,6 +41,7 @@ what[mmap]="100,000 map+touch+unmap of 64 KiB";
 what[mmap_shared]="200 MAP_SHARED map+write every page+unmap of a 4 MiB /dev/shm file";
 what[scale_fork]="10,000 processes alive at once, then reaped"
 what[scale_thread]="10,000 threads alive at once, then joined"
+what[x87]="300,000 rounds of fmodl, fsin, fcos, fpatan, fyl2x, f2xm1, fscale, fsqrt, frndint (long double)"
 
 # Dynamic benchmarks, in table order.
 DYNAMIC=(hello_dyn python_loop pipeline20 forkexec_dyn)
