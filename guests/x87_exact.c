@@ -7,7 +7,8 @@
  * (control word with a random rounding mode, precision and sometimes
  * unmasked exceptions; random condition codes, TOP and sticky flags; eight
  * registers, some empty), runs the instruction and stores the state with
- * FNSAVE; the line shows the status word (C0-C3, TOP, exception flags, ES),
+ * FNSAVE (in the sequences at the end, the next instruction goes on from
+ * that state); the line shows the status word (C0-C3, TOP, exception flags, ES),
  * the tag word and every register in full 80 bits. FNSAVE does not wait,
  * so an unmasked exception shows as ES without a SIGFPE.
  *
@@ -298,6 +299,16 @@ int main(void)
 		setup(&img, a, b);
 		img.cw |= 0x3f;
 		one("fprem1_loop", run_fprem1_loop, &img);
+	}
+	/* Sequences: each instruction starts from the state the one before
+	 * left (stack pushes and pops, C0-C3 and sticky flags carried over). */
+	for (int n = 0; n < 300; n++) {
+		setup(&img, operand('g'), operand('g'));
+		img.cw |= 0x3f; /* after an unmasked one, the next would trap natively */
+		for (int k = 0; k < 4; k++) {
+			const struct insn *in = &insns[below(NINSNS)];
+			one(in->name, in->fn, &img);
+		}
 	}
 	printf("%lu cases\n", cases);
 	return 0;
