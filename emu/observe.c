@@ -50,7 +50,9 @@ uint64_t obs_now_ns(void)
 
 void obs_status_text(int status, char *out, unsigned len)
 {
-	if (status & 0x7f) {
+	if (status == OBS_REPLACED)
+		snprintf(out, len, "replaced by an exec in its thread group");
+	else if (status & 0x7f) {
 		const char *name = trace_signame(status & 0x7f);
 		snprintf(out, len, "killed by %s%s", name ? name : "?",
 			 (status & 0x80) ? " (core dumped)" : "");
@@ -105,6 +107,23 @@ void observe_exit(struct task *t, int status)
 	if (timeline_on)
 		timeline_exit(o, t == obs.running);
 	o->t = NULL;
+}
+
+/* A task that leaves without do_exit: a leader whose place another
+ * thread's execve took (de_thread). */
+static void on_remove(struct task *t)
+{
+	struct obs_task *o = obs_of(t);
+	if (o && !o->ended) {
+		o->ended = true;
+		o->status = OBS_REPLACED;
+		o->end_ns = obs_now_ns();
+		if (timeline_on)
+			timeline_exit(o, false);
+	}
+	if (o)
+		o->t = NULL;
+	t->obs_id = 0;
 }
 
 void observe_signal(struct task *t, const struct ksiginfo *info, bool dropped)
@@ -163,6 +182,7 @@ void observe_start(void)
 	observe_active = true;
 	sched_new_task_hook = on_new_task;
 	sched_wake_hook = on_wake;
+	sched_remove_hook = on_remove;
 	syscall_enter_hook = on_syscall_enter;
 	syscall_exit_hook = on_syscall_exit;
 	exit_trace_hook = observe_exit;

@@ -22,7 +22,7 @@ struct obs_task {
 	char comm[TASK_COMM_LEN];
 	uint64_t born_ns, end_ns; /* on the timeline clock (obs_now_ns) */
 	bool ended;
-	int status; /* wait status at exit */
+	int status; /* wait status at exit, or OBS_REPLACED */
 	/* --timeline: what is open on its track, and a flow (clone or
 	 * wake-up) to end where it next runs (0: none). */
 	bool running, in_syscall, blocked;
@@ -30,6 +30,8 @@ struct obs_task {
 	uint64_t pending_flow;
 	const char *flow_name; /* its name: "clone" or "wakeup" */
 };
+
+#define OBS_REPLACED (-1) /* an old leader an execve in its group replaced */
 
 extern bool observe_active; /* hooks installed: the run loop tells us of slices */
 extern bool observe_io;     /* --inspect/--graph: note data through pipes and sockets */

@@ -309,6 +309,7 @@ void timeline_exit(struct obs_task *o, bool running)
 	}
 	char what[64];
 	obs_status_text(o->status, what, sizeof(what));
+	end_flow(o); /* created or woken, and gone before it ran */
 	tl_begin_event(o, "i", "exit", "process");
 	tl_printf(",\"s\":\"t\",\"args\":{\"status\":\"%s\"}", what);
 	tl_end_event();

@@ -110,6 +110,7 @@ void sched_account(uint64_t blocks)
 
 void (*sched_new_task_hook)(struct task *t);
 void (*sched_wake_hook)(struct task *t);
+void (*sched_remove_hook)(struct task *t);
 
 void sched_add(struct task *t)
 {
@@ -150,6 +151,8 @@ void sched_remove(struct task *t)
 		t->in_sleepers = false;
 	}
 	if (i < tasks.n && tasks.v[i] == t) {
+		if (sched_remove_hook)
+			sched_remove_hook(t);
 		tid_hash_remove(t);
 		for (size_t j = i + 1; j < tasks.n; j++) {
 			tasks.v[j - 1] = tasks.v[j];

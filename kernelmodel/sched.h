@@ -54,9 +54,12 @@ extern const int poll_chan;
 void wake_up(const void *chan);
 void wake_task(struct task *t);
 /* --inspect, --graph, --timeline (NULL: nobody listens): a task joined
- * the list (sched_add), a sleeping task became runnable (wake_task). */
+ * the list (sched_add), a sleeping task became runnable (wake_task), ... */
 extern void (*sched_new_task_hook)(struct task *t);
 extern void (*sched_wake_hook)(struct task *t);
+/* ... a task leaves the list for good (sched_remove: reaped, or an old
+ * leader replaced by de_thread, which never went through do_exit). */
+extern void (*sched_remove_hook)(struct task *t);
 
 /* Scheduling policy. --seed 0 (default): round robin in creation order,
  * fixed slices. Another seed: slice lengths and the choice among runnable

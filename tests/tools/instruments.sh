@@ -92,6 +92,15 @@ inspect_exit)
 		{ cat "$tmp/e"; fail "no socket edge parent -> child"; }
 	grep -Eq '^  task2 -> task1 \[color=blue, label="socket:\[[0-9]+\]\\n4 B"\]' "$tmp/s.dot" ||
 		{ cat "$tmp/s.dot"; fail "graph: no socket edge"; }
+	# A thread's execve replaces its leader, which never goes through
+	# exit (de_thread): it is listed as replaced, and its track ends.
+	"$emu" --inspect --timeline "$tmp/x.json" "$gdir/thread_exec_exit.glibc" >/dev/null 2>"$tmp/e" ||
+		fail "thread_exec_exit"
+	grep -Eq '^  tid ([0-9]+) pid \1 ppid [0-9]+ ended +thread_exec_exi replaced by an exec in its thread group at ' "$tmp/e" ||
+		{ cat "$tmp/e"; fail "the replaced leader"; }
+	grep -Eq '^  tid [0-9]+ pid [0-9]+ ppid [0-9]+ ended +exe +exited with 42 at ' "$tmp/e" ||
+		{ cat "$tmp/e"; fail "the exec'd thread under its new comm"; }
+	python3 "$(dirname "$0")/timeline_check.py" "$tmp/x.json" --tasks 5 --need execve || fail "exec timeline"
 	;;
 graph_exit)
 	"$emu" --graph "$tmp/g.dot" "$g" >/dev/null 2>&1 || fail "guest failed"
