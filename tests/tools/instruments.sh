@@ -160,6 +160,14 @@ exits = [e for e in ev if e["ph"] == "i" and e["name"] == "exit"]
 assert len(exits) == 3 and all(e["args"]["status"] == "exited with 0" for e in exits), exits
 print("contents ok")
 PY
+	# The virtual clock: the same run gives the same timeline; and the
+	# timeline's hooks pass --trace's exit and signal lines on unchanged.
+	"$emu" --timeline "$tmp/t2.json" --trace="$tmp/tr2" "$g" >/dev/null || fail "second run"
+	cmp -s "$tmp/t.json" "$tmp/t2.json" || { diff "$tmp/t.json" "$tmp/t2.json" | head; fail "two runs, two timelines"; }
+	"$emu" --trace="$tmp/tr1" "$g" >/dev/null || fail "traced run"
+	sed -i -E 's/(getrandom\()"[^"]*"(\.\.\.)?/\1"<host random>"/' "$tmp/tr1" "$tmp/tr2"
+	cmp -s "$tmp/tr1" "$tmp/tr2" || { diff "$tmp/tr1" "$tmp/tr2" | head; fail "--timeline changed the trace"; }
+	grep -q '^+++ exited with 0 +++$' "$tmp/tr2" || fail "no exit line with --timeline"
 	;;
 timeline_killed)
 	# A run killed while it waits for stdin keeps its events up to there.
