@@ -268,16 +268,23 @@ static uint32_t obs_leader(int tgid)
 	return 0;
 }
 
+/* A Graphviz string: valid UTF-8 as it is, other bytes as \xNN. */
 static void dot_escape(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
+	size_t end = strlen(s);
+	for (size_t i = 0; i < end; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int u = c > 0x7e ? obs_utf8_len((const unsigned char *)s + i, end - i) : 0;
+		if (u) {
+			fprintf(out, "%.*s", u, s + i);
+			i += (size_t)u - 1;
+		} else if (c == '"' || c == '\\') {
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
+		} else if (c < 0x20 || c > 0x7e) {
 			fprintf(out, "\\\\x%02x", c);
-		else
+		} else {
 			fputc(c, out);
+		}
 	}
 }
 

@@ -48,6 +48,23 @@ uint64_t obs_now_ns(void)
 	return ns;
 }
 
+int obs_utf8_len(const unsigned char *s, size_t max)
+{
+	int n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+		: s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	if (!n || (size_t)n > max)
+		return 0;
+	/* The second byte's range excludes overlong forms and surrogates. */
+	unsigned char lo = s[0] == 0xe0 ? 0xa0 : s[0] == 0xf0 ? 0x90 : 0x80;
+	unsigned char hi = s[0] == 0xed ? 0x9f : s[0] == 0xf4 ? 0x8f : 0xbf;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (int i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
 void obs_status_text(int status, char *out, unsigned len)
 {
 	if (status == OBS_REPLACED)

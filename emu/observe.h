@@ -8,6 +8,7 @@
 #define EMU_OBSERVE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernelmodel/task.h"
@@ -55,6 +56,9 @@ static inline struct obs_task *obs_of(const struct task *t)
 /* Now, in ns since the run began: the virtual clock (plus the guest work
  * of the slice in progress) or, with --clock=host, the host's. */
 uint64_t obs_now_ns(void);
+/* The length of the valid UTF-8 sequence at @s (at most @max bytes:
+ * 2-4), or 0: names from the guest are shown as UTF-8 when they are. */
+int obs_utf8_len(const unsigned char *s, size_t max);
 /* "exited with 3", "killed by SIGKILL" for wait status @status. */
 void obs_status_text(int status, char *out, unsigned len);
 

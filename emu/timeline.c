@@ -93,19 +93,25 @@ static void tl_printf(const char *fmt, ...)
 }
 
 /* A JSON string of @s (at most @max bytes): quotes, backslashes and
- * control characters escaped, bytes above 0x7f as \u00XX (Latin-1), so
- * the file is ASCII whatever a comm holds. */
+ * control characters escaped, valid UTF-8 as it is, any other byte above
+ * 0x7e as \u00XX (Latin-1), so the file is UTF-8 whatever a comm holds. */
 static void tl_str(const char *s, size_t max)
 {
+	size_t end = strnlen(s, max);
 	tl_printf("\"");
-	for (size_t i = 0; i < max && s[i]; i++) {
+	for (size_t i = 0; i < end; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
+		int u = c > 0x7e ? obs_utf8_len((const unsigned char *)s + i, end - i) : 0;
+		if (u) {
+			tl_printf("%.*s", u, s + i);
+			i += (size_t)u - 1;
+		} else if (c == '"' || c == '\\') {
 			tl_printf("\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
+		} else if (c < 0x20 || c > 0x7e) {
 			tl_printf("\\u%04x", c);
-		else
+		} else {
 			tl_printf("%c", c);
+		}
 	}
 	tl_printf("\"");
 }

@@ -11,7 +11,7 @@ python3 - "$here/../docs/timeline_view.html" "$1" "$2" <<'PY'
 import sys
 view, data, out = sys.argv[1:]
 html = open(view, encoding="utf-8").read()
-text = open(data, encoding="ascii").read().replace("</", "<\\/")
+text = open(data, encoding="utf-8").read().replace("</", "<\\/")
 tag = '<script id="timeline-data" type="application/json">'
 html = html.replace(tag + "</script>", tag + text + "</script>", 1)
 open(out, "w", encoding="utf-8").write(html)

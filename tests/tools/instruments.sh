@@ -195,6 +195,20 @@ timeline_cli)
 	[ "$(stat -c %a "$tmp/t.json")" = 640 ] || fail "--timeline file mode $(stat -c %a "$tmp/t.json") under umask 027"
 	(umask 077 && "$emu" --graph "$tmp/g.dot" "$g" >/dev/null) || fail "--graph run"
 	[ "$(stat -c %a "$tmp/g.dot")" = 600 ] || fail "--graph file mode under umask 077"
+	# Names are JSON and Graphviz strings whatever bytes they hold: quotes,
+	# a backslash, a control character, UTF-8 (kept) and a UTF-8 sequence
+	# cut by the 15-byte comm (escaped).
+	weird=$(printf 'q"\\\001é--ééééé')
+	cp "$g" "$tmp/$weird"
+	e=$(realpath "$emu")
+	(cd "$tmp" && "$e" --timeline t3.json --graph g3.dot "./$weird" >/dev/null) || fail "weird name run"
+	python3 "$(dirname "$0")/timeline_check.py" "$tmp/t3.json" --tasks 3 || fail "weird name timeline"
+	python3 - "$tmp/t3.json" <<'PY' || fail "weird name in the timeline"
+import json, sys
+names = {e["args"]["name"] for e in json.load(open(sys.argv[1], encoding="utf-8")) if e["name"] in ("thread_name", "process_name")}
+assert names == {'q"\\\x01é--ééé\xc3'}, names
+PY
+	dot -Tsvg "$tmp/g3.dot" -o "$tmp/g3.svg" || fail "weird name graph"
 	"$emu" --help >"$tmp/help" || fail "--help"
 	grep -q -- '--timeline FILE' "$tmp/help" || fail "--help lacks --timeline"
 	grep -q '^cloneemu explore: 0 every run passed, 1 a run failed, 2 usage error' "$tmp/help" ||

@@ -25,7 +25,7 @@ def fail(msg):
 
 
 def load(path, killed):
-    text = open(path, encoding="ascii").read()
+    text = open(path, encoding="utf-8").read()
     stripped = text.rstrip()
     if not stripped.startswith("["):
         fail("not a JSON array")
