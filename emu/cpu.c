@@ -51,6 +51,14 @@ static struct {
 	int nbp_hooks;
 	bool bp_hit;
 	uint64_t bp_skip;
+	/* Reverse execution (emu_set_insn_hook): one code hook on every
+	 * instruction checks the breakpoints first, then counts. */
+	bool (*insn_fn)(struct task *, uint64_t);
+	void (*uncount_fn)(struct task *);
+	uint64_t bp_inline[64];
+	int nbp_inline;
+	bool step_armed, step_done; /* emu_step without Unicorn's count */
+	uint64_t step_left;
 	struct cpuid_entry cpuid[64];
 	int ncpuid;
 	uint32_t cpuid_max_basic, cpuid_max_ext;
@@ -217,8 +225,57 @@ static void hook_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *u
 	uc_emu_stop(uc);
 }
 
+static void hook_every_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	if (emu.step_armed) {
+		if (!emu.step_left) {
+			emu.step_done = true;
+			uc_emu_stop(uc);
+			return;
+		}
+		emu.step_left--;
+	}
+	for (int i = 0; i < emu.nbp_inline; i++)
+		if (emu.bp_inline[i] == addr) {
+			if (addr == emu.bp_skip) {
+				emu.bp_skip = 0;
+				break;
+			}
+			emu.bp_hit = true;
+			uc_emu_stop(uc);
+			return;
+		}
+	if (emu.insn_fn(emu.current, addr)) {
+		emu.bp_hit = true;
+		uc_emu_stop(uc);
+	}
+}
+
+int emu_set_insn_hook(bool (*fn)(struct task *, uint64_t), void (*uncount)(struct task *))
+{
+	uc_hook h;
+	if (emu.insn_fn)
+		return -EBUSY;
+	emu.insn_fn = fn;
+	emu.uncount_fn = uncount;
+	if (uc_hook_add(emu.uc, &h, UC_HOOK_CODE, hook_every_insn, NULL, 1, 0)) {
+		emu.insn_fn = NULL;
+		return -EIO;
+	}
+	/* No flush of the translations: before the guest's first instruction
+	 * there are none, and Unicorn's flush writes its whole 1 GiB code
+	 * buffer (seconds of page faults in a fresh fork). */
+	return 0;
+}
+
 void emu_set_breakpoints(const uint64_t *addrs, int n)
 {
+	if (emu.insn_fn) { /* checked by hook_every_insn, in one place */
+		emu.nbp_inline = 0;
+		for (int i = 0; i < n && i < 64; i++)
+			emu.bp_inline[emu.nbp_inline++] = addrs[i];
+		return;
+	}
 	for (int i = 0; i < emu.nbp_hooks; i++)
 		uc_hook_del(emu.uc, emu.bp_hooks[i]);
 	emu.nbp_hooks = 0;
@@ -400,7 +457,14 @@ enum emu_exit emu_step(struct task *t, uint64_t n)
 		emu.block_hook_on = uc_hook_del(emu.uc, emu.block_hook) != UC_ERR_OK;
 	emu.budget = emu.slice = 0;
 	chaos_suspend(true);
-	enum emu_exit why = run_engine(t, n);
+	/* With the hook on every instruction, it counts the steps: Unicorn's
+	 * own count adds a hook whose removal flushes every translation (and
+	 * rewrites the 1 GiB code buffer, page by page a copy in a fork). */
+	emu.step_armed = emu.insn_fn != NULL;
+	emu.step_left = n;
+	emu.step_done = false;
+	enum emu_exit why = run_engine(t, emu.step_armed ? 0 : n);
+	emu.step_armed = false;
 	chaos_suspend(false);
 	return why;
 }
@@ -645,7 +709,7 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 	}
 	if (err == UC_ERR_INSN_INVALID)
 		return EMU_ILL;
-	if (err == UC_ERR_OK && count)
+	if (err == UC_ERR_OK && (count || emu.step_done))
 		return EMU_STEPPED;
 	if (err == UC_ERR_OK)
 		return EMU_SEGV; /* e.g. HLT: privileged in user mode */
@@ -666,6 +730,9 @@ struct task *emu_current_task(void)
 
 void emu_preempt(void)
 {
+	/* Before an instruction hook_every_insn already counted. */
+	if (emu.uncount_fn && emu.current)
+		emu.uncount_fn(emu.current);
 	emu.preempted = true;
 	uc_emu_stop(emu.uc);
 }

@@ -62,6 +62,14 @@ struct emu_stats emu_stats(void);
 void emu_set_breakpoints(const uint64_t *addrs, int n);
 /* Let the breakpoint at @rip pass once (resuming from it). */
 void emu_skip_breakpoint(uint64_t rip);
+/* Reverse execution (emu/reverse.c): @fn sees every instruction of the
+ * running task before it executes, in the engine's first code hook (the
+ * breakpoints are checked there too, before it: a breakpoint stops without
+ * calling @fn); true stops before the instruction as a breakpoint does
+ * (EMU_BREAKPOINT). @uncount: a later hook (chaos) stopped before an
+ * instruction @fn had seen. Once, before the guest's first instruction
+ * (blocks translated before would not call it); 0 or -errno. */
+int emu_set_insn_hook(bool (*fn)(struct task *, uint64_t), void (*uncount)(struct task *));
 
 /* The exact address a page fault on @page was about (from the faulting
  * instruction's operands); @page itself when it cannot tell. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
+#include "emu/reverse.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/task.h"
@@ -256,8 +257,8 @@ static void thread_list(char *out, size_t size)
 }
 
 /* Serve gdb until it resumes the machine. Returns GDB_CONTINUE, GDB_STEP
- * (single-step *tp) or GDB_KILL. */
-int gdb_stopped(struct task **tp, int sig, void (*load)(struct task *))
+ * (single-step *tp), GDB_KILL, or GDB_REVERSE_STEP/CONTINUE (bs, bc). */
+static int gdb_serve(struct task **tp, int sig, void (*load)(struct task *))
 {
 	static char out[65536];
 	load_hook = load;
@@ -280,7 +281,9 @@ int gdb_stopped(struct task **tp, int sig, void (*load)(struct task *))
 			break;
 		case 'q':
 			if (!strncmp(p, "qSupported", 10))
-				send_packet("PacketSize=10000;qXfer:features:read+;vContSupported+");
+				send_packet(reverse_enabled ? "PacketSize=10000;qXfer:features:read+;"
+							      "vContSupported+;ReverseStep+;ReverseContinue+"
+							    : "PacketSize=10000;qXfer:features:read+;vContSupported+");
 			else if (!strcmp(p, "qfThreadInfo")) {
 				thread_list(out, sizeof(out));
 				send_packet(out);
@@ -356,6 +359,7 @@ int gdb_stopped(struct task **tp, int sig, void (*load)(struct task *))
 			}
 			get_hex(eq + 1, b, sizeof(b));
 			reg_set(r, b);
+			reverse_wrote();
 			send_packet("OK");
 			break;
 		}
@@ -373,6 +377,7 @@ int gdb_stopped(struct task **tp, int sig, void (*load)(struct task *))
 				reg_set(r, b);
 				h += 2 * sz;
 			}
+			reverse_wrote();
 			send_packet("OK");
 			break;
 		}
@@ -399,6 +404,7 @@ int gdb_stopped(struct task **tp, int sig, void (*load)(struct task *))
 				send_packet("E14");
 				break;
 			}
+			reverse_wrote();
 			send_packet("OK");
 			break;
 		}
@@ -415,6 +421,14 @@ int gdb_stopped(struct task **tp, int sig, void (*load)(struct task *))
 				del_bp(a);
 			send_packet("OK");
 			break;
+		case 'b': /* bs, bc: reverse step and continue (emu/reverse.c) */
+			if (!reverse_enabled || (p[1] != 's' && p[1] != 'c')) {
+				send_packet("");
+				break;
+			}
+			if ((t = sel_task()))
+				*tp = t;
+			return p[1] == 's' ? GDB_REVERSE_STEP : GDB_REVERSE_CONTINUE;
 		case 'c':
 			return GDB_CONTINUE;
 		case 's':
@@ -455,6 +469,35 @@ int gdb_stopped(struct task **tp, int sig, void (*load)(struct task *))
 			send_packet("");
 		}
 	}
+}
+
+int gdb_stopped(struct task **tp, int sig, void (*load)(struct task *))
+{
+	/* Reverse execution records how gdb resumed, and replays it. */
+	return reverse_gdb_stopped(tp, sig, load, gdb_serve);
+}
+
+void gdb_stop_note(struct task *t, const char *note)
+{
+	char buf[96];
+	snprintf(buf, sizeof(buf), "T05%sthread:%x;", note, t ? t->tid : 0);
+	if (t)
+		gdb.gtid = t->tid;
+	send_packet(buf);
+}
+
+int gdb_breakpoints(uint64_t *out, int max)
+{
+	int n = gdb.nbp < max ? gdb.nbp : max;
+	memcpy(out, gdb.bp, (size_t)n * sizeof(*out));
+	return n;
+}
+
+void gdb_set_breakpoint_list(const uint64_t *addrs, int n)
+{
+	gdb.nbp = n < MAX_BREAKPOINTS ? n : MAX_BREAKPOINTS;
+	memcpy(gdb.bp, addrs, (size_t)gdb.nbp * sizeof(*addrs));
+	emu_set_breakpoints(gdb.bp, gdb.nbp);
 }
 
 void gdb_exited(int status)

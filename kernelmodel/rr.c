@@ -1,9 +1,12 @@
 #include "kernelmodel/rr.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "kernelmodel/sched.h"
 
@@ -192,4 +195,59 @@ bool rr_signal_ahead(void)
 		return false;
 	ungetc(c, log_file);
 	return c == RR_SIGNAL;
+}
+
+/* ---- reverse execution (emu/reverse.c) ---- */
+
+int rr_start_memory(void)
+{
+	int fd = memfd_create("cloneemu-rr", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	int r = rr_start_record(path);
+	close(fd);
+	return r;
+}
+
+long rr_position(void)
+{
+	if (!log_file)
+		return -1;
+	fflush(log_file);
+	return ftell(log_file);
+}
+
+int rr_reopen(long pos, bool replay)
+{
+	char path[64];
+	if (!log_file)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fileno(log_file));
+	FILE *f = fopen(path, "r+b"); /* a description (offset) of our own */
+	if (!f)
+		return -1;
+	/* The inherited stream was flushed before the fork: closing it writes
+	 * nothing. */
+	fclose(log_file);
+	log_file = f;
+	fcntl(fileno(f), F_SETFD, FD_CLOEXEC);
+	if (fseek(f, pos, SEEK_SET))
+		return -1;
+	rr_recording = !replay;
+	rr_replaying = replay;
+	return 0;
+}
+
+int rr_resume_recording(void)
+{
+	if (!log_file || !rr_replaying)
+		return -1;
+	long pos = ftell(log_file);
+	if (pos < 0 || fseek(log_file, pos, SEEK_SET) || ftruncate(fileno(log_file), pos))
+		return -1;
+	rr_replaying = false;
+	rr_recording = true;
+	return 0;
 }

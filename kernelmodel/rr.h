@@ -53,4 +53,17 @@ bool rr_signal_next(uint64_t step, int64_t *rec, size_t len);
 /* Is the next record a signal from outside (a replay waiting for one)? */
 bool rr_signal_ahead(void);
 
+/* Reverse execution (emu/reverse.c) keeps a recording of its own in
+ * memory (a memfd) when none was asked for; checkpoints are forks, so a
+ * position in the log is where a resumed checkpoint replays from. */
+int rr_start_memory(void);
+/* The log's position (flushed), -1 without a log. */
+long rr_position(void);
+/* After a fork: a file description of this process's own over the same
+ * log, at @pos, replaying (@replay) or recording. 0 or -1. */
+int rr_reopen(long pos, bool replay);
+/* A replay reached its target: cut the log here and record from now on.
+ * 0 or -1 (not replaying). */
+int rr_resume_recording(void);
+
 #endif
