@@ -19,10 +19,11 @@
  * builds the 108-byte FNSAVE image, and runs the same instruction on the
  * host between FRSTOR and FNSAVE, so results, C0-C3, stack faults and
  * exception flags are those of this machine's FPU by construction (and
- * the differential test x87_exact compares them with native runs). The image is loaded without the guest's
- * sticky exception flags and ES: a flag already set with its exception
- * unmasked would make the host's instruction trap (SIGFPE in cloneemu);
- * the old flags are ORed back and ES/B recomputed from the control word.
+ * the differential test x87_exact compares them with native runs). The
+ * image is loaded without the guest's sticky exception flags and ES: a flag
+ * already set with its exception unmasked would make the host's
+ * instruction trap (SIGFPE in cloneemu); the old flags are ORed back and
+ * ES/B recomputed from the control word.
  * An unmasked exception raised by the instruction gives the hardware's
  * unmasked response (no result stored, ES set); Unicorn never delivers the
  * #MF that would follow at the next waiting instruction (README limits).
@@ -110,20 +111,20 @@ static void store_guest(struct fsave_image *img, uint16_t old_flags, unsigned to
  * word is kept: FNSAVE leaves the FPU initialized, FLDCW puts the host's
  * control word back. (FNSAVE/FRSTOR of the host's own state would double
  * the cost: each takes 100-160 ns on this machine.) */
-#define X87_EXACT(name, insn)                                                              \
-	void helper_##name##_x86_64(void *env);                                            \
-	void helper_##name##_x86_64(void *env)                                             \
-	{                                                                                  \
-		struct fsave_image img;                                                    \
-		uint16_t old_flags, host_cw;                                               \
-		unsigned top;                                                              \
-		load_guest(&img, &old_flags, &top);                                        \
-		__asm__ volatile("fnstcw %[h]\n\t"                                         \
-				 "frstor %[g]\n\t" insn "\n\t"                             \
-				 "fnsave %[g]\n\t"                                         \
-				 "fldcw %[h]"                                              \
-				 : [g] "+m"(img), [h] "=m"(host_cw));                      \
-		store_guest(&img, old_flags, top);                                         \
+#define X87_EXACT(name, insn)                                                                      \
+	void helper_##name##_x86_64(void *env);                                                    \
+	void helper_##name##_x86_64(void *env)                                                     \
+	{                                                                                          \
+		struct fsave_image img;                                                            \
+		uint16_t old_flags, host_cw;                                                       \
+		unsigned top;                                                                      \
+		load_guest(&img, &old_flags, &top);                                                \
+		__asm__ volatile("fnstcw %[h]\n\t"                                                 \
+				 "frstor %[g]\n\t" insn "\n\t"                                     \
+				 "fnsave %[g]\n\t"                                                 \
+				 "fldcw %[h]"                                                      \
+				 : [g] "+m"(img), [h] "=m"(host_cw));                              \
+		store_guest(&img, old_flags, top);                                                 \
 	}
 
 X87_EXACT(fprem, "fprem")
