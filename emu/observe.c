@@ -152,6 +152,13 @@ void observe_signal(struct task *t, const struct ksiginfo *info, bool dropped)
 		timeline_signal(o, info, dropped);
 }
 
+static void on_stop(struct task *t, int sig)
+{
+	struct obs_task *o = obs_of(t);
+	if (o && timeline_on)
+		timeline_stop(o, sig);
+}
+
 static void on_syscall_enter(struct task *t, long nr)
 {
 	struct obs_task *o = obs_of(t);
@@ -204,4 +211,5 @@ void observe_start(void)
 	syscall_exit_hook = on_syscall_exit;
 	exit_trace_hook = observe_exit;
 	signal_trace_hook = observe_signal;
+	signal_stop_hook = on_stop;
 }

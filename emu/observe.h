@@ -26,7 +26,7 @@ struct obs_task {
 	int status; /* wait status at exit, or OBS_REPLACED */
 	/* --timeline: what is open on its track, and a flow (clone or
 	 * wake-up) to end where it next runs (0: none). */
-	bool running, in_syscall, blocked;
+	bool running, in_syscall, blocked, stopped;
 	long sys_nr; /* the syscall slice open */
 	uint64_t pending_flow;
 	const char *flow_name; /* its name: "clone" or "wakeup" */

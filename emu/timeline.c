@@ -194,8 +194,40 @@ static void end_flow(struct obs_task *o)
 	o->pending_flow = 0;
 }
 
+static void close_stopped(struct obs_task *o)
+{
+	if (!o->stopped)
+		return;
+	tl_simple(o, "E", "stopped", "stopped");
+	o->stopped = false;
+}
+
+void timeline_stop(struct obs_task *o, int sig)
+{
+	if (o->ended || (sig && o->stopped))
+		return;
+	if (!sig) {
+		close_stopped(o);
+		return;
+	}
+	/* It stops between slices (or while another task runs); a sleep it
+	 * was in ended (it retries the call once continued). */
+	if (o->blocked) {
+		tl_simple(o, "E", "blocked", "blocked");
+		o->blocked = false;
+	}
+	if (o->running)
+		return; /* stopping itself: the slice ends first */
+	const char *name = trace_signame(sig);
+	tl_begin_event(o, "B", "stopped", "stopped");
+	tl_printf(",\"args\":{\"by\":\"%s\"}", name ? name : "?");
+	tl_end_event();
+	o->stopped = true;
+}
+
 void timeline_run_begin(struct obs_task *o)
 {
+	close_stopped(o);
 	if (o->blocked) {
 		/* Woken without a wake-up we saw (it cannot happen, but the
 		 * nesting must hold). */
@@ -309,6 +341,7 @@ void timeline_signal(struct obs_task *o, const struct ksiginfo *info, bool dropp
 
 void timeline_exit(struct obs_task *o, bool running)
 {
+	close_stopped(o);
 	if (o->blocked) {
 		tl_simple(o, "E", "blocked", "blocked");
 		o->blocked = false;
@@ -336,6 +369,7 @@ void timeline_finish(void)
 		struct obs_task *o = obs_get(id);
 		if (o->blocked)
 			tl_simple(o, "E", "blocked", "blocked");
+		close_stopped(o);
 		close_syscall(o);
 		if (o->running)
 			tl_simple(o, "E", "running", "sched");

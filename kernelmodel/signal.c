@@ -18,6 +18,7 @@
 #include "kernelmodel/task.h"
 
 void (*signal_trace_hook)(struct task *t, const struct ksiginfo *info, bool dropped);
+void (*signal_stop_hook)(struct task *t, int sig);
 
 struct sighand *sighand_alloc(void)
 {
@@ -266,8 +267,11 @@ static void prepare_signal(struct task *p, int sig)
 		if (t->tgid != p->tgid)
 			continue;
 		t->sig_pending &= ~stops;
-		if (t->state == TASK_STOPPED)
+		if (t->state == TASK_STOPPED) {
 			t->state = TASK_RUNNING; /* a syscall it slept in is retried */
+			if (signal_stop_hook)
+				signal_stop_hook(t, 0);
+		}
 	}
 	if (was_stopped && sig == SIGCONT)
 		notify_parent_cldstop(p, CLD_CONTINUED, SIGCONT);
@@ -285,6 +289,8 @@ static void do_signal_stop(struct task *t, int sig)
 			if (p->state == TASK_INTERRUPTIBLE)
 				wake_task(p); /* it retries its syscall once continued */
 			p->state = TASK_STOPPED;
+			if (signal_stop_hook)
+				signal_stop_hook(p, sig);
 		}
 	notify_parent_cldstop(t, CLD_STOPPED, sig);
 }

@@ -143,6 +143,8 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 /* --trace: told of each signal get_signal takes, and of each one dropped
  * because it is ignored (@dropped). NULL: nobody listens. */
 extern void (*signal_trace_hook)(struct task *t, const struct ksiginfo *info, bool dropped);
+/* --timeline: @t stopped by job control (@sig), or continued (@sig 0). */
+extern void (*signal_stop_hook)(struct task *t, int sig);
 
 /* ITIMER_REAL: fire expired timers (SIGALRM) at host time @now. */
 void signal_run_timers(uint64_t now);

@@ -168,6 +168,12 @@ PY
 	sed -i -E 's/(getrandom\()"[^"]*"(\.\.\.)?/\1"<host random>"/' "$tmp/tr1" "$tmp/tr2"
 	cmp -s "$tmp/tr1" "$tmp/tr2" || { diff "$tmp/tr1" "$tmp/tr2" | head; fail "--timeline changed the trace"; }
 	grep -q '^+++ exited with 0 +++$' "$tmp/tr2" || fail "no exit line with --timeline"
+	# Job control: a child stopped by SIGSTOP until SIGCONT.
+	"$emu" --timeline "$tmp/s.json" "$gdir/wait_stop_cont.glibc" >/dev/null || fail "wait_stop_cont"
+	python3 "$(dirname "$0")/timeline_check.py" "$tmp/s.json" --need stopped --need SIGCONT ||
+		fail "stop/continue timeline"
+	grep -q '"ph":"B","name":"stopped","cat":"stopped",.*"args":{"by":"SIGSTOP"}' "$tmp/s.json" ||
+		fail "no stopped slice"
 	;;
 timeline_killed)
 	# A run killed while it waits for stdin keeps its events up to there.
