@@ -421,6 +421,15 @@ static int gather_host_fds(struct pollfd *pfd, struct task **who, int max)
 	return n;
 }
 
+long host_poll_now(struct pollfd *pfd)
+{
+	long r;
+	do
+		r = RR_SYS(poll(pfd, 1, 0));
+	while (r == -EINTR);
+	return r;
+}
+
 void wake_task(struct task *t)
 {
 	if (t->state != TASK_INTERRUPTIBLE)

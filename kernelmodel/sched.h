@@ -48,6 +48,12 @@ long sleep_on_host_fd(struct task *t, int fd, short events, const char *why);
  * descriptors (an array the caller keeps alive while asleep) is ready. */
 long sleep_poll(struct task *t, const void *chan, uint64_t deadline, struct pollfd *fds, int n,
 		const char *why);
+/* Is host descriptor @pfd->fd ready for @pfd->events now (poll without
+ * waiting, recorded)? The poll's count, -errno, or 0 (revents in @pfd).
+ * A signal from outside that interrupts it is not an answer: taken as
+ * readiness it sent a terminal read into a blocking host call, and the
+ * ^Z that interrupted the poll reached the guest only with the next line. */
+long host_poll_now(struct pollfd *pfd);
 /* The channel every pollable model object (pipes) wakes on a change. */
 extern const int poll_chan;
 /* Make every task sleeping on @chan runnable. */

@@ -75,7 +75,7 @@ static short file_revents(struct file *f, short events, struct poll_wait *w)
 		break;
 	default: {
 		struct pollfd h = {f->host_fd, events, 0};
-		long pr = RR_SYS(poll(&h, 1, 0));
+		long pr = host_poll_now(&h);
 		rr_bytes(&h.revents, sizeof(h.revents));
 		re = pr > 0 ? h.revents : 0;
 		if (w)

@@ -93,7 +93,7 @@ long host_wait_ready(struct task *t, struct file *f, bool for_read)
 			return r;
 	}
 	struct pollfd pfd = {f->host_fd, for_read ? POLLIN : POLLOUT, 0};
-	if (RR_SYS(poll(&pfd, 1, 0)) != 0)
+	if (host_poll_now(&pfd) != 0)
 		return 0; /* ready, or an error the I/O call will report */
 	/* A host socket is non-blocking on the host: the guest's flag is ours. */
 	long fl = f->hsk ? f->flags : RR_SYS(fcntl(f->host_fd, F_GETFL));

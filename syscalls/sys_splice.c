@@ -66,7 +66,7 @@ static long room(struct task *t, struct file *out)
 			return CHUNK;
 		struct pollfd pfd = {out->host_fd, POLLOUT, 0};
 		/* Ready for writing: a pipe then has PIPE_BUF free at least. */
-		return RR_SYS(poll(&pfd, 1, 0)) > 0 ? PIPE_BUF_ATOMIC : 0;
+		return host_poll_now(&pfd) > 0 ? PIPE_BUF_ATOMIC : 0;
 	}
 	default:
 		return -EINVAL;
@@ -106,7 +106,7 @@ static long kread(struct task *t, struct file *in, void *buf, size_t n, int64_t 
 				return w;
 		} else if (!in->is_regular) {
 			struct pollfd pfd = {in->host_fd, POLLIN, 0};
-			if (RR_SYS(poll(&pfd, 1, 0)) <= 0)
+			if (host_poll_now(&pfd) <= 0)
 				return -EAGAIN;
 		}
 		return host_rw(in, &iov, 1, true, off);

@@ -8,6 +8,8 @@
 # is outside every guest pid namespace; natively it is this shell's pid).
 #
 #   term suspend waitinfo spin default ignored   modes of SUBJECT
+#   storm   SIGWINCH (ignored) fired for 2 s while SUBJECT reads an empty
+#           pipe, then SIGUSR1
 #   stop    /bin/sh -c 'kill -STOP $$': the process stops (so does cloneemu,
 #           as /proc shows), and continues on SIGCONT from outside
 set -uo pipefail
@@ -38,10 +40,16 @@ wait_state() { # PID STATE: until /proc/PID/stat shows STATE (20 s at most)
 # run WHO PREFIX...: one run; stdout in $tmp/WHO.out, status in $tmp/WHO.status
 run() {
 	local who=$1; shift
-	local ok=0
+	local ok=0 feeder=
 	case $case in
 	stop)
 		"$@" /bin/sh -c 'echo ready; kill -STOP $$; echo continued' >"$tmp/$who.out" 2>"$tmp/$who.err" </dev/null &
+		;;
+	storm) # stdin: a pipe that stays open and empty until killed
+		mkfifo "$tmp/$who.fifo"
+		sleep 60 >"$tmp/$who.fifo" &
+		feeder=$!
+		"$@" "$subject" "$case" >"$tmp/$who.out" 2>"$tmp/$who.err" <"$tmp/$who.fifo" &
 		;;
 	*)
 		"$@" "$subject" "$case" >"$tmp/$who.out" 2>"$tmp/$who.err" </dev/null &
@@ -55,6 +63,10 @@ run() {
 	waitinfo) kill -USR2 $pid ;;
 	default) kill -INT $pid ;;
 	ignored) kill -TERM $pid; sleep 0.3; kill -USR1 $pid ;;
+	storm)
+		local end=$((SECONDS + 2))
+		while [ $SECONDS -lt $end ]; do kill -WINCH $pid 2>/dev/null; done
+		kill -USR1 $pid ;;
 	stop)
 		wait_state $pid T || ok=1
 		echo "stopped" >>"$tmp/$who.out.side"
@@ -71,6 +83,7 @@ run() {
 		case $st in 147|148|149|150) sleep 0.1 ;; *) break ;; esac
 	done
 	echo $st >"$tmp/$who.status"
+	[ -z "${feeder:-}" ] || kill $feeder 2>/dev/null
 	kill $guard 2>/dev/null
 	wait $guard 2>/dev/null
 	return $ok

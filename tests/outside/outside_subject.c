@@ -10,11 +10,19 @@
  *   waitinfo  sigwaitinfo() for SIGUSR2 without timeout; exit 0
  *   default   pause() with SIGINT's default action: killed by SIGINT
  *   ignored   SIGTERM ignored, SIGUSR1 handled: the SIGTERM does nothing
+ *   storm     reads its stdin (a pipe that stays empty) in a loop, a 1 ms
+ *             SIGALRM interrupting each read, until SIGUSR1 comes; the
+ *             script fires SIGWINCH (ignored) at it meanwhile. Under
+ *             cloneemu each read polls the host pipe first; a SIGWINCH
+ *             that interrupted that poll was once taken for readiness and
+ *             left cloneemu blocked in the host read, deaf to the SIGUSR1.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t got;
@@ -106,6 +114,23 @@ int main(int argc, char **argv)
 		while (!got)
 			pause();
 		report(got, got_code, got_pid, got_uid);
+		return 0;
+	}
+	if (!strcmp(mode, "storm")) {
+		catch(SIGUSR1);
+		catch(SIGALRM); /* without SA_RESTART: each tick ends the read */
+		struct itimerval every_ms = {{0, 1000}, {0, 1000}};
+		setitimer(ITIMER_REAL, &every_ms, NULL);
+		ready();
+		char c;
+		while (got != SIGUSR1) {
+			ssize_t r = read(0, &c, 1);
+			if (r >= 0 || errno != EINTR) {
+				printf("read: %zd (%s)\n", r, r < 0 ? strerror(errno) : "data");
+				return 1;
+			}
+		}
+		puts("got SIGUSR1 while reading");
 		return 0;
 	}
 	return 2;
