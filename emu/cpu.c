@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,14 +129,29 @@ void emu_request_stop(void)
 }
 
 /* Set from a host signal handler: only flags and uc_emu_stop, which only
- * stores (cpu_exit), so it is safe there. */
-static volatile int interrupted;
+ * stores (cpu_exit), so it is safe there.
+ *
+ * But Unicorn 2.1.1 checks for an exit request after every guest load and
+ * store, not only at block starts, and an exit inside a block puts the pc
+ * back at the block's start although its first instructions already ran
+ * (cpu_tb_exec's resync for TB_EXIT_REQUESTED): a stop at an arbitrary
+ * moment may run part of a block twice. A storm of SIGWINCH at a guest
+ * reading in a loop made it call read with its arguments shifted by one
+ * register, or return to address 0. So while the block hook runs, the
+ * hook ends the slice at the next block start, where nothing has run yet;
+ * only an unhooked slice is stopped anywhere, and only when told so. */
+static volatile sig_atomic_t interrupted;
 
-void emu_interrupt(void)
+void emu_interrupt(bool stop_anywhere)
 {
 	interrupted = 1;
-	if (emu.uc)
+	if (stop_anywhere && emu.uc && !emu.block_hook_on)
 		uc_emu_stop(emu.uc);
+}
+
+void emu_interrupt_taken(void)
+{
+	interrupted = 0;
 }
 
 const char *emu_error(void)
@@ -209,7 +225,7 @@ static void hook_syscall(uc_engine *uc, void *user)
 
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
-	if (--emu.budget == 0) {
+	if (--emu.budget == 0 || interrupted) {
 		emu.preempted = true;
 		uc_emu_stop(uc);
 	}
@@ -682,7 +698,6 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 	emu.intno = -1;
 	emu.tlb_refused = false;
 	emu_switch_mm(t->mm);
-	interrupted = 0;
 	uc_err err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
 	emu.current = NULL;
 	emu.last_err = err;

@@ -84,9 +84,13 @@ void emu_disasm(struct task *t, uint64_t addr, int n, FILE *out);
 uint64_t emu_blocks_run(void);
 /* Ask the running slice to end after the current instruction (hooks only). */
 void emu_request_stop(void);
-/* End the running slice soon (from a host signal handler: async-signal-safe);
- * the slice returns EMU_PREEMPTED. A request while no slice runs is lost. */
-void emu_interrupt(void);
+/* End the running slice soon (from a host signal handler: async-signal-safe):
+ * at the next block start while the block hook runs; without it only when
+ * @stop_anywhere (the engine is then stopped wherever it is, which may run
+ * part of a block twice: for a task that never runs again). The slice
+ * returns EMU_PREEMPTED, and so does every slice until emu_interrupt_taken(). */
+void emu_interrupt(bool stop_anywhere);
+void emu_interrupt_taken(void);
 const char *emu_error(void);
 
 /* For emu/chaos.c: the engine (a uc_engine *), the task on the CPU

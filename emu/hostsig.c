@@ -40,8 +40,17 @@ static int wake_pipe[2] = {-1, -1};
 static bool active;
 static sigset_t fwd_set;
 
+/* The signals that kill the task of an unhooked slice (emu_unhooked) when
+ * they come from another process, and when the terminal generates them:
+ * only for these may the handler stop the engine at once (emu_interrupt);
+ * any other waits for the task's next system call. Set by hostsig_arm. */
+static volatile uint64_t kills_from_process, kills_from_tty;
+static struct task *first_task;
+
 static bool console_saved;
 static struct termios console_modes;
+
+static enum outside_target target_of(int signo, int code);
 
 static void on_host_signal(int sig, siginfo_t *si, void *uc)
 {
@@ -60,8 +69,13 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
 	}
 	/* A recording delivers at the end of a slice (deterministic), never
 	 * in the middle of one. */
-	if (!rr_recording)
-		emu_interrupt();
+	if (!rr_recording) {
+		enum outside_target to = target_of(sig, si->si_code);
+		uint64_t kills = to == OUTSIDE_PROCESS ? kills_from_process
+				 : to == OUTSIDE_TTY   ? kills_from_tty
+						       : 0;
+		emu_interrupt(sig <= NSIG_MODEL && (kills & SIGBIT(sig)));
+	}
 	errno = saved;
 }
 
@@ -83,6 +97,7 @@ static uint64_t host_console(void)
 
 void hostsig_init(struct task *first)
 {
+	first_task = first;
 	/* The host terminal's modes, restored when cloneemu exits. */
 	if (isatty(0) && !tcgetattr(0, &console_modes))
 		console_saved = true;
@@ -135,6 +150,11 @@ void hostsig_init(struct task *first)
 		sigaddset(&fwd_set, s);
 	}
 	sched_set_outside_fd(wake_pipe[0]);
+	uint64_t caught = 0;
+	for (int s = 1; s <= NSIG_MODEL; s++)
+		if (sigismember(&fwd_set, s) == 1)
+			caught |= SIGBIT(s);
+	sched_set_outside_signals(caught);
 	active = true;
 }
 
@@ -162,11 +182,11 @@ bool hostsig_pending(void)
 }
 
 /* What a signal the host terminal generated goes to. */
-static enum outside_target target_of(const struct arrival *a)
+static enum outside_target target_of(int signo, int code)
 {
-	if (a->code != SI_KERNEL)
+	if (code != SI_KERNEL)
 		return OUTSIDE_PROCESS; /* kill, sigqueue, tgkill from a process */
-	switch (a->signo) {
+	switch (signo) {
 	case SIGINT:
 	case SIGQUIT:
 	case SIGTSTP:
@@ -184,7 +204,7 @@ static void deliver_one(struct task *first, const struct arrival *a, uint64_t st
 {
 	struct ksiginfo info = {.signo = a->signo, .code = a->code, .uid = a->uid,
 				.value = a->value};
-	enum outside_target to = target_of(a);
+	enum outside_target to = target_of(a->signo, a->code);
 	if (rr_recording) {
 		int64_t rec[6] = {(int64_t)step, a->signo, a->code, a->uid, (int64_t)a->value, to};
 		rr_signal(rec, sizeof(rec));
@@ -208,6 +228,7 @@ void hostsig_deliver(struct task *first, uint64_t step)
 	sigset_t old;
 	sigprocmask(SIG_BLOCK, &fwd_set, &old);
 	ring_pending = 0;
+	emu_interrupt_taken();
 	char buf[64];
 	while (read(wake_pipe[0], buf, sizeof(buf)) > 0)
 		;
@@ -237,4 +258,30 @@ void hostsig_stop_self(struct task *first)
 	/* Stopped here until continued; the SIGCONT handler notes the
 	 * continuation for the guest. */
 	sigaction(sig, &old, NULL);
+}
+
+/* Would @t die of @sig sent its way now (get_signal's default action)? */
+static bool kills(const struct task *t, int sig)
+{
+	enum sig_default d = sig_default_action(sig);
+	return !(t->sig_blocked & SIGBIT(sig)) &&
+	       t->sighand->action[sig - 1].handler == (uint64_t)(uintptr_t)SIG_DFL &&
+	       (d == SIG_DFL_TERM || d == SIG_DFL_CORE) && !signal_unkillable(t);
+}
+
+void hostsig_arm(struct task *t, bool unhooked)
+{
+	uint64_t by_process = 0, by_tty = 0;
+	if (active && unhooked) {
+		int fg = tty_console_pgrp();
+		bool gets_process = first_task && t->tgid == first_task->tgid;
+		bool gets_tty = fg ? t->signal->pgid == fg : gets_process;
+		for (int s = 1; s <= NSIG_MODEL; s++)
+			if (sigismember(&fwd_set, s) == 1 && kills(t, s)) {
+				by_process |= gets_process ? SIGBIT(s) : 0;
+				by_tty |= gets_tty ? SIGBIT(s) : 0;
+			}
+	}
+	kills_from_process = by_process;
+	kills_from_tty = by_tty;
 }

@@ -28,6 +28,9 @@ void hostsig_fini(void);
 void hostsig_deliver(struct task *first, uint64_t step);
 /* Did a signal arrive that hostsig_deliver has not handed over yet? */
 bool hostsig_pending(void);
+/* Before @t's slice, @unhooked when it runs without the block hook: which
+ * signals from outside may stop the engine at once (those that kill @t). */
+void hostsig_arm(struct task *t, bool unhooked);
 /* Nothing can run and @first's process is stopped: stop cloneemu itself
  * with the same signal, so whoever started it sees the stop (job control
  * of the outer shell); it comes back when cloneemu is continued, and the

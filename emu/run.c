@@ -445,6 +445,7 @@ int emu_run_all(struct task *first)
 		}
 		uint64_t slice = steps > 0 ? 0 : sched_slice(t);
 		bool preemptible = slice && slice != SCHED_SLICE_ALONE;
+		hostsig_arm(t, !slice && steps <= 0);
 		sched_begin_slice(preemptible);
 		if (observe_active)
 			observe_slice_begin(t);

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -205,6 +206,25 @@ bool sched_need_resched(void)
 	return policy.need_resched;
 }
 
+static uint64_t outside_signals;
+
+void sched_set_outside_signals(uint64_t mask)
+{
+	outside_signals = mask;
+}
+
+/* Has @t a handler for a signal that may come from outside? */
+static bool handles_outside_signal(const struct task *t)
+{
+	for (int s = 1; s <= NSIG_MODEL; s++) {
+		uint64_t h = t->sighand->action[s - 1].handler;
+		if ((outside_signals & SIGBIT(s)) && h != (uint64_t)(uintptr_t)SIG_DFL &&
+		    h != (uint64_t)(uintptr_t)SIG_IGN)
+			return true;
+	}
+	return false;
+}
+
 static uint64_t slice_policy(const struct task *running)
 {
 	bool others = false, multi = false;
@@ -228,7 +248,8 @@ static uint64_t slice_policy(const struct task *running)
 	if (!multi && !timers)
 		/* (A recording keeps the hook: a signal from outside is
 		 * delivered at the end of a slice, and slices must end.) */
-		return policy.alone_blocks >= SCHED_ALONE_BLOCKS && !rr_recording && !rr_replaying
+		return policy.alone_blocks >= SCHED_ALONE_BLOCKS && !rr_recording && !rr_replaying &&
+				       !handles_outside_signal(running)
 			       ? 0
 			       : SCHED_SLICE_ALONE;
 	if (!others && !timers)

@@ -109,6 +109,10 @@ bool sched_idle(void);
 bool task_waits_outside(const struct task *t);
 /* The descriptor a signal from outside makes readable (emu/hostsig.c). */
 void sched_set_outside_fd(int fd);
+/* The signals the host forwards to guests (emu/hostsig.c). A task that
+ * handles one never runs without the block hook: only at a block start can
+ * a slice be ended safely for the handler to run (emu_interrupt). */
+void sched_set_outside_signals(uint64_t mask);
 /* Print the tasks and what each waits on (deadlock report). */
 void sched_report(void);
 

@@ -8,6 +8,7 @@
 # is outside every guest pid namespace; natively it is this shell's pid).
 #
 #   term suspend waitinfo spin default ignored   modes of SUBJECT
+#   spinkill SIGINT to a guest computing alone
 #   storm   SIGWINCH (ignored) fired for 2 s while SUBJECT reads an empty
 #           pipe, then SIGUSR1
 #   stop    /bin/sh -c 'kill -STOP $$': the process stops (so does cloneemu,
@@ -62,6 +63,7 @@ run() {
 	suspend) kill -USR1 $pid ;;
 	waitinfo) kill -USR2 $pid ;;
 	default) kill -INT $pid ;;
+	spinkill) sleep 0.5; kill -INT $pid ;;
 	ignored) kill -TERM $pid; sleep 0.3; kill -USR1 $pid ;;
 	storm)
 		local end=$((SECONDS + 2))

@@ -10,6 +10,9 @@
  *   waitinfo  sigwaitinfo() for SIGUSR2 without timeout; exit 0
  *   default   pause() with SIGINT's default action: killed by SIGINT
  *   ignored   SIGTERM ignored, SIGUSR1 handled: the SIGTERM does nothing
+ *   spinkill  spins in a CPU loop with every default action: SIGINT kills
+ *             it (under cloneemu the lone task runs without the block hook
+ *             by then, and the engine is stopped wherever it is)
  *   storm     reads its stdin (a pipe that stays empty) in a loop, a 1 ms
  *             SIGALRM interrupting each read, until SIGUSR1 comes; the
  *             script fires SIGWINCH (ignored) at it meanwhile. Under
@@ -76,6 +79,12 @@ int main(int argc, char **argv)
 		}
 		report(got, got_code, got_pid, got_uid);
 		return 0;
+	}
+	if (!strcmp(mode, "spinkill")) {
+		ready();
+		volatile unsigned long n = 0;
+		for (;;)
+			n++;
 	}
 	if (!strcmp(mode, "suspend")) {
 		sigset_t block, old;
