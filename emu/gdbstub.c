@@ -1,9 +1,15 @@
-/* --gdb PORT: the GDB remote serial protocol on 127.0.0.1. Every guest task
- * is a gdb thread (its tid); the machine stops as a whole. Supported:
- * ?, qSupported, qfThreadInfo/qsThreadInfo, qC, qAttached, qXfer of the
- * target description, T (thread alive), H g/c, g/G, p/P, m/M, Z0/z0
- * software breakpoints, c/s, vCont (c, s), k, D. Breakpoints are code hooks
- * on their address, so the guest's memory is never patched. */
+/* --gdb PORT: the GDB remote serial protocol on 127.0.0.1, all-stop (the
+ * machine stops as a whole). With gdb's multiprocess extensions every
+ * emulated process is an inferior of its own (thread ids pPID.TID) and
+ * gdb hears of forks, vforks, execs and exits; without them every task is
+ * a thread of one inferior. Supported: ?, qSupported, qfThreadInfo,
+ * qC, qAttached, qXfer of the target description (amd64-linux with
+ * orig_rax, fs_base, gs_base) and of exec-file, QPassSignals, T, H g/c,
+ * g/G, p/P, m/M, Z0/z0 software breakpoints (per process), Z2/z2 write
+ * watchpoints, c/C/s/S, vCont (c, C, s, S), vFile host I/O, vKill, k,
+ * D. Breakpoints are code hooks on their address, so the guest's memory
+ * is never patched. Every signal a debugged task takes stops it first
+ * (gdb_target.c), as ptrace's signal-delivery-stop. */
 #include "emu/gdbstub.h"
 
 #include <arpa/inet.h>
@@ -11,6 +17,7 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,114 +25,134 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
+#include "emu/gdb_internal.h"
 #include "emu/reverse.h"
 #include "kernelmodel/exit.h"
 #include "kernelmodel/sched.h"
+#include "kernelmodel/signal.h"
 #include "kernelmodel/task.h"
 
 #define MAX_BREAKPOINTS 64
+#define MAX_ATTACHED 64
 
 static struct {
-	int fd;
-	int gtid;            /* thread for g/G/m/M (Hg) */
-	uint64_t bp[MAX_BREAKPOINTS];
+	int gtid, gpid;   /* thread (and process) for g/G/m/M/Z (Hg) */
+	int ctid;         /* Hc: the thread a legacy c/s/C/S is about */
+	struct {
+		int pid; /* 0: every process (without multiprocess) */
+		uint64_t addr;
+	} bp[MAX_BREAKPOINTS];
 	int nbp;
-	bool stepping;       /* the current resume is a single step */
-	int step_tid;
-	bool detached;
+	int step_tid;     /* the thread the last resume single-steps, 0 none */
+	int attached[MAX_ATTACHED];
+	int natt;
+	uint8_t pass[256]; /* QPassSignals, by gdb number */
+	int sig_tid;      /* the thread in a signal stop now, 0 none */
+	int sig_result;   /* ... and what it will take (Linux number, 0 none) */
+	int inject_tid, inject_sig; /* a signal a resume sends: not stopped for */
+	int resume;       /* how gdb resumed from a signal stop, GDB_NONE none */
+	int resume_tid;
 	bool killed;
-} gdb = {.fd = -1};
+} gdb = {.resume = GDB_NONE};
 
 bool gdb_active;
+bool gdb_multi, gdb_fork_events, gdb_vfork_events, gdb_exec_events;
 
-/* ---- packet I/O ---- */
+/* ---- processes and thread ids ---- */
 
-static int hexval(int c)
+bool gdb_attached(const struct task *t)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-					      : c >= 'A' && c <= 'F' ? c - 'A' + 10
-								     : -1;
+	if (!gdb_multi)
+		return true;
+	for (int i = 0; i < gdb.natt; i++)
+		if (gdb.attached[i] == t->tgid)
+			return true;
+	return false;
 }
 
-static void send_packet(const char *data)
+void gdb_attach(int pid)
 {
-	size_t len = strlen(data);
-	char *buf = malloc(len + 5);
-	if (!buf)
-		return;
-	unsigned sum = 0;
-	for (size_t i = 0; i < len; i++)
-		sum += (unsigned char)data[i];
-	int n = snprintf(buf, len + 5, "$%s#%02x", data, sum & 0xff);
-	for (ssize_t off = 0; off < n;) {
-		ssize_t w = write(gdb.fd, buf + off, n - off);
-		if (w <= 0)
-			break;
-		off += w;
-	}
-	free(buf);
+	for (int i = 0; i < gdb.natt; i++)
+		if (gdb.attached[i] == pid)
+			return;
+	if (gdb.natt < MAX_ATTACHED)
+		gdb.attached[gdb.natt++] = pid;
 }
 
-/* The next packet's payload (NUL-terminated, in a static buffer) or NULL
- * when the connection is gone. Acknowledges it. */
-static char *recv_packet(void)
+void gdb_detach_pid(int pid)
 {
-	static char buf[65536];
-	char c;
-	for (;;) {
-		if (read(gdb.fd, &c, 1) != 1)
-			return NULL;
-		if (c == '$')
-			break;
-		if (c == 0x03) { /* ^C: already stopped, report it */
-			buf[0] = '?';
-			buf[1] = 0;
-			return buf;
-		}
+	for (int i = 0; i < gdb.natt; i++)
+		if (gdb.attached[i] == pid)
+			gdb.attached[i] = gdb.attached[--gdb.natt];
+}
+
+static const char *ptid(const struct task *t)
+{
+	static char buf[4][48];
+	static int k;
+	char *b = buf[k++ & 3];
+	if (gdb_multi)
+		snprintf(b, sizeof(buf[0]), "p%x.%x", t->tgid, t->tid);
+	else
+		snprintf(b, sizeof(buf[0]), "%x", t->tid);
+	return b;
+}
+
+static const char *parse_id(const char *s, int *v)
+{
+	char *end;
+	if (s[0] == '-' && s[1] == '1') {
+		*v = -1;
+		return s + 2;
 	}
-	size_t n = 0;
-	while (read(gdb.fd, &c, 1) == 1 && c != '#')
-		if (n + 1 < sizeof(buf))
-			buf[n++] = c;
-	buf[n] = 0;
-	char sum[2];
-	if (read(gdb.fd, sum, 2) != 2)
+	*v = (int)strtol(s, &end, 16);
+	return end;
+}
+
+/* "pP.T", "pP", "T", "-1", "0": *pid (0: unsaid), *tid (-1 all, 0 any). */
+static const char *parse_ptid(const char *s, int *pid, int *tid)
+{
+	*pid = 0;
+	*tid = 0;
+	if (*s == 'p') {
+		s = parse_id(s + 1, pid);
+		if (*s == '.')
+			return parse_id(s + 1, tid);
+		*tid = -1;
+		return s;
+	}
+	return parse_id(s, tid);
+}
+
+/* The live, debugged task @pid/@tid names; any thread of @pid for tid
+ * 0/-1 (its leader first); NULL when none. */
+static struct task *find_thread(int pid, int tid)
+{
+	if (tid > 0) {
+		struct task *t = task_find(tid);
+		return t && task_is_alive(t) && (pid <= 0 || t->tgid == pid) && gdb_attached(t) ? t
+											: NULL;
+	}
+	if (pid <= 0)
 		return NULL;
-	if (write(gdb.fd, "+", 1) != 1)
-		return NULL;
-	return buf;
+	struct task *l = task_find(pid);
+	if (l && task_is_alive(l) && l->tgid == pid && gdb_attached(l))
+		return l;
+	for (struct task *t = task_next(NULL); t; t = task_next(t))
+		if (t->tgid == pid && task_is_alive(t) && gdb_attached(t))
+			return t;
+	return NULL;
 }
-
-static void put_hex_le(char *out, const uint8_t *bytes, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", bytes[i]);
-}
-
-static size_t get_hex(const char *in, uint8_t *bytes, size_t max)
-{
-	size_t n = 0;
-	while (n < max && hexval(in[2 * n]) >= 0 && hexval(in[2 * n + 1]) >= 0) {
-		bytes[n] = (uint8_t)(hexval(in[2 * n]) << 4 | hexval(in[2 * n + 1]));
-		n++;
-	}
-	return n;
-}
-
-/* ---- registers: gdb's amd64 layout (rax..r15, rip, eflags, segments,
- * st0-7, x87 control, xmm0-15, mxcsr) ---- */
-
-static const int gdb_gpr[16] = {EREG_RAX, EREG_RBX, EREG_RCX, EREG_RDX, EREG_RSI, EREG_RDI,
-				EREG_RBP, EREG_RSP, EREG_R8,  EREG_R9,  EREG_R10, EREG_R11,
-				EREG_R12, EREG_R13, EREG_R14, EREG_R15};
 
 static struct task *loaded_for_gdb;
 static void (*load_hook)(struct task *);
 
-static struct task *sel_task(void)
+struct task *gdb_sel_task(void)
 {
 	struct task *t = task_find(gdb.gtid);
 	if (!t || !task_is_alive(t))
+		t = find_thread(gdb.gpid, 0);
+	if (!t)
 		t = loaded_for_gdb;
 	if (t && t != loaded_for_gdb && load_hook) {
 		load_hook(t);
@@ -134,381 +161,631 @@ static struct task *sel_task(void)
 	return t;
 }
 
-/* Register @n as gdb numbers them, into @buf; returns its size. */
-static size_t reg_get(int n, uint8_t *buf)
-{
-	uint64_t v;
-	memset(buf, 0, 16);
-	if (n < 16) {
-		v = emu_reg_read(gdb_gpr[n]);
-		memcpy(buf, &v, 8);
-		return 8;
-	}
-	if (n == 16) {
-		v = emu_reg_read(EREG_RIP);
-		memcpy(buf, &v, 8);
-		return 8;
-	}
-	if (n == 17) {
-		uint32_t f = (uint32_t)emu_reg_read(EREG_RFLAGS);
-		memcpy(buf, &f, 4);
-		return 4;
-	}
-	if (n < 24) { /* cs ss ds es fs gs */
-		static const uint32_t sel[6] = {0x33, 0x2b, 0, 0, 0, 0};
-		memcpy(buf, &sel[n - 18], 4);
-		return 4;
-	}
-	if (n < 32) {
-		emu_vreg_read(EVREG_ST0 + (n - 24), buf, 10);
-		return 10;
-	}
-	if (n < 40) { /* fctrl fstat ftag fiseg fioff foseg fooff fop */
-		uint32_t x = n == 32 ? (uint32_t)emu_reg_read(EREG_FPCW)
-			     : n == 33 ? (uint32_t)emu_reg_read(EREG_FPSW)
-			     : n == 34 ? (uint32_t)emu_reg_read(EREG_FPTAG)
-				       : 0;
-		memcpy(buf, &x, 4);
-		return 4;
-	}
-	if (n < 56) {
-		emu_vreg_read(EVREG_XMM0 + (n - 40), buf, 16);
-		return 16;
-	}
-	uint32_t m = (uint32_t)emu_reg_read(EREG_MXCSR);
-	memcpy(buf, &m, 4);
-	return 4;
-}
+/* ---- breakpoints: per process with multiprocess ---- */
 
-static void reg_set(int n, const uint8_t *buf)
-{
-	uint64_t v = 0;
-	if (n < 17) {
-		memcpy(&v, buf, 8);
-		emu_reg_write(n < 16 ? gdb_gpr[n] : EREG_RIP, v);
-	} else if (n == 17) {
-		memcpy(&v, buf, 4);
-		emu_reg_write(EREG_RFLAGS, v);
-	} else if (n >= 40 && n < 56) {
-		emu_vreg_write(EVREG_XMM0 + (n - 40), buf, 16);
-	}
-}
-
-#define NREGS 57
-#define XFER_TDESC "qXfer:features:read:target.xml:"
-
-static const char target_xml[] =
-	"l<?xml version=\"1.0\"?><!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
-	"<target version=\"1.0\"><architecture>i386:x86-64</architecture>"
-	"<osabi>GNU/Linux</osabi></target>";
-
-/* ---- breakpoints ---- */
-
-bool gdb_breakpoint_at(uint64_t rip)
+static bool bp_match(int pid, uint64_t addr)
 {
 	for (int i = 0; i < gdb.nbp; i++)
-		if (gdb.bp[i] == rip)
+		if (gdb.bp[i].addr == addr && (!gdb.bp[i].pid || gdb.bp[i].pid == pid))
 			return true;
 	return false;
 }
 
-static void add_bp(uint64_t a)
-{
-	if (!gdb_breakpoint_at(a) && gdb.nbp < MAX_BREAKPOINTS) {
-		gdb.bp[gdb.nbp++] = a;
-		emu_set_breakpoints(gdb.bp, gdb.nbp);
-	}
-}
-
-static void del_bp(uint64_t a)
+bool gdb_breakpoint_at(uint64_t rip)
 {
 	for (int i = 0; i < gdb.nbp; i++)
-		if (gdb.bp[i] == a) {
+		if (gdb.bp[i].addr == rip)
+			return true;
+	return false;
+}
+
+static void bp_sync(void)
+{
+	uint64_t a[MAX_BREAKPOINTS];
+	int n = 0;
+	for (int i = 0; i < gdb.nbp; i++) {
+		int j = 0;
+		while (j < n && a[j] != gdb.bp[i].addr)
+			j++;
+		if (j == n)
+			a[n++] = gdb.bp[i].addr;
+	}
+	emu_set_breakpoints(a, n);
+}
+
+static bool bp_add(int pid, uint64_t a)
+{
+	for (int i = 0; i < gdb.nbp; i++)
+		if (gdb.bp[i].addr == a && gdb.bp[i].pid == pid)
+			return true;
+	if (gdb.nbp == MAX_BREAKPOINTS)
+		return false;
+	gdb.bp[gdb.nbp].pid = pid;
+	gdb.bp[gdb.nbp++].addr = a;
+	bp_sync();
+	return true;
+}
+
+static void bp_del(int pid, uint64_t a)
+{
+	for (int i = 0; i < gdb.nbp; i++)
+		if (gdb.bp[i].addr == a && gdb.bp[i].pid == pid) {
 			gdb.bp[i] = gdb.bp[--gdb.nbp];
-			emu_set_breakpoints(gdb.bp, gdb.nbp);
+			bp_sync();
 			return;
 		}
 }
 
-/* ---- the command loop ---- */
-
-static void stop_reply(struct task *t, int sig)
+void gdb_bp_clear(int pid)
 {
-	char buf[64];
-	if (!t) {
-		send_packet("W00");
-		return;
-	}
-	snprintf(buf, sizeof(buf), "T%02xthread:%x;", sig, t->tid);
-	gdb.gtid = t->tid; /* gdb reads the stopped thread's registers next */
-	send_packet(buf);
+	for (int i = 0; i < gdb.nbp;)
+		if (pid < 0 || gdb.bp[i].pid == pid)
+			gdb.bp[i] = gdb.bp[--gdb.nbp];
+		else
+			i++;
+	bp_sync();
 }
+
+/* The process Z packets are about: Hg's, without multiprocess every one. */
+static int z_pid(void)
+{
+	if (!gdb_multi)
+		return 0;
+	struct task *t = task_find(gdb.gtid);
+	return gdb.gpid > 0 ? gdb.gpid : t ? t->tgid : 0;
+}
+
+/* ---- signals ---- */
+
+bool gdb_sig_passed(int sig)
+{
+	int g = gdb_sig_from_linux(sig);
+	return g < 256 && gdb.pass[g];
+}
+
+static void pass_signals(const char *p)
+{
+	memset(gdb.pass, 0, sizeof(gdb.pass));
+	while (*p) {
+		char *end;
+		long g = strtol(p, &end, 16);
+		if (end == p)
+			break;
+		if (g >= 0 && g < 256)
+			gdb.pass[g] = 1;
+		p = *end == ';' ? end + 1 : end;
+	}
+}
+
+/* ---- resuming ---- */
+
+/* A resume with signal @lsig for @x: the answer of a signal stop, or a
+ * signal sent now (gdb's "signal SIGX" at another stop). */
+static void resume_signal(struct task *x, int lsig)
+{
+	if (x && x->tid == gdb.sig_tid) {
+		gdb.sig_result = lsig;
+	} else if (x && lsig) {
+		gdb.inject_tid = x->tid;
+		gdb.inject_sig = lsig;
+		send_signal(x, lsig, NULL);
+	}
+}
+
+/* vCont;ACTION[:TID];...: a step of one thread, or a continue of all;
+ * signals for the threads named. Returns GDB_STEP or GDB_CONTINUE. */
+static int resume_vcont(const char *p, struct task **tp)
+{
+	struct task *step = NULL;
+	bool sig_stop_seen = false;
+	while (*p == ';') {
+		char act = p[1];
+		int gsig = 0, pid = 0, tid = -1;
+		p += 2;
+		if (act == 'C' || act == 'S') {
+			char *end;
+			gsig = (int)strtol(p, &end, 16);
+			p = end;
+		}
+		if (*p == ':')
+			p = parse_ptid(p + 1, &pid, &tid);
+		while (*p && *p != ';')
+			p++;
+		struct task *x = tid > 0 || pid > 0 ? find_thread(pid, tid) : NULL;
+		bool all = tid <= 0 && pid <= 0;
+		if (all) /* the default: the signal-stopped or selected thread */
+			x = gdb.sig_tid && !sig_stop_seen ? task_find(gdb.sig_tid) : task_find(gdb.ctid);
+		if (x && x->tid == gdb.sig_tid) {
+			if (sig_stop_seen)
+				continue; /* an earlier action named it */
+			sig_stop_seen = true;
+		}
+		if (act == 'C' || act == 'S' || (x && x->tid == gdb.sig_tid))
+			resume_signal(x, gsig ? gdb_sig_to_linux(gsig) : 0);
+		if ((act == 's' || act == 'S') && !step)
+			step = x ? x : *tp;
+	}
+	if (step) {
+		*tp = step;
+		gdb.step_tid = step->tid;
+		return GDB_STEP;
+	}
+	gdb.step_tid = 0;
+	return GDB_CONTINUE;
+}
+
+/* Legacy c/C/s/S: about Hc's thread (the stopped one when unsaid). */
+static int resume_legacy(char act, const char *p, struct task **tp)
+{
+	struct task *x = gdb.sig_tid ? task_find(gdb.sig_tid) : task_find(gdb.ctid);
+	if (!x || !task_is_alive(x))
+		x = *tp;
+	int gsig = act == 'C' || act == 'S' ? (int)strtol(p, NULL, 16) : 0;
+	resume_signal(x, gsig ? gdb_sig_to_linux(gsig) : 0);
+	if (act == 's' || act == 'S') {
+		if (x)
+			*tp = x;
+		gdb.step_tid = x ? x->tid : 0;
+		return GDB_STEP;
+	}
+	gdb.step_tid = 0;
+	return GDB_CONTINUE;
+}
+
+/* ---- the command loop ---- */
 
 static void thread_list(char *out, size_t size)
 {
-	size_t n = snprintf(out, size, "m");
+	size_t n = (size_t)snprintf(out, size, "m");
 	bool first = true;
 	for (struct task *t = task_next(NULL); t; t = task_next(t))
-		if (task_is_alive(t)) {
-			n += snprintf(out + n, size > n ? size - n : 0, "%s%x", first ? "" : ",",
-				      t->tid);
+		if (task_is_alive(t) && gdb_attached(t)) {
+			n += (size_t)snprintf(out + n, size > n ? size - n : 0, "%s%s", first ? "" : ",",
+					      ptid(t));
 			first = false;
 		}
+	if (first)
+		snprintf(out, size, "l");
 }
 
-/* Serve gdb until it resumes the machine. Returns GDB_CONTINUE, GDB_STEP
- * (single-step *tp), GDB_KILL, or GDB_REVERSE_STEP/CONTINUE (bs, bc). */
-static int gdb_serve(struct task **tp, int sig, void (*load)(struct task *))
+/* Does gdb's qSupported:a;b;c list @f? */
+static bool offers(const char *p, const char *f)
+{
+	size_t n = strlen(f);
+	for (const char *s = strchr(p, ':'); s; s = strchr(s + 1, ';'))
+		if (!strncmp(s + 1, f, n) && (s[1 + n] == ';' || !s[1 + n]))
+			return true;
+	return false;
+}
+
+static void supported(const char *p)
+{
+	gdb_multi = offers(p, "multiprocess+");
+	gdb_fork_events = gdb_multi && offers(p, "fork-events+");
+	gdb_vfork_events = gdb_multi && offers(p, "vfork-events+");
+	gdb_exec_events = gdb_multi && offers(p, "exec-events+");
+	char out[512];
+	snprintf(out, sizeof(out),
+		 "PacketSize=10000;qXfer:features:read+;qXfer:exec-file:read+;vContSupported+;"
+		 "QPassSignals+%s%s%s%s%s",
+		 reverse_enabled ? ";ReverseStep+;ReverseContinue+" : "", gdb_multi ? ";multiprocess+" : "", gdb_fork_events ? ";fork-events+" : "",
+		 gdb_vfork_events ? ";vfork-events+" : "", gdb_exec_events ? ";exec-events+" : "");
+	gdb_send(out);
+}
+
+static void xfer_exec_file(const char *p, char *out, size_t size)
+{
+	/* qXfer:exec-file:read:PID:OFF,LEN */
+	char *colon;
+	int pid = (int)strtol(p, &colon, 16);
+	struct task *t = pid ? find_thread(pid, 0) : gdb_sel_task();
+	uint64_t a = 0, l = 0;
+	if (!t || !t->exe || *colon != ':' ||
+	    sscanf(colon + 1, "%" SCNx64 ",%" SCNx64, &a, &l) != 2) {
+		snprintf(out, size, "E01");
+		return;
+	}
+	size_t len = strlen(t->exe);
+	if (a >= len)
+		snprintf(out, size, "l");
+	else
+		snprintf(out, size, "%c%.*s", a + l >= len ? 'l' : 'm', (int)(l < len - a ? l : len - a),
+			 t->exe + a);
+}
+
+static void query(const char *p, char *out, size_t size)
+{
+	if (!strncmp(p, "qSupported", 10))
+		supported(p);
+	else if (!strcmp(p, "qfThreadInfo")) {
+		thread_list(out, size);
+		gdb_send(out);
+	} else if (!strcmp(p, "qsThreadInfo"))
+		gdb_send("l");
+	else if (!strcmp(p, "qC")) {
+		struct task *t = task_find(gdb.gtid);
+		snprintf(out, size, "QC%s", t ? ptid(t) : "0");
+		gdb_send(out);
+	} else if (!strncmp(p, "qAttached", 9))
+		gdb_send("1");
+	else if (!strncmp(p, "qXfer:features:read:target.xml:", 31)) {
+		gdb_xfer_tdesc(p + 31, out, size);
+		gdb_send(out);
+	} else if (!strncmp(p, "qXfer:exec-file:read:", 21)) {
+		xfer_exec_file(p + 21, out, size);
+		gdb_send(out);
+	} else if (!strncmp(p, "QPassSignals:", 13)) {
+		pass_signals(p + 13);
+		gdb_send("OK");
+	} else
+		gdb_send("");
+}
+
+static void z_packet(const char *p)
+{
+	uint64_t a = 0, kind = 0;
+	sscanf(p + 3, "%" SCNx64 ",%" SCNx64, &a, &kind);
+	int pid = z_pid();
+	bool ok = true;
+	if (p[1] == '0') {
+		if (p[0] == 'Z')
+			ok = bp_add(pid, a);
+		else
+			bp_del(pid, a);
+	} else if (p[1] == '2') {
+		if (!pid && gdb_multi)
+			ok = false;
+		else if (p[0] == 'Z')
+			ok = !gdb_watch_add(pid ? pid : 0, a, kind);
+		else
+			gdb_watch_del(pid ? pid : 0, a, kind);
+	} else {
+		gdb_send(""); /* hardware breakpoints, read and access watchpoints */
+		return;
+	}
+	gdb_send(ok ? "OK" : "E01");
+}
+
+/* D, D;PID: stop debugging one process or all. True when none is left. */
+static bool detach(const char *p)
+{
+	int pid = p[1] == ';' ? (int)strtol(p + 2, NULL, 16) : -1;
+	gdb_send("OK");
+	if (pid > 0 && gdb_multi) {
+		gdb_detach_pid(pid);
+		gdb_bp_clear(pid);
+		gdb_watch_clear(pid);
+		if (gdb.natt)
+			return false;
+	}
+	gdb_active = false;
+	gdb_bp_clear(-1);
+	gdb_watch_clear(-1);
+	return true;
+}
+
+/* Serve gdb until it resumes: GDB_CONTINUE, GDB_STEP (*tp) or GDB_KILL. */
+static int serve(struct task **tp)
 {
 	static char out[65536];
-	load_hook = load;
-	loaded_for_gdb = *tp;
-	if (!gdb.gtid && *tp)
-		gdb.gtid = (*tp)->tid;
-	if (sig >= 0)
-		stop_reply(*tp, sig);
 	for (;;) {
-		char *p = recv_packet();
-		if (!p) { /* gdb went away: run on */
+		char *p = gdb_recv();
+		if (!p) { /* gdb went away: run on, signals as they are */
 			gdb_active = false;
-			return GDB_CONTINUE;
+			gdb.sig_result = 0;
+			gdb_bp_clear(-1);
+			gdb_watch_clear(-1);
+			return GDB_NONE;
 		}
-		struct task *t;
-		uint64_t a, l;
+		int pid, tid;
 		switch (p[0]) {
 		case '?':
-			stop_reply(*tp, 5);
+			if (*tp) {
+				snprintf(out, sizeof(out), "T05thread:%s;", ptid(*tp));
+				gdb.gtid = (*tp)->tid;
+				gdb_send(out);
+			} else
+				gdb_send("W00");
 			break;
 		case 'q':
-			if (!strncmp(p, "qSupported", 10))
-				send_packet(reverse_enabled ? "PacketSize=10000;qXfer:features:read+;"
-							      "vContSupported+;ReverseStep+;ReverseContinue+"
-							    : "PacketSize=10000;qXfer:features:read+;vContSupported+");
-			else if (!strcmp(p, "qfThreadInfo")) {
-				thread_list(out, sizeof(out));
-				send_packet(out);
-			} else if (!strcmp(p, "qsThreadInfo"))
-				send_packet("l");
-			else if (!strcmp(p, "qC")) {
-				snprintf(out, sizeof(out), "QC%x", gdb.gtid);
-				send_packet(out);
-			} else if (!strcmp(p, "qAttached"))
-				send_packet("1");
-			else if (!strncmp(p, XFER_TDESC, strlen(XFER_TDESC))) {
-				sscanf(p + strlen(XFER_TDESC), "%" SCNx64 ",%" SCNx64, &a, &l);
-				size_t len = strlen(target_xml + 1);
-				if (a >= len)
-					send_packet("l");
-				else {
-					snprintf(out, sizeof(out), "%c%.*s", a + l >= len ? 'l' : 'm',
-						 (int)(l < len - a ? l : len - a), target_xml + 1 + a);
-					send_packet(out);
-				}
-			} else
-				send_packet("");
+		case 'Q':
+			query(p, out, sizeof(out));
 			break;
 		case 'H':
+			parse_ptid(p + 2, &pid, &tid);
 			if (p[1] == 'g') {
-				int tid = (int)strtol(p + 2, NULL, 16);
+				gdb.gpid = pid > 0 ? pid : gdb.gpid;
 				if (tid > 0)
 					gdb.gtid = tid;
-			}
-			send_packet("OK");
+				else if (pid > 0) {
+					struct task *x = find_thread(pid, 0);
+					gdb.gtid = x ? x->tid : gdb.gtid;
+				}
+			} else if (p[1] == 'c')
+				gdb.ctid = tid > 0 ? tid : 0;
+			gdb_send("OK");
 			break;
-		case 'T': {
-			struct task *x = task_find((int)strtol(p + 1, NULL, 16));
-			send_packet(x && task_is_alive(x) ? "OK" : "E01");
+		case 'T':
+			parse_ptid(p + 1, &pid, &tid);
+			gdb_send(find_thread(pid, tid) ? "OK" : "E01");
 			break;
-		}
-		case 'g': {
-			if (!(t = sel_task())) {
-				send_packet("E01");
-				break;
-			}
-			size_t n = 0;
-			uint8_t b[16];
-			for (int r = 0; r < NREGS; r++) {
-				size_t sz = reg_get(r, b);
-				put_hex_le(out + n, b, sz);
-				n += 2 * sz;
-			}
-			out[n] = 0;
-			send_packet(out);
+		case 'g':
+		case 'G':
+		case 'p':
+		case 'P':
+			gdb_regs_packet(p[0], p + 1, out);
 			break;
-		}
-		case 'p': {
-			int r = (int)strtol(p + 1, NULL, 16);
-			uint8_t b[16];
-			if (!(t = sel_task()) || r >= NREGS) {
-				send_packet("E01");
-				break;
-			}
-			size_t sz = reg_get(r, b);
-			put_hex_le(out, b, sz);
-			out[2 * sz] = 0;
-			send_packet(out);
+		case 'm':
+		case 'M':
+			gdb_mem_packet(p[0], p + 1, out);
 			break;
-		}
-		case 'P': {
-			int r = (int)strtol(p + 1, NULL, 16);
-			char *eq = strchr(p, '=');
-			uint8_t b[16] = {0};
-			if (!(t = sel_task()) || !eq || r >= NREGS) {
-				send_packet("E01");
-				break;
-			}
-			get_hex(eq + 1, b, sizeof(b));
-			reg_set(r, b);
-			reverse_wrote();
-			send_packet("OK");
-			break;
-		}
-		case 'G': {
-			if (!(t = sel_task())) {
-				send_packet("E01");
-				break;
-			}
-			const char *h = p + 1;
-			uint8_t b[16];
-			for (int r = 0; r < NREGS && *h; r++) {
-				size_t sz = reg_get(r, b);
-				if (get_hex(h, b, sz) < sz)
-					break;
-				reg_set(r, b);
-				h += 2 * sz;
-			}
-			reverse_wrote();
-			send_packet("OK");
-			break;
-		}
-		case 'm': {
-			sscanf(p + 1, "%" SCNx64 ",%" SCNx64, &a, &l);
-			uint8_t b[4096];
-			if (l > sizeof(b))
-				l = sizeof(b);
-			if (!(t = sel_task()) || !t->mm || copy_from_guest(t->mm, b, a, l)) {
-				send_packet("E14");
-				break;
-			}
-			put_hex_le(out, b, l);
-			out[2 * l] = 0;
-			send_packet(out);
-			break;
-		}
-		case 'M': {
-			sscanf(p + 1, "%" SCNx64 ",%" SCNx64, &a, &l);
-			char *colon = strchr(p, ':');
-			uint8_t b[4096];
-			if (!colon || l > sizeof(b) || !(t = sel_task()) || !t->mm ||
-			    get_hex(colon + 1, b, l) < l || mm_poke(t->mm, a, b, l)) {
-				send_packet("E14");
-				break;
-			}
-			reverse_wrote();
-			send_packet("OK");
-			break;
-		}
 		case 'Z':
 		case 'z':
-			if (p[1] != '0') {
-				send_packet(""); /* only software breakpoints */
-				break;
-			}
-			sscanf(p + 3, "%" SCNx64, &a);
-			if (p[0] == 'Z')
-				add_bp(a);
-			else
-				del_bp(a);
-			send_packet("OK");
+			z_packet(p);
 			break;
 		case 'b': /* bs, bc: reverse step and continue (emu/reverse.c) */
 			if (!reverse_enabled || (p[1] != 's' && p[1] != 'c')) {
-				send_packet("");
+				gdb_send("");
 				break;
 			}
-			if ((t = sel_task()))
-				*tp = t;
+			if (gdb_sel_task())
+				*tp = gdb_sel_task();
 			return p[1] == 's' ? GDB_REVERSE_STEP : GDB_REVERSE_CONTINUE;
 		case 'c':
-			return GDB_CONTINUE;
+		case 'C':
 		case 's':
-			if ((t = sel_task()))
-				*tp = t;
-			return GDB_STEP;
+		case 'S':
+			return resume_legacy(p[0], p + 1, tp);
 		case 'v':
 			if (!strcmp(p, "vCont?")) {
-				send_packet("vCont;c;C;s;S");
-			} else if (!strncmp(p, "vCont;", 6)) {
-				/* The first action decides: a step of one thread or a
-				 * continue of all. */
-				char act = p[6];
-				if (act == 's' || act == 'S') {
-					char *colon = strchr(p + 6, ':');
-					int tid = colon ? (int)strtol(colon + 1, NULL, 16) : gdb.gtid;
-					struct task *x = task_find(tid);
-					if (x && task_is_alive(x))
-						*tp = x;
-					return GDB_STEP;
-				}
-				return GDB_CONTINUE;
+				gdb_send("vCont;c;C;s;S");
+			} else if (!strncmp(p, "vCont;", 5)) {
+				return resume_vcont(p + 5, tp);
 			} else if (!strncmp(p, "vKill", 5)) {
-				send_packet("OK");
+				pid = p[5] == ';' ? (int)strtol(p + 6, NULL, 16) : 0;
+				gdb_send("OK");
+				struct task *l = pid > 0 && gdb_multi ? find_thread(pid, 0) : NULL;
+				if (l && gdb.natt > 1) { /* one of several: kill that one */
+					gdb_detach_pid(pid);
+					send_group_signal(l, SIGKILL, NULL);
+					break;
+				}
+				gdb.killed = true;
 				return GDB_KILL;
+			} else if (!strncmp(p, "vFile:", 6)) {
+				gdb_vfile(p, gdb_sel_task());
 			} else {
-				send_packet("");
+				gdb_send("");
 			}
 			break;
 		case 'k':
+			gdb.killed = true;
 			return GDB_KILL;
 		case 'D':
-			send_packet("OK");
-			gdb_active = false;
-			emu_set_breakpoints(NULL, 0);
-			return GDB_CONTINUE;
+			if (detach(p)) {
+				emu_set_breakpoints(NULL, 0);
+				return GDB_NONE;
+			}
+			break;
 		default:
-			send_packet("");
+			gdb_send("");
 		}
 	}
+}
+
+static void event_reply(const struct gdb_event *ev, char *out, size_t size)
+{
+	struct task *t = task_find(ev->tid);
+	const char *th = t ? ptid(t) : "0";
+	switch (ev->kind) {
+	case EV_FORK:
+	case EV_VFORK:
+		snprintf(out, size, "T05%s:p%x.%x;thread:%s;", ev->kind == EV_FORK ? "fork" : "vfork",
+			 ev->child_pid, ev->child_pid, th);
+		break;
+	case EV_VFORKDONE:
+		snprintf(out, size, "T05vforkdone:;thread:%s;", th);
+		break;
+	case EV_EXEC: {
+		size_t n = (size_t)snprintf(out, size, "T05exec:");
+		size_t len = strlen(ev->path);
+		if (n + 2 * len + 64 < size)
+			gdb_put_hex(out + n, (const uint8_t *)ev->path, len);
+		snprintf(out + strlen(out), size - strlen(out), ";thread:%s;", th);
+		break;
+	}
+	case EV_WATCH:
+		snprintf(out, size, "T05watch:%" PRIx64 ";thread:%s;", ev->addr, th);
+		break;
+	case EV_EXIT:
+		if (ev->status & 0x7f)
+			snprintf(out, size, "X%02x;process:%x", gdb_sig_from_linux(ev->status & 0x7f),
+				 ev->pid);
+		else
+			snprintf(out, size, "W%02x;process:%x", (ev->status >> 8) & 0xff, ev->pid);
+		break;
+	default:
+		out[0] = 0;
+	}
+	if (ev->kind != EV_EXIT && t) {
+		gdb.gtid = t->tid;
+		gdb.gpid = t->tgid;
+	}
+}
+
+static int stop_serve(struct task **tp, int sig, void (*load)(struct task *))
+{
+	char out[8400];
+	struct gdb_event ev;
+	load_hook = load;
+	loaded_for_gdb = *tp;
+	if (!gdb.natt && *tp)
+		gdb_attach((*tp)->tgid); /* the first process */
+	if (!gdb.gtid && *tp)
+		gdb.gtid = (*tp)->tid;
+	if (gdb_event_peek(&ev)) {
+		gdb_event_pop();
+		event_reply(&ev, out, sizeof(out));
+		gdb_send(out);
+		gdb.step_tid = 0;
+	} else if (sig == 5) {
+		struct task *t = *tp;
+		bool stepped = t && t->tid == gdb.step_tid;
+		if (!stepped && !(t && gdb_attached(t) && bp_match(t->tgid, emu_reg_read(EREG_RIP))))
+			return GDB_CONTINUE; /* another process's address, or a step still blocked */
+		snprintf(out, sizeof(out), "T05thread:%s;", ptid(t));
+		gdb.gtid = t->tid;
+		gdb.gpid = t->tgid;
+		gdb.step_tid = 0;
+		gdb_send(out);
+	}
+	int what = serve(tp);
+	return what == GDB_NONE ? GDB_CONTINUE : what;
 }
 
 int gdb_stopped(struct task **tp, int sig, void (*load)(struct task *))
 {
-	/* Reverse execution records how gdb resumed, and replays it. */
-	return reverse_gdb_stopped(tp, sig, load, gdb_serve);
+	/* Reverse execution records how gdb resumed, and replays it; a
+	 * replayed stop reports nothing, but takes its event as the live
+	 * stop did. */
+	if (reverse_replaying() && gdb_event_pending())
+		gdb_event_pop();
+	return reverse_gdb_stopped(tp, sig, load, stop_serve);
 }
 
 void gdb_stop_note(struct task *t, const char *note)
 {
-	char buf[96];
-	snprintf(buf, sizeof(buf), "T05%sthread:%x;", note, t ? t->tid : 0);
-	if (t)
+	char buf[128];
+	snprintf(buf, sizeof(buf), "T05%sthread:%s;", note, t ? ptid(t) : "0");
+	if (t) {
 		gdb.gtid = t->tid;
-	send_packet(buf);
+		gdb.gpid = t->tgid;
+	}
+	gdb_send(buf);
 }
 
 int gdb_breakpoints(uint64_t *out, int max)
 {
-	int n = gdb.nbp < max ? gdb.nbp : max;
-	memcpy(out, gdb.bp, (size_t)n * sizeof(*out));
+	int n = 0;
+	for (int i = 0; i < gdb.nbp && n < max; i++) {
+		int j = 0;
+		while (j < n && out[j] != gdb.bp[i].addr)
+			j++;
+		if (j == n)
+			out[n++] = gdb.bp[i].addr;
+	}
 	return n;
 }
 
 void gdb_set_breakpoint_list(const uint64_t *addrs, int n)
 {
-	gdb.nbp = n < MAX_BREAKPOINTS ? n : MAX_BREAKPOINTS;
-	memcpy(gdb.bp, addrs, (size_t)gdb.nbp * sizeof(*addrs));
-	emu_set_breakpoints(gdb.bp, gdb.nbp);
+	/* The process of each is not in the list: after going back, a
+	 * breakpoint stops every debugged process at its address. */
+	gdb.nbp = 0;
+	for (int i = 0; i < n && gdb.nbp < MAX_BREAKPOINTS; i++) {
+		gdb.bp[gdb.nbp].pid = 0;
+		gdb.bp[gdb.nbp++].addr = addrs[i];
+	}
+	bp_sync();
+}
+
+int gdb_stepping_tid(void)
+{
+	return gdb_active ? gdb.step_tid : 0;
+}
+
+/* A signal stop's serve for reverse_gdb_stopped: @sig is the Linux
+ * signal + SIGNAL_STOP_BASE (-1: reverse execution said the stop). */
+#define SIGNAL_STOP_BASE 1000
+
+static int signal_serve(struct task **tp, int sig, void (*load)(struct task *))
+{
+	char out[96];
+	if (sig >= SIGNAL_STOP_BASE && *tp) {
+		snprintf(out, sizeof(out), "T%02xthread:%s;",
+			 gdb_sig_from_linux(sig - SIGNAL_STOP_BASE), ptid(*tp));
+		gdb_send(out);
+	}
+	int what = serve(tp);
+	if (what < 0 || what == GDB_REVERSE_STEP || what == GDB_REVERSE_CONTINUE)
+		return what;
+	return what | (gdb.sig_result & 0xff) << 8;
+}
+
+int gdb_signal_stop(struct task *t, int sig)
+{
+	if (gdb.inject_tid == t->tid && gdb.inject_sig == sig) {
+		gdb.inject_tid = 0; /* the signal gdb asked for: no stop */
+		return sig;
+	}
+	gdb.sig_tid = t->tid;
+	gdb.sig_result = 0;
+	gdb.gtid = t->tid;
+	gdb.gpid = t->tgid;
+	gdb.step_tid = 0;
+	struct task *tp = t;
+	loaded_for_gdb = t;
+	/* Through reverse execution's log: a replay gives gdb's answer back
+	 * (the signal in the bits above the resume). */
+	int enc = reverse_gdb_stopped(&tp, SIGNAL_STOP_BASE + sig, load_hook, signal_serve);
+	int what = enc < 0 ? enc : enc & 0xff;
+	if (loaded_for_gdb != t && load_hook)
+		load_hook(t); /* the registers the signal frame is built from */
+	loaded_for_gdb = t;
+	int r = what == GDB_NONE ? sig : enc >> 8;
+	gdb.sig_tid = 0;
+	gdb.resume = what;
+	gdb.resume_tid = tp ? tp->tid : 0;
+	return what == GDB_KILL ? 0 : r;
+}
+
+int gdb_take_resume(struct task **tp)
+{
+	int what = gdb.resume;
+	gdb.resume = GDB_NONE;
+	if (what == GDB_STEP) {
+		struct task *x = task_find(gdb.resume_tid);
+		if (x && x->state == TASK_RUNNING)
+			*tp = x;
+	}
+	return what;
 }
 
 void gdb_exited(int status)
 {
-	char buf[16];
-	if (!gdb_active)
+	char buf[8400];
+	struct gdb_event ev;
+	if (!gdb_active || gdb.killed) {
+		while (gdb_event_pending())
+			gdb_event_pop();
 		return;
-	snprintf(buf, sizeof(buf), "W%02x", status & 0xff);
-	send_packet(buf);
-	close(gdb.fd);
-	gdb.fd = -1;
+	}
+	bool sent = false;
+	while (gdb_active && gdb_event_peek(&ev)) {
+		gdb_event_pop();
+		if (ev.kind != EV_EXIT)
+			continue;
+		event_reply(&ev, buf, sizeof(buf));
+		gdb_send(buf);
+		sent = true;
+		bool last = true;
+		struct gdb_event next;
+		for (int k = 0; gdb_event_peek(&next) && next.kind != EV_EXIT && k < 64; k++)
+			gdb_event_pop();
+		if (gdb_event_peek(&next))
+			last = false;
+		if (last)
+			break;
+		struct task *none = NULL;
+		if (serve(&none) == GDB_NONE)
+			break;
+	}
+	if (!sent && gdb_active) {
+		snprintf(buf, sizeof(buf), "W%02x", status & 0xff);
+		gdb_send(buf);
+	}
+	close(gdb_fd);
+	gdb_fd = -1;
 	gdb_active = false;
 }
 
@@ -527,11 +804,12 @@ int gdb_listen(int port)
 		return e;
 	}
 	fprintf(stderr, "cloneemu: waiting for gdb on 127.0.0.1:%d\n", port);
-	gdb.fd = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+	gdb_fd = accept4(s, NULL, NULL, SOCK_CLOEXEC);
 	close(s);
-	if (gdb.fd < 0)
+	if (gdb_fd < 0)
 		return -errno;
-	setsockopt(gdb.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(gdb_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	gdb_active = true;
+	gdb_target_init();
 	return 0;
 }

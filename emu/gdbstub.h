@@ -7,16 +7,28 @@
 
 struct task;
 
-enum { GDB_CONTINUE, GDB_STEP, GDB_KILL, GDB_REVERSE_STEP, GDB_REVERSE_CONTINUE };
+enum { GDB_NONE = -1, GDB_CONTINUE, GDB_STEP, GDB_KILL, GDB_REVERSE_STEP, GDB_REVERSE_CONTINUE };
 
 extern bool gdb_active;
 
 /* Listen on 127.0.0.1:@port and wait for gdb. 0 or -errno. */
 int gdb_listen(int port);
-/* The machine stopped (signal @sig, -1: report nothing) with *@tp on the
- * CPU: serve gdb until it resumes. @load puts another task's registers on
- * the CPU when gdb looks at it. */
+/* The machine stopped (SIGTRAP @sig 5: a breakpoint or a step; -1: report
+ * nothing) with *@tp on the CPU, or an event is queued: serve gdb until it
+ * resumes. @load puts another task's registers on the CPU when gdb looks
+ * at it. A breakpoint of a process gdb does not debug, or of another
+ * process than the one at that address, resumes at once (GDB_CONTINUE). */
 int gdb_stopped(struct task **tp, int sig, void (*load)(struct task *));
+/* How gdb resumed from a signal stop served inside deliver_signals
+ * (GDB_STEP: *@tp is the task to step), GDB_NONE when there was none. */
+int gdb_take_resume(struct task **tp);
+/* A fork, vfork, exec or exit gdb must hear of is queued. */
+bool gdb_event_pending(void);
+/* The last slice ended on a watched write (queues its report). */
+bool gdb_watch_hit(void);
+/* The thread a single step is still due to report (blocked in a
+ * syscall when it was stepped), 0 none. */
+int gdb_stepping_tid(void);
 /* Every task exited with @status (shell style). */
 void gdb_exited(int status);
 bool gdb_breakpoint_at(uint64_t rip);

@@ -71,7 +71,7 @@ static void usage(FILE *out)
 		"                      commands from FILE or stdin (then the guest's stdin is\n"
 		"                      /dev/null); 'help' lists them\n"
 		"      --gdb PORT      wait for gdb on 127.0.0.1:PORT (target remote :PORT);\n"
-		"                      every task is a thread\n"
+		"                      each process an inferior of its own\n"
 		"      --record FILE   record everything that reaches the guests from outside\n"
 		"      --replay FILE   run again from a recording, without the outside world;\n"
 		"                      a different course is reported (exit status 124)\n"

@@ -425,3 +425,8 @@ void reverse_wrote(void)
 	if (rv.on)
 		forget_history();
 }
+
+bool reverse_replaying(void)
+{
+	return rv.on && rv.replaying;
+}

@@ -36,6 +36,9 @@ int reverse_gdb_stopped(struct task **tp, int sig, void (*load)(struct task *),
 /* gdb wrote registers or memory: the history before cannot be replayed
  * (reverse execution starts again from here). */
 void reverse_wrote(void);
+/* A resumed checkpoint is running forward to its target: gdb stops are
+ * replayed from the log, not reported. */
+bool reverse_replaying(void);
 
 /* ---- for emu/checkpoint.c ---- */
 

@@ -244,7 +244,9 @@ static void fault_signal(struct task *t, enum emu_exit why)
 		break;
 	}
 	uint64_t h = t->sighand->action[sig - 1].handler;
-	if (h == (uint64_t)(uintptr_t)SIG_DFL || (t->sig_blocked & SIGBIT(sig)))
+	/* Under gdb, gdb says it (and may discard the signal: an inferior
+	 * call returning to its dummy frame on the stack). */
+	if ((h == (uint64_t)(uintptr_t)SIG_DFL || (t->sig_blocked & SIGBIT(sig))) && !gdb_active)
 		fprintf(stderr, "cloneemu: pid %d: %s at rip 0x%llx (address 0x%llx)\n", t->tgid,
 			strsignal(sig), (unsigned long long)emu_reg_read(EREG_RIP),
 			(unsigned long long)addr);
@@ -404,13 +406,23 @@ int emu_run_all(struct task *first)
 			continue;
 		}
 		long steps = 0;
-		if (gdb_active && (gdb_first_stop || gdb_pending_stop)) {
+		/* gdb resumed from a signal stop (deliver_signals, fault_signal);
+		 * or an event is queued; or a step that blocked in a syscall
+		 * ends now that its task runs again. */
+		int what = gdb_active ? gdb_take_resume(&t) : GDB_NONE;
+		if (what != GDB_NONE)
+			gdb_pending_stop = false;
+		else if (gdb_active && (gdb_event_pending() || t->tid == gdb_stepping_tid()))
+			gdb_pending_stop = true;
+		if (what == GDB_NONE && gdb_active && (gdb_first_stop || gdb_pending_stop)) {
 			/* The first stop is reported when gdb asks ('?'). */
-			int what = gdb_stopped(&t, gdb_first_stop ? -1 : 5 /* SIGTRAP */, load_task);
+			what = gdb_stopped(&t, gdb_first_stop ? -1 : 5 /* SIGTRAP */, load_task);
+			gdb_first_stop = gdb_pending_stop = false;
+		}
+		if (what != GDB_NONE) {
 			if (loaded_task != t)
 				load_task(t); /* gdb may have looked at other tasks */
 			loaded = t;
-			gdb_first_stop = gdb_pending_stop = false;
 			if (what == GDB_KILL) {
 				for (struct task *p = task_next(NULL); p; p = task_next(p))
 					do_exit(p, WSTATUS_SIGNALED(SIGKILL, 0));
@@ -455,6 +467,11 @@ int emu_run_all(struct task *first)
 			keep_stepping = true;
 		}
 		if (why == EMU_BREAKPOINT) {
+			why = EMU_STOPPED;
+			keep_stepping = true;
+			gdb_pending_stop = true;
+		}
+		if (gdb_active && gdb_watch_hit()) { /* stopped after a watched write */
 			why = EMU_STOPPED;
 			keep_stepping = true;
 			gdb_pending_stop = true;

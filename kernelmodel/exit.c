@@ -121,9 +121,13 @@ int task_wait_status(const struct task *t)
 
 /* A process has exited (its leader is a zombie and no thread is left):
  * tell the parent, or be reaped at once. */
+void (*process_exit_hook)(struct task *leader);
+
 static void notify_parent(struct task *t)
 {
 	struct task *parent = t->parent;
+	if (process_exit_hook)
+		process_exit_hook(t);
 	if (!parent) {
 		t->state = TASK_DEAD; /* the modeled init reaps at once */
 		return;

@@ -18,6 +18,9 @@ struct task;
 void do_exit(struct task *t, int status);
 /* --trace: told of each task's exit and wait status (NULL: nobody listens). */
 extern void (*exit_trace_hook)(struct task *t, int status);
+/* The debugger: process @leader has exited (no thread left), before its
+ * parent hears of it. NULL: nobody listens. */
+extern void (*process_exit_hook)(struct task *leader);
 /* execve's point of no return: CLEARTID written, a vfork parent released. */
 void exec_mm_release(struct task *t);
 /* execve in a thread group: other threads die; a non-leader takes over

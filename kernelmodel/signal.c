@@ -447,6 +447,8 @@ bool signal_pending(const struct task *t)
 	return (pending_set(t) & (~t->sig_blocked | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))) != 0;
 }
 
+int (*signal_debug_hook)(struct task *t, int sig);
+
 enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct k_sigaction *ka)
 {
 	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
@@ -473,6 +475,23 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 		signal_take(t, shared, sig, info);
 		if (signal_trace_hook)
 			signal_trace_hook(t, info, false); /* --trace: "--- SIGX {...} ---" */
+		if (signal_debug_hook && sig != SIGKILL) {
+			int nsig = signal_debug_hook(t, sig);
+			if (nsig <= 0 || nsig > NSIG_MODEL)
+				continue;
+			if (nsig != sig) {
+				/* ptrace_signal: the debugger's signal, as if sent by
+				 * a user; blocked, it waits in the queue. */
+				sig = nsig;
+				memset(info, 0, sizeof(*info));
+				info->signo = sig;
+				info->code = 0; /* SI_USER */
+				if (t->sig_blocked & SIGBIT(sig)) {
+					send_signal(t, sig, info);
+					continue;
+				}
+			}
+		}
 		struct k_sigaction *act = &t->sighand->action[sig - 1];
 		uint64_t h = act->handler;
 		if (sig != SIGKILL && sig != SIGSTOP && h == (uint64_t)(uintptr_t)SIG_IGN)

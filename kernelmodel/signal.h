@@ -146,6 +146,11 @@ extern void (*signal_trace_hook)(struct task *t, const struct ksiginfo *info, bo
 /* --timeline: @t stopped by job control (@sig), or continued (@sig 0). */
 extern void (*signal_stop_hook)(struct task *t, int sig);
 
+/* The debugger (gdb): told of each signal get_signal takes but SIGKILL,
+ * before its action; returns the signal to act on instead (0: discard it),
+ * as a ptrace signal-delivery-stop. NULL: nobody listens. */
+extern int (*signal_debug_hook)(struct task *t, int sig);
+
 /* ITIMER_REAL: fire expired timers (SIGALRM) at host time @now. */
 void signal_run_timers(uint64_t now);
 /* The earliest armed ITIMER_REAL deadline, 0 if none. */

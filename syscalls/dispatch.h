@@ -52,6 +52,12 @@ extern void (*syscall_enter_hook)(struct task *t, long nr);
 extern void (*syscall_exit_hook)(struct task *t, long nr, const uint64_t *a, long ret);
 /* How many syscalls (all tasks) were entered so far. */
 uint64_t syscall_total(void);
+/* The debugger (gdb's fork, vfork and exec events): a process or thread
+ * was made (@flags: the clone flags) and is about to be started; a vfork
+ * caller's wait ended; an exec succeeded. NULL: nobody listens. */
+extern void (*clone_event_hook)(struct task *parent, struct task *child, uint64_t flags);
+extern void (*vfork_done_hook)(struct task *t);
+extern void (*exec_event_hook)(struct task *t);
 /* --disable-syscall NAME: the syscall returns ENOSYS as if unknown (to
  * test libc fallbacks, e.g. glibc's clone3 -> clone). 0 or -1 if no such name. */
 int syscall_disable(const char *name);

@@ -46,6 +46,10 @@
  * retried on wake-up and finds the child it made in t->restart_child. */
 long pidfd_install(struct task *t, struct task *leader, int flags);
 
+void (*clone_event_hook)(struct task *parent, struct task *child, uint64_t flags);
+void (*vfork_done_hook)(struct task *t);
+void (*exec_event_hook)(struct task *t);
+
 static long kernel_clone(struct task *t, const struct kernel_clone_args *args)
 {
 	if (t->restarting && t->restart_child) {
@@ -58,6 +62,8 @@ static long kernel_clone(struct task *t, const struct kernel_clone_args *args)
 		int nr = task_pid_nr_ns(c, t->pid_ns);
 		task_put(c);
 		t->restart_child = NULL;
+		if (vfork_done_hook)
+			vfork_done_hook(t);
 		return nr;
 	}
 	struct task *child;
@@ -93,6 +99,8 @@ static long kernel_clone(struct task *t, const struct kernel_clone_args *args)
 		}
 	}
 	int nr = wake_up_new_task(t, child, args);
+	if (clone_event_hook)
+		clone_event_hook(t, child, args->flags);
 	if (args->flags & CLONE_VFORK) {
 		t->restart_child = task_get(child);
 		sleep_on(t, child, "vfork");
@@ -399,6 +407,8 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	emu_reset_regs(b.info.start, b.sp);
 	syscall_return_to(b.info.start);
 	emu_request_stop(); /* let the run loop start the new image afresh */
+	if (exec_event_hook)
+		exec_event_hook(t);
 	r = 0;
 out:
 	abort_creds(new_cred);
