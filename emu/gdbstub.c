@@ -208,8 +208,9 @@ static bool bp_add(int pid, uint64_t a)
 
 static void bp_del(int pid, uint64_t a)
 {
+	/* One for every process (gdb_set_breakpoint_list's) goes as well. */
 	for (int i = 0; i < gdb.nbp; i++)
-		if (gdb.bp[i].addr == a && gdb.bp[i].pid == pid) {
+		if (gdb.bp[i].addr == a && (gdb.bp[i].pid == pid || !gdb.bp[i].pid)) {
 			gdb.bp[i] = gdb.bp[--gdb.nbp];
 			bp_sync();
 			return;
