@@ -9,7 +9,9 @@
 #include "emu/cpu.h"
 #include "kernelmodel/frame.h"
 #include "kernelmodel/mm.h"
+#include "kernelmodel/filemap.h"
 #include "kernelmodel/sched_chaos.h"
+#include "kernelmodel/shmem.h"
 #include "kernelmodel/task.h"
 
 
@@ -118,6 +120,19 @@ static void preempt_now(void)
 	emu_preempt();
 }
 
+/* Does another process map the page at @vaddr through a MAP_SHARED
+ * mapping (each VMA holds a reference on its shmem or file pages; a System
+ * V segment one more of its own)? */
+static bool shared_with_another(const struct mm *mm, uint64_t vaddr)
+{
+	const struct vma *v = mm_find_vma(mm, vaddr);
+	if (!v || !(v->flags & VMA_SHARED) || vaddr < v->start)
+		return false;
+	if (v->shm)
+		return v->shm->refcount > (v->shm->owner ? 2 : 1);
+	return v->pages && v->pages->refcount > 1;
+}
+
 static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	if (ch.suspended)
@@ -134,9 +149,10 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		sched_chaos_note(t, CHAOS_INSN, r & CHAOS_STEP_CHANGE, addr, 0, 0, 0, false);
 	if (!(r & CHAOS_STEP_CHANGE))
 		return;
-	/* A read-modify-write without LOCK of memory other tasks share:
-	 * split it (load now, store when the task runs again). */
-	const struct decoded *d = t->mm && t->mm->refcount > 1 ? decode(t, addr) : NULL;
+	/* A read-modify-write without LOCK of memory other tasks share
+	 * (CLONE_VM, or a MAP_SHARED page another process maps): split it
+	 * (load now, store when the task runs again). */
+	const struct decoded *d = t->mm ? decode(t, addr) : NULL;
 	for (int i = 0; d && i < d->nops; i++) {
 		const struct emu_mem_op *o = &d->ops[i];
 		bool stack;
@@ -148,6 +164,8 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		va += o->index >= 0 ? emu_reg_read(o->index) * (uint64_t)o->scale : 0;
 		va += o->seg ? emu_reg_read(o->seg) : 0;
 		(void)stack;
+		if (t->mm->refcount < 2 && !shared_with_another(t->mm, va))
+			continue;
 		ch.split.loaded = 0;
 		if (copy_from_guest(t->mm, &ch.split.loaded, va, (size_t)o->size))
 			break;
@@ -177,25 +195,29 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	bool watched = sched_chaos_watched(addr);
 	bool uniform = sched_chaos_points() == CHAOS_UNIFORM;
 	/* Memory another live task can reach: a CLONE_VM mm's, but for the
-	 * task's own stack (locals, addressed from rsp or rbp). Frames other
-	 * processes map (MAP_SHARED, shmem) are not told apart: between
-	 * processes the steps are their syscalls (futex among them). */
-	if (!(t->mm && t->mm->refcount > 1) && !watched)
+	 * task's own stack (locals, addressed from rsp or rbp); or a page of
+	 * a MAP_SHARED mapping (shmem, System V shm, a shared file) another
+	 * process maps too. A frame only this mapping holds is neither. */
+	bool clone_vm = t->mm && t->mm->refcount > 1;
+	if (!clone_vm && !watched && !(t->mm && frame_refcount((frame_t)(addr >> PAGE_SHIFT)) > 1))
 		return;
 	uint64_t rip = emu_reg_read(EREG_RIP);
 	bool stack;
 	uint64_t vaddr = access_vaddr(t, rip, addr, &stack);
+	bool reach = vaddr && !stack && (clone_vm || shared_with_another(t->mm, vaddr));
+	if (!reach && !watched)
+		return;
 	int r = 0;
 	/* A run of accesses to other places of one page (a memset, a struct
 	 * filled in) is one step: its first access. The same place again (a
 	 * counter, a flag polled) is a step each time. */
-	if (!uniform && t->mm->refcount > 1 && !stack && vaddr &&
+	if (!uniform && reach &&
 	    ((vaddr ^ ch.last_addr) >= PAGE_SIZE || vaddr == ch.last_addr || t->tid != ch.last_tid)) {
 		ch.last_addr = vaddr;
 		ch.last_tid = t->tid;
 		r = sched_chaos_step(t, CHAOS_MEM, addr);
 	}
-	if (chaos_tracing && t->mm->refcount > 1 && !stack && vaddr)
+	if (chaos_tracing && reach)
 		watched = true;
 	if (!r && !watched)
 		return;
