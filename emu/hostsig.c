@@ -45,6 +45,8 @@ static sigset_t fwd_set;
  * only for these may the handler stop the engine at once (emu_interrupt);
  * any other waits for the task's next system call. Set by hostsig_arm. */
 static volatile uint64_t kills_from_process, kills_from_tty;
+/* ... and the stop signals that would stop it, the first process, alone. */
+static volatile uint64_t stops_from_process, stops_from_tty;
 static struct task *first_task;
 
 static bool console_saved;
@@ -52,10 +54,39 @@ static struct termios console_modes;
 
 static enum outside_target target_of(int signo, int code);
 
+/* The lone first process of an unhooked slice stops (a default stop
+ * action): so does cloneemu, at once, as hostsig_stop_self would once the
+ * model had stopped the task, which never sees the signal (it cannot be
+ * stopped at this moment without the block hook; see emu_interrupt). Only
+ * async-signal-safe calls. */
+static void stop_here(int sig)
+{
+	struct sigaction dfl, old;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(sig, &dfl, &old);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	kill(getpid(), sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL); /* stopped here until continued */
+	sigprocmask(SIG_BLOCK, &one, NULL);
+	sigaction(sig, &old, NULL);
+}
+
 static void on_host_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	int saved = errno;
+	enum outside_target to = target_of(sig, si->si_code);
+	uint64_t stops = to == OUTSIDE_PROCESS ? stops_from_process
+			 : to == OUTSIDE_TTY   ? stops_from_tty
+					       : 0;
+	if (!rr_recording && sig <= NSIG_MODEL && (stops & SIGBIT(sig))) {
+		stop_here(sig);
+		errno = saved;
+		return;
+	}
 	int h = ring_head;
 	if ((h + 1) % RING != ring_tail) {
 		ring[h] = (struct arrival){sig, si->si_code, (int)si->si_uid,
@@ -70,7 +101,6 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
 	/* A recording delivers at the end of a slice (deterministic), never
 	 * in the middle of one. */
 	if (!rr_recording) {
-		enum outside_target to = target_of(sig, si->si_code);
 		uint64_t kills = to == OUTSIDE_PROCESS ? kills_from_process
 				 : to == OUTSIDE_TTY   ? kills_from_tty
 						       : 0;
@@ -260,28 +290,35 @@ void hostsig_stop_self(struct task *first)
 	sigaction(sig, &old, NULL);
 }
 
-/* Would @t die of @sig sent its way now (get_signal's default action)? */
-static bool kills(const struct task *t, int sig)
+/* @t's default action for @sig if it takes one now (get_signal), or -1. */
+static int default_action(const struct task *t, int sig)
 {
-	enum sig_default d = sig_default_action(sig);
-	return !(t->sig_blocked & SIGBIT(sig)) &&
-	       t->sighand->action[sig - 1].handler == (uint64_t)(uintptr_t)SIG_DFL &&
-	       (d == SIG_DFL_TERM || d == SIG_DFL_CORE) && !signal_unkillable(t);
+	if ((t->sig_blocked & SIGBIT(sig)) || signal_unkillable(t) ||
+	    t->sighand->action[sig - 1].handler != (uint64_t)(uintptr_t)SIG_DFL)
+		return -1;
+	return (int)sig_default_action(sig);
 }
 
 void hostsig_arm(struct task *t, bool unhooked)
 {
-	uint64_t by_process = 0, by_tty = 0;
+	uint64_t by_process = 0, by_tty = 0, stop_process = 0, stop_tty = 0;
 	if (active && unhooked) {
 		int fg = tty_console_pgrp();
 		bool gets_process = first_task && t->tgid == first_task->tgid;
 		bool gets_tty = fg ? t->signal->pgid == fg : gets_process;
-		for (int s = 1; s <= NSIG_MODEL; s++)
-			if (sigismember(&fwd_set, s) == 1 && kills(t, s)) {
+		for (int s = 1; s <= NSIG_MODEL; s++) {
+			int d = sigismember(&fwd_set, s) == 1 ? default_action(t, s) : -1;
+			if (d == SIG_DFL_TERM || d == SIG_DFL_CORE) {
 				by_process |= gets_process ? SIGBIT(s) : 0;
 				by_tty |= gets_tty ? SIGBIT(s) : 0;
+			} else if (d == SIG_DFL_STOP && gets_process) {
+				stop_process |= SIGBIT(s);
+				stop_tty |= gets_tty ? SIGBIT(s) : 0;
 			}
+		}
 	}
 	kills_from_process = by_process;
 	kills_from_tty = by_tty;
+	stops_from_process = stop_process;
+	stops_from_tty = stop_tty;
 }

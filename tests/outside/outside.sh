@@ -9,6 +9,7 @@
 #
 #   term suspend waitinfo spin default ignored   modes of SUBJECT
 #   spinkill SIGINT to a guest computing alone
+#   spinstop the same guest stopped by SIGTSTP, continued, then SIGTERM
 #   storm   SIGWINCH (ignored) fired for 2 s while SUBJECT reads an empty
 #           pipe, then SIGUSR1
 #   stop    /bin/sh -c 'kill -STOP $$': the process stops (so does cloneemu,
@@ -30,9 +31,14 @@ wait_for() { # FILE LINE: until FILE has LINE (20 s at most)
 	return 1
 }
 wait_state() { # PID STATE: until /proc/PID/stat shows STATE (20 s at most)
-	for _ in $(seq 400); do
-		[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = "$2" ] && return 0
+	# (no $(seq): with a job stopped by SIGTSTP, bash's command
+	# substitution there came back empty at once)
+	local i=0 st
+	while [ $i -lt 400 ]; do
+		read -r _ _ st _ <"/proc/$1/stat" 2>/dev/null
+		[ "${st:-}" = "$2" ] && return 0
 		sleep 0.05
+		i=$((i + 1))
 	done
 	echo "outside: pid $1 never reached state $2"
 	return 1
@@ -52,6 +58,12 @@ run() {
 		feeder=$!
 		"$@" "$subject" "$case" >"$tmp/$who.out" 2>"$tmp/$who.err" <"$tmp/$who.fifo" &
 		;;
+	spinstop) # the spinkill guest, stopped and continued first; without
+		# job control (with it, bash's next command after the job's stop
+		# ended the script), so SIGINT is ignored: SIGTERM ends it
+		set +m
+		"$@" "$subject" spinkill >"$tmp/$who.out" 2>"$tmp/$who.err" </dev/null &
+		;;
 	*)
 		"$@" "$subject" "$case" >"$tmp/$who.out" 2>"$tmp/$who.err" </dev/null &
 		;;
@@ -64,6 +76,14 @@ run() {
 	waitinfo) kill -USR2 $pid ;;
 	default) kill -INT $pid ;;
 	spinkill) sleep 0.5; kill -INT $pid ;;
+	spinstop)
+		sleep 0.5
+		kill -TSTP $pid
+		wait_state $pid T || ok=1
+		echo "stopped" >>"$tmp/$who.out.side"
+		kill -CONT $pid
+		sleep 0.3
+		kill -TERM $pid ;;
 	ignored) kill -TERM $pid; sleep 0.3; kill -USR1 $pid ;;
 	storm)
 		local end=$((SECONDS + 2))
@@ -84,6 +104,7 @@ run() {
 		st=$?
 		case $st in 147|148|149|150) sleep 0.1 ;; *) break ;; esac
 	done
+	set -m
 	echo $st >"$tmp/$who.status"
 	[ -z "${feeder:-}" ] || kill $feeder 2>/dev/null
 	kill $guard 2>/dev/null
