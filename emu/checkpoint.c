@@ -228,10 +228,10 @@ static void paused(int req_r, long rr_pos)
 		struct ck_msg m;
 		if (!(f[0].revents & POLLIN) || read_all(req_r, &m, sizeof(m)) || m.op == CK_DIE)
 			_exit(0);
-		struct stop_rec *recs = calloc(m.nrec ? m.nrec : 1, sizeof(*recs));
+		struct stop_rec *recs = calloc(m.nrec + 1, sizeof(*recs));
 		uint64_t bps[REVERSE_MAX_BP];
 		if (!recs || m.nbp < 0 || m.nbp > REVERSE_MAX_BP ||
-		    read_all(req_r, recs, m.nrec * sizeof(*recs)) ||
+		    read_all(req_r, recs, (m.nrec + 1) * sizeof(*recs)) ||
 		    read_all(req_r, bps, (size_t)m.nbp * sizeof(*bps)))
 			_exit(0);
 		fflush(NULL);
@@ -300,12 +300,15 @@ void ckpt_take(uint64_t icount, size_t nlog, bool at_stop, int tid, int max)
 	paused(p[0], c.rr_pos);
 }
 
-int ckpt_send(int i, const struct ck_msg *m, const struct stop_rec *recs, const uint64_t *bps)
+int ckpt_send(int i, const struct ck_msg *m, const struct stop_rec *recs,
+	      const struct stop_rec *now, const uint64_t *bps)
 {
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 	int r = write_all(cp.ck[i].req, m, sizeof(*m));
 	if (!r)
 		r = write_all(cp.ck[i].req, recs, m->nrec * sizeof(*recs));
+	if (!r)
+		r = write_all(cp.ck[i].req, now, sizeof(*now));
 	if (!r)
 		r = write_all(cp.ck[i].req, bps, (size_t)m->nbp * sizeof(*bps));
 	signal(SIGPIPE, old);

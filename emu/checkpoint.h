@@ -42,8 +42,10 @@ int ckpt_init(void);
 void ckpt_take(uint64_t icount, size_t nlog, bool at_stop, int tid, int max);
 int ckpt_count(void);
 const struct ckpt *ckpt_get(int i);
-/* Send a request to checkpoint @i. 0, or -1 when it is gone. */
-int ckpt_send(int i, const struct ck_msg *m, const struct stop_rec *recs, const uint64_t *bps);
+/* Send a request to checkpoint @i (@now: gdb's watchpoints at present).
+ * 0, or -1 when it is gone. */
+int ckpt_send(int i, const struct ck_msg *m, const struct stop_rec *recs,
+	      const struct stop_rec *now, const uint64_t *bps);
 /* Checkpoints @i and later: told to exit, forgotten. */
 void ckpt_drop_from(int i);
 /* Tell the supervisor: this process hands the machine over (before the

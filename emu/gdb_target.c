@@ -229,6 +229,25 @@ void gdb_watch_clear(int pid)
 	watch_hooks();
 }
 
+int gdb_watch_list(struct gdb_watch *out, int max)
+{
+	int n = wp.n < max ? wp.n : max;
+	for (int i = 0; i < n; i++)
+		out[i] = (struct gdb_watch){wp.w[i].pid, (uint32_t)wp.w[i].len, wp.w[i].addr};
+	return n;
+}
+
+void gdb_watch_set_list(const struct gdb_watch *w, int n)
+{
+	wp.n = 0;
+	for (int i = 0; i < n && wp.n < MAX_WATCH; i++, wp.n++) {
+		wp.w[wp.n].pid = w[i].pid;
+		wp.w[wp.n].addr = w[i].addr;
+		wp.w[wp.n].len = w[i].len;
+	}
+	watch_hooks();
+}
+
 bool gdb_watch_hit(void)
 {
 	if (!wp.hit)

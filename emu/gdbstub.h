@@ -26,6 +26,15 @@ int gdb_take_resume(struct task **tp);
 bool gdb_event_pending(void);
 /* The last slice ended on a watched write (queues its report). */
 bool gdb_watch_hit(void);
+/* The write watchpoints, read and put back (reverse execution replays
+ * them with each stop). */
+struct gdb_watch {
+	int32_t pid;
+	uint32_t len;
+	uint64_t addr;
+};
+int gdb_watch_list(struct gdb_watch *out, int max);
+void gdb_watch_set_list(const struct gdb_watch *w, int n);
 /* The thread a single step is still due to report (blocked in a
  * syscall when it was stepped), 0 none. */
 int gdb_stepping_tid(void);

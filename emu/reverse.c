@@ -35,6 +35,7 @@ static struct {
 	int nbp;
 	struct scan_result found;
 	bool answered;
+	struct stop_rec now;        /* gdb's watchpoints at the target */
 	/* The stop log: every gdb stop of this run's timeline. */
 	struct stop_rec *log;
 	size_t nlog, cap, replay_at;
@@ -198,6 +199,7 @@ static void log_append(int tid_in, int what, int tid_out)
 	r->what = what;
 	r->tid_out = tid_out;
 	r->nbp = gdb_breakpoints(r->bp, REVERSE_MAX_BP);
+	r->nwatch = gdb_watch_list((struct gdb_watch *)r->watch, REVERSE_MAX_WATCH);
 }
 
 /* Replay how gdb resumed from this stop. */
@@ -213,6 +215,7 @@ static int replay_pop(struct task **tp)
 			(unsigned long long)rv.icount, r->tid_in, (unsigned long long)r->icount);
 	}
 	emu_set_breakpoints(r->bp, r->nbp);
+	gdb_watch_set_list((const struct gdb_watch *)r->watch, r->nwatch);
 	struct task *x = task_find(r->tid_out);
 	if (x && task_is_alive(x))
 		*tp = x;
@@ -228,6 +231,7 @@ void reverse_take_request(const struct ck_msg *m, const struct stop_rec *recs,
 		_exit(1);
 	}
 	memcpy(rv.log + at, recs, m->nrec * sizeof(*recs));
+	rv.now = recs[m->nrec];
 	rv.nlog = at + m->nrec;
 	rv.replay_at = at;
 	rv.replaying = true;
@@ -254,6 +258,7 @@ static void become_live(struct task *t)
 	rv.nlog = rv.replay_at;
 	rv.replaying = false;
 	gdb_set_breakpoint_list(rv.bps, rv.nbp);
+	gdb_watch_set_list((const struct gdb_watch *)rv.now.watch, rv.now.nwatch);
 	gdb_stop_note(t, rv.target_begin ? "replaylog:begin;" : "");
 }
 
@@ -274,6 +279,9 @@ static void go_to(uint64_t target, int tid, int flags)
 		for (j = ckpt_count() - 1; j > 0 && ckpt_get(j)->icount >= target; j--)
 			;
 	struct ck_msg m = {.op = CK_RESUME, .flags = flags, .tid = tid, .target = target};
+	struct stop_rec cur;
+	memset(&cur, 0, sizeof(cur));
+	cur.nwatch = gdb_watch_list((struct gdb_watch *)cur.watch, REVERSE_MAX_WATCH);
 	m.nbp = gdb_breakpoints(rv.bps, REVERSE_MAX_BP);
 	ckpt_handover();
 	for (; j >= 0; j--) {
@@ -281,7 +289,7 @@ static void go_to(uint64_t target, int tid, int flags)
 		if (c->icount > target)
 			continue;
 		m.nrec = rv.nlog - c->nlog;
-		if (!ckpt_send(j, &m, rv.log + c->nlog, rv.bps)) {
+		if (!ckpt_send(j, &m, rv.log + c->nlog, &cur, rv.bps)) {
 			ckpt_drop_from(j + 1);
 			fflush(NULL);
 			_exit(0);
@@ -296,6 +304,9 @@ static bool last_hit(uint64_t now, uint64_t *at, int *tid)
 {
 	uint64_t end = now;
 	struct ck_msg m = {.op = CK_SCAN};
+	struct stop_rec cur;
+	memset(&cur, 0, sizeof(cur));
+	cur.nwatch = gdb_watch_list((struct gdb_watch *)cur.watch, REVERSE_MAX_WATCH);
 	m.nbp = gdb_breakpoints(rv.bps, REVERSE_MAX_BP);
 	if (!m.nbp)
 		return false;
@@ -306,7 +317,7 @@ static bool last_hit(uint64_t now, uint64_t *at, int *tid)
 			continue;
 		m.target = end;
 		m.nrec = rv.nlog - c->nlog;
-		if (ckpt_send(j, &m, rv.log + c->nlog, rv.bps))
+		if (ckpt_send(j, &m, rv.log + c->nlog, &cur, rv.bps))
 			continue; /* gone: the one before scans further */
 		if (ckpt_scan_wait(&r) || r.found < 0) {
 			fprintf(stderr, "cloneemu: reverse: a scan from instruction %llu failed\n",
@@ -430,3 +441,6 @@ bool reverse_replaying(void)
 {
 	return rv.on && rv.replaying;
 }
+
+_Static_assert(sizeof(((struct stop_rec *)0)->watch[0]) == sizeof(struct gdb_watch),
+	       "stop_rec's watchpoints are gdb_watch_list's");

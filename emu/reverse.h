@@ -45,10 +45,16 @@ bool reverse_replaying(void);
 /* One gdb stop of the run: where, and how gdb resumed (the breakpoints it
  * had inserted then). */
 #define REVERSE_MAX_BP 64
+#define REVERSE_MAX_WATCH 16
 struct stop_rec {
 	uint64_t icount;
-	int32_t tid_in, what, tid_out, nbp;
+	int32_t tid_in, what, tid_out, nbp, nwatch;
 	uint64_t bp[REVERSE_MAX_BP];
+	struct {
+		int32_t pid;
+		uint32_t len;
+		uint64_t addr;
+	} watch[REVERSE_MAX_WATCH];
 };
 
 /* What a checkpoint is asked to do. */
@@ -57,7 +63,8 @@ enum { CK_RESUME = 1, CK_SCAN, CK_DIE };
 struct ck_msg {
 	int32_t op, flags, tid, nbp;
 	uint64_t target; /* RESUME: stop there; SCAN: scan up to there */
-	uint64_t nrec;   /* stop records that follow, from the checkpoint's own count */
+	uint64_t nrec;   /* stop records that follow, from the checkpoint's own
+			  * count, and one more: gdb's watchpoints now */
 };
 struct scan_result {
 	int32_t found, tid;

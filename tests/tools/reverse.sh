@@ -13,7 +13,7 @@ fail() { echo "FAIL: $*"; echo "--- gdb:"; cat "$tmp/gdb"; echo "--- cloneemu st
 
 run_gdb() {
 	port=$((20000 + RANDOM % 20000))
-	"$emu" --gdb "$port" "$g" >"$tmp/out" 2>"$tmp/e" &
+	CLONEEMU_REVERSE=${REVERSE_OPTS:-} "$emu" --gdb "$port" "$g" >"$tmp/out" 2>"$tmp/e" &
 	pid=$!
 	for _ in $(seq 100); do grep -q waiting "$tmp/e" && break; sleep 0.1; done
 	local args=()
@@ -68,9 +68,24 @@ step)
 	grep -q 'exited normally' "$tmp/gdb" || fail "no normal exit"
 	[ "$st" = 0 ] || fail "cloneemu exit status $st"
 	;;
+watch)
+	# The history holds two watchpoint stops: going back replays them
+	# (the watchpoints each stop had) without diverging. At most 3
+	# checkpoints: the replays cross earlier stops.
+	REVERSE_OPTS=max=3,interval=200000
+	run_gdb 'break step_once' 'continue' 'watch counter' 'continue' 'continue' 'continue' \
+		'print counter' 'reverse-continue' 'print counter' 'print i' 'delete' 'continue'
+	[ "$(grep -c '^Old value' "$tmp/gdb")" = 2 ] || fail "two watchpoint stops expected"
+	grep -q '^\$1 = 3$' "$tmp/gdb" || fail "counter after the second write"
+	grep -q '^\$2 = 1$' "$tmp/gdb" && grep -q '^\$3 = 2$' "$tmp/gdb" ||
+		fail "reverse-continue: not back at the second hit (counter 1, i 2)"
+	grep -q 'exited normally' "$tmp/gdb" || fail "no normal exit"
+	[ "$st" = 0 ] || fail "cloneemu exit status $st"
+	;;
 *)
 	echo "unknown case $case_"
 	exit 2
 	;;
 esac
+grep -q 'diverged\|never ran at instruction' "$tmp/e" && fail "the replay diverged"
 echo PASS
