@@ -4,9 +4,12 @@
  * physical memory at address 0. In UC_TLB_VIRTUAL mode Unicorn asks
  * hook_tlb_fill for every TLB miss; it walks the current mm (mm_fault), which
  * demand-allocates and breaks copy-on-write. A refused fill ends the run with
- * UC_ERR_EXCEPTION; the refused address is remembered for SIGSEGV. */
+ * UC_ERR_EXCEPTION; the refused address is remembered for SIGSEGV. A fill
+ * refused to keep translated code coherent (emu/codecache.h) is acted on and
+ * the instruction restarted, invisibly to the guest. */
 #include "emu/cpu.h"
 #include "emu/chaos.h"
+#include "emu/codecache.h"
 #include "emu/x87.h"
 
 #include <errno.h>
@@ -46,7 +49,12 @@ static struct {
 	bool tlb_refused;     /* hook_tlb_fill said no during this run */
 	bool tlb_oom;
 	bool identity_fill;   /* translate vaddr == paddr (cache invalidation) */
+	uint64_t inval_va;    /* or: invalidate through this guest page (codecache_resolve) */
+	bool inval_fill;
 	uc_err last_err;
+	uint64_t tb_bytes;    /* estimated translation-buffer use since the last flush */
+	uint64_t tb_limit;    /* flush above this (half the buffer) */
+	bool tb_flush_pending;
 	struct emu_stats stats;
 	uc_hook bp_hooks[64];
 	int nbp_hooks;
@@ -169,6 +177,16 @@ static bool hook_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tl
 		e->perms = UC_PROT_ALL;
 		return true;
 	}
+	if (emu.inval_fill) { /* checked by codecache_resolve: maps the frame, executable */
+		uint64_t pa;
+		int pm;
+		if (!emu.mm || mm_fault(emu.mm, vaddr, MM_EXEC, &pa, &pm))
+			return false;
+		e->paddr = pa;
+		e->perms = UC_PROT_READ | UC_PROT_EXEC;
+		codecache_exec_entry(vaddr, (frame_t)(pa >> PAGE_SHIFT));
+		return true;
+	}
 	int access = type == UC_MEM_FETCH ? MM_EXEC : type == UC_MEM_WRITE ? MM_WRITE : MM_READ;
 	uint64_t paddr;
 	int perms;
@@ -178,6 +196,8 @@ static bool hook_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tl
 		emu.tlb_oom = r == -ENOMEM;
 		return false;
 	}
+	if (!codecache_fill(vaddr, (frame_t)(paddr >> PAGE_SHIFT), access, &perms))
+		return false;
 	e->paddr = paddr;
 	e->perms = (perms & MM_READ ? UC_PROT_READ : 0) | (perms & MM_WRITE ? UC_PROT_WRITE : 0) |
 		   (perms & MM_EXEC ? UC_PROT_EXEC : 0);
@@ -190,6 +210,7 @@ static void tlb_flush(struct mm *mm, bool dying)
 		return;
 	emu.stats.tlb_flushes++;
 	uc_ctl_flush_tlb(emu.uc);
+	codecache_tlb_flushed();
 	if (dying)
 		emu.mm = NULL; /* a new mm at the same address must not look current */
 }
@@ -200,10 +221,17 @@ static void tlb_flush(struct mm *mm, bool dying)
 static void invalidate_code(uint64_t paddr, uint64_t len)
 {
 	emu.stats.code_invalidations++;
+	if (emu.inval_va) { /* a guest page that executes this frame: no flush */
+		emu.inval_fill = true;
+		uc_ctl_remove_cache(emu.uc, emu.inval_va, emu.inval_va + len);
+		emu.inval_fill = false;
+		return;
+	}
 	emu.identity_fill = true;
 	uc_ctl_remove_cache(emu.uc, paddr, paddr + len);
 	emu.identity_fill = false;
 	uc_ctl_flush_tlb(emu.uc);
+	codecache_tlb_flushed();
 }
 
 void emu_switch_mm(struct mm *mm)
@@ -212,6 +240,80 @@ void emu_switch_mm(struct mm *mm)
 		return;
 	emu.mm = mm;
 	uc_ctl_flush_tlb(emu.uc);
+	codecache_tlb_flushed();
+}
+
+/* After a fill refused by codecache_fill: flush the TLB or drop the frame's
+ * translations, so that the refused instruction can run again. Returns
+ * false when nothing was pending. */
+static bool codecache_resolve(bool *unflushed)
+{
+	frame_t f;
+	uint64_t va;
+	switch (codecache_take(&f, &va)) {
+	case CODECACHE_NONE:
+		return false;
+	case CODECACHE_FLUSH:
+		uc_ctl_flush_tlb(emu.uc);
+		codecache_tlb_flushed();
+		return true;
+	case CODECACHE_INVALIDATE:
+		break;
+	}
+	/* Is the storing instruction in the frame it stores into? It needs
+	 * both rights at once (codecache.h). */
+	bool self = false;
+	uint64_t rip = emu_reg_read(EREG_RIP), paddr;
+	int perms;
+	for (uint64_t a = rip; a <= rip + 15 && !self && emu.mm; a = (a & PAGE_MASK) + PAGE_SIZE)
+		self = !mm_fault(emu.mm, a, MM_EXEC, &paddr, &perms) && paddr >> PAGE_SHIFT == f;
+	emu.stats.code_retries++;
+	/* Drop its translations: through the stored-to page when it may also
+	 * execute the frame (an RWX page: no TLB flush), else through an
+	 * identity mapping, which flushes the TLB. */
+	if (emu.mm && !mm_fault(emu.mm, va, MM_EXEC, &paddr, &perms) && paddr >> PAGE_SHIFT == f) {
+		emu.inval_va = va;
+		*unflushed = true;
+	}
+	frame_before_host_write(f);
+	emu.inval_va = 0;
+	if (frame_is_exec(f)) { /* no invalidate hook (cannot happen in cloneemu) */
+		uc_ctl_flush_tlb(emu.uc);
+		codecache_tlb_flushed();
+	}
+	if (self)
+		codecache_self_modifying(f);
+	return true;
+}
+
+/* ---- translation buffer ----
+ * Unicorn 2.1.1 crashes (tb_set_jmp_target on a block the flush freed) when
+ * its translation buffer fills in the middle of a run and it flushes the
+ * buffer itself; guests that keep rewriting code (a JIT, qemu-user) fill it
+ * sooner. So the edge hook, which sees every newly translated block, adds up
+ * an upper estimate of the buffer's use, and when it passes half the buffer
+ * the run stops at the next block boundary and the emulator flushes between
+ * runs (tb_flush_resolve), which is safe. */
+#define TB_HOST_BYTES(guest_bytes) (1024u + 48u * (uint64_t)(guest_bytes))
+
+static void hook_edge(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *user)
+{
+	emu.tb_bytes += TB_HOST_BYTES(cur->size);
+	if (emu.tb_bytes > emu.tb_limit && !emu.tb_flush_pending) {
+		emu.tb_flush_pending = true;
+		uc_emu_stop(uc);
+	}
+}
+
+static bool tb_flush_resolve(void)
+{
+	if (!emu.tb_flush_pending)
+		return false;
+	uc_ctl_flush_tb(emu.uc);
+	emu.tb_bytes = 0;
+	emu.tb_flush_pending = false;
+	emu.stats.tb_flushes++;
+	return true;
 }
 
 /* ---- hooks ---- */
@@ -699,6 +801,22 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 	emu.tlb_refused = false;
 	emu_switch_mm(t->mm);
 	uc_err err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
+	/* A fill refused for code coherence: the CPU stopped exactly at the
+	 * instruction; act, then run it again unless the run was to end. */
+	bool unflushed = false;
+	while (!emu.tlb_refused && (codecache_resolve(&unflushed) | tb_flush_resolve())) {
+		err = UC_ERR_OK;
+		if (emu.preempted || emu.stop_requested || emu.bp_hit || interrupted ||
+		    emu.intno >= 0) {
+			if (unflushed) { /* the entry codecache_exec_entry describes */
+				uc_ctl_flush_tlb(emu.uc);
+				codecache_tlb_flushed();
+			}
+			break;
+		}
+		unflushed = false;
+		err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
+	}
 	emu.current = NULL;
 	emu.last_err = err;
 	if (emu.bp_hit)
@@ -776,6 +894,17 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 	}
 	if ((err = uc_open(UC_ARCH_X86, UC_MODE_64, &emu.uc)))
 		goto fail;
+	/* The translation buffer: 1 GiB (Unicorn's default, reserved lazily);
+	 * CLONEEMU_TCG_BUFFER_MIB sets another size (tests of the flush). Set
+	 * here, since reading it back (UC_CTL_READ) overflows an int in
+	 * Unicorn's header. */
+	const char *tcg_env = getenv("CLONEEMU_TCG_BUFFER_MIB");
+	uint32_t tcg_mib = 1024;
+	if (tcg_env && atoi(tcg_env) > 0 && atoi(tcg_env) <= 2048)
+		tcg_mib = (uint32_t)atoi(tcg_env);
+	if ((err = uc_ctl_set_tcg_buffer_size(emu.uc, tcg_mib << 20)))
+		goto fail;
+	emu.tb_limit = (uint64_t)tcg_mib << 19; /* half of it */
 	if ((err = uc_ctl_set_cpu_model(emu.uc, UC_CPU_X86_HASWELL)))
 		goto fail;
 	/* CR4 as Linux sets it for user space: OSFXSR (without it FXSAVE and
@@ -799,6 +928,10 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 	uc_ctl_remove_cache(emu.uc, frame_paddr(1), frame_paddr(1) + PAGE_SIZE);
 	if ((err = uc_ctl_tlb_mode(emu.uc, UC_TLB_VIRTUAL)))
 		goto fail;
+	if (codecache_init(frames_bytes() >> PAGE_SHIFT)) {
+		snprintf(errbuf, errlen, "cannot allocate the code cache's frame table");
+		return -ENOMEM;
+	}
 	uc_hook h;
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_TLB_FILL, hook_tlb_fill, NULL, 1, 0)))
 		goto fail;
@@ -810,6 +943,8 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INTR, hook_intr, NULL, 1, 0)))
 		goto fail;
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INSN_INVALID, hook_insn_invalid, NULL, 1, 0)))
+		goto fail;
+	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_EDGE_GENERATED, hook_edge, NULL, 1, 0)))
 		goto fail;
 	mm_set_tlb_flush_hook(tlb_flush);
 	frames_set_invalidate_hook(invalidate_code);
@@ -824,6 +959,7 @@ void emu_fini(void)
 {
 	mm_set_tlb_flush_hook(NULL);
 	frames_set_invalidate_hook(NULL);
+	codecache_fini();
 	if (emu.uc)
 		uc_close(emu.uc);
 	emu.uc = NULL;

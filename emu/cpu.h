@@ -54,6 +54,8 @@ struct emu_stats {
 	uint64_t tlb_flushes;        /* page-table changes that flushed the TLB */
 	uint64_t code_invalidations; /* frames whose translated code was dropped */
 	uint64_t x87_exact;          /* x87 instructions run on the host FPU (emu/x87.c) */
+	uint64_t code_retries;       /* guest stores into translated code (codecache.h) */
+	uint64_t tb_flushes;         /* translation buffer emptied before it filled up */
 };
 struct emu_stats emu_stats(void);
 

@@ -559,9 +559,11 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		struct emu_stats es = emu_stats();
 		fprintf(stderr,
 			"cloneemu: stats: %llu slices, %llu block-hook switches, %llu TLB flushes, "
-			"%llu code invalidations, %llu x87 instructions on the host FPU\n",
+			"%llu code invalidations (%llu for stores into translated code), "
+			"%llu translation-buffer flushes, %llu x87 instructions on the host FPU\n",
 			(unsigned long long)es.slices, (unsigned long long)es.hook_toggles,
 			(unsigned long long)es.tlb_flushes, (unsigned long long)es.code_invalidations,
+			(unsigned long long)es.code_retries, (unsigned long long)es.tb_flushes,
 			(unsigned long long)es.x87_exact);
 	}
 	emu_fini();

@@ -166,6 +166,11 @@ void frame_mark_exec(frame_t f)
 	pool.meta[f].exec = 1;
 }
 
+bool frame_is_exec(frame_t f)
+{
+	return pool.meta[f].exec;
+}
+
 void frame_before_host_write(frame_t f)
 {
 	struct frame_meta *m = &pool.meta[f];

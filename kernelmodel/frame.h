@@ -44,10 +44,13 @@ static inline uint64_t frame_paddr(frame_t f)
 	return (uint64_t)f << PAGE_SHIFT;
 }
 
-/* Translated guest code is cached by physical address. A frame that was ever
- * fetched from is marked; when such a frame is rewritten by the model or
- * freed, the emulator's hook drops translations for it. */
+/* Translated guest code is cached by physical address. A frame the CPU may
+ * have fetched from (an executable TLB entry for it was installed) is marked;
+ * when such a frame is rewritten by the model or freed, the emulator's hook
+ * drops translations for it and the mark (emu/codecache.h for the CPU's own
+ * stores). */
 void frame_mark_exec(frame_t f);
+bool frame_is_exec(frame_t f);
 void frame_before_host_write(frame_t f);
 void frames_set_invalidate_hook(void (*hook)(uint64_t paddr, uint64_t len));
 

@@ -566,15 +566,11 @@ int mm_fault(struct mm *mm, gva_t addr, int access, uint64_t *paddr, int *perms)
 		mm->last_fault = (struct mm_fault_info){addr, access, 1};
 		return -EFAULT;
 	}
-	/* The CPU replaces its entry for this page itself: no flush needed. */
-	int r = do_fault(mm, addr, access, false, paddr, perms, &changed);
-	/* The CPU may fetch code through this entry: the frame's translations
-	 * must go when the model rewrites or frees it. Kernel-side copies
-	 * (guest_copy, mm_pin_iov) install no entry and leave the mark alone,
-	 * so filling a fresh code page costs no invalidation. */
-	if (!r && (*perms & MM_EXEC))
-		frame_mark_exec((frame_t)(*paddr >> PAGE_SHIFT));
-	return r;
+	/* The CPU replaces its entry for this page itself: no flush needed.
+	 * The caller marks the frame executable (frame_mark_exec) when it
+	 * installs an entry that can fetch from it: the emulator's TLB-fill
+	 * hook may grant less than *perms (emu/cpu.c). */
+	return do_fault(mm, addr, access, false, paddr, perms, &changed);
 }
 
 /* Walk guest memory page by page for a kernel-side copy. */

@@ -162,7 +162,9 @@ const struct vma *mm_find_vma(const struct mm *mm, gva_t addr);
  * physical address of the page and the permissions (MM_* bits) the CPU may
  * cache, and returns 0. Demand-allocates zero pages and breaks COW on write.
  * Returns -EFAULT (no mapping: SEGV_MAPERR) or -EACCES (SEGV_ACCERR) and
- * records mm->last_fault; -ENOMEM when the frame pool is exhausted. */
+ * records mm->last_fault; -ENOMEM when the frame pool is exhausted. The
+ * caller that caches an entry allowing MM_EXEC marks the frame
+ * (frame_mark_exec), so that rewriting or freeing it drops translations. */
 int mm_fault(struct mm *mm, gva_t addr, int access, uint64_t *paddr, int *perms);
 
 /* copy_{to,from}_guest: like the kernel's copy_{to,from}_user, checked

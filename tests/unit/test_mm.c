@@ -1158,6 +1158,16 @@ static void record_invalidate(uint64_t paddr, uint64_t len)
 	assert_int_equal(len, PAGE_SIZE);
 }
 
+/* What the emulator's TLB-fill hook does: translate, and mark the frame
+ * executable when the entry it caches may fetch from it. */
+static int cpu_fill(struct mm *mm, gva_t addr, int access, uint64_t *paddr, int *perms)
+{
+	int r = mm_fault(mm, addr, access, paddr, perms);
+	if (!r && (*perms & MM_EXEC))
+		frame_mark_exec((frame_t)(*paddr >> PAGE_SHIFT));
+	return r;
+}
+
 /* Code fetched from a page and then rewritten by the kernel side (loader,
  * ptrace-like pokes) or freed by munmap must drop its translations. */
 static void poke_into_executed_page_invalidates_translations(void **state)
@@ -1171,13 +1181,13 @@ static void poke_into_executed_page_invalidates_translations(void **state)
 
 	uint64_t paddr;
 	int perms;
-	assert_int_equal(mm_fault(mm, FIXED_BASE, MM_EXEC, &paddr, &perms), 0);
+	assert_int_equal(cpu_fill(mm, FIXED_BASE, MM_EXEC, &paddr, &perms), 0);
 	int calls = hook_calls;
 	assert_int_equal(mm_poke(mm, FIXED_BASE, code, 1), 0);
 	assert_int_equal(hook_calls, calls + 1);
 	assert_int_equal(hook_paddr, paddr);
 
-	assert_int_equal(mm_fault(mm, FIXED_BASE, MM_EXEC, &paddr, &perms), 0);
+	assert_int_equal(cpu_fill(mm, FIXED_BASE, MM_EXEC, &paddr, &perms), 0);
 	calls = hook_calls;
 	assert_int_equal(mm_munmap(mm, FIXED_BASE, PAGE_SIZE), 0);
 	assert_int_equal(hook_calls, calls + 1);
@@ -1521,7 +1531,7 @@ static void poke_into_code_page_never_fetched_costs_no_invalidation(void **state
 	/* A CPU fill, even for a read, may leave an executable TLB entry. */
 	uint64_t paddr;
 	int perms;
-	assert_int_equal(mm_fault(mm, FIXED_BASE, MM_READ, &paddr, &perms), 0);
+	assert_int_equal(cpu_fill(mm, FIXED_BASE, MM_READ, &paddr, &perms), 0);
 	assert_int_equal(mm_poke(mm, FIXED_BASE, code, 1), 0);
 	assert_int_equal(hook_calls, 1);
 }
