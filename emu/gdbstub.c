@@ -46,6 +46,8 @@ static struct {
 	int step_tid;     /* the thread the last resume single-steps, 0 none */
 	int attached[MAX_ATTACHED];
 	int natt;
+	int held[MAX_ATTACHED]; /* debugged processes the last resume left stopped */
+	int nheld;
 	uint8_t pass[256]; /* QPassSignals, by gdb number */
 	int sig_tid;      /* the thread in a signal stop now, 0 none */
 	int sig_result;   /* ... and what it will take (Linux number, 0 none) */
@@ -84,6 +86,47 @@ void gdb_detach_pid(int pid)
 	for (int i = 0; i < gdb.natt; i++)
 		if (gdb.attached[i] == pid)
 			gdb.attached[i] = gdb.attached[--gdb.natt];
+	for (int i = 0; i < gdb.nheld; i++)
+		if (gdb.held[i] == pid)
+			gdb.held[i] = gdb.held[--gdb.nheld];
+}
+
+bool gdb_holds(const struct task *t)
+{
+	if (!gdb_active || !gdb.nheld || !t)
+		return false;
+	for (int i = 0; i < gdb.nheld; i++)
+		if (gdb.held[i] == t->tgid)
+			return true;
+	return false;
+}
+
+bool gdb_holding(void)
+{
+	return gdb_active && gdb.nheld > 0;
+}
+
+static bool holds_task(const struct task *t)
+{
+	return gdb_holds(t);
+}
+
+/* A resume of processes @pids (@n of them; @all: every one): the other
+ * debugged processes stay stopped, as gdb expects of the inferiors it
+ * did not resume (schedule-multiple off). */
+static void set_holds(const int *pids, int n, bool all)
+{
+	gdb.nheld = 0;
+	if (all)
+		return;
+	for (int i = 0; i < gdb.natt; i++) {
+		int k = 0;
+		while (k < n && pids[k] != gdb.attached[i])
+			k++;
+		if (k == n)
+			gdb.held[gdb.nheld++] = gdb.attached[i];
+	}
+	sched_hold_hook = holds_task;
 }
 
 static const char *ptid(const struct task *t)
@@ -278,7 +321,8 @@ static void resume_signal(struct task *x, int lsig)
 static int resume_vcont(const char *p, struct task **tp)
 {
 	struct task *step = NULL;
-	bool sig_stop_seen = false;
+	bool sig_stop_seen = false, all_run = false;
+	int run[MAX_ATTACHED], nrun = 0;
 	while (*p == ';') {
 		char act = p[1];
 		int gsig = 0, pid = 0, tid = -1;
@@ -294,6 +338,9 @@ static int resume_vcont(const char *p, struct task **tp)
 			p++;
 		struct task *x = tid > 0 || pid > 0 ? find_thread(pid, tid) : NULL;
 		bool all = tid <= 0 && pid <= 0;
+		all_run |= all;
+		if (!all && nrun < MAX_ATTACHED)
+			run[nrun++] = pid > 0 ? pid : x ? x->tgid : 0;
 		if (all) /* the default: the signal-stopped or selected thread */
 			x = gdb.sig_tid && !sig_stop_seen ? task_find(gdb.sig_tid) : task_find(gdb.ctid);
 		if (x && x->tid == gdb.sig_tid) {
@@ -306,6 +353,7 @@ static int resume_vcont(const char *p, struct task **tp)
 		if ((act == 's' || act == 'S') && !step)
 			step = x ? x : *tp;
 	}
+	set_holds(run, nrun, all_run || !gdb_multi);
 	if (step) {
 		*tp = step;
 		gdb.step_tid = step->tid;
@@ -321,6 +369,7 @@ static int resume_legacy(char act, const char *p, struct task **tp)
 	struct task *x = gdb.sig_tid ? task_find(gdb.sig_tid) : task_find(gdb.ctid);
 	if (!x || !task_is_alive(x))
 		x = *tp;
+	set_holds(NULL, 0, true);
 	int gsig = act == 'C' || act == 'S' ? (int)strtol(p, NULL, 16) : 0;
 	resume_signal(x, gsig ? gdb_sig_to_linux(gsig) : 0);
 	if (act == 's' || act == 'S') {
@@ -738,6 +787,40 @@ int gdb_signal_stop(struct task *t, int sig)
 	gdb.resume = what;
 	gdb.resume_tid = tp ? tp->tid : 0;
 	return what == GDB_KILL ? 0 : r;
+}
+
+void gdb_wait_interrupt(void (*load)(struct task *))
+{
+	char out[96];
+	char *p;
+	load_hook = load;
+	/* All-stop: gdb says nothing while the machine runs but ^C. */
+	while ((p = gdb_recv()) && strcmp(p, "?"))
+		;
+	if (!p) {
+		gdb_active = false;
+		gdb.nheld = 0;
+		return;
+	}
+	struct task *t = NULL;
+	for (int i = 0; i < gdb.nheld && !t; i++)
+		t = find_thread(gdb.held[i], 0);
+	if (!t) {
+		gdb.nheld = 0;
+		return;
+	}
+	if (load_hook)
+		load_hook(t);
+	loaded_for_gdb = t;
+	gdb.gtid = t->tid;
+	gdb.gpid = t->tgid;
+	snprintf(out, sizeof(out), "T02thread:%s;", ptid(t)); /* SIGINT */
+	gdb_send(out);
+	struct task *tp = t;
+	gdb.resume = serve(&tp);
+	gdb.resume_tid = tp ? tp->tid : 0;
+	if (gdb.resume == GDB_NONE)
+		gdb.nheld = 0;
 }
 
 int gdb_take_resume(struct task **tp)

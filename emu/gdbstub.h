@@ -38,6 +38,13 @@ void gdb_watch_set_list(const struct gdb_watch *w, int n);
 /* The thread a single step is still due to report (blocked in a
  * syscall when it was stepped), 0 none. */
 int gdb_stepping_tid(void);
+/* gdb resumed only some processes (vCont;c:pPID.-1): @t's stays
+ * stopped. gdb_holding: some task is held. */
+bool gdb_holds(const struct task *t);
+bool gdb_holding(void);
+/* Nothing can run but held tasks: wait for gdb's ^C (a SIGINT stop), and
+ * serve it until it resumes. */
+void gdb_wait_interrupt(void (*load)(struct task *));
 /* Every task exited with @status (shell style). */
 void gdb_exited(int status);
 bool gdb_breakpoint_at(uint64_t rip);

@@ -357,7 +357,7 @@ int emu_run_all(struct task *first)
 		/* A stop that only asked to re-evaluate the slice (a task was
 		 * woken or created) keeps the running task, as Linux lets a
 		 * parent run on after fork; it now gets a preemptible slice. */
-		if (!keep || !t || t->state != TASK_RUNNING)
+		if (!keep || !t || t->state != TASK_RUNNING || gdb_holds(t))
 			t = sched_pick_next(t);
 		keep = false;
 		if (!t) {
@@ -374,6 +374,15 @@ int emu_run_all(struct task *first)
 				continue;
 			}
 			if (!sched_idle()) {
+				/* gdb holds the tasks that could run: wait for its ^C. */
+				if (gdb_active && gdb_holding()) {
+					gdb_wait_interrupt(load_task);
+					/* gdb looked at (and may have changed) a held task. */
+					if (loaded_task && task_is_alive(loaded_task))
+						emu_context_save(loaded_task->cpu);
+					loaded = NULL;
+					continue;
+				}
 				/* Nothing to wait for: only dead tasks left, or a deadlock. */
 				reap_dead(true);
 				if (!task_next(NULL))
@@ -435,6 +444,11 @@ int emu_run_all(struct task *first)
 				steps = 1;
 				gdb_pending_stop = true;
 			}
+		}
+		if (!steps && gdb_holds(t)) { /* gdb resumed other processes only */
+			emu_context_save(t->cpu);
+			t = NULL;
+			continue;
 		}
 		if (step_active) {
 			steps = step_before_run(&t, load_task);

@@ -283,6 +283,13 @@ void sched_count_blocks(void)
 		policy.need_resched = true; /* the dispatcher ends the slice */
 }
 
+bool (*sched_hold_hook)(const struct task *t);
+
+static bool runnable(const struct task *t)
+{
+	return t->state == TASK_RUNNING && !(sched_hold_hook && sched_hold_hook(t));
+}
+
 struct task *sched_pick_next(struct task *prev)
 {
 	if (chaos_enabled)
@@ -290,12 +297,12 @@ struct task *sched_pick_next(struct task *prev)
 	if (policy.seed) {
 		size_t n = 0;
 		for (size_t i = 0; i < tasks.n; i++)
-			n += tasks.v[i]->state == TASK_RUNNING;
+			n += runnable(tasks.v[i]);
 		if (!n)
 			return NULL;
 		size_t k = rng_next() % n;
 		for (size_t i = 0; i < tasks.n; i++)
-			if (tasks.v[i]->state == TASK_RUNNING && !k--)
+			if (runnable(tasks.v[i]) && !k--)
 				return tasks.v[i];
 	}
 	size_t start = 0;
@@ -303,7 +310,7 @@ struct task *sched_pick_next(struct task *prev)
 		start = prev->sched_idx + 1;
 	for (size_t k = 0; k < tasks.n; k++) {
 		struct task *t = tasks.v[(start + k) % tasks.n];
-		if (t->state == TASK_RUNNING)
+		if (runnable(t))
 			return t;
 	}
 	return NULL;

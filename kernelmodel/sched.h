@@ -28,6 +28,9 @@ void sched_add(struct task *t);
 void sched_remove(struct task *t);
 /* The next runnable task after @prev (round robin), or NULL if none. */
 struct task *sched_pick_next(struct task *prev);
+/* The debugger holds @t stopped (gdb resumed other processes only):
+ * sched_pick_next passes it over. NULL: nobody holds any. */
+extern bool (*sched_hold_hook)(const struct task *t);
 /* The task with thread id @tid (not yet reaped), or NULL (borrowed). */
 struct task *task_find(int tid);
 /* Iterate over all tasks in creation order: first with NULL. */

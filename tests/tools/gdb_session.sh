@@ -83,6 +83,17 @@ fork_both)
 	has '^\[Inferior 2 \(process [0-9]+\) exited with code 03\]'
 	has '^\[Inferior 1 \(process [0-9]+\) exited normally\]'
 	;;
+fork_hold)
+	# Following the child with detach-on-fork off, gdb resumes the child
+	# only: the parent stays stopped (after_fork still 0) until resumed.
+	session fork 'set detach-on-fork off' 'set follow-fork-mode child' 'break child_work' continue \
+		'inferior 1' 'p after_fork' 'set schedule-multiple on' continue 'inferior 1' continue
+	has 'hit Breakpoint 1\.2, child_work \(x=1\)'
+	has '^\$1 = 0$' 'the parent ran while gdb held it'
+	has '^\[Inferior 2 \(process [0-9]+\) exited with code 03\]'
+	has '^\[Inferior 1 \(process [0-9]+\) exited normally\]'
+	grep -q '^child status 3$' "$tmp/out" || fail "the parent's wait"
+	;;
 vfork_exec)
 	session vfork 'set follow-fork-mode child' 'catch exec' continue 'info inferiors' continue
 	has '^\[Attaching after Thread [0-9.]+ vfork to child Thread [0-9.]+\]'

@@ -14,6 +14,7 @@
 int watched;
 int usr1, usr2;
 int mypid;
+int after_fork; /* the parent ran on after fork */
 
 static void on_usr1(int sig)
 {
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
 				execl("/bin/true", "true", (char *)NULL);
 			_exit(child_work(1) + 1);
 		}
+		after_fork = 1;
 		int st = 0;
 		waitpid(p, &st, 0);
 		printf("child status %d\n", WEXITSTATUS(st));
