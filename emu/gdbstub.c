@@ -416,7 +416,8 @@ static void supported(const char *p)
 	gdb_exec_events = gdb_multi && offers(p, "exec-events+");
 	char out[512];
 	snprintf(out, sizeof(out),
-		 "PacketSize=10000;qXfer:features:read+;qXfer:exec-file:read+;vContSupported+;"
+		 "PacketSize=10000;qXfer:features:read+;qXfer:exec-file:read+;qXfer:auxv:read+;"
+		 "vContSupported+;"
 		 "QPassSignals+%s%s%s%s%s",
 		 reverse_enabled ? ";ReverseStep+;ReverseContinue+" : "", gdb_multi ? ";multiprocess+" : "", gdb_fork_events ? ";fork-events+" : "",
 		 gdb_vfork_events ? ";vfork-events+" : "", gdb_exec_events ? ";exec-events+" : "");
@@ -443,6 +444,42 @@ static void xfer_exec_file(const char *p, char *out, size_t size)
 			 t->exe + a);
 }
 
+/* qXfer:auxv:read::OFF,LEN: the auxiliary vector exec put above envp on
+ * the initial stack (mm->start_stack: argc, argv, NULL, envp, NULL, auxv),
+ * as the guest can still read it there. gdb finds the dynamic linker's
+ * base (AT_BASE) and so the shared libraries from it. */
+static void xfer_auxv(const char *p, char *out, size_t size)
+{
+	uint64_t a = 0, l = 0, w[2], argc;
+	uint64_t v[2 * 64];
+	size_t n = 0;
+	struct task *t = gdb_sel_task();
+	if (sscanf(p, ":%" SCNx64 ",%" SCNx64, &a, &l) != 2 || !t || !t->mm ||
+	    copy_from_guest(t->mm, &argc, t->mm->start_stack, 8)) {
+		gdb_send("E01");
+		return;
+	}
+	uint64_t at = t->mm->start_stack + 8 * (argc + 2);
+	for (int i = 0; i < 4096 && !copy_from_guest(t->mm, w, at, 8) && w[0]; i++)
+		at += 8; /* envp */
+	at += 8;
+	while (n + 2 <= sizeof(v) / sizeof(v[0]) && !copy_from_guest(t->mm, w, at, 16)) {
+		v[n++] = w[0];
+		v[n++] = w[1];
+		at += 16;
+		if (!w[0])
+			break; /* AT_NULL */
+	}
+	size_t len = n * 8;
+	if (a >= len) {
+		gdb_send("l");
+		return;
+	}
+	size_t k = len - a < l ? len - a : l;
+	snprintf(out, size, "%c", a + k >= len ? 'l' : 'm');
+	gdb_send_bin(out, (const uint8_t *)v + a, k);
+}
+
 static void query(const char *p, char *out, size_t size)
 {
 	if (!strncmp(p, "qSupported", 10))
@@ -461,6 +498,8 @@ static void query(const char *p, char *out, size_t size)
 	else if (!strncmp(p, "qXfer:features:read:target.xml:", 31)) {
 		gdb_xfer_tdesc(p + 31, out, size);
 		gdb_send(out);
+	} else if (!strncmp(p, "qXfer:auxv:read:", 16)) {
+		xfer_auxv(p + 16, out, size);
 	} else if (!strncmp(p, "qXfer:exec-file:read:", 21)) {
 		xfer_exec_file(p + 21, out, size);
 		gdb_send(out);

@@ -15,12 +15,14 @@ session() {
 	local mode=$1
 	shift
 	local port=$((20000 + RANDOM % 20000))
-	"$emu" --gdb "$port" "$g" "$mode" >"$tmp/out" 2>"$tmp/e" &
+	local prog=${prog:-$g}
+	"$emu" --gdb "$port" "$prog" "$mode" >"$tmp/out" 2>"$tmp/e" &
 	local pid=$!
 	for _ in $(seq 100); do grep -qs waiting "$tmp/e" && break; sleep 0.1; done
 	local args=()
 	for c in "$@"; do args+=(-ex "$c"); done
-	timeout 120 gdb -batch -nx -ex "target remote :$port" "${args[@]}" "$g" >"$tmp/gdb" 2>&1
+	timeout 120 gdb -batch -nx -ex 'set breakpoint pending on' -ex "target remote :$port" "${args[@]}" \
+		"$prog" >"$tmp/gdb" 2>&1
 	wait "$pid"
 	st=$?
 	! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$tmp/e" || fail "sanitizer report"
@@ -117,6 +119,15 @@ watch)
 	has '^store \(v=1\) at .*gdb_subject\.c:3[23]$'
 	has 'exited normally'
 	grep -q '^watched 2$' "$tmp/out" || fail "the program's own run changed"
+	;;
+dynamic)
+	# A dynamic program: gdb finds ld.so's base in the auxv (qXfer:auxv),
+	# reads the libraries through vFile and stops in libc's write.
+	prog=/bin/echo session hi 'break write' continue 'bt 1' 'info sharedlibrary' continue
+	has '^Breakpoint 1, .*write \(fd=1, buf=0x[0-9a-f]+, nbytes=3\)'
+	has 'Yes .*/libc\.so\.6$' 'libc not among the shared libraries'
+	has 'exited normally'
+	grep -q '^hi$' "$tmp/out" || fail "echo's output"
 	;;
 proc_mappings)
 	session watch 'break main' continue 'info proc mappings' continue
