@@ -234,6 +234,11 @@ static void paused(int req_r, long rr_pos)
 		    read_all(req_r, recs, (m.nrec + 1) * sizeof(*recs)) ||
 		    read_all(req_r, bps, (size_t)m.nbp * sizeof(*bps)))
 			_exit(0);
+		if (m.op == CK_RESUME) { /* taken: the sender exits (before the fork
+					   * runs, which may soon read answers itself) */
+			struct scan_result ack = {.found = 3};
+			write_all(cp.reply[1], &ack, sizeof(ack));
+		}
 		fflush(NULL);
 		pid_t pid = fork();
 		if (pid == 0) {
@@ -251,7 +256,7 @@ static void paused(int req_r, long rr_pos)
 		}
 		free(recs);
 		if (pid > 0 && m.op == CK_SCAN)
-			waitpid(pid, NULL, 0);
+			waitpid(pid, NULL, 0); /* it answers */
 	}
 }
 
@@ -315,9 +320,25 @@ int ckpt_send(int i, const struct ck_msg *m, const struct stop_rec *recs,
 	return r;
 }
 
-int ckpt_scan_wait(struct scan_result *r)
+/* The answer to a request to checkpoint @i, or -1 when it exits first
+ * (it was being dropped: a request behind its CK_DIE is never read). A
+ * dead checkpoint stays a zombie (nobody reaps before the end), so its pid
+ * still names it. */
+int ckpt_wait(int i, struct scan_result *r)
 {
-	return read_all(cp.reply[0], r, sizeof(*r));
+	int pfd = (int)syscall(SYS_pidfd_open, cp.ck[i].pid, 0);
+	for (;;) {
+		struct pollfd f[2] = {{.fd = cp.reply[0], .events = POLLIN}, {.fd = pfd, .events = POLLIN}};
+		int n = poll(f, pfd >= 0 ? 2 : 1, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		int ret = -1;
+		if (n > 0 && (f[0].revents & POLLIN))
+			ret = read_all(cp.reply[0], r, sizeof(*r));
+		if (pfd >= 0)
+			close(pfd);
+		return ret;
+	}
 }
 
 void ckpt_scan_answer(const struct scan_result *r)

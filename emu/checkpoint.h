@@ -52,8 +52,10 @@ void ckpt_drop_from(int i);
  * request), or runs it now. */
 void ckpt_handover(void);
 void ckpt_now_live(void);
-/* A scan's answer: wait for it (L), or give it and exit (the scan). */
-int ckpt_scan_wait(struct scan_result *r);
+/* The answer to a request to checkpoint @i (a scan's, or 3: a resumed
+ * fork runs), 0; -1 when the checkpoint exited instead. */
+int ckpt_wait(int i, struct scan_result *r);
+/* A scan gives its answer (and exits). */
 void ckpt_scan_answer(const struct scan_result *r);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <unicorn/unicorn.h>
 
 #include "emu/checkpoint.h"
 #include "emu/cpu.h"
@@ -30,6 +31,7 @@ static struct {
 	uint64_t target;
 	int target_tid;             /* 0: any */
 	bool target_begin;
+	uint64_t target_watch;      /* the target is a write to this watchpoint */
 	bool missed_warned, diverged_warned;
 	uint64_t bps[REVERSE_MAX_BP]; /* gdb's breakpoints at the target; a scan's */
 	int nbp;
@@ -138,7 +140,7 @@ static bool on_insn(struct task *t, uint64_t addr)
 		if (rv.icount >= rv.target)
 			scan_done();
 		if (in_bps(addr))
-			rv.found = (struct scan_result){1, t->tid, rv.icount};
+			rv.found = (struct scan_result){1, t->tid, rv.icount, 0};
 	} else if (rv.icount >= rv.next_ckpt) {
 		rv.next_ckpt = rv.icount + rv.interval;
 		ckpt_take(rv.icount, reverse_nlog(), false, t->tid, rv.max_ckpt);
@@ -222,6 +224,34 @@ static int replay_pop(struct task **tp)
 	return r->what;
 }
 
+/* In a scan: a write (@paddr physical) to one of gdb's watchpoints now. */
+static void scan_write(uc_engine *uc, uc_mem_type type, uint64_t paddr, int size, int64_t value,
+		       void *user)
+{
+	struct task *t = emu_current_task();
+	if (!t)
+		return;
+	uint64_t off = paddr & ~PAGE_MASK, va = 0;
+	for (int i = 0; i < rv.now.nwatch; i++) {
+		uint64_t a = rv.now.watch[i].addr, len = rv.now.watch[i].len;
+		if (rv.now.watch[i].pid && rv.now.watch[i].pid != t->tgid)
+			continue;
+		/* The page offsets overlap (cheap) before the decode. */
+		uint64_t woff = a & ~PAGE_MASK, wend = woff + len, end = off + (uint64_t)size;
+		if (!(off < wend && woff < end) && !(wend > PAGE_SIZE && off < wend - PAGE_SIZE) &&
+		    !(end > PAGE_SIZE && woff < end - PAGE_SIZE))
+			continue;
+		if (!va)
+			va = emu_mem_operand(t, emu_reg_read(EREG_RIP), off);
+		if (!va || va + (uint64_t)size <= a || va >= a + len)
+			continue;
+		struct last *l = last_slot(t->tid, false);
+		if (l && l->at != UINT64_MAX)
+			rv.found = (struct scan_result){2, t->tid, l->at, a};
+		return;
+	}
+}
+
 void reverse_take_request(const struct ck_msg *m, const struct stop_rec *recs,
 			  const uint64_t *bps)
 {
@@ -239,14 +269,18 @@ void reverse_take_request(const struct ck_msg *m, const struct stop_rec *recs,
 	rv.target = m->target;
 	rv.target_tid = m->tid;
 	rv.target_begin = m->flags & CK_BEGIN;
+	rv.target_watch = m->watch;
 	rv.nbp = m->nbp;
 	memcpy(rv.bps, bps, (size_t)m->nbp * sizeof(*bps));
 	rv.missed_warned = rv.diverged_warned = false;
 	rv.stop_ckpt_taken = false;
 	if (rv.scanning) {
-		rv.found = (struct scan_result){0, 0, 0};
+		rv.found = (struct scan_result){0, 0, 0, 0};
 		rv.answered = false;
 		atexit(scan_atexit);
+		uc_hook h; /* writes to gdb's watchpoints now (not the replayed ones) */
+		if (rv.now.nwatch)
+			uc_hook_add(emu_engine(), &h, UC_HOOK_MEM_WRITE, scan_write, NULL, 1, 0);
 	}
 }
 
@@ -259,7 +293,12 @@ static void become_live(struct task *t)
 	rv.replaying = false;
 	gdb_set_breakpoint_list(rv.bps, rv.nbp);
 	gdb_watch_set_list((const struct gdb_watch *)rv.now.watch, rv.now.nwatch);
-	gdb_stop_note(t, rv.target_begin ? "replaylog:begin;" : "");
+	char note[48] = "";
+	if (rv.target_begin)
+		snprintf(note, sizeof(note), "replaylog:begin;");
+	else if (rv.target_watch)
+		snprintf(note, sizeof(note), "watch:%llx;", (unsigned long long)rv.target_watch);
+	gdb_stop_note(t, note);
 }
 
 /* ---- going back ---- */
@@ -267,7 +306,7 @@ static void become_live(struct task *t)
 /* Resume the machine at instruction @target (thread @tid's next, 0: any
  * thread's): the checkpoint to start from runs forward to it and takes
  * over; this process exits. Returns only when no checkpoint could. */
-static void go_to(uint64_t target, int tid, int flags)
+static void go_to(uint64_t target, int tid, int flags, uint64_t watch)
 {
 	int j = -1;
 	for (int i = ckpt_count() - 1; i >= 0 && j < 0; i--) {
@@ -278,7 +317,8 @@ static void go_to(uint64_t target, int tid, int flags)
 	if (j < 0)
 		for (j = ckpt_count() - 1; j > 0 && ckpt_get(j)->icount >= target; j--)
 			;
-	struct ck_msg m = {.op = CK_RESUME, .flags = flags, .tid = tid, .target = target};
+	struct ck_msg m = {.op = CK_RESUME, .flags = flags, .tid = tid, .target = target,
+			   .watch = watch};
 	struct stop_rec cur;
 	memset(&cur, 0, sizeof(cur));
 	cur.nwatch = gdb_watch_list((struct gdb_watch *)cur.watch, REVERSE_MAX_WATCH);
@@ -289,7 +329,9 @@ static void go_to(uint64_t target, int tid, int flags)
 		if (c->icount > target)
 			continue;
 		m.nrec = rv.nlog - c->nlog;
-		if (!ckpt_send(j, &m, rv.log + c->nlog, &cur, rv.bps)) {
+		struct scan_result ack;
+		if (!ckpt_send(j, &m, rv.log + c->nlog, &cur, rv.bps) && !ckpt_wait(j, &ack) &&
+		    ack.found == 3) {
 			ckpt_drop_from(j + 1);
 			fflush(NULL);
 			_exit(0);
@@ -298,9 +340,9 @@ static void go_to(uint64_t target, int tid, int flags)
 	ckpt_now_live();
 }
 
-/* The last hit of a breakpoint before now: scans forward from the
- * checkpoints, newest first. */
-static bool last_hit(uint64_t now, uint64_t *at, int *tid)
+/* The last hit of a breakpoint, or write to a watchpoint, before now:
+ * scans forward from the checkpoints, newest first. */
+static bool last_hit(uint64_t now, uint64_t *at, int *tid, uint64_t *watch)
 {
 	uint64_t end = now;
 	struct ck_msg m = {.op = CK_SCAN};
@@ -308,7 +350,7 @@ static bool last_hit(uint64_t now, uint64_t *at, int *tid)
 	memset(&cur, 0, sizeof(cur));
 	cur.nwatch = gdb_watch_list((struct gdb_watch *)cur.watch, REVERSE_MAX_WATCH);
 	m.nbp = gdb_breakpoints(rv.bps, REVERSE_MAX_BP);
-	if (!m.nbp)
+	if (!m.nbp && !cur.nwatch)
 		return false;
 	for (int j = ckpt_count() - 1; j >= 0; j--) {
 		const struct ckpt *c = ckpt_get(j);
@@ -317,9 +359,9 @@ static bool last_hit(uint64_t now, uint64_t *at, int *tid)
 			continue;
 		m.target = end;
 		m.nrec = rv.nlog - c->nlog;
-		if (ckpt_send(j, &m, rv.log + c->nlog, &cur, rv.bps))
-			continue; /* gone: the one before scans further */
-		if (ckpt_scan_wait(&r) || r.found < 0) {
+		if (ckpt_send(j, &m, rv.log + c->nlog, &cur, rv.bps) || ckpt_wait(j, &r))
+			continue; /* gone (or going): the one before scans further */
+		if (r.found < 0 || r.found > 2) {
 			fprintf(stderr, "cloneemu: reverse: a scan from instruction %llu failed\n",
 				(unsigned long long)c->icount);
 			return false;
@@ -327,6 +369,7 @@ static bool last_hit(uint64_t now, uint64_t *at, int *tid)
 		if (r.found) {
 			*at = r.icount;
 			*tid = r.tid;
+			*watch = r.found == 2 ? r.watch : 0;
 			return true;
 		}
 		end = c->icount;
@@ -336,17 +379,17 @@ static bool last_hit(uint64_t now, uint64_t *at, int *tid)
 
 static void go_back(int what, struct task *t)
 {
-	uint64_t target;
+	uint64_t target, watch = 0;
 	int tid = 0;
 	if (what == GDB_REVERSE_STEP) {
 		struct last *l = t ? last_slot(t->tid, false) : NULL;
 		const struct ckpt *first = ckpt_get(0);
 		if (l && l->at != UINT64_MAX && first && l->at >= first->icount)
-			go_to(l->at, t->tid, 0);
-	} else if (last_hit(rv.icount, &target, &tid)) {
-		go_to(target, tid, 0);
+			go_to(l->at, t->tid, 0, 0);
+	} else if (last_hit(rv.icount, &target, &tid, &watch)) {
+		go_to(target, tid, 0, watch);
 	} else if (ckpt_get(0) && ckpt_get(0)->icount < rv.icount) {
-		go_to(ckpt_get(0)->icount, 0, CK_BEGIN);
+		go_to(ckpt_get(0)->icount, 0, CK_BEGIN, 0);
 	}
 	gdb_stop_note(t, "replaylog:begin;"); /* nothing before: stay */
 }

@@ -65,10 +65,13 @@ struct ck_msg {
 	uint64_t target; /* RESUME: stop there; SCAN: scan up to there */
 	uint64_t nrec;   /* stop records that follow, from the checkpoint's own
 			  * count, and one more: gdb's watchpoints now */
+	uint64_t watch;  /* RESUME: the target is a write to this watchpoint */
 };
+/* found: 0 nothing, 1 a breakpoint hit, 2 a watched write (@watch: the
+ * watchpoint), -1 the scan failed; @icount: where the instruction began. */
 struct scan_result {
 	int32_t found, tid;
-	uint64_t icount;
+	uint64_t icount, watch;
 };
 
 /* Called by a checkpoint's fork that is to run forward: the request. */

@@ -69,16 +69,24 @@ step)
 	[ "$st" = 0 ] || fail "cloneemu exit status $st"
 	;;
 watch)
-	# The history holds two watchpoint stops: going back replays them
-	# (the watchpoints each stop had) without diverging. At most 3
-	# checkpoints: the replays cross earlier stops.
+	# Two watchpoint stops in the history; reverse-continue stops at the
+	# watched writes (before them: the old value) and at the breakpoint
+	# hit between them. At most 3 checkpoints: the replays cross earlier
+	# stops, whose watchpoints they must put back as they were.
 	REVERSE_OPTS=max=3,interval=200000
 	run_gdb 'break step_once' 'continue' 'watch counter' 'continue' 'continue' 'continue' \
-		'print counter' 'reverse-continue' 'print counter' 'print i' 'delete' 'continue'
-	[ "$(grep -c '^Old value' "$tmp/gdb")" = 2 ] || fail "two watchpoint stops expected"
+		'print counter' 'reverse-continue' 'print counter' 'reverse-continue' 'print counter' \
+		'print i' 'reverse-continue' 'print counter' 'print i' 'delete' 'continue'
 	grep -q '^\$1 = 3$' "$tmp/gdb" || fail "counter after the second write"
-	grep -q '^\$2 = 1$' "$tmp/gdb" && grep -q '^\$3 = 2$' "$tmp/gdb" ||
+	grep -A1 '^Old value = 3$' "$tmp/gdb" | grep -q '^New value = 1$' ||
+		fail "reverse-continue: no stop at the second write, undone"
+	grep -q '^\$2 = 1$' "$tmp/gdb" || fail "counter before the second write"
+	grep -q '^\$3 = 1$' "$tmp/gdb" && grep -q '^\$4 = 2$' "$tmp/gdb" ||
 		fail "reverse-continue: not back at the second hit (counter 1, i 2)"
+	grep -A1 '^Old value = 1$' "$tmp/gdb" | grep -q '^New value = 0$' ||
+		fail "reverse-continue: no stop at the first write, undone"
+	grep -q '^\$5 = 0$' "$tmp/gdb" && grep -q '^\$6 = 1$' "$tmp/gdb" ||
+		fail "not before the first write (counter 0, i 1)"
 	grep -q 'exited normally' "$tmp/gdb" || fail "no normal exit"
 	[ "$st" = 0 ] || fail "cloneemu exit status $st"
 	;;
