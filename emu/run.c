@@ -44,6 +44,17 @@
 #include "syscalls/dispatch.h"
 
 /* The guest's descriptors 0-2 are its own references to cloneemu's. */
+
+/* Signal delivery runs between slices: mm/mmap.c's limits (a frame that
+ * grows the stack) are then the receiving task's. */
+static struct task *delivering;
+static void deliver_signals_of(struct task *t)
+{
+	delivering = t;
+	deliver_signals(t);
+	delivering = NULL;
+}
+
 static int install_stdio(struct files *files)
 {
 	for (int fd = 0; fd < 3; fd++) {
@@ -88,6 +99,18 @@ void emu_exec_params(struct exec_stack_params *sp, const struct task *t, const s
 	rr_bytes(sp->random, sizeof(sp->random));
 }
 
+/* The model's rlimit() for mm/mmap.c's checks: the limits of the task on
+ * the CPU (none between slices: unlimited). */
+static uint64_t current_rlimit(int resource, bool max)
+{
+	struct task *t = emu_current_task();
+	if (!t)
+		t = delivering;
+	if (!t || !t->signal)
+		return RLIM_INFINITY;
+	return max ? t->signal->rlim[resource].rlim_max : t->signal->rlim[resource].rlim_cur;
+}
+
 int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t errlen)
 {
 	struct strv argv = {0}, envp = {0};
@@ -96,6 +119,7 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	struct cred *cred = NULL;
 	bool secure;
 	int r = -ENOMEM;
+	mm_set_rlimit_hook(current_rlimit);
 	struct task *t = task_alloc();
 	if (!t)
 		goto fail;
@@ -156,6 +180,7 @@ int emu_boot(const struct boot_params *bp, struct task **out, char *err, size_t 
 	}
 	emu_exec_params(&sp, t, cred, secure);
 	elf_set_no_randomize(t->personality & ADDR_NO_RANDOMIZE);
+	elf_set_stack_limit(t->signal->rlim[RLIMIT_STACK].rlim_cur);
 	r = bprm_execve(t->mm, &b, bp->path, &sp);
 	if (r) {
 		/* The message names the file that failed when it is not PROGRAM. */
@@ -251,7 +276,7 @@ static void fault_signal(struct task *t, enum emu_exit why)
 			strsignal(sig), (unsigned long long)emu_reg_read(EREG_RIP),
 			(unsigned long long)addr);
 	force_sig_fault(t, sig, code, addr);
-	deliver_signals(t);
+	deliver_signals_of(t);
 }
 
 /* Free the reaped tasks. A pass walks the whole task list, so unless told
@@ -404,7 +429,7 @@ int emu_run_all(struct task *first)
 		 * exited, a read whose data arrived); only a retry that would
 		 * sleep again hands the signal over (sig_interrupted). */
 		if (signal_pending(t) && (!t->restarting || t->sig_interrupted))
-			deliver_signals(t);
+			deliver_signals_of(t);
 		if (t->state != TASK_RUNNING) {
 			if (task_is_alive(t))
 				emu_context_save(t->cpu);

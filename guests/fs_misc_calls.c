@@ -1,7 +1,8 @@
 /*
  * fs_misc_calls: sync(2), syncfs, sync_file_range, fsync/fdatasync on
  * every kind of descriptor, fallocate(2), fstatfs/statfs of pseudo file
- * systems, close_range(2), name_to_handle_at's error cases.
+ * systems, close_range(2), the error cases of name_to_handle_at and
+ * open_by_handle_at (as root and as nobody).
  */
 #include "guest_check.h"
 
@@ -10,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
@@ -123,5 +125,51 @@ int main(void)
 		     "name_to_handle_at bad flag");
 	EXPECT_ERRNO(syscall(SYS_name_to_handle_at, AT_FDCWD, "nothing", &fh, &mnt, 0), ENOENT, 61,
 		     "name_to_handle_at missing file");
+
+	/* open_by_handle_at: Linux's order of checks (the anchor, the
+	 * header, CAP_DAC_READ_SEARCH, the bytes); a handle no file system
+	 * knows is stale. Run as root, then as nobody. */
+	memset(fh.h, 0x5a, sizeof(fh.h));
+	fh.bytes = 8;
+	fh.type = 1;
+	EXPECT_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, &fh, O_RDONLY), ESTALE, 62,
+		     "open_by_handle_at unknown handle");
+	EXPECT_ERRNO(syscall(SYS_open_by_handle_at, 999, &fh, O_RDONLY), EBADF, 63,
+		     "open_by_handle_at bad mount fd");
+	EXPECT_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, (void *)8, O_RDONLY), EFAULT, 64,
+		     "open_by_handle_at bad pointer");
+	fh.bytes = 0;
+	EXPECT_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, &fh, O_RDONLY), EINVAL, 65,
+		     "open_by_handle_at empty handle");
+	fh.bytes = 129;
+	EXPECT_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, &fh, O_RDONLY), EINVAL, 66,
+		     "open_by_handle_at handle over MAX_HANDLE_SZ");
+	fh.bytes = 8;
+	fh.type = -1;
+	EXPECT_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, &fh, O_RDONLY), EINVAL, 67,
+		     "open_by_handle_at negative type");
+	fh.type = 0x40001;
+	EXPECT_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, &fh, O_RDONLY), EINVAL, 68,
+		     "open_by_handle_at unknown type flag");
+	fh.type = 1;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(2);
+		EXPECT_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, &fh, O_RDONLY), EPERM, 70,
+			     "nobody: open_by_handle_at needs CAP_DAC_READ_SEARCH");
+		EXPECT_ERRNO(syscall(SYS_open_by_handle_at, 999, &fh, O_RDONLY), EBADF, 71,
+			     "nobody: the mount fd is checked first");
+		fh.bytes = 0;
+		EXPECT_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, &fh, O_RDONLY), EINVAL, 72,
+			     "nobody: then the header");
+		fflush(stdout);
+		_exit(guest_first_fail);
+	}
+	int ws = 0;
+	pid_t w = waitpid(pid, &ws, 0);
+	check(w == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0, 73, "the nobody child: %s",
+	      status_str(ws));
 	return guest_finish();
 }

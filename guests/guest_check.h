@@ -99,6 +99,7 @@ static GUEST_UNUSED const char *errno_name(int e)
 	case ENAMETOOLONG: return "ENAMETOOLONG";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EUSERS: return "EUSERS";
+	case ESTALE: return "ESTALE";
 	default: return "E?";
 	}
 }

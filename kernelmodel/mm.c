@@ -292,6 +292,18 @@ static bool range_is_free(const struct mm *mm, gva_t start, gva_t end)
 	return i >= mm->nvmas || mm->vmas[i].start >= end;
 }
 
+/* Pages of [start, end) that VMAs map. */
+static uint64_t mapped_pages(const struct mm *mm, gva_t start, gva_t end)
+{
+	uint64_t n = 0;
+	for (size_t i = vma_lower_bound(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		gva_t s = mm->vmas[i].start > start ? mm->vmas[i].start : start;
+		gva_t e = mm->vmas[i].end < end ? mm->vmas[i].end : end;
+		n += (e - s) >> PAGE_SHIFT;
+	}
+	return n;
+}
+
 /* Top-down search for a free range of @len below mm->mmap_base. */
 static long get_unmapped_area(struct mm *mm, uint64_t len)
 {
@@ -395,6 +407,8 @@ struct mm *mm_dup(struct mm *old)
 	mm->dumpable = old->dumpable;
 	mm->thp_disable = old->thp_disable;
 	mm->start_brk = old->start_brk;
+	mm->start_data = old->start_data;
+	mm->end_data = old->end_data;
 	mm->brk = old->brk;
 	mm->mmap_base = old->mmap_base;
 	mm->start_stack = old->start_stack;
@@ -462,6 +476,8 @@ static int do_fault(struct mm *mm, gva_t addr, int access, bool force, uint64_t 
 		    bool *changed)
 {
 	const struct vma *v = mm_find_vma(mm, addr);
+	if (!v && !force)
+		v = mm_expand_stack(mm, addr);
 	if (!v) {
 		mm->last_fault = (struct mm_fault_info){addr, access, 1 /* SEGV_MAPERR */};
 		return -EFAULT;
@@ -773,6 +789,13 @@ long mm_mmap_file(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags,
 		}
 	}
 
+	int vflags = (type == MAP_PRIVATE ? 0 : VMA_SHARED) | (flags & MAP_GROWSDOWN ? VMA_GROWSDOWN : 0);
+	/* mmap_region(): RLIMIT_AS/RLIMIT_DATA count what this adds beyond
+	 * the pages it replaces. */
+	uint64_t replaced = fixed ? mapped_pages(mm, addr, addr + len) : 0;
+	if (!mm_may_expand_vm(mm, prot, vflags, (len >> PAGE_SHIFT) - replaced))
+		return -ENOMEM;
+
 	struct vma v = {
 		.start = addr,
 		.end = addr + len,
@@ -872,6 +895,7 @@ static long change_vmas(struct mm *mm, gva_t start, gva_t end, long (*fn)(struct
 }
 
 struct mprotect_arg {
+	struct mm *mm;
 	struct vma want; /* the new protection */
 	bool narrowed;   /* a right was taken away somewhere */
 };
@@ -881,6 +905,13 @@ static long mprotect_vma(struct vma *v, void *arg)
 	struct mprotect_arg *m = arg;
 	if ((m->want.prot & PROT_WRITE) && (v->flags & VMA_NOWRITE))
 		return -EACCES;
+	/* mprotect_fixup(): a mapping turning into data needs room under
+	 * RLIMIT_DATA. */
+	uint64_t n = (v->end - v->start) >> PAGE_SHIFT;
+	if (!mm_is_data(v->prot, v->flags) && mm_is_data(m->want.prot, v->flags) &&
+	    !mm_may_expand_vm(m->mm, m->want.prot, v->flags, n) &&
+	    mm_may_expand_vm(m->mm, v->prot, v->flags, n))
+		return -ENOMEM;
 	m->narrowed |= (vma_perms(v) & ~vma_perms(&m->want)) != 0;
 	v->prot = m->want.prot;
 	return 0;
@@ -901,7 +932,7 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 	if (!len || addr + len <= addr)
 		return -ENOMEM;
 	gva_t end = addr + len;
-	struct mprotect_arg m = {.want = {.prot = prot}};
+	struct mprotect_arg m = {.mm = mm, .want = {.prot = prot}};
 	long ret = change_vmas(mm, addr, end, mprotect_vma, &m);
 	/* The CPU asks again for an access its entry does not allow, so only
 	 * taking a right away from present pages needs a flush. */
@@ -966,6 +997,11 @@ long mm_mremap(struct mm *mm, gva_t old, uint64_t old_len, uint64_t new_len, int
 			return -EINVAL;
 	}
 
+	/* vma_to_resize(): growing counts against RLIMIT_AS/RLIMIT_DATA. */
+	if (new_len > old_len &&
+	    !mm_may_expand_vm(mm, v->prot, v->flags, (new_len - old_len) >> PAGE_SHIFT))
+		return -ENOMEM;
+
 	if (!(flags & MREMAP_FIXED)) {
 		if (new_len <= old_len) {
 			if (new_len < old_len)
@@ -1023,7 +1059,7 @@ long mm_mremap(struct mm *mm, gva_t old, uint64_t old_len, uint64_t new_len, int
 
 long mm_brk(struct mm *mm, gva_t brk)
 {
-	if (brk < mm->start_brk)
+	if (brk < mm->start_brk || mm_brk_over_data_limit(mm, brk))
 		return (long)mm->brk;
 	gva_t newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
 	if (newbrk == oldbrk) {

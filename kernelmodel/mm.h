@@ -18,6 +18,7 @@ typedef uint64_t gva_t; /* guest virtual address: never dereference it */
 #define STACK_RESERVE (8ul << 20)    /* RLIMIT_STACK default */
 #define MMAP_BASE 0x7ffff7fff000ul   /* top of the mmap area (no ASLR, like setarch -R) */
 #define MMAP_MIN_ADDR 0x10000ul      /* vm.mmap_min_addr */
+#define STACK_GUARD_GAP (256ul << 12) /* stack_guard_gap: 256 pages */
 
 /* Access kinds for mm_fault and the permission bits of a VMA (PROT_* values). */
 enum mm_access { MM_READ = 1, MM_WRITE = 2, MM_EXEC = 4 };
@@ -68,6 +69,7 @@ struct mm {
 	struct vma *vmas; /* sorted by start, non-overlapping */
 	size_t nvmas, cap;
 	gva_t start_brk, brk;
+	gva_t start_data, end_data; /* the program's last PT_LOAD's file bytes (RLIMIT_DATA's brk check) */
 	gva_t mmap_base;
 	gva_t start_stack;
 	gva_t arg_start, arg_end, env_start, env_end;
@@ -155,6 +157,26 @@ long mm_mincore(struct mm *mm, gva_t addr, uint64_t npages, uint8_t *vec);
  * so the next access faults (SIGBUS) instead of reaching the host's
  * mapping of a page that is gone. */
 void mm_file_truncated(uint64_t dev, uint64_t ino, uint64_t size);
+/* ---- limits (mm_limits.c) ---- */
+/* The current task's soft limit for @resource (RLIMIT_AS, RLIMIT_DATA,
+ * RLIMIT_STACK), through the hook the task layer installs (@max: the hard
+ * limit); RLIM_INFINITY without one. */
+void mm_set_rlimit_hook(uint64_t (*hook)(int resource, bool max));
+uint64_t mm_rlimit(int resource);
+/* is_data_mapping(): private, writable, not growing down (RLIMIT_DATA counts it). */
+bool mm_is_data(int prot, int vma_flags);
+/* may_expand_vm(): may @mm grow by @npages of a mapping with @prot and
+ * VMA_* @vma_flags under RLIMIT_AS and (data mappings) RLIMIT_DATA? */
+bool mm_may_expand_vm(const struct mm *mm, int prot, int vma_flags, uint64_t npages);
+/* check_data_rlimit() for a brk at @brk: true when over RLIMIT_DATA. */
+bool mm_brk_over_data_limit(const struct mm *mm, gva_t brk);
+/* A fault at @addr below a VMA_GROWSDOWN mapping: expand_downwards() with
+ * the guard gap, RLIMIT_STACK and RLIMIT_AS. The grown VMA, or NULL. */
+struct vma *mm_expand_stack(struct mm *mm, gva_t addr);
+/* arch_pick_mmap_layout()'s top of the mmap area for a stack limit of
+ * @rlim_stack bytes, @rnd bytes lower. */
+gva_t mm_mmap_base(uint64_t rlim_stack, uint64_t rnd);
+
 /* mincore-like query used by /proc and tests: the VMA containing @addr or NULL. */
 const struct vma *mm_find_vma(const struct mm *mm, gva_t addr);
 

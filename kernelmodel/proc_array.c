@@ -34,9 +34,9 @@ void proc_task_mem(FILE *out, const struct task *t)
 		total += len;
 		if (v->flags & VMA_LOCKED)
 			locked += len;
-		if (v->flags & VMA_STACK)
-			stack += len;
-		else if ((v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED))
+		if (v->flags & VMA_GROWSDOWN)
+			stack += len; /* is_stack_mapping() */
+		else if (mm_is_data(v->prot, v->flags))
 			data += len;
 		if ((v->prot & PROT_EXEC) && !(v->flags & VMA_ANON)) {
 			if (v->dev == mm->exe_dev && v->ino == mm->exe_ino)

@@ -235,6 +235,18 @@ int procfs_follow(struct task *t, const char *path, bool follow_final, char *out
 	return 1;
 }
 
+int procfs_fd_host(struct task *t, const char *path)
+{
+	struct task *target;
+	const char *rest;
+	int self;
+	if (!proc_task_path(t, path, &target, &rest, &self) || !target || !target->files ||
+	    strncmp(rest, "fd/", 3) || !rest[3] || rest[3 + strspn(rest + 3, "0123456789")])
+		return -1;
+	const struct file *f = files_lookup(target->files, atoi(rest + 3));
+	return f && f->kind == FILE_HOST ? f->host_fd : -1;
+}
+
 /* A host memfd holding @len bytes of @data, positioned at 0. */
 static int snapshot_fd(const char *data, size_t len)
 {

@@ -20,6 +20,11 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
  * has no such link (or it is the last component and !@follow_final);
  * -errno when the link is dead. */
 int procfs_follow(struct task *t, const char *path, bool follow_final, char *out);
+/* The host descriptor behind @path when it is exactly a per-task
+ * /proc/<pid>/fd/N link to a host file (magic-link resolution reaches the
+ * file itself, whatever the permissions of the directories of its name);
+ * -1 otherwise. */
+int procfs_fd_host(struct task *t, const char *path);
 /* open of a modeled /proc path: a new file (refcount 1) in *@out — a
  * snapshot of the contents, or a FILE_DIR listing — and 0; -errno; or
  * *@handled = 0 when the path is not ours. */

@@ -420,6 +420,15 @@ static int fill_segments(struct mm *mm, const struct phdr_scan *sc, const unsign
 static uint64_t layout_seed;
 static bool no_randomize;
 
+/* The execing task's RLIMIT_STACK: the mmap base, the argument limit and
+ * the initial stack's size follow it. */
+static uint64_t stack_limit = STACK_RESERVE;
+
+void elf_set_stack_limit(uint64_t rlim)
+{
+	stack_limit = rlim;
+}
+
 void elf_set_no_randomize(bool v)
 {
 	no_randomize = v;
@@ -465,7 +474,9 @@ static int choose_bias(struct mm *mm, const GElf_Ehdr *eh, const struct phdr_sca
 		if (sc->max_align > PAGE_SIZE)
 			base &= ~(sc->max_align - 1);
 		*bias = PAGE_START(base - first->vaddr);
-		if (span > mm->mmap_base || lo + *bias > mm->mmap_base - span)
+		/* It must leave the stack its room: below the default top of
+		 * the mmap area (which an unlimited stack moves below it). */
+		if (span > MMAP_BASE || lo + *bias > MMAP_BASE - span)
 			return reject(err, errlen, -ENOMEM,
 				      "no room for the 0x%" PRIx64 "-byte image at 0x%" PRIx64, span,
 				      lo + *bias);
@@ -577,6 +588,15 @@ static int load_image(struct mm *mm, const struct elf_image *img, bool is_interp
 		if (eh.e_type == ET_DYN && !sc.interp)
 			brk = PAGE_ALIGN(ELF_ET_DYN_BASE);
 		mm->start_brk = mm->brk = brk + layout_rnd(3) % 0x2000000;
+		/* load_elf_binary()'s start_data/end_data: the highest segment
+		 * start and file end, which brk's RLIMIT_DATA check counts. */
+		mm->start_data = mm->end_data = 0;
+		for (size_t k = 0; k < sc.nsegs; k++) {
+			if (sc.segs[k].vaddr + bias > mm->start_data)
+				mm->start_data = sc.segs[k].vaddr + bias;
+			if (sc.segs[k].vaddr + sc.segs[k].filesz + bias > mm->end_data)
+				mm->end_data = sc.segs[k].vaddr + sc.segs[k].filesz + bias;
+		}
 	}
 	*out = info;
 out:
@@ -687,7 +707,7 @@ int elf_load_file(struct mm *mm, const char *path, struct elf_load_info *info, c
 	if (err && errlen)
 		err[0] = '\0';
 	/* arch_pick_mmap_layout() for the new image. */
-	mm->mmap_base = MMAP_BASE - layout_rnd(1);
+	mm->mmap_base = mm_mmap_base(stack_limit, 0) - layout_rnd(1);
 	int ret = load_file(mm, path, false, info, err, errlen);
 	if (ret || !info->interp[0])
 		return ret;
@@ -740,7 +760,7 @@ int elf_setup_stack(struct mm *mm, const struct elf_load_info *info,
 	static char *const empty_argv[] = {"", NULL};
 	char *const *argv = p->argv;
 	int argc = p->argc, envc = p->envc;
-	const gva_t stack_lo = STACK_TOP - STACK_RESERVE;
+	gva_t stack_lo;
 	uint64_t *table = NULL, *auxv;
 	size_t strbytes, len, nwords, items, nauxv = 0;
 	gva_t pos, execfn_at, platform_at = 0, random_at, arg_start, env_start, spv;
@@ -755,7 +775,11 @@ int elf_setup_stack(struct mm *mm, const struct elf_load_info *info,
 	}
 
 	/* bprm_stack_limits(): strings plus pointers get a quarter of the
-	 * stack rlimit; copy_strings(): each string at most MAX_ARG_STRLEN. */
+	 * stack rlimit (at most 6 MiB, at least ARG_MAX's 128 KiB);
+	 * copy_strings(): each string at most MAX_ARG_STRLEN. */
+	uint64_t arg_limit = stack_limit / 4 < (6ul << 20) ? stack_limit / 4 : (6ul << 20);
+	if (arg_limit < 32 * PAGE_SIZE)
+		arg_limit = 32 * PAGE_SIZE;
 	strbytes = arg_len(p->execfn);
 	if (!strbytes)
 		return -E2BIG;
@@ -769,14 +793,28 @@ int elf_setup_stack(struct mm *mm, const struct elf_load_info *info,
 			return -E2BIG;
 		strbytes += len;
 	}
-	if (strbytes + ((size_t)argc + envc) * sizeof(uint64_t) > STACK_RESERVE / 4)
+	if (strbytes + ((size_t)argc + envc) * sizeof(uint64_t) > arg_limit)
 		return -E2BIG;
+
+	/* setup_arg_pages(): the pages the strings took plus 128 KiB, at most
+	 * the stack rlimit; it grows on faults below it (mm_expand_stack).
+	 * The tables create_elf_tables() writes below the strings always fit. */
+	uint64_t str_pages = PAGE_ALIGN(sizeof(uint64_t) + strbytes);
+	uint64_t size = str_pages + (128ul << 10);
+	if (size > (stack_limit & PAGE_MASK))
+		size = stack_limit & PAGE_MASK;
+	uint64_t need = PAGE_ALIGN(sizeof(uint64_t) + strbytes + 64 +
+				   (1 + ((size_t)argc + 1) + ((size_t)envc + 1) + 2 * AUXV_MAX_PAIRS) *
+					   sizeof(uint64_t));
+	if (size < need)
+		size = need;
+	stack_lo = STACK_TOP - size;
 
 	/* The loaded image must not sit where the stack goes: MAP_FIXED
 	 * would silently replace it. */
 	if (range_in_use(mm, stack_lo, STACK_TOP))
 		return -ENOMEM;
-	r = mm_mmap(mm, stack_lo, STACK_RESERVE,
+	r = mm_mmap(mm, stack_lo, size,
 		    PROT_READ | PROT_WRITE | (info->exec_stack ? PROT_EXEC : 0),
 		    MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, "[stack]", 0);
 	if (r < 0)

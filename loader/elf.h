@@ -65,7 +65,13 @@ void elf_set_layout_seed(uint64_t seed);
  * personality ADDR_NO_RANDOMIZE (Linux clears PF_RANDOMIZE). */
 void elf_set_no_randomize(bool no_randomize);
 
-/* Map the stack VMA ([STACK_TOP - STACK_RESERVE, STACK_TOP), executable only
+/* The next load's RLIMIT_STACK (the execing task's; default 8 MiB): the
+ * top of its mmap area, its argument limit (E2BIG) and its stack. */
+void elf_set_stack_limit(uint64_t rlim);
+
+/* Map the stack VMA (what the strings take plus 128 KiB, at most the stack
+ * limit, up to STACK_TOP; a VMA_GROWSDOWN mapping that grows on faults
+ * below it), executable only
  * if info->exec_stack) and write argc/argv/envp/auxv/strings as Linux does.
  * Stores the initial RSP (16-byte aligned, pointing at argc) in *sp and sets
  * mm->start_stack, arg_start/arg_end, env_start/env_end. Returns 0 or -errno

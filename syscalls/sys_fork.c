@@ -372,6 +372,7 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 		goto out;
 	emu_exec_params(&sp, t, new_cred, secure);
 	elf_set_no_randomize(t->personality & ADDR_NO_RANDOMIZE);
+	elf_set_stack_limit(t->signal->rlim[RLIMIT_STACK].rlim_cur);
 	fs_set_exec_root(t->fs->root); /* the interpreter is under the task's root */
 	r = bprm_execve(mm, &b, file, &sp);
 	fs_set_exec_root(NULL);

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/stat.h>
 #include <stdbool.h>
@@ -331,6 +332,21 @@ SYS(fchdir)
 
 static long do_fchmodat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
 {
+	/* chmod of /proc/self/fd/N (glibc's fchmodat(AT_SYMLINK_NOFOLLOW):
+	 * an O_PATH open, then this): Linux follows the magic link to the
+	 * file, no directory of its name needs search permission, so the
+	 * host's own link to the same file is used. */
+	char raw[PATH_MAX];
+	int hfd;
+	if (!t->fs->root && !get_user_path_nofollow(t, gpath, raw) && raw[0] == '/' &&
+	    (hfd = procfs_fd_host(t, raw)) >= 0) {
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
+		long r = RR_SYS(fchmodat(AT_FDCWD, link, mode, 0));
+		if (!r && fsnotify_active())
+			fsnotify_path(AT_FDCWD, link, IN_ATTRIB, 0, true);
+		return r;
+	}
 	WITH_PATH(t, dirfd, gpath, path, hdir);
 	REFUSE_PROC_ESCAPE(t, hdir, path, 0);
 	long r = RR_SYS(fchmodat(hdir, path, mode, 0));
@@ -592,6 +608,39 @@ SYS(name_to_handle_at)
 	struct stat st;
 	long r = host_stat(hdir, path, &st, flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW);
 	return r ? r : -EOPNOTSUPP;
+}
+
+/* open_by_handle_at (fs/fhandle.c), with Linux 6.18's order of checks:
+ * the anchor descriptor (EBADF), the header (EFAULT; EINVAL for a size of
+ * 0 or over MAX_HANDLE_SZ, a negative type or unknown type flags),
+ * CAP_DAC_READ_SEARCH in the initial user namespace (EPERM), the handle's
+ * bytes (EFAULT). The model has no export operations to decode a handle
+ * with (name_to_handle_at never makes one), so every handle is stale. */
+SYS(open_by_handle_at)
+{
+	/* MAX_HANDLE_SZ is fcntl.h's 128; the type's upper half holds flags,
+	 * of which FILEID_IS_CONNECTABLE and FILEID_IS_DIR are valid. */
+	const uint32_t user_flags_mask = 0xffff0000u, valid_flags = 0x30000u;
+	int dirfd = (int)a[0];
+	if (dirfd != AT_FDCWD && !fget(t, a[0]))
+		return -EBADF;
+	struct {
+		uint32_t handle_bytes;
+		int32_t handle_type;
+	} h;
+	if (copy_from_guest(t->mm, &h, a[1], sizeof(h)))
+		return -EFAULT;
+	if (h.handle_bytes == 0 || h.handle_bytes > MAX_HANDLE_SZ)
+		return -EINVAL;
+	if (h.handle_type < 0 ||
+	    ((uint32_t)h.handle_type & user_flags_mask & ~valid_flags))
+		return -EINVAL;
+	if (!ns_capable(t, NULL, CAP_DAC_READ_SEARCH))
+		return -EPERM;
+	char bytes[MAX_HANDLE_SZ];
+	if (copy_from_guest(t->mm, bytes, a[1] + sizeof(h), h.handle_bytes))
+		return -EFAULT;
+	return -ESTALE;
 }
 
 SYS(umask)

@@ -162,6 +162,7 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(fallocate, 4),
 	E(close_range, 3),
 	E(name_to_handle_at, 5),
+	E(open_by_handle_at, 3),
 	E(chroot, 1),
 	E(kill, 2),
 	E(tkill, 2),

@@ -923,12 +923,33 @@ static void stack_vma_is_named_stack_and_grows_down(void **state)
 	assert_int_equal(elf_setup_stack(t->mm, &t->info, &p, &sp), 0);
 	v = mm_find_vma(t->mm, sp);
 	assert_non_null(v);
-	assert_int_equal(v->start, STACK_TOP - STACK_RESERVE);
+	/* setup_arg_pages(): the strings' pages plus 128 KiB. */
+	assert_int_equal(v->start, STACK_TOP - PAGE_SIZE - (128 << 10));
 	assert_int_equal(v->end, STACK_TOP);
 	assert_int_equal(v->prot, PROT_READ | PROT_WRITE);
 	assert_true(v->flags & VMA_STACK);
 	assert_true(v->flags & VMA_GROWSDOWN);
 	assert_string_equal(v->name, "[stack]");
+
+	/* A fault below it grows it (a page at a time, up to the limit);
+	 * past RLIMIT_STACK's 8 MiB (no hook: unlimited) the guard gap to
+	 * the next mapping still holds. */
+	uint64_t paddr;
+	int perms;
+	gva_t below = v->start - 3 * PAGE_SIZE + 5;
+	assert_int_equal(mm_fault(t->mm, below, MM_WRITE, &paddr, &perms), 0);
+	v = mm_find_vma(t->mm, below);
+	assert_non_null(v);
+	assert_int_equal(v->start, below & PAGE_MASK);
+	assert_int_equal(v->end, STACK_TOP);
+	gva_t lo = v->start - (16ul << 20);
+	assert_int_equal(mm_mmap(t->mm, lo, PAGE_SIZE, PROT_READ, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS,
+				 NULL, 0),
+			 (long)lo);
+	assert_int_equal(mm_fault(t->mm, lo + PAGE_SIZE + STACK_GUARD_GAP - PAGE_SIZE, MM_WRITE, &paddr,
+				  &perms),
+			 -EFAULT);
+	assert_int_equal(mm_fault(t->mm, lo + PAGE_SIZE + STACK_GUARD_GAP, MM_WRITE, &paddr, &perms), 0);
 
 	/* PT_GNU_STACK with PF_X: the stack is executable. */
 	renew_mm(t);
