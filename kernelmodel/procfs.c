@@ -20,6 +20,8 @@
 #include "kernelmodel/fs.h"
 #include "kernelmodel/locks.h"
 #include "kernelmodel/net/unix.h"
+#include "kernelmodel/proc_init.h"
+#include "kernelmodel/proc_mounts.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/proc_array.h"
@@ -135,6 +137,10 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
 	const char *rest;
 	int self;
 	char tmp[4096];
+	if (proc_init_path(path, &rest)) {
+		*handled = 1;
+		return proc_init_readlink(rest);
+	}
 	*handled = proc_task_path(t, path, &target, &rest, &self);
 	if (!*handled)
 		return 0;
@@ -465,7 +471,8 @@ static int gen_guest_range(struct task *t, gva_t start, gva_t end, FILE *out)
 /* The directories of the modeled /proc. */
 static const char *const pid_files[] = {"stat",	"status",  "maps",	"cmdline", "environ",
 					 "comm", "uid_map", "gid_map", "setgroups", "sched", "limits",
-					 "mem",	 "pagemap", "syscall", "stack"};
+					 "mem",	 "pagemap", "syscall", "stack", "mounts", "mountinfo",
+					 "mountstats"};
 static const char *const pid_links[] = {"exe", "cwd"};
 
 static int list_task_dir(struct task *target, bool with_task, struct dirlist *d)
@@ -496,6 +503,7 @@ static int list_proc_root(const struct pid_namespace *ns, struct dirlist *d)
 		closedir(host);
 	r |= dirlist_add(d, "self", DT_LNK, 0);
 	r |= dirlist_add(d, "thread-self", DT_LNK, 0);
+	r |= dirlist_add(d, "1", DT_DIR, 0); /* the modeled init (proc_init.c) */
 	for (struct task *p = task_next(NULL); p; p = task_next(p))
 		if (p->tid == p->tgid && p->state != TASK_DEAD && pid_visible(p, ns)) {
 			snprintf(name, sizeof(name), "%d", task_pid_nr_ns(p, ns));
@@ -698,6 +706,10 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 			return r;
 		}
 	}
+	if (proc_init_path(path, &rest)) {
+		*handled = 1;
+		return proc_init_open(path, rest, flags, out);
+	}
 	*handled = proc_task_path(t, path, &target, &rest, &self);
 	if (!*handled)
 		return 0;
@@ -756,6 +768,8 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		proc_pid_limits(mem, target);
 	else if (!strcmp(rest, "comm"))
 		fprintf(mem, "%s\n", target->comm);
+	else if (!strcmp(rest, "mounts") || !strcmp(rest, "mountinfo") || !strcmp(rest, "mountstats"))
+		r = target->fs ? proc_mounts_show(target, rest, mem) : 0;
 	else if (!strncmp(rest, "fdinfo/", 7) && rest[7 + strspn(rest + 7, "0123456789")] == 0)
 		r = gen_fdinfo(target, atoi(rest + 7), mem);
 	else if (!strcmp(rest, "uid_map") || !strcmp(rest, "gid_map")) {

@@ -652,8 +652,17 @@ SYS(kill)
 	int pid = (int)a[0], sig = (int)a[1];
 	if (sig < 0 || sig > NSIG_MODEL)
 		return -EINVAL;
-	if (pid > 0)
-		return send_to(t, find_task_by_pid_ns(pid, t->pid_ns), sig, SI_USER);
+	if (pid > 0) {
+		struct task *p = find_task_by_pid_ns(pid, t->pid_ns);
+		/* The modeled init (pid 1 of the initial namespace, no task of
+		 * the model): root's; like any init it takes no signal it has
+		 * no handler for, and the model gives it none. */
+		if (!p && pid == 1 && t->pid_ns->level == 0) {
+			const struct cred *c = t->cred;
+			return c->euid == 0 || c->uid == 0 || ns_capable(t, NULL, CAP_KILL) ? 0 : -EPERM;
+		}
+		return send_to(t, p, sig, SI_USER);
+	}
 	if (pid == INT_MIN)
 		return -ESRCH;
 	int pgid = pid == 0 ? t->signal->pgid : pid_global(-pid, t->pid_ns);
