@@ -68,7 +68,7 @@ SYS(getpgrp); SYS(getsid); SYS(setpgid); SYS(setsid); SYS(set_tid_address); SYS(
 SYS(rseq); SYS(arch_prctl); SYS(prlimit64); SYS(getrlimit); SYS(setrlimit); SYS(uname);
 SYS(sethostname); SYS(setdomainname); SYS(prctl); SYS(personality); SYS(mknod); SYS(mknodat);
 SYS(sync); SYS(syncfs); SYS(sync_file_range); SYS(fallocate); SYS(close_range);
-SYS(name_to_handle_at); SYS(open_by_handle_at); SYS(chroot);
+SYS(name_to_handle_at); SYS(open_by_handle_at); SYS(vmsplice); SYS(chroot);
 SYS(getrusage); SYS(sysinfo); SYS(getcpu);
 
 /* sys_cred.c */

@@ -295,8 +295,12 @@ SYS(pwrite64)
 /* readv/writev on a pipe: one attempt; a full pipe makes the writer sleep
  * and retry from the bytes already written. */
 static long pipe_rwv(struct task *t, struct file *f, struct iovec *iov, int n, size_t total,
-		     bool to_guest)
+		     bool to_guest, int vms)
 {
+	/* vmsplice (@vms: its flags; -1 for readv/writev) waits only without
+	 * SPLICE_F_NONBLOCK, whatever O_NONBLOCK says, and a write ends once
+	 * what fits is in (vmsplice_to_pipe fills the free slots once). */
+	bool nonblock = vms >= 0 ? (vms & SPLICE_F_NONBLOCK) != 0 : (f->flags & O_NONBLOCK) != 0;
 	if (to_guest == f->write_end && !f->pipe_rdwr)
 		return -EBADF;
 	if (!total)
@@ -320,10 +324,10 @@ static long pipe_rwv(struct task *t, struct file *f, struct iovec *iov, int n, s
 		signal_send(t, SIGPIPE);
 		return done ? (long)done : -EPIPE;
 	}
-	if (r == -EAGAIN || (!to_guest && r >= 0 && done + r < total)) {
+	if (r == -EAGAIN || (!to_guest && vms < 0 && r >= 0 && done + r < total)) {
 		if (r > 0)
 			done += r;
-		if (f->flags & O_NONBLOCK)
+		if (nonblock)
 			return done ? (long)done : -EAGAIN;
 		t->restart_done = done;
 		return sleep_on(t, f->pipe, to_guest ? "pipe read" : "pipe write");
@@ -332,11 +336,13 @@ static long pipe_rwv(struct task *t, struct file *f, struct iovec *iov, int n, s
 }
 
 /* readv/writev family: the guest's iovec array becomes one host iovec list. */
-static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off)
+static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off, int vms)
 {
 	struct file *f = fget(t, a[0]);
 	if (!f)
 		return -EBADF;
+	if (vms >= 0)
+		goto vector; /* vmsplice: the vector first, then the pipe */
 	if ((f->kind == FILE_PIPE || f->kind == FILE_SOCKET || f->hsk) && off >= 0)
 		return -ESPIPE;
 	if (f->kind == FILE_DIR)
@@ -348,6 +354,7 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 		if (w)
 			return w;
 	}
+vector:;
 	uint64_t cnt = a[2];
 	if (cnt > IOV_MAX)
 		return -EINVAL;
@@ -359,7 +366,7 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 	long ret = -EFAULT;
 	if (copy_from_guest(t->mm, giov, a[1], cnt * sizeof(*giov)))
 		goto out_giov;
-	if (f->kind == FILE_ANON) {
+	if (f->kind == FILE_ANON && vms < 0) {
 		/* Their read and write take one buffer: the VFS loops over the
 		 * vector (do_loop_readv_writev), stopping at a short transfer. */
 		if (off >= 0 && !f->aops->rw_at) {
@@ -394,6 +401,10 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 	}
 	if (total > (size_t)SSIZE_MAX)
 		goto out_giov;
+	if (vms >= 0 && (!total || f->kind != FILE_PIPE)) {
+		ret = total ? -EBADF : 0; /* get_pipe_info() fails: EBADF */
+		goto out_giov;
+	}
 	int cap = (int)cnt + 8, n = 0;
 	struct iovec *hiov = malloc(cap * sizeof(*hiov));
 	ret = -ENOMEM;
@@ -421,7 +432,7 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 		}
 	}
 	if (f->kind == FILE_PIPE) {
-		ret = pipe_rwv(t, f, hiov, n, total, to_guest);
+		ret = pipe_rwv(t, f, hiov, n, total, to_guest, vms);
 		goto out_hiov;
 	}
 	if (f->kind == FILE_SOCKET || f->hsk) {
@@ -455,26 +466,50 @@ out_giov:
 
 SYS(readv)
 {
-	return do_rwv(t, a, true, -1);
+	return do_rwv(t, a, true, -1, -1);
 }
 
 SYS(writev)
 {
-	return do_rwv(t, a, false, -1);
+	return do_rwv(t, a, false, -1, -1);
+}
+
+/* vmsplice (fs/splice.c): a pipe's write end takes the guest's buffers
+ * (what fits, once there is room), its read end gives them its bytes as a
+ * read does. The model copies: SPLICE_F_GIFT and SPLICE_F_MOVE change
+ * nothing. The direction is the descriptor's mode (a write end, or a FIFO
+ * open for writing, is written); a descriptor that is no pipe is EBADF
+ * once the vector has been read (EINVAL, EFAULT first; empty: 0). */
+SYS(vmsplice)
+{
+	const unsigned all = SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT;
+	if (a[3] & ~(uint64_t)all)
+		return -EINVAL;
+	struct file *f = fget(t, a[0]);
+	if (!f)
+		return -EBADF;
+	bool writes;
+	if (f->kind == FILE_PIPE)
+		writes = f->write_end || f->pipe_rdwr;
+	else if (f->flags & O_PATH)
+		return -EBADF;
+	else
+		writes = (f->flags & O_ACCMODE) != O_RDONLY;
+	return do_rwv(t, a, !writes, -1, (int)a[3]);
 }
 
 SYS(preadv)
 {
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
-	return do_rwv(t, a, true, (int64_t)a[3]);
+	return do_rwv(t, a, true, (int64_t)a[3], -1);
 }
 
 SYS(pwritev)
 {
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
-	return do_rwv(t, a, false, (int64_t)a[3]);
+	return do_rwv(t, a, false, (int64_t)a[3], -1);
 }
 
 SYS(lseek)

@@ -268,6 +268,7 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(sendfile, 4),
 	E(splice, 6),
 	E(tee, 4),
+	E(vmsplice, 4),
 	E(copy_file_range, 6),
 	E(chown, 3),
 	E(lchown, 3),
