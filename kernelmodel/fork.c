@@ -268,7 +268,7 @@ int wake_up_new_task(struct task *parent, struct task *child, const struct kerne
 	int own = task_pid_nr_ns(child, child->pid_ns);
 	/* The kernel ignores a failed write here, as we do. */
 	if (args->flags & CLONE_PARENT_SETTID)
-		copy_to_guest(parent->mm, args->parent_tid, &nr, sizeof(nr));
+		put_guest(parent->mm, args->parent_tid, &nr, sizeof(nr));
 	if (args->flags & CLONE_CHILD_SETTID)
 		copy_to_guest(child->mm, args->child_tid, &own, sizeof(own));
 	return nr;

@@ -266,9 +266,11 @@ static long inotify_read(struct task *t, struct file *f, gva_t buf, size_t count
 		memcpy(out + 12, &e->len, 4);
 		if (e->name)
 			memcpy(out + EVENT_SIZE, e->name, strlen(e->name));
-		if (copy_to_guest(t->mm, buf + done, out, sz))
-			return done ? (long)done : -EFAULT;
-		done += sz;
+		/* get_one_event takes the event off the queue before
+		 * copy_event_to_user: one that cannot be stored is lost. */
+		bool fault = copy_to_guest(t->mm, buf + done, out, sz) != 0;
+		if (!fault)
+			done += sz;
 		c->head = e->next;
 		if (!c->head)
 			c->tail = NULL;
@@ -278,6 +280,10 @@ static long inotify_read(struct task *t, struct file *f, gva_t buf, size_t count
 			c->overflowed = false;
 		free(e->name);
 		free(e);
+		if (fault) {
+			c->gen++;
+			return done ? (long)done : -EFAULT;
+		}
 	}
 	c->gen++;
 	return (long)done;

@@ -594,6 +594,8 @@ static int guest_copy(struct mm *mm, gva_t addr, void *buf, size_t n, int access
 {
 	bool changed = false;
 	int ret = 0;
+	if (!n)
+		return 0; /* copy_{to,from}_user of nothing never fails */
 	if (addr + n < addr || addr + n > TASK_SIZE)
 		return -EFAULT;
 	uint8_t *b = buf;
@@ -670,8 +672,8 @@ int mm_clear(struct mm *mm, gva_t dst, size_t n)
 	return guest_copy(mm, dst, NULL, n, MM_WRITE, true);
 }
 
-int mm_pin_iov(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *iov, int max,
-	       size_t *covered)
+static int pin_iov(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *iov, int max,
+		   size_t *covered, bool prefix)
 {
 	bool changed = false;
 	int n = 0;
@@ -686,6 +688,8 @@ int mm_pin_iov(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *
 		uint64_t paddr;
 		int perms;
 		int r = do_fault(mm, page, access, false, &paddr, &perms, &changed);
+		if (r && prefix && r != -ENOMEM)
+			break; /* what came before is the result */
 		if (r) {
 			if (changed)
 				flush_tlb(mm);
@@ -711,6 +715,44 @@ int mm_pin_iov(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *
 	if (changed)
 		flush_tlb(mm);
 	return n;
+}
+
+int mm_pin_iov(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *iov, int max,
+	       size_t *covered)
+{
+	return pin_iov(mm, addr, len, access, iov, max, covered, false);
+}
+
+int mm_pin_iov_prefix(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *iov,
+		      int max, size_t *covered)
+{
+	return pin_iov(mm, addr, len, access, iov, max, covered, true);
+}
+
+size_t copy_to_guest_prefix(struct mm *mm, gva_t dst, const void *src, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		size_t chunk = PAGE_SIZE - ((dst + done) & ~PAGE_MASK);
+		if (chunk > n - done)
+			chunk = n - done;
+		if (copy_to_guest(mm, dst + done, (const uint8_t *)src + done, chunk))
+			break;
+		done += chunk;
+	}
+	return done;
+}
+
+int put_guest(struct mm *mm, gva_t dst, const void *src, size_t n)
+{
+	if (dst + n < dst || dst + n > TASK_SIZE)
+		return -EFAULT;
+	for (gva_t p = dst & PAGE_MASK; n && p < dst + n; p += PAGE_SIZE) {
+		const struct vma *v = mm_find_vma(mm, p);
+		if (!v || !(vma_perms(v) & MM_WRITE))
+			return -EFAULT;
+	}
+	return copy_to_guest(mm, dst, src, n);
 }
 
 long strncpy_from_guest(struct mm *mm, char *dst, gva_t src, size_t max)

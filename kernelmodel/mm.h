@@ -218,6 +218,19 @@ struct iovec;
 int mm_pin_iov(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *iov, int max,
 	       size_t *covered);
 
+/* ... but a range that is mapped only in part gives the part that is
+ * (*@covered < @len, possibly 0 entries): what a kernel copy that stops at
+ * the first fault moves (copy_page_{to,from}_iter). -EFAULT only when the
+ * range is not below TASK_SIZE (access_ok). */
+int mm_pin_iov_prefix(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *iov,
+		      int max, size_t *covered);
+
+/* copy_to_user's count: the bytes stored before the first fault. */
+size_t copy_to_guest_prefix(struct mm *mm, gva_t dst, const void *src, size_t n);
+/* put_user: all @n bytes or none (a single store); copy_to_guest writes up
+ * to the first fault, as copy_to_user does. 0 or -EFAULT. */
+int put_guest(struct mm *mm, gva_t dst, const void *src, size_t n);
+
 /* Count of pages currently present in the page table (tests, inspection). */
 uint64_t mm_resident_pages(const struct mm *mm);
 

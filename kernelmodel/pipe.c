@@ -66,6 +66,27 @@ static long pipe_read_bytes(struct pipe *p, const struct iovec *iov, int iovcnt)
 	return (long)done;
 }
 
+void pipe_peek(const struct pipe *p, const struct iovec *iov, int iovcnt)
+{
+	size_t at = p->head, left = p->len;
+	for (int i = 0; i < iovcnt && left; i++) {
+		uint8_t *dst = iov[i].iov_base;
+		size_t want = iov[i].iov_len;
+		while (want && left) {
+			size_t chunk = p->size - at;
+			if (chunk > left)
+				chunk = left;
+			if (chunk > want)
+				chunk = want;
+			memcpy(dst, p->buf + at, chunk);
+			at = (at + chunk) % p->size;
+			left -= chunk;
+			dst += chunk;
+			want -= chunk;
+		}
+	}
+}
+
 /* Drop @n bytes at the head (the unread rest of a packet). */
 static void pipe_discard(struct pipe *p, size_t n)
 {

@@ -46,6 +46,9 @@ int pipe_create(int flags, struct file **rd, struct file **wr);
 /* Copy up to the bytes described by @iov out of the pipe. Returns the
  * count, 0 at EOF (no writers), or -EAGAIN when empty with writers. */
 long pipe_read(struct pipe *p, const struct iovec *iov, int iovcnt);
+/* Copy what @iov has room for out of the pipe without consuming it (what a
+ * read whose copy came up short leaves in the reader's buffer). */
+void pipe_peek(const struct pipe *p, const struct iovec *iov, int iovcnt);
 /* Copy in what fits; a write of at most PIPE_BUF is all or nothing. Returns
  * the count, -EAGAIN when nothing fits, -EPIPE when no reader is left. */
 long pipe_write(struct pipe *p, const struct iovec *iov, int iovcnt, size_t total);

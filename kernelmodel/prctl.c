@@ -170,7 +170,7 @@ long task_prctl(struct task *t, int option, uint64_t arg2, uint64_t arg3, uint64
 	case PR_SET_MM:
 		return set_mm(t, arg2, arg3);
 	case PR_GET_TID_ADDRESS:
-		return copy_to_guest(t->mm, arg2, &t->clear_child_tid, sizeof(t->clear_child_tid))
+		return put_guest(t->mm, arg2, &t->clear_child_tid, sizeof(t->clear_child_tid))
 			       ? -EFAULT
 			       : 0;
 	case PR_GET_THP_DISABLE:

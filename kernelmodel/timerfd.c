@@ -93,9 +93,10 @@ static long timerfd_read(struct task *t, struct file *f, gva_t buf, size_t count
 	uint64_t ticks = ctx->ticks;
 	ctx->ticks = 0;
 	ctx->gen++;
-	if (copy_to_guest(t->mm, buf, &ticks, sizeof(ticks)))
-		return -EFAULT;
-	return sizeof(ticks);
+	/* timerfd_read_iter: copy_to_iter, so a buffer that ends early gets
+	 * what fits and that count is the result (the ticks are consumed). */
+	size_t n = copy_to_guest_prefix(t->mm, buf, &ticks, sizeof(ticks));
+	return n ? (long)n : -EFAULT;
 }
 
 static short timerfd_poll(struct task *t, struct file *f)

@@ -31,8 +31,8 @@ SYS(getegid)
 
 static long put_three_ids(struct task *t, const uint64_t *a, uint32_t r, uint32_t e, uint32_t s)
 {
-	if (copy_to_guest(t->mm, a[0], &r, 4) || copy_to_guest(t->mm, a[1], &e, 4) ||
-	    copy_to_guest(t->mm, a[2], &s, 4))
+	if (put_guest(t->mm, a[0], &r, 4) || put_guest(t->mm, a[1], &e, 4) ||
+	    put_guest(t->mm, a[2], &s, 4))
 		return -EFAULT;
 	return 0;
 }

@@ -98,7 +98,7 @@ SYS(ioctl)
 			return -ENOTTY;
 		if ((r = f->aops->fionread(f, &n)))
 			return r;
-		return copy_to_guest(t->mm, a[2], &n, sizeof(n));
+		return put_guest(t->mm, a[2], &n, sizeof(n));
 	} else if (f->kind == FILE_SOCKET) {
 		/* sock_ioctl -> unix_ioctl; FIONBIO is the VFS's, as for any file. */
 		int n = 0;
@@ -131,7 +131,9 @@ SYS(ioctl)
 			return r;
 		rr_bytes(buf, sizeof(buf));
 	}
-	if (out && copy_to_guest(t->mm, a[2], buf, out))
+	/* An int goes out with put_user (all or nothing), a structure with
+	 * copy_to_user (up to the first fault). */
+	if (out && (out == sizeof(int) ? put_guest : copy_to_guest)(t->mm, a[2], buf, out))
 		return -EFAULT;
 	return 0;
 }

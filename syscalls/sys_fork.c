@@ -357,6 +357,11 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	long r = exec_file(t, dirfd, gpath, flags, file, path);
 	if (r)
 		return r;
+	/* alloc_bprm opens the file before the strings are counted: a name
+	 * that leads nowhere wins over a bad argv or envp. */
+	struct stat st0;
+	if (stat(file, &st0) && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
+		return -errno;
 	if ((r = copy_strings(t, gargv, &argv)) || (r = copy_strings(t, genvp, &envp)))
 		goto out;
 	if ((r = fs_getcwd(t->fs, cwd, sizeof(cwd))) < 0)
@@ -459,7 +464,7 @@ SYS(wait4)
 	long r = do_wait(t, &wo, &res);
 	if (r <= 0)
 		return r;
-	if (a[1] && copy_to_guest(t->mm, a[1], &res.status, sizeof(int)))
+	if (a[1] && put_guest(t->mm, a[1], &res.status, sizeof(int)))
 		return -EFAULT;
 	if (a[3]) {
 		struct rusage ru;
@@ -477,6 +482,7 @@ struct waitid_info {
 	int64_t utime, stime;
 	uint8_t rest[128 - 48];
 };
+#define WAITID_STORED 28 /* the fields sys_waitid stores, through si_status */
 
 SYS(waitid)
 {
@@ -519,12 +525,20 @@ SYS(waitid)
 	}
 	struct wait_result res;
 	long r = do_wait(t, &wo, &res);
-	if (r < 0)
-		return r;
-	if (!r && pidfd_nonblock && !(options & WNOHANG))
-		return -EAGAIN;
 	struct waitid_info info;
 	memset(&info, 0, sizeof(info));
+	/* sys_waitid stores signo, errno, code, pid, uid and status
+	 * (unsafe_put_user) whatever kernel_waitid said: a bad infop is
+	 * EFAULT even then. */
+	if (!r && pidfd_nonblock && !(options & WNOHANG))
+		r = -EAGAIN;
+	if (r == -ECHILD || r == -EAGAIN) {
+		if (a[2] && put_guest(t->mm, a[2], &info, WAITID_STORED))
+			return -EFAULT;
+		return r;
+	}
+	if (r < 0)
+		return r;
 	if (r > 0) {
 		info.signo = SIGCHLD;
 		info.pid = res.pid;
@@ -543,7 +557,7 @@ SYS(waitid)
 			info.status = WTERMSIG(res.status);
 		}
 	}
-	if (a[2] && copy_to_guest(t->mm, a[2], &info, sizeof(info)))
+	if (a[2] && put_guest(t->mm, a[2], &info, WAITID_STORED))
 		return -EFAULT;
 	if (a[4]) {
 		struct rusage ru;

@@ -222,6 +222,8 @@ SYS(mkdirat)
 
 static long do_unlinkat(struct task *t, int dirfd, uint64_t gpath, int flags)
 {
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL; /* before the name is read */
 	WITH_PATH(t, dirfd, gpath, path, hdir);
 	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
 	struct stat st;
@@ -258,6 +260,11 @@ SYS(rmdir)
 static long do_renameat2(struct task *t, int olddir, uint64_t gold, int newdir, uint64_t gnew,
 			 unsigned flags)
 {
+	/* do_renameat2 checks the flags before either name. */
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) && (flags & RENAME_EXCHANGE))
+		return -EINVAL;
 	WITH_PATH(t, olddir, gold, from, hfrom);
 	WITH_PATH(t, newdir, gnew, to, hto);
 	REFUSE_PROC_ESCAPE(t, hfrom, from, AT_SYMLINK_NOFOLLOW);
@@ -319,6 +326,8 @@ SYS(symlinkat)
 static long do_linkat(struct task *t, int olddir, uint64_t gold, int newdir, uint64_t gnew,
 		      int flags)
 {
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL; /* do_linkat, before the names */
 	WITH_PATH(t, olddir, gold, from, hfrom);
 	WITH_PATH(t, newdir, gnew, to, hto);
 	REFUSE_PROC_ESCAPE(t, hfrom, from, flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW);

@@ -232,6 +232,30 @@ SYS(close)
 
 static long do_faccessat(struct task *t, int dirfd, uint64_t gpath, int mode, int flags)
 {
+	/* do_faccessat checks the mode and the flags before the path. */
+	if (mode & ~(R_OK | W_OK | X_OK))
+		return -EINVAL;
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (flags & AT_EMPTY_PATH) {
+		char p0[PATH_MAX];
+		int e0 = get_at_path(t, gpath, &flags, p0);
+		if (e0)
+			return e0;
+		if (!p0[0]) { /* the descriptor itself */
+			if (dirfd == AT_FDCWD)
+				return RR_SYS(syscall(SYS_faccessat2, host_dirfd(t, AT_FDCWD), "", mode,
+						      flags | (host_override_access_creds(t) ? AT_EACCESS : 0)));
+			struct file *df = fget(t, (uint64_t)(unsigned)dirfd);
+			if (!df)
+				return -EBADF;
+			if (df->kind != FILE_HOST || df->host_fd < 0)
+				return 0;
+			if (!(flags & AT_EACCESS) && host_override_access_creds(t))
+				flags |= AT_EACCESS;
+			return RR_SYS(syscall(SYS_faccessat2, df->host_fd, "", mode, flags));
+		}
+	}
 	WITH_PATH(t, dirfd, gpath, path, hdir);
 	char model[PATH_MAX];
 	int e = proc_escape(t, hdir, path, flags, model);
@@ -460,6 +484,8 @@ SYS(utimensat)
 			if (ts[i].tv_nsec == UTIME_NOW)
 				ts[i] = now;
 	}
+	if (!a[1] && (int)a[0] == AT_FDCWD)
+		return -EFAULT; /* do_utimes: a NULL name is the descriptor's, never the cwd's */
 	if (!a[1]) { /* futimens */
 		int h = fget_host(t, a[0], -EINVAL);
 		return h < 0 ? h : host_ret(futimens(h, tsp));
@@ -488,6 +514,8 @@ static long truncate_check_limit(struct task *t, int hfd, int64_t length)
 
 SYS(truncate)
 {
+	if ((int64_t)a[1] < 0)
+		return -EINVAL; /* do_sys_truncate, before the path */
 	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
 	REFUSE_PROC_ESCAPE(t, hdir, path, 0);
 	int fd = openat(hdir, path, O_WRONLY | O_CLOEXEC);
@@ -607,6 +635,9 @@ SYS(name_to_handle_at)
 	WITH_PATH(t, (int)a[0], a[1], path, hdir);
 	struct stat st;
 	long r = host_stat(hdir, path, &st, flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW);
+	uint32_t fh[2]; /* do_sys_name_to_handle reads the handle's header first */
+	if (!r && copy_from_guest(t->mm, fh, a[2], sizeof(fh)))
+		return -EFAULT;
 	return r ? r : -EOPNOTSUPP;
 }
 

@@ -135,7 +135,10 @@ static long poll_common(struct task *t, gva_t gfds, uint64_t nfds, int64_t timeo
 	if (copy_from_guest(t->mm, fds, gfds, nfds * sizeof(*fds)))
 		goto out;
 	r = do_poll(t, fds, (unsigned)nfds, timeout_ns, why);
-	if (r >= 0 && copy_to_guest(t->mm, gfds, fds, nfds * sizeof(*fds)))
+	/* The results go back under user_write_access_begin: access_ok
+	 * on the array even when it is empty. */
+	if (r >= 0 && (gfds + nfds * sizeof(*fds) > TASK_SIZE ||
+		       copy_to_guest(t->mm, gfds, fds, nfds * sizeof(*fds))))
 		r = -EFAULT;
 out:
 	free(fds);
@@ -209,7 +212,7 @@ static long select_common(struct task *t, int nfds, gva_t grd, gva_t gwr, gva_t 
 		return -EINVAL; /* more than FD_SETSIZE descriptors: not modeled */
 	for (int k = 0; k < 3; k++) {
 		FD_ZERO(&sets[k]);
-		if (g[k] && copy_from_guest(t->mm, &sets[k], g[k], bytes))
+		if (g[k] && bytes && copy_from_guest(t->mm, &sets[k], g[k], bytes))
 			return -EFAULT;
 	}
 	struct pollfd fds[FD_SETSIZE];
@@ -239,7 +242,7 @@ static long select_common(struct task *t, int nfds, gva_t grd, gva_t gwr, gva_t 
 			FD_SET(fds[i].fd, &sets[2]), count++;
 	}
 	for (int k = 0; k < 3; k++)
-		if (g[k] && copy_to_guest(t->mm, g[k], &sets[k], bytes))
+		if (g[k] && bytes && copy_to_guest(t->mm, g[k], &sets[k], bytes))
 			return -EFAULT;
 	return count;
 }
@@ -381,21 +384,26 @@ static long epoll_scan(struct task *t, struct eventpoll *ep, gva_t gevents, int 
 			continue;
 		/* EPOLLET: only readiness that is new since the last report
 		 * (model pipes count changes; host descriptors stay level). */
-		if ((it->events & EPOLLET) && (it->file->kind == FILE_PIPE ||
-					       it->file->kind == FILE_SOCKET ||
-					       (it->file->kind == FILE_ANON && it->file->aops->gen))) {
-			uint64_t gen = it->file->kind == FILE_PIPE   ? it->file->pipe->gen
-				       : it->file->kind == FILE_SOCKET ? it->file->sk->gen
-								       : it->file->aops->gen(it->file);
+		bool et = (it->events & EPOLLET) && (it->file->kind == FILE_PIPE ||
+						     it->file->kind == FILE_SOCKET ||
+						     (it->file->kind == FILE_ANON && it->file->aops->gen));
+		uint64_t gen = 0;
+		if (et) {
+			gen = it->file->kind == FILE_PIPE     ? it->file->pipe->gen
+			      : it->file->kind == FILE_SOCKET ? it->file->sk->gen
+							      : it->file->aops->gen(it->file);
 			if (it->seen_gen == gen)
 				continue;
-			it->seen_gen = gen;
 		}
+		/* ep_send_events: an event that cannot be stored (unsafe_put_user,
+		 * nothing written) stays ready, EPOLLONESHOT still armed. */
+		struct guest_epoll_event ev = {(uint32_t)(uint16_t)re, it->data};
+		if (put_guest(t->mm, gevents + (uint64_t)n * sizeof(ev), &ev, sizeof(ev)))
+			return n ? n : -EFAULT;
+		if (et)
+			it->seen_gen = gen;
 		if (it->events & EPOLLONESHOT)
 			it->disabled = true;
-		struct guest_epoll_event ev = {(uint32_t)(uint16_t)re, it->data};
-		if (copy_to_guest(t->mm, gevents + (uint64_t)n * sizeof(ev), &ev, sizeof(ev)))
-			return -EFAULT;
 		n++;
 	}
 	return n;
@@ -403,10 +411,15 @@ static long epoll_scan(struct task *t, struct eventpoll *ep, gva_t gevents, int 
 
 static long do_epoll_wait(struct task *t, int epfd, gva_t gevents, int max, int64_t timeout_ns)
 {
+	if (max <= 0 || max > (1 << 26))
+		return -EINVAL;
+	uint64_t end = gevents + (uint64_t)max * sizeof(struct guest_epoll_event);
+	if (end < gevents || end > TASK_SIZE)
+		return -EFAULT; /* access_ok, before the descriptor */
 	struct file *ef = files_lookup(t->files, epfd);
 	if (!ef)
 		return -EBADF;
-	if (ef->kind != FILE_EPOLL || max <= 0 || max > (1 << 26))
+	if (ef->kind != FILE_EPOLL)
 		return -EINVAL;
 	if (!t->restarting)
 		t->restart_deadline = timeout_ns < 0 ? 0 : deadline_after((uint64_t)timeout_ns);

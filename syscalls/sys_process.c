@@ -156,7 +156,7 @@ SYS(get_robust_list)
 	if (!p)
 		return -ESRCH;
 	uint64_t len = 24;
-	if (copy_to_guest(t->mm, a[1], &p->robust_list, 8) || copy_to_guest(t->mm, a[2], &len, 8))
+	if (put_guest(t->mm, a[1], &p->robust_list, 8) || put_guest(t->mm, a[2], &len, 8))
 		return -EFAULT;
 	return 0;
 }
@@ -180,7 +180,7 @@ SYS(arch_prctl)
 	case ARCH_GET_FS:
 	case ARCH_GET_GS:
 		v = emu_reg_read(a[0] == ARCH_GET_FS ? EREG_FS_BASE : EREG_GS_BASE);
-		return copy_to_guest(t->mm, a[1], &v, sizeof(v));
+		return put_guest(t->mm, a[1], &v, sizeof(v));
 	case ARCH_GET_CPUID:
 		return 1; /* CPUID is not faulting */
 	default:
@@ -190,6 +190,11 @@ SYS(arch_prctl)
 
 static long do_prlimit(struct task *t, int pid, unsigned res, uint64_t gnew, uint64_t gold)
 {
+	/* prlimit64: the new limit is read first, the old one stored last
+	 * (after the change: a bad old pointer does not undo it). */
+	struct rlimit nl;
+	if (gnew && copy_from_guest(t->mm, &nl, gnew, sizeof(nl)))
+		return -EFAULT;
 	struct task *p = find_process(t, pid);
 	if (!p)
 		return -ESRCH;
@@ -204,10 +209,7 @@ static long do_prlimit(struct task *t, int pid, unsigned res, uint64_t gnew, uin
 		if (!id_match && !ns_capable(t, p->nsproxy, CAP_SYS_RESOURCE))
 			return -EPERM;
 	}
-	struct rlimit nl;
 	if (gnew) {
-		if (copy_from_guest(t->mm, &nl, gnew, sizeof(nl)))
-			return -EFAULT;
 		if (nl.rlim_cur > nl.rlim_max)
 			return -EINVAL;
 		if (res == RLIMIT_NOFILE && nl.rlim_max > (rlim_t)1 << 20)
@@ -217,13 +219,14 @@ static long do_prlimit(struct task *t, int pid, unsigned res, uint64_t gnew, uin
 		    !(capable(t, CAP_SYS_RESOURCE) && ns_initial_user(t->nsproxy)))
 			return -EPERM;
 	}
-	if (gold && copy_to_guest(t->mm, gold, &p->signal->rlim[res], sizeof(struct rlimit)))
-		return -EFAULT;
+	struct rlimit old = p->signal->rlim[res];
 	if (gnew) {
 		p->signal->rlim[res] = nl;
 		if (res == RLIMIT_NOFILE && p->files)
 			p->files->nofile = nl.rlim_cur > INT_MAX ? INT_MAX : (unsigned)nl.rlim_cur;
 	}
+	if (gold && copy_to_guest(t->mm, gold, &old, sizeof(old)))
+		return -EFAULT;
 	return 0;
 }
 
@@ -302,7 +305,7 @@ SYS(prctl)
 		return 0;
 	case PR_GET_CHILD_SUBREAPER: {
 		int v = t->signal->child_subreaper;
-		return copy_to_guest(t->mm, a[1], &v, sizeof(v));
+		return put_guest(t->mm, a[1], &v, sizeof(v));
 	}
 	case PR_SET_PDEATHSIG:
 		if (a[1] > NSIG_MODEL)
@@ -311,7 +314,7 @@ SYS(prctl)
 		return 0;
 	case PR_GET_PDEATHSIG: {
 		int v = t->pdeath_signal;
-		return copy_to_guest(t->mm, a[1], &v, sizeof(v));
+		return put_guest(t->mm, a[1], &v, sizeof(v));
 	}
 	case PR_SET_NO_NEW_PRIVS: /* for good: clone inherits it, execve keeps it */
 		if (a[1] != 1 || a[2] || a[3] || a[4])
@@ -363,9 +366,9 @@ SYS(getcpu)
 	sched_getaffinity_task(t, mask);
 	while (cpu < 8 * sched_cpumask_size() - 1 && !(mask[cpu / 8] >> (cpu % 8) & 1))
 		cpu++;
-	if (a[0] && copy_to_guest(t->mm, a[0], &cpu, 4))
+	if (a[0] && put_guest(t->mm, a[0], &cpu, 4))
 		return -EFAULT;
-	if (a[1] && copy_to_guest(t->mm, a[1], &node, 4))
+	if (a[1] && put_guest(t->mm, a[1], &node, 4))
 		return -EFAULT;
 	return 0;
 }

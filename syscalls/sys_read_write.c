@@ -57,10 +57,23 @@ static long pipe_rw(struct task *t, struct file *f, gva_t buf, size_t count, boo
 		return 0;
 	while (done < count) {
 		size_t covered;
-		int n = mm_pin_iov(t->mm, buf + done, count - done, to_guest ? MM_WRITE : MM_READ,
-				   iov, IOV_CHUNK, &covered);
+		int n = mm_pin_iov_prefix(t->mm, buf + done, count - done,
+					  to_guest ? MM_WRITE : MM_READ, iov, IOV_CHUNK, &covered);
 		if (n < 0)
 			return done ? (long)done : n;
+		/* A buffer that ends early: pipe_read and pipe_write see the
+		 * pipe's state first (empty: 0 or EAGAIN; no reader: EPIPE),
+		 * then a copy that comes up short fails the call with nothing
+		 * consumed or committed, unless it could all be covered. */
+		if (covered < count - done && n < IOV_CHUNK) {
+			struct pipe *pp = f->pipe;
+			if (to_guest ? pp->len && covered < pp->len
+				     : pp->readers && covered < pp->size - pp->len) {
+				if (to_guest && !done)
+					pipe_peek(pp, iov, n);
+				return done ? (long)done : -EFAULT;
+			}
+		}
 		long r = to_guest		  ? pipe_read(f->pipe, iov, n)
 			 : (f->flags & O_DIRECT) ? pipe_write_packets(f->pipe, iov, n, count - done)
 						 : pipe_write(f->pipe, iov, n, count - done);
@@ -207,10 +220,60 @@ static long anon_rw(struct task *t, struct file *f, gva_t buf, size_t count, boo
  * @to_guest. @off < 0 means the file position. Regular files loop until
  * done (a host call covers IOV_CHUNK iovecs); pipes and ttys make one call,
  * so that a short read never becomes a second, blocking one. */
+/* vfs_read/vfs_write's first checks: the open mode (EBADF), then
+ * access_ok on the whole buffer (EFAULT), before the file's own code. */
+static long rw_mode(struct file *f, bool to_guest)
+{
+	if (f->kind == FILE_PIPE)
+		return to_guest == f->write_end && !f->pipe_rdwr ? -EBADF : 0;
+	if (f->kind == FILE_DIR)
+		return to_guest ? 0 : -EBADF;
+	if (f->kind != FILE_HOST || f->hsk || f->host_fd < 0)
+		return 0;
+	long fl = RR_SYS(fcntl(f->host_fd, F_GETFL));
+	if (fl < 0)
+		return 0;
+	if (fl & O_PATH)
+		return -EBADF;
+	int acc = fl & O_ACCMODE;
+	return (to_guest ? acc == O_WRONLY : acc == O_RDONLY) ? -EBADF : 0;
+}
+
+static long rw_access_ok(struct file *f, gva_t buf, size_t count, bool to_guest)
+{
+	if (buf + count >= buf && buf + count <= TASK_SIZE)
+		return 0;
+	long m = rw_mode(f, to_guest);
+	return m ? m : -EFAULT;
+}
+
+/* Nothing of the buffer could be reached: a read at the end of a regular
+ * file is still 0 (filemap_read returns before copying), else EFAULT. */
+static long rw_nothing_reached(struct file *f, bool to_guest, int64_t off)
+{
+	long m = rw_mode(f, to_guest);
+	if (m)
+		return m;
+	if (to_guest && f->kind == FILE_HOST && f->is_regular) {
+		char c;
+		int64_t pos = off >= 0 ? off : RR_SYS(lseek(f->host_fd, 0, SEEK_CUR));
+		if (pos >= 0 && RR_SYS(pread(f->host_fd, &c, 1, pos)) == 0)
+			return 0;
+	}
+	struct stat st;
+	if (to_guest && f->kind == FILE_HOST && !f->is_regular && f->host_fd >= 0 &&
+	    !fstat(f->host_fd, &st) && S_ISDIR(st.st_mode))
+		return -EISDIR; /* generic_read_dir */
+	return -EFAULT;
+}
+
 static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest,
 		  int64_t off)
 {
 	struct iovec iov[IOV_CHUNK];
+	long ok = rw_access_ok(f, buf, count, to_guest);
+	if (ok)
+		return ok;
 	if (count > MAX_RW_COUNT)
 		count = MAX_RW_COUNT;
 	if (f->kind == FILE_PIPE)
@@ -240,10 +303,12 @@ static long do_rw(struct task *t, struct file *f, gva_t buf, size_t count, bool 
 	long done = 0;
 	do {
 		size_t covered;
-		int n = mm_pin_iov(t->mm, buf + done, count - done, to_guest ? MM_WRITE : MM_READ,
-				   iov, IOV_CHUNK, &covered);
+		int n = mm_pin_iov_prefix(t->mm, buf + done, count - done,
+					  to_guest ? MM_WRITE : MM_READ, iov, IOV_CHUNK, &covered);
 		if (n < 0)
 			return done ? done : n;
+		if (!covered && count > (size_t)done) /* the copy stops at the first fault */
+			return done ? done : rw_nothing_reached(f, to_guest, off);
 		long r = host_rw(f, iov, n, to_guest, off < 0 ? -1 : off + done);
 		if (r == -EPIPE && !to_guest)
 			signal_send(t, SIGPIPE); /* a host pipe without readers */
@@ -277,6 +342,8 @@ SYS(pread64)
 	struct file *f = fget(t, a[0]);
 	if (!f)
 		return -EBADF;
+	if (f->kind == FILE_PIPE || f->kind == FILE_SOCKET || f->hsk)
+		return -ESPIPE; /* no FMODE_PREAD/PWRITE: before the buffer is looked at */
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
 	return do_rw(t, f, a[1], a[2], true, (int64_t)a[3]);
@@ -287,6 +354,8 @@ SYS(pwrite64)
 	struct file *f = fget(t, a[0]);
 	if (!f)
 		return -EBADF;
+	if (f->kind == FILE_PIPE || f->kind == FILE_SOCKET || f->hsk)
+		return -ESPIPE; /* no FMODE_PREAD/PWRITE: before the buffer is looked at */
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
 	return do_rw(t, f, a[1], a[2], false, (int64_t)a[3]);
@@ -295,7 +364,7 @@ SYS(pwrite64)
 /* readv/writev on a pipe: one attempt; a full pipe makes the writer sleep
  * and retry from the bytes already written. */
 static long pipe_rwv(struct task *t, struct file *f, struct iovec *iov, int n, size_t total,
-		     bool to_guest, int vms)
+		     size_t reach, bool to_guest, int vms)
 {
 	/* vmsplice (@vms: its flags; -1 for readv/writev) waits only without
 	 * SPLICE_F_NONBLOCK, whatever O_NONBLOCK says, and a write ends once
@@ -306,6 +375,15 @@ static long pipe_rwv(struct task *t, struct file *f, struct iovec *iov, int n, s
 	if (!total)
 		return 0;
 	size_t done = t->restarting ? t->restart_done : 0;
+	if (reach < total) { /* as in pipe_rw: a copy that would come up short */
+		struct pipe *pp = f->pipe;
+		size_t can = reach > done ? reach - done : 0;
+		if (to_guest ? pp->len && can < pp->len : pp->readers && can < pp->size - pp->len) {
+			if (to_guest && !done)
+				pipe_peek(pp, iov, n);
+			return done ? (long)done : -EFAULT;
+		}
+	}
 	/* Skip what an earlier attempt already wrote. */
 	size_t skip = done;
 	while (n && skip >= iov[0].iov_len) {
@@ -341,20 +419,17 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 	struct file *f = fget(t, a[0]);
 	if (!f)
 		return -EBADF;
-	if (vms >= 0)
-		goto vector; /* vmsplice: the vector first, then the pipe */
-	if ((f->kind == FILE_PIPE || f->kind == FILE_SOCKET || f->hsk) && off >= 0)
-		return -ESPIPE;
-	if (f->kind == FILE_DIR)
-		return to_guest ? -EISDIR : -EBADF;
-	if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD)
-		return -EINVAL;
-	if (f->kind == FILE_HOST) {
-		long w = host_wait_ready(t, f, to_guest);
-		if (w)
-			return w;
+	long ret = 0;
+	if (vms < 0) {
+		ret = rw_mode(f, to_guest);
+		if (ret)
+			return ret;
+		if ((f->kind == FILE_PIPE || f->kind == FILE_SOCKET || f->hsk) && off >= 0)
+			return -ESPIPE;
 	}
-vector:;
+	/* import_iovec: the count, the array, each segment's length and
+	 * access_ok, before the file is looked at any further (vmsplice:
+	 * the vector first, then the pipe). */
 	uint64_t cnt = a[2];
 	if (cnt > IOV_MAX)
 		return -EINVAL;
@@ -363,9 +438,30 @@ vector:;
 	struct iovec *giov = malloc(cnt * sizeof(*giov));
 	if (!giov)
 		return -ENOMEM;
-	long ret = -EFAULT;
+	ret = -EFAULT;
 	if (copy_from_guest(t->mm, giov, a[1], cnt * sizeof(*giov)))
 		goto out_giov;
+	for (uint64_t i = 0; i < cnt; i++) {
+		gva_t b = (gva_t)(uintptr_t)giov[i].iov_base;
+		ret = -EINVAL;
+		if ((ssize_t)giov[i].iov_len < 0)
+			goto out_giov;
+		ret = -EFAULT;
+		if (b + giov[i].iov_len < b || b + giov[i].iov_len > TASK_SIZE)
+			goto out_giov;
+	}
+	ret = to_guest ? -EISDIR : -EBADF;
+	if (f->kind == FILE_DIR && vms < 0)
+		goto out_giov;
+	ret = -EINVAL;
+	if ((f->kind == FILE_EPOLL || f->kind == FILE_PIDFD) && vms < 0)
+		goto out_giov;
+	if (f->kind == FILE_HOST && vms < 0) {
+		long w = host_wait_ready(t, f, to_guest);
+		ret = w;
+		if (w)
+			goto out_giov;
+	}
 	if (f->kind == FILE_ANON && vms < 0) {
 		/* Their read and write take one buffer: the VFS loops over the
 		 * vector (do_loop_readv_writev), stopping at a short transfer. */
@@ -405,12 +501,19 @@ vector:;
 		ret = total ? -EBADF : 0; /* get_pipe_info() fails: EBADF */
 		goto out_giov;
 	}
+	/* /dev/null: the count, the buffers never looked at (write_iter_null). */
+	if (f->kind == FILE_HOST && f->rdev == makedev(1, 3)) {
+		ret = to_guest ? 0 : (long)total;
+		goto out_giov;
+	}
 	int cap = (int)cnt + 8, n = 0;
 	struct iovec *hiov = malloc(cap * sizeof(*hiov));
 	ret = -ENOMEM;
 	if (!hiov)
 		goto out_giov;
-	for (uint64_t i = 0; i < cnt; i++) {
+	size_t reach = 0; /* bytes from the start that can be reached */
+	bool short_copy = false;
+	for (uint64_t i = 0; i < cnt && !short_copy; i++) {
 		size_t len = giov[i].iov_len, at = 0;
 		while (at < len) {
 			if (n == cap) {
@@ -421,22 +524,29 @@ vector:;
 				hiov = h;
 			}
 			size_t covered;
-			int k = mm_pin_iov(t->mm, (gva_t)giov[i].iov_base + at, len - at,
-					   to_guest ? MM_WRITE : MM_READ, hiov + n, cap - n, &covered);
+			int room = cap - n;
+			int k = mm_pin_iov_prefix(t->mm, (gva_t)giov[i].iov_base + at, len - at,
+						  to_guest ? MM_WRITE : MM_READ, hiov + n, room,
+						  &covered);
 			if (k < 0) {
 				ret = k;
 				goto out_hiov;
 			}
 			n += k;
 			at += covered;
+			reach += covered;
+			if (at < len && k < room) {
+				short_copy = true; /* the copy stops at the first fault */
+				break;
+			}
 		}
 	}
 	if (f->kind == FILE_PIPE) {
-		ret = pipe_rwv(t, f, hiov, n, total, to_guest, vms);
+		ret = pipe_rwv(t, f, hiov, n, total, reach, to_guest, vms);
 		goto out_hiov;
 	}
 	if (f->kind == FILE_SOCKET || f->hsk) {
-		ret = sock_rw(t, f, hiov, n, total, to_guest);
+		ret = short_copy ? -EFAULT : sock_rw(t, f, hiov, n, total, to_guest);
 		goto out_hiov;
 	}
 	if (!to_guest && f->kind == FILE_HOST) {

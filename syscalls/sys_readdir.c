@@ -72,11 +72,24 @@ SYS(getdents64)
 	char *buf = malloc(n ? n : 1);
 	if (!buf)
 		return -ENOMEM;
+	off_t start = RR_SYS(lseek(h, 0, SEEK_CUR));
 	long r = RR_SYS(syscall(SYS_getdents64, h, buf, n));
 	if (r > 0)
 		rr_bytes(buf, (size_t)r);
-	if (r > 0 && copy_to_guest(t->mm, a[1], buf, r))
-		r = -EFAULT;
+	/* filldir64 stores entry by entry: the ones before the first that
+	 * cannot be stored are the result, and the directory's position
+	 * stays after them (at the start: EFAULT, nothing consumed). */
+	long done = 0;
+	while (done < r) {
+		struct linux_dirent64_hdr { uint64_t ino; int64_t off; uint16_t reclen; } hd;
+		memcpy(&hd, buf + done, sizeof(hd));
+		if (put_guest(t->mm, a[1] + (uint64_t)done, buf + done, hd.reclen))
+			break;
+		done += hd.reclen;
+		start = hd.off;
+	}
+	if (done < r)
+		RR_SYS(lseek(h, start, SEEK_SET));
 	free(buf);
-	return r;
+	return r > 0 && !done ? -EFAULT : r > 0 ? done : r;
 }

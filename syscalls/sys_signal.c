@@ -429,20 +429,19 @@ SYS(rt_sigreturn)
 
 SYS(rt_sigaction)
 {
+	/* The size, the new action read, do_sigaction's checks and change,
+	 * then the old action stored: a bad oact is EFAULT after the change. */
 	int sig = (int)a[0];
 	if (a[3] != 8)
 		return -EINVAL;
+	struct k_sigaction act, old;
+	if (a[1] && copy_from_guest(t->mm, &act, a[1], sizeof(act)))
+		return -EFAULT;
 	if (sig < 1 || sig > NSIG_MODEL)
 		return -EINVAL;
-	struct k_sigaction act;
-	if (a[1]) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			return -EINVAL;
-		if (copy_from_guest(t->mm, &act, a[1], sizeof(act)))
-			return -EFAULT;
-	}
-	if (a[2] && copy_to_guest(t->mm, a[2], &t->sighand->action[sig - 1], sizeof(act)))
-		return -EFAULT;
+	if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	old = t->sighand->action[sig - 1];
 	if (a[1]) {
 		act.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 		t->sighand->action[sig - 1] = act;
@@ -456,6 +455,8 @@ SYS(rt_sigaction)
 				if (p->sighand == t->sighand)
 					signal_flush(p, sig);
 	}
+	if (a[2] && copy_to_guest(t->mm, a[2], &old, sizeof(old)))
+		return -EFAULT;
 	return 0;
 }
 
@@ -490,10 +491,9 @@ SYS(rt_sigprocmask)
 		if (r)
 			return r;
 	}
-	if (a[2] && copy_to_guest(t->mm, a[2], &old, 8)) {
-		t->sig_blocked = old;
+	/* The new mask stays even when the old one cannot be stored. */
+	if (a[2] && copy_to_guest(t->mm, a[2], &old, 8))
 		return -EFAULT;
-	}
 	return 0;
 }
 
@@ -533,6 +533,13 @@ SYS(rt_sigtimedwait)
 		return -EINVAL;
 	if (copy_from_guest(t->mm, &set, a[0], 8))
 		return -EFAULT;
+	/* The timeout is read and checked before a signal is taken. */
+	uint64_t tmo_ns = 0;
+	if (!t->restarting && a[2]) {
+		long r = get_user_timespec_ns(t, a[2], &tmo_ns);
+		if (r)
+			return r;
+	}
 	set &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 	bool shared = !(t->sig_pending & set);
 	uint64_t ready = (shared ? t->signal->shared_pending : t->sig_pending) & set;
@@ -551,13 +558,8 @@ SYS(rt_sigtimedwait)
 	}
 	if (!t->restarting) {
 		t->restart_deadline = 0;
-		if (a[2]) {
-			uint64_t ns;
-			long r = get_user_timespec_ns(t, a[2], &ns);
-			if (r)
-				return r;
-			t->restart_deadline = deadline_after(ns);
-		}
+		if (a[2])
+			t->restart_deadline = deadline_after(tmo_ns);
 	} else if (t->restart_deadline && now_ns() >= t->restart_deadline) {
 		t->sigwait_set = 0;
 		return -EAGAIN;

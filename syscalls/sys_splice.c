@@ -219,26 +219,32 @@ static long transfer_at(struct task *t, struct file *in, uint64_t gin, bool in_p
 	if ((hi && in->kind == FILE_SOCKET) || (ho && out->kind == FILE_SOCKET))
 		return -EINVAL;
 	long r = transfer(t, in, hi ? &in_off : NULL, out, ho ? &out_off : NULL, len, nonblock);
-	if (r > 0 && hi && copy_to_guest(t->mm, gin, &in_off, sizeof(in_off)))
+	if (r > 0 && hi && put_guest(t->mm, gin, &in_off, sizeof(in_off)))
 		return -EFAULT;
-	if (r > 0 && ho && copy_to_guest(t->mm, gout, &out_off, sizeof(out_off)))
+	if (r > 0 && ho && put_guest(t->mm, gout, &out_off, sizeof(out_off)))
 		return -EFAULT;
 	return r;
 }
 
 SYS(sendfile)
 {
+	/* sendfile64: the offset is read first and stored back whatever
+	 * do_sendfile said (put_user: EFAULT wins). */
+	int64_t off = 0;
+	if (a[2] && copy_from_guest(t->mm, &off, a[2], sizeof(off)))
+		return -EFAULT;
+	bool has = a[2] != 0;
 	struct file *out = fget(t, a[0]), *in = fget(t, a[1]);
+	long r;
 	if (!out || !in)
-		return -EBADF;
-	int64_t off;
-	long has = get_off(t, a[2], &off);
-	if (has < 0)
-		return has;
-	if (has && (in->kind == FILE_PIPE || in->kind == FILE_SOCKET))
-		return -ESPIPE;
-	long r = transfer(t, in, has ? &off : NULL, out, NULL, a[3], false);
-	if (r > 0 && has && copy_to_guest(t->mm, a[2], &off, sizeof(off)))
+		r = -EBADF;
+	else if (has && off < 0)
+		r = -EINVAL;
+	else if (has && (in->kind == FILE_PIPE || in->kind == FILE_SOCKET))
+		r = -ESPIPE;
+	else
+		r = transfer(t, in, has ? &off : NULL, out, NULL, a[3], false);
+	if (has && put_guest(t->mm, a[2], &off, sizeof(off)))
 		return -EFAULT;
 	return r;
 }
@@ -254,6 +260,8 @@ SYS(splice)
 	bool in_pipe = is_pipe(in), out_pipe = is_pipe(out);
 	if (!in_pipe && !out_pipe)
 		return -EINVAL;
+	if ((in_pipe && a[1]) || (out_pipe && a[3]))
+		return -ESPIPE; /* do_splice, before any offset is read */
 	if (in->kind == FILE_PIPE && out->kind == FILE_PIPE && in->pipe == out->pipe)
 		return -EINVAL;
 	return transfer_at(t, in, a[1], in_pipe, out, a[3], out_pipe, a[4],
@@ -302,6 +310,10 @@ SYS(copy_file_range)
 	struct file *in = fget(t, a[0]), *out = fget(t, a[2]);
 	if (!in || !out)
 		return -EBADF;
+	int64_t o; /* the offsets are read before vfs_copy_file_range checks flags */
+	if ((a[1] && copy_from_guest(t->mm, &o, a[1], sizeof(o))) ||
+	    (a[3] && copy_from_guest(t->mm, &o, a[3], sizeof(o))))
+		return -EFAULT;
 	if (a[5])
 		return -EINVAL;
 	if (in->kind != FILE_HOST || out->kind != FILE_HOST || !in->is_regular || !out->is_regular)

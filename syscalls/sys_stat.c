@@ -136,7 +136,11 @@ long proc_stat(struct task *t, const char *path, bool follow, struct stat *st, i
 static long stat_source(struct task *t, int dirfd, uint64_t gpath, int flags, char *path,
 			struct stat *st, int *hdir)
 {
-	int r = get_at_path(t, gpath, &flags, path);
+	int r;
+	if (!gpath && (flags & AT_EMPTY_PATH)) /* getname_maybe_null: NULL is "" */
+		path[0] = 0, r = 0;
+	else
+		r = get_at_path(t, gpath, &flags, path);
 	if (r || (r = model_dir_path(t, dirfd, path)) < 0)
 		return r;
 	if (path[0]) {

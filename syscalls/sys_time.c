@@ -86,10 +86,11 @@ static long set_realtime(struct task *t, uint64_t sec, int64_t nsec)
 SYS(clock_settime)
 {
 	struct timespec ts;
-	if (copy_from_guest(t->mm, &ts, a[1], sizeof(ts)))
-		return -EFAULT;
+	/* do_clock_settime: the clock's clock_set before the time is read. */
 	if ((clockid_t)a[0] != CLOCK_REALTIME)
 		return -EINVAL; /* only the realtime clock can be set */
+	if (copy_from_guest(t->mm, &ts, a[1], sizeof(ts)))
+		return -EFAULT;
 	return set_realtime(t, (uint64_t)ts.tv_sec, ts.tv_nsec);
 }
 
@@ -118,7 +119,7 @@ SYS(gettimeofday)
 	struct timespec ts;
 	clock_read(CLOCK_REALTIME, &ts);
 	struct timeval tv = {ts.tv_sec, ts.tv_nsec / 1000};
-	if (a[0] && copy_to_guest(t->mm, a[0], &tv, sizeof(tv)))
+	if (a[0] && put_guest(t->mm, a[0], &tv, sizeof(tv))) /* put_user per field */
 		return -EFAULT;
 	if (a[1]) {
 		struct timezone tz = {0, 0};
@@ -133,7 +134,7 @@ SYS(time)
 	struct timespec ts;
 	clock_read(CLOCK_REALTIME, &ts);
 	int64_t now = ts.tv_sec;
-	if (a[0] && copy_to_guest(t->mm, a[0], &now, sizeof(now)))
+	if (a[0] && put_guest(t->mm, a[0], &now, sizeof(now)))
 		return -EFAULT;
 	return now;
 }
@@ -212,6 +213,8 @@ SYS(getrandom)
 	if ((a[2] & GRND_INSECURE) && (a[2] & GRND_RANDOM))
 		return -EINVAL;
 	uint8_t buf[256];
+	if (a[0] + a[1] < a[0] || a[0] + a[1] > TASK_SIZE)
+		return -EFAULT; /* import_ubuf's access_ok, even for 0 bytes */
 	size_t len = a[1] > (1u << 25) ? (1u << 25) : a[1], done = 0;
 	while (done < len) {
 		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
@@ -219,9 +222,10 @@ SYS(getrandom)
 		if (r < 0)
 			return done ? (long)done : r;
 		rr_bytes(buf, (size_t)r);
-		if (copy_to_guest(t->mm, a[0] + done, buf, r))
+		size_t c = copy_to_guest_prefix(t->mm, a[0] + done, buf, (size_t)r);
+		done += c;
+		if (c < (size_t)r) /* copy_to_iter: what fits before the fault */
 			return done ? (long)done : -EFAULT;
-		done += r;
 	}
 	return (long)done;
 }

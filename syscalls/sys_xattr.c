@@ -93,16 +93,16 @@ static long copy_out(struct task *t, char *buf, long n, uint64_t gbuf)
 	return n;
 }
 
-/* The target (a[0]) and the attribute name (a[1]) of a get, set or remove:
- * 0, 1 for a modeled /proc object (it has none), or -errno. */
+/* The attribute name (a[1]) and the target (a[0]) of a get, set or remove,
+ * in that order (import_xattr_name comes first since Linux 6.13): 0, 1 for
+ * a modeled /proc object (it has none), or -errno. */
 static int xattr_named(struct task *t, enum xattr_on on, const uint64_t *a, int *hfd, char *path,
 		       char *name)
 {
-	int tr = xattr_target(t, on, a[0], hfd, path);
-	if (tr < 0)
-		return tr;
 	int r = xattr_name(t, a[1], name);
-	return r ? r : tr;
+	if (r)
+		return r;
+	return xattr_target(t, on, a[0], hfd, path);
 }
 
 static long do_getxattr(struct task *t, enum xattr_on on, const uint64_t *a)
