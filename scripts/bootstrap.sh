@@ -19,7 +19,9 @@ demo)
 	echo "== cloneemu (static musl guest):";  build/cloneemu build/guests/hello.musl;  echo "   exit $?"
 	;;
 test)
-	ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 300
+	# A failed test runs once more (a flake passes, a bug fails twice; ctest
+	# prints both tries).
+	ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 300 --repeat until-pass:2
 	;;
 *) echo "usage: $0 demo|test" >&2; exit 2 ;;
 esac
