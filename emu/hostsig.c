@@ -40,13 +40,12 @@ static int wake_pipe[2] = {-1, -1};
 static bool active;
 static sigset_t fwd_set;
 
-/* The signals that kill the task of an unhooked slice (emu_unhooked) when
- * they come from another process, and when the terminal generates them:
- * only for these may the handler stop the engine at once (emu_interrupt);
- * any other waits for the task's next system call. Set by hostsig_arm. */
-static volatile uint64_t kills_from_process, kills_from_tty;
-/* ... and the stop signals that would stop it, the first process, alone. */
-static volatile uint64_t stops_from_process, stops_from_tty;
+/* By where a signal from outside goes (enum outside_target): the signals
+ * that kill the task of an unhooked slice, for which alone the handler may
+ * stop the engine at once (emu_interrupt; any other waits for the task's
+ * next system call), and the stop signals that would stop it, the first
+ * process, alone. Set by hostsig_arm; a hangup's stay 0. */
+static volatile uint64_t kills_by[OUTSIDE_HANGUP + 1], stops_by[OUTSIDE_HANGUP + 1];
 static struct task *first_task;
 
 static bool console_saved;
@@ -54,23 +53,22 @@ static struct termios console_modes;
 
 static enum outside_target target_of(int signo, int code);
 
-/* The lone first process of an unhooked slice stops (a default stop
- * action): so does cloneemu, at once, as hostsig_stop_self would once the
- * model had stopped the task, which never sees the signal (it cannot be
- * stopped at this moment without the block hook; see emu_interrupt). Only
+/* Stop cloneemu with @sig's default action (our handler would only note
+ * it), also from within that handler, where @sig is blocked; back when
+ * continued (the SIGCONT handler notes that for the guests). Only
  * async-signal-safe calls. */
-static void stop_here(int sig)
+static void stop_with(int sig)
 {
 	struct sigaction dfl, old;
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	sigaction(sig, &dfl, &old);
-	sigset_t one;
+	sigset_t one, mask;
 	sigemptyset(&one);
 	sigaddset(&one, sig);
-	kill(getpid(), sig);
-	sigprocmask(SIG_UNBLOCK, &one, NULL); /* stopped here until continued */
-	sigprocmask(SIG_BLOCK, &one, NULL);
+	sigprocmask(SIG_UNBLOCK, &one, &mask);
+	kill(getpid(), sig); /* stopped here until continued */
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 	sigaction(sig, &old, NULL);
 }
 
@@ -79,11 +77,12 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	int saved = errno;
 	enum outside_target to = target_of(sig, si->si_code);
-	uint64_t stops = to == OUTSIDE_PROCESS ? stops_from_process
-			 : to == OUTSIDE_TTY   ? stops_from_tty
-					       : 0;
-	if (!rr_recording && sig <= NSIG_MODEL && (stops & SIGBIT(sig))) {
-		stop_here(sig);
+	if (!rr_recording && sig <= NSIG_MODEL && (stops_by[to] & SIGBIT(sig))) {
+		/* The lone first process of an unhooked slice would stop, and
+		 * then cloneemu (hostsig_stop_self): stop at once, the task
+		 * never seeing the signal (it cannot be stopped at this moment
+		 * without the block hook; see emu_interrupt). */
+		stop_with(sig);
 		errno = saved;
 		return;
 	}
@@ -100,12 +99,8 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
 	}
 	/* A recording delivers at the end of a slice (deterministic), never
 	 * in the middle of one. */
-	if (!rr_recording) {
-		uint64_t kills = to == OUTSIDE_PROCESS ? kills_from_process
-				 : to == OUTSIDE_TTY   ? kills_from_tty
-						       : 0;
-		emu_interrupt(sig <= NSIG_MODEL && (kills & SIGBIT(sig)));
-	}
+	if (!rr_recording)
+		emu_interrupt(sig <= NSIG_MODEL && (kills_by[to] & SIGBIT(sig)));
 	errno = saved;
 }
 
@@ -277,17 +272,8 @@ void hostsig_stop_self(struct task *first)
 	int sig = first->signal->stop_signal ? first->signal->stop_signal : SIGSTOP;
 	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
 		sig = SIGSTOP;
-	/* Our SIGTSTP handler would only note it: the default action for
-	 * the moment it takes. */
-	struct sigaction dfl, old;
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigaction(sig, &dfl, &old);
 	fflush(NULL);
-	kill(getpid(), sig);
-	/* Stopped here until continued; the SIGCONT handler notes the
-	 * continuation for the guest. */
-	sigaction(sig, &old, NULL);
+	stop_with(sig);
 }
 
 /* @t's default action for @sig if it takes one now (get_signal), or -1. */
@@ -317,8 +303,8 @@ void hostsig_arm(struct task *t, bool unhooked)
 			}
 		}
 	}
-	kills_from_process = by_process;
-	kills_from_tty = by_tty;
-	stops_from_process = stop_process;
-	stops_from_tty = stop_tty;
+	kills_by[OUTSIDE_PROCESS] = by_process;
+	kills_by[OUTSIDE_TTY] = by_tty;
+	stops_by[OUTSIDE_PROCESS] = stop_process;
+	stops_by[OUTSIDE_TTY] = stop_tty;
 }
