@@ -213,6 +213,24 @@ const struct ckpt *ckpt_get(int i)
 	return i >= 0 && i < cp.n ? &cp.ck[i] : NULL;
 }
 
+/* Until process @pid has exited. The answers of every request come back
+ * on the one reply pipe, which the fork that takes over inherits: it must
+ * not run before the sender has read the ack, or its first scan reads the
+ * ack as its answer (and the sender the scan's, then resumes another
+ * checkpoint: two machines live). */
+static void wait_gone(pid_t pid)
+{
+	int fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (fd < 0)
+		return; /* gone already */
+	struct pollfd f[2] = {{.fd = fd, .events = POLLIN}, {.fd = cp.death, .events = POLLIN}};
+	while (poll(f, 2, -1) < 0 && errno == EINTR)
+		;
+	close(fd);
+	if (f[1].revents)
+		_exit(0);
+}
+
 /* The paused checkpoint: wait for a request; run one forward in a fork. */
 static void paused(int req_r, long rr_pos)
 {
@@ -234,10 +252,10 @@ static void paused(int req_r, long rr_pos)
 		    read_all(req_r, recs, (m.nrec + 1) * sizeof(*recs)) ||
 		    read_all(req_r, bps, (size_t)m.nbp * sizeof(*bps)))
 			_exit(0);
-		if (m.op == CK_RESUME) { /* taken: the sender exits (before the fork
-					   * runs, which may soon read answers itself) */
+		if (m.op == CK_RESUME) { /* taken: the sender reads this and exits */
 			struct scan_result ack = {.found = 3};
 			write_all(cp.reply[1], &ack, sizeof(ack));
+			wait_gone(m.from);
 		}
 		fflush(NULL);
 		pid_t pid = fork();
@@ -308,8 +326,10 @@ void ckpt_take(uint64_t icount, size_t nlog, bool at_stop, int tid, int max)
 int ckpt_send(int i, const struct ck_msg *m, const struct stop_rec *recs,
 	      const struct stop_rec *now, const uint64_t *bps)
 {
+	struct ck_msg msg = *m;
+	msg.from = (int32_t)getpid();
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-	int r = write_all(cp.ck[i].req, m, sizeof(*m));
+	int r = write_all(cp.ck[i].req, &msg, sizeof(msg));
 	if (!r)
 		r = write_all(cp.ck[i].req, recs, m->nrec * sizeof(*recs));
 	if (!r)

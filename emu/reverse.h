@@ -66,6 +66,8 @@ struct ck_msg {
 	uint64_t nrec;   /* stop records that follow, from the checkpoint's own
 			  * count, and one more: gdb's watchpoints now */
 	uint64_t watch;  /* RESUME: the target is a write to this watchpoint */
+	int32_t from;    /* the sender's pid (ckpt_send fills it in) */
+	int32_t pad;
 };
 /* found: 0 nothing, 1 a breakpoint hit, 2 a watched write (@watch: the
  * watchpoint), -1 the scan failed; @icount: where the instruction began. */
