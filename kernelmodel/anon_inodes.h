@@ -11,6 +11,7 @@
 #include "kernelmodel/mm.h"
 
 struct file;
+struct stat;
 struct task;
 
 struct anon_file_ops {
@@ -28,6 +29,8 @@ struct anon_file_ops {
 	/* FIONREAD: 0 and *n, or -ENOTTY. NULL: ENOTTY. */
 	long (*fionread)(struct file *f, int *n);
 	void (*release)(struct file *f);
+	/* fstat: what differs from an anonymous inode's (nsfs). NULL: none. */
+	void (*stat)(struct file *f, struct stat *st);
 	/* A file with a position (/proc/<pid>/mem) has this instead of read
 	 * and write: I/O at @pos (read/write and lseek use the file's f_pos;
 	 * pread/pwrite their offset). */

@@ -38,6 +38,7 @@ void fs_put(struct fs *fs)
 		return;
 	close(fs->cwd_fd);
 	free(fs->root);
+	free(fs->proc_cwd);
 	free(fs);
 }
 
@@ -57,6 +58,12 @@ struct fs *fs_dup(const struct fs *old)
 		free(fs);
 		return NULL;
 	}
+	if (old->proc_cwd && !(fs->proc_cwd = strdup(old->proc_cwd))) {
+		close(fs->cwd_fd);
+		free(fs->root);
+		free(fs);
+		return NULL;
+	}
 	fs->refcount = 1; /* the new task's */
 	return fs;
 }
@@ -65,11 +72,35 @@ void fs_set_cwd(struct fs *fs, int dirfd)
 {
 	close(fs->cwd_fd);
 	fs->cwd_fd = dirfd;
+	free(fs->proc_cwd);
+	fs->proc_cwd = NULL;
+}
+
+int fs_set_proc_cwd(struct fs *fs, const char *path)
+{
+	char *p = strdup(path);
+	int fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (!p || fd < 0) {
+		free(p);
+		if (fd >= 0)
+			close(fd);
+		return -ENOMEM;
+	}
+	fs_set_cwd(fs, fd);
+	fs->proc_cwd = p;
+	return 0;
 }
 
 long fs_getcwd(const struct fs *fs, char *buf, unsigned long size)
 {
 	char link[64], path[4096];
+	if (fs->proc_cwd) {
+		size_t len = strlen(fs->proc_cwd);
+		if (len + 1 > size)
+			return -ERANGE;
+		memcpy(buf, fs->proc_cwd, len + 1);
+		return (long)len + 1;
+	}
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fs->cwd_fd);
 	long n = RR_SYS(readlink(link, path, sizeof(path) - 1));
 	if (n < 0)

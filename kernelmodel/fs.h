@@ -13,6 +13,10 @@ struct fs {
 	int cwd_fd; /* host O_PATH|O_DIRECTORY descriptor of the cwd */
 	unsigned umask;
 	char *root; /* chroot(2): host path of the root directory; NULL: the host's / */
+	/* A directory of the modeled /proc ("/proc/5/task/6"): the cwd is
+	 * there, relative paths are taken from it (sys_namei.c's
+	 * model_dir_path) and cwd_fd is the host's /proc. NULL: cwd_fd. */
+	char *proc_cwd;
 };
 
 /* A new fs for the first task: cwd = cloneemu's cwd, umask = cloneemu's. NULL on error. */
@@ -23,6 +27,9 @@ void fs_put(struct fs *fs);
 struct fs *fs_dup(const struct fs *fs);
 /* chdir to a host directory descriptor (consumed). */
 void fs_set_cwd(struct fs *fs, int dirfd);
+/* chdir to a directory of the modeled /proc, @path absolute and
+ * normalised. 0 or -ENOMEM. */
+int fs_set_proc_cwd(struct fs *fs, const char *path);
 /* The cwd's absolute path into @buf. Returns its length + 1 or -errno. */
 long fs_getcwd(const struct fs *fs, char *buf, unsigned long size);
 

@@ -35,7 +35,13 @@ static struct ns_common *ns_common_alloc(uint64_t inum)
 	return c;
 }
 
-static void ns_common_put(struct ns_common *c)
+struct ns_common *ns_common_get(struct ns_common *c)
+{
+	c->refcount++;
+	return c;
+}
+
+void ns_common_put(struct ns_common *c)
 {
 	/* A user namespace holds its parent: drop that one too. */
 	while (c && --c->refcount == 0) {
@@ -138,6 +144,16 @@ struct nsproxy *copy_namespaces(uint64_t flags, const struct nsproxy *old,
 		nsproxy_put(ns);
 		return NULL;
 	}
+	/* The new ones belong to the (maybe new) user namespace; a user
+	 * namespace to its parent. */
+	uint64_t owner = ns->ns[NS_USER]->inum;
+	for (int i = 0; i < NS_NTYPES; i++)
+		if ((flags & flag_of[i]) && i != NS_TIME)
+			ns->ns[i]->owner_inum = i == NS_USER ? old->ns[NS_USER]->inum : owner;
+	if (flags & CLONE_NEWTIME)
+		ns->time_for_children->owner_inum = owner;
+	if (flags & CLONE_NEWPID)
+		ns->pid_ns_for_children->owner_user_inum = owner;
 	return ns;
 }
 

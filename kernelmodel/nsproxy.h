@@ -26,6 +26,7 @@ struct user_namespace;
 struct ns_common {
 	int refcount;
 	uint64_t inum;
+	uint64_t owner_inum; /* the user namespace owning it (0: the initial one) */
 	struct user_namespace *userns; /* NS_USER only; set by copy_ns/do_unshare */
 };
 
@@ -56,6 +57,10 @@ bool ns_may_set_uts(const struct nsproxy *ns);
 /* A child made by clone lives in its parent's time_for_children
  * (timens_on_fork). @ns must be the child's own. */
 void nsproxy_enter_time_for_children(struct nsproxy *ns);
+struct ns_common *ns_common_get(struct ns_common *c);
+/* Drop a reference; the last frees it (a user namespace: its maps, and
+ * its reference to the parent). */
+void ns_common_put(struct ns_common *c);
 /* A fresh inode number for a namespace (proc's ns inodes). */
 uint64_t ns_alloc_inum(void);
 

@@ -22,6 +22,7 @@ struct pid_namespace {
 	struct task *child_reaper;   /* its pid 1 (borrowed); NULL: the modeled init */
 	bool dead;                   /* its init exited: no new task may enter */
 	uint64_t inum;
+	uint64_t owner_user_inum;    /* the user namespace owning it (0: the initial one) */
 };
 
 struct pid_namespace *pid_ns_initial(void);

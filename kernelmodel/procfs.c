@@ -24,6 +24,7 @@
 #include "kernelmodel/proc_mounts.h"
 #include "kernelmodel/pipe.h"
 #include "kernelmodel/nsproxy.h"
+#include "kernelmodel/nsfs.h"
 #include "kernelmodel/proc_array.h"
 #include "kernelmodel/sysctl_kernel.h"
 #include "kernelmodel/user_namespace.h"
@@ -94,43 +95,6 @@ static long copy_link(const char *s, char *buf, size_t size)
 	return (long)n;
 }
 
-/* /proc/<pid>/ns/<name>: the namespace's type and inode number. */
-static const char *const ns_names[] = {"cgroup", "ipc",  "mnt",  "net",	"pid", "pid_for_children",
-				       "time",   "time_for_children", "user", "uts"};
-
-static const char *ns_link(const struct task *t, const char *name, unsigned long *inum)
-{
-	const struct nsproxy *ns = t->nsproxy;
-	if (!ns)
-		return NULL;
-	if (!strcmp(name, "cgroup"))
-		return *inum = ns->ns[NS_CGROUP]->inum, "cgroup";
-	if (!strcmp(name, "ipc"))
-		return *inum = ns->ns[NS_IPC]->inum, "ipc";
-	if (!strcmp(name, "mnt"))
-		return *inum = ns->ns[NS_MNT]->inum, "mnt";
-	if (!strcmp(name, "net"))
-		return *inum = ns->ns[NS_NET]->inum, "net";
-	if (!strcmp(name, "pid"))
-		return *inum = t->pid_ns->inum, "pid";
-	if (!strcmp(name, "pid_for_children")) {
-		/* A namespace nobody has entered yet has no inode to show. */
-		const struct pid_namespace *pc = ns->pid_ns_for_children;
-		if (pc != t->pid_ns && !pc->child_reaper)
-			return NULL;
-		return *inum = pc->inum, "pid";
-	}
-	if (!strcmp(name, "time"))
-		return *inum = ns->ns[NS_TIME]->inum, "time";
-	if (!strcmp(name, "time_for_children"))
-		return *inum = ns->time_for_children->inum, "time";
-	if (!strcmp(name, "user"))
-		return *inum = ns->ns[NS_USER]->inum, "user";
-	if (!strcmp(name, "uts"))
-		return *inum = ns->uts->inum, "uts";
-	return NULL;
-}
-
 long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, int *handled)
 {
 	struct task *target;
@@ -165,12 +129,9 @@ long procfs_readlink(struct task *t, const char *path, char *buf, size_t size, i
 		return r < 0 ? r : copy_link(tmp, buf, size);
 	}
 	if (!strncmp(rest, "ns/", 3)) {
-		unsigned long inum;
-		const char *type = ns_link(target, rest + 3, &inum);
-		if (!type)
-			return -ENOENT;
-		snprintf(tmp, sizeof(tmp), "%s:[%lu]", type, inum);
-		return copy_link(tmp, buf, size);
+		uint64_t inum;
+		int r = proc_ns_link(target, rest + 3, tmp, &inum);
+		return r ? r : copy_link(tmp, buf, size);
 	}
 	if (!strncmp(rest, "fd/", 3)) {
 		struct file *f = files_lookup(target->files, atoi(rest + 3));
@@ -540,8 +501,8 @@ static int list_dir(struct task *target, const struct pid_namespace *ns,
 		return r;
 	}
 	if (!strcmp(rest, "ns")) {
-		for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++)
-			r |= dirlist_add(d, ns_names[i], DT_LNK, 0);
+		for (unsigned i = 0; i < proc_ns_count; i++)
+			r |= dirlist_add(d, proc_ns_names[i], DT_LNK, 0);
 		return r;
 	}
 	if (!strcmp(rest, "task") && !is_thread) {
@@ -639,7 +600,8 @@ static int gen_fdinfo(struct task *target, int fd, FILE *mem)
 		if (h)
 			fclose(h);
 		flags &= ~O_CLOEXEC;
-	} else if (f->kind == FILE_ANON || f->kind == FILE_EPOLL || f->kind == FILE_PIDFD) {
+	} else if ((f->kind == FILE_ANON && !f->aops->stat) || f->kind == FILE_EPOLL ||
+		   f->kind == FILE_PIDFD) {
 		ino = ANON_INODE_INO;
 	}
 	if (e->cloexec)
@@ -723,6 +685,8 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 			return -ENOENT;
 		return file_reopen(f, flags, out);
 	}
+	if (!strncmp(rest, "ns/", 3)) /* magic links to nsfs inodes */
+		return proc_ns_open(target, rest + 3, flags, out);
 	if (!strcmp(rest, "oom_score_adj"))
 		return proc_oom_score_adj_open(t, target, flags, out);
 	/* uid_map, gid_map, setgroups: writable (kernel/user_namespace.c). */

@@ -85,7 +85,7 @@ SYS(ioprio_get);
 
 /* sys_fork.c */
 SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(execve); SYS(execveat); SYS(wait4); SYS(waitid);
-SYS(pidfd_open); SYS(pidfd_send_signal); SYS(unshare);
+SYS(pidfd_open); SYS(pidfd_send_signal); SYS(unshare); SYS(setns);
 
 /* sys_signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(rt_sigreturn); SYS(rt_sigpending);

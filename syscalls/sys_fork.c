@@ -21,6 +21,7 @@
 #include "kernelmodel/exit.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fork.h"
+#include "kernelmodel/nsfs.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/ptrace.h"
@@ -672,4 +673,13 @@ SYS(pidfd_send_signal)
 SYS(unshare)
 {
 	return do_unshare(t, a[0]);
+}
+
+/* setns(fd, nstype): an nsfs file or a pidfd (kernelmodel/nsfs.c). */
+SYS(setns)
+{
+	struct file *f = a[0] > INT_MAX ? NULL : files_lookup(t->files, (int)a[0]);
+	if (!f)
+		return -EBADF;
+	return do_setns(t, f, (uint64_t)(unsigned)a[1]);
 }

@@ -347,13 +347,17 @@ SYS(linkat)
 
 int model_dir_path(struct task *t, int dirfd, char *path)
 {
-	if (path[0] == '/' || dirfd == AT_FDCWD)
+	if (path[0] == '/')
 		return 0;
-	struct file *f = fget(t, (uint64_t)(unsigned)dirfd);
-	if (!f || f->kind != FILE_DIR || !f->path)
+	const char *base = t->fs->proc_cwd; /* a cwd in the modeled /proc */
+	if (dirfd != AT_FDCWD) {
+		struct file *f = fget(t, (uint64_t)(unsigned)dirfd);
+		base = f && f->kind == FILE_DIR ? f->path : NULL;
+	}
+	if (!base || (dirfd == AT_FDCWD && t->fs->root))
 		return 0;
 	char joined[PATH_MAX];
-	if (snprintf(joined, sizeof(joined), "%s/%s", f->path, path) >= (int)sizeof(joined))
+	if (snprintf(joined, sizeof(joined), "%s/%s", base, path) >= (int)sizeof(joined))
 		return -ENAMETOOLONG;
 	normalize_abs_path(joined);
 	memcpy(path, joined, strlen(joined) + 1);

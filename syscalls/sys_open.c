@@ -313,9 +313,60 @@ static long chdir_to(struct task *t, int hdir, const char *path)
 	return 0;
 }
 
+/* chdir into a directory of the modeled /proc (/proc, /proc/<pid>, its
+ * fd, ns, task/<tid>...): 1 when @path (absolute) is one and the cwd is
+ * now there, 0 when it is the host's to answer, or -errno. /proc/self and
+ * thread-self are followed to the numbered directory, as Linux's getcwd
+ * then shows it. */
+static long chdir_proc(struct task *t, const char *path)
+{
+	struct file *f;
+	int handled;
+	int r = procfs_open(t, path, O_RDONLY | O_DIRECTORY, &handled, &f);
+	if (!handled)
+		return 0;
+	if (r)
+		return r;
+	bool dir = f->kind == FILE_DIR;
+	file_put(f);
+	if (!dir)
+		return -ENOTDIR;
+	char canon[PATH_MAX], link[64];
+	const char *rest = NULL;
+	if (!strncmp(path, "/proc/self", 10) && (!path[10] || path[10] == '/'))
+		rest = path + 10;
+	else if (!strncmp(path, "/proc/thread-self", 17) && (!path[17] || path[17] == '/'))
+		rest = path + 17;
+	if (rest) {
+		char self[32];
+		memcpy(self, path, rest - path);
+		self[rest - path] = 0;
+		long n = procfs_readlink(t, self, link, sizeof(link) - 1, &handled);
+		if (n < 0)
+			return n;
+		link[n] = 0;
+		if (snprintf(canon, sizeof(canon), "/proc/%s%s", link, rest) >= (int)sizeof(canon))
+			return -ENAMETOOLONG;
+		path = canon;
+	}
+	r = fs_set_proc_cwd(t->fs, path);
+	return r ? r : 1;
+}
+
 SYS(chdir)
 {
 	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
+	char model[PATH_MAX];
+	int e = path[0] == '/' ? 0 : proc_escape(t, hdir, path, 0, model);
+	if (e < 0)
+		return e;
+	if (path[0] == '/' || e > 0) {
+		long r = chdir_proc(t, e > 0 ? model : path);
+		if (r)
+			return r < 0 ? r : 0;
+		if (e > 0)
+			return -ENOENT;
+	}
 	return chdir_to(t, hdir, path);
 }
 
@@ -348,6 +399,12 @@ SYS(chroot)
 
 SYS(fchdir)
 {
+	struct file *f = fget(t, a[0]);
+	if (f && f->kind == FILE_DIR && f->path) { /* a directory of the modeled /proc */
+		long r = chdir_proc(t, f->path);
+		if (r)
+			return r < 0 ? r : 0;
+	}
 	int h = fget_host(t, a[0], -ENOTDIR);
 	if (h < 0)
 		return h;

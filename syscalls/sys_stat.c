@@ -22,6 +22,7 @@
 
 #include "kernelmodel/clock.h"
 #include "kernelmodel/cred.h"
+#include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
@@ -74,6 +75,8 @@ static int file_stat(struct file *f, struct stat *st)
 	} else if (f->kind == FILE_EPOLL || f->kind == FILE_PIDFD || f->kind == FILE_ANON) {
 		st->st_mode = 0600; /* an anonymous inode */
 		st->st_dev = 0xf;
+		if (f->kind == FILE_ANON && f->aops->stat)
+			f->aops->stat(f, st);
 	} else {
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;

@@ -192,6 +192,7 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(pidfd_open, 2),
 	E(pidfd_send_signal, 4),
 	E(unshare, 1),
+	E(setns, 2),
 	E(shmget, 3),
 	E(shmat, 3),
 	E(shmdt, 1),
