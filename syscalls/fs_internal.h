@@ -98,6 +98,12 @@ bool guest_file_time(struct timespec *ts);
  * current_time(); without it files written under the virtual clock would
  * carry the host's time, ahead of the guest's. No-op with --clock=host. */
 void file_update_time(struct file *f, bool atime_too);
+/* dir_update_time(): a name was added to or removed from the directory that
+ * holds @path (relative to host dirfd @hdir): stamp that directory's mtime
+ * with the guest's time, as Linux's current_time() does in the inode
+ * operations; with @self the node @path names too (a new directory, device
+ * node or symlink: atime and mtime). */
+void dir_update_time(int hdir, const char *path, bool self);
 
 /* sys_locks.c: fcntl's F_GETLK, F_SETLK, F_SETLKW and F_OFD_* on @f with
  * the struct flock at guest address @arg. 0 or -errno (-EKBLOCK: asleep). */

@@ -170,6 +170,8 @@ static long do_mkdirat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
 	WITH_PATH(t, dirfd, gpath, path, hdir);
 	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
 	long r = RR_SYS(mkdirat(hdir, path, mode & ~t->fs->umask));
+	if (!r)
+		dir_update_time(hdir, path, true);
 	if (!r && fsnotify_active())
 		fsnotify_path(hdir, path, IN_CREATE, 0, false);
 	return r;
@@ -197,7 +199,10 @@ static long do_mknodat(struct task *t, int dirfd, uint64_t gpath, unsigned mode,
 	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
 	if ((S_ISCHR(mode) || S_ISBLK(mode)) && !host_creds_applied() && !capable(t, CAP_MKNOD))
 		return -EPERM;
-	return RR_SYS(syscall(SYS_mknodat, hdir, path, mode & ~t->fs->umask, dev));
+	long r = RR_SYS(syscall(SYS_mknodat, hdir, path, mode & ~t->fs->umask, dev));
+	if (!r)
+		dir_update_time(hdir, path, true);
+	return r;
 }
 
 SYS(mknod)
@@ -229,6 +234,8 @@ static long do_unlinkat(struct task *t, int dirfd, uint64_t gpath, int flags)
 	struct stat st;
 	bool watched = fsnotify_active() && !fstatat(hdir, path, &st, AT_SYMLINK_NOFOLLOW);
 	long r = RR_SYS(unlinkat(hdir, path, flags));
+	if (!r)
+		dir_update_time(hdir, path, false);
 	if (!r && watched) {
 		/* vfs_unlink: the link count (IN_ATTRIB), the inode when its
 		 * last link went (d_delete), then the name (IN_DELETE). */
@@ -274,6 +281,10 @@ static long do_renameat2(struct task *t, int olddir, uint64_t gold, int newdir, 
 	bool replaced = watched && !fstatat(hto, to, &old, AT_SYMLINK_NOFOLLOW) &&
 			(old.st_dev != st.st_dev || old.st_ino != st.st_ino);
 	long r = RR_SYS(syscall(SYS_renameat2, hfrom, from, hto, to, flags));
+	if (!r) {
+		dir_update_time(hfrom, from, false);
+		dir_update_time(hto, to, false);
+	}
 	if (!r && watched) {
 		/* fsnotify_move: the pair with one cookie, then the inode. */
 		uint32_t dir = S_ISDIR(st.st_mode) ? IN_ISDIR : 0, cookie = fsnotify_next_cookie();
@@ -310,7 +321,10 @@ static long do_symlinkat(struct task *t, uint64_t gtarget, int dirfd, uint64_t g
 		return n ? n : -ENOENT;
 	WITH_PATH(t, dirfd, glink, path, hdir);
 	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
-	return RR_SYS(symlinkat(target, hdir, path));
+	long r = RR_SYS(symlinkat(target, hdir, path));
+	if (!r)
+		dir_update_time(hdir, path, true);
+	return r;
 }
 
 SYS(symlink)
@@ -332,7 +346,10 @@ static long do_linkat(struct task *t, int olddir, uint64_t gold, int newdir, uin
 	WITH_PATH(t, newdir, gnew, to, hto);
 	REFUSE_PROC_ESCAPE(t, hfrom, from, flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW);
 	REFUSE_PROC_ESCAPE(t, hto, to, AT_SYMLINK_NOFOLLOW);
-	return RR_SYS(linkat(hfrom, from, hto, to, flags));
+	long r = RR_SYS(linkat(hfrom, from, hto, to, flags));
+	if (!r)
+		dir_update_time(hto, to, false);
+	return r;
 }
 
 SYS(link)

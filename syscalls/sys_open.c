@@ -184,8 +184,10 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 		return -ENOMEM;
 	}
 	/* A new file is born, a truncated one changed, at the guest's time. */
-	if ((flags & O_CREAT) && !existed)
+	if ((flags & O_CREAT) && !existed) {
 		file_update_time(f, true);
+		dir_update_time(at, path, false);
+	}
 	else if ((flags & O_TRUNC) && writing) {
 		file_update_time(f, false);
 		mm_file_truncated(f->dev, f->ino, 0); /* pages past EOF leave the mappings */

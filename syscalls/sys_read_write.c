@@ -138,6 +138,31 @@ void file_update_time(struct file *f, bool atime_too)
 	futimens(f->host_fd, ts);
 }
 
+void dir_update_time(int hdir, const char *path, bool self)
+{
+	struct timespec ts[2] = {{0, UTIME_OMIT}, {0, 0}};
+	char dir[PATH_MAX];
+	size_t n = strnlen(path, sizeof(dir));
+	if (!n || n == sizeof(dir) || !guest_file_time(&ts[1]))
+		return;
+	if (self) {
+		ts[0] = ts[1];
+		utimensat(hdir, path, ts, AT_SYMLINK_NOFOLLOW);
+		ts[0].tv_nsec = UTIME_OMIT;
+	}
+	memcpy(dir, path, n + 1);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = 0;
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = 0; /* "/x" -> "/", "a/b" -> "a" */
+	/* The host refuses (EPERM) where the guest owns neither the directory
+	 * nor CAP_FOWNER; the host's stamp stays then. */
+	utimensat(hdir, dir, ts, 0);
+}
+
 long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t off)
 {
 	long r;
