@@ -40,17 +40,48 @@
 /* The kernel's struct termios (not glibc's): 4 flags, c_line, 19 c_cc. */
 #define KTERMIOS_SIZE 36
 
+/* TIOCGPTPEER (ptm_open_peer): the slave of pty master @f opened with
+ * @flags, as a new descriptor of the guest. */
+static long pty_open_peer(struct task *t, struct file *f, uint64_t flags)
+{
+	unsigned n = 0;
+	if (f->kind != FILE_HOST || f->host_fd < 0)
+		return -ENOTTY;
+	long hfd = RR_SYS(ioctl(f->host_fd, TIOCGPTPEER, (unsigned long)flags | O_CLOEXEC));
+	if (hfd < 0)
+		return hfd;
+	/* A replay opens no pty: /dev/null stands in for the descriptor. */
+	if (rr_replaying && (hfd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		return -ENFILE;
+	if (!rr_replaying && ioctl(f->host_fd, TIOCGPTN, &n))
+		n = 0;
+	rr_bytes(&n, sizeof(n));
+	char path[32];
+	snprintf(path, sizeof(path), "/dev/pts/%u", n);
+	struct file *slave = file_host_alloc((int)hfd, path);
+	if (!slave) {
+		close((int)hfd);
+		return -ENOMEM;
+	}
+	long fd = files_install(t->files, slave, 0, flags & O_CLOEXEC);
+	file_put(slave);
+	return fd;
+}
+
 SYS(ioctl)
 {
 	struct file *f = fget(t, a[0]);
 	if (!f)
 		return -EBADF;
-	unsigned long req = a[1];
+	/* cmd is an unsigned int (ksys_ioctl): musl passes its int request
+	 * sign-extended, TIOCGPTN as 0xffffffff80045430. */
+	unsigned long req = (unsigned int)a[1];
 	/* Sockets: sock_ioctl (the interface requests reach any socket). */
 	if (f->hsk || (f->kind == FILE_SOCKET && (req & ~0xffUL) == 0x8900))
 		return sock_ioctl(t, f, req, a[2]);
 	uint8_t buf[64] = {0};
 	size_t in = 0, out = 0;
+	bool byval = false; /* the argument is a value, not a pointer */
 	/* Terminals: job control is the model's (kernelmodel/tty.c). */
 	long jr = tty_ioctl(t, f, req, a[2]);
 	if (jr != -ENOIOCTLCMD)
@@ -77,6 +108,37 @@ SYS(ioctl)
 	case FIONBIO:
 		in = sizeof(int);
 		break;
+	/* pty masters (drivers/tty/pty.c) and the line discipline's and
+	 * driver's requests (tty_io.c, n_tty.c): the host's terminal answers. */
+	case TIOCGPTN:
+	case TIOCGPTLCK:
+	case TIOCGPKT:
+	case TIOCGEXCL:
+	case TIOCGETD:
+	case TIOCMGET:
+		out = sizeof(int);
+		break;
+	case TIOCSPTLCK:
+	case TIOCPKT:
+	case TIOCSETD:
+	case TIOCMSET:
+	case TIOCMBIS:
+	case TIOCMBIC:
+		in = sizeof(int);
+		break;
+	case TIOCEXCL:
+	case TIOCNXCL:
+	case TIOCSBRK:
+	case TIOCCBRK:
+	case TCFLSH:
+	case TCXONC:
+	case TCSBRK:
+	case TCSBRKP:
+	case TIOCVHANGUP:
+		byval = true;
+		break;
+	case TIOCGPTPEER:
+		return pty_open_peer(t, f, a[2]);
 	default:
 		return -ENOTTY; /* not modeled: README lists the supported requests */
 	}
@@ -125,6 +187,8 @@ SYS(ioctl)
 		} else {
 			return -ENOTTY;
 		}
+	} else if (byval) {
+		return RR_SYS(ioctl(f->host_fd, req, (unsigned long)a[2]));
 	} else {
 		long r = RR_SYS(ioctl(f->host_fd, req, buf));
 		if (r)
