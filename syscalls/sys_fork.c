@@ -399,6 +399,11 @@ static long do_execveat(struct task *t, int dirfd, gva_t gpath, gva_t gargv, gva
 	mm_put(old);
 	files_close_on_exec(t->files);
 	sighand_flush(t->sighand);
+	/* The alternate stack was memory of the old image (sigaltstack(2):
+	 * "cleared in a process created via execve"). */
+	t->sas_ss_sp = 0;
+	t->sas_ss_size = 0;
+	t->sas_ss_flags = SS_DISABLE;
 	posix_timers_exec(t); /* exit_itimers: timer_create's, not setitimer's */
 	commit_creds(t, new_cred);
 	new_cred = NULL;
