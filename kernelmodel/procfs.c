@@ -19,6 +19,7 @@
 #include "kernelmodel/ipc/namespace.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/locks.h"
+#include "kernelmodel/net/proc_net.h"
 #include "kernelmodel/net/unix.h"
 #include "kernelmodel/proc_init.h"
 #include "kernelmodel/proc_mounts.h"
@@ -633,6 +634,19 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		*handled = 1;
 		return open_proc_locks(path, out);
 	}
+	/* The reader's network namespace: the model's unless the initial. */
+	if (!strncmp(path, "/proc/net", 9) && (!path[9] || path[9] == '/')) {
+		int nr = proc_net_open(t, t, path + 9, path, flags, out);
+		if (nr) {
+			*handled = 1;
+			return nr < 0 ? nr : 0;
+		}
+	}
+	int sr = proc_sys_net_open(t, path, flags, out);
+	if (sr) {
+		*handled = 1;
+		return sr < 0 ? sr : 0;
+	}
 	if (!strncmp(path, "/proc/sys/kernel/", 17)) {
 		/* The UTS names and the model's limits, never the host's. */
 		int kr = kernel_sysctl_open(t, path, flags, out);
@@ -684,6 +698,10 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		if (!f)
 			return -ENOENT;
 		return file_reopen(f, flags, out);
+	}
+	if (!strncmp(rest, "net", 3) && (!rest[3] || rest[3] == '/')) {
+		int nr = proc_net_open(t, target, rest + 3, path, flags, out);
+		return nr < 0 ? nr : 0;
 	}
 	if (!strncmp(rest, "ns/", 3)) /* magic links to nsfs inodes */
 		return proc_ns_open(target, rest + 3, flags, out);

@@ -230,6 +230,7 @@ SYS(socket)
 	struct unix_sock *u;
 	if ((r = unix_create(type, (int)a[2], &u)))
 		return r;
+	u->sk_net_inum = t->nsproxy->ns[NS_NET]->inum; /* /proc/net/unix */
 	return sock_install(t, u, flags);
 }
 
@@ -270,6 +271,7 @@ SYS(socketpair)
 		return r;
 	}
 	unix_socketpair(t, u1, u2);
+	u1->sk_net_inum = u2->sk_net_inum = t->nsproxy->ns[NS_NET]->inum;
 	struct file *f1 = file_socket_alloc(u1, flags & SOCK_NONBLOCK);
 	struct file *f2 = f1 ? file_socket_alloc(u2, flags & SOCK_NONBLOCK) : NULL;
 	if (!f2) {

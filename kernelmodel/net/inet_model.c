@@ -150,6 +150,7 @@ int inet_model_create(struct task *t, int family, int type, int protocol, struct
 	in->family = family;
 	in->protocol = proto;
 	in->net = net;
+	in->uid = t->cred->fsuid;
 	struct unix_sock *u;
 	int r = unix_create(type, 0, &u);
 	if (r) {
@@ -157,6 +158,7 @@ int inet_model_create(struct task *t, int family, int type, int protocol, struct
 		return r;
 	}
 	u->inet = in;
+	u->sk_net_inum = net->inum;
 	if (family == AF_NETLINK) {
 		struct unix_sock *k;
 		if ((r = unix_create(SOCK_DGRAM, 0, &k))) {
@@ -386,6 +388,7 @@ int inet_model_accepted(struct unix_sock *u, struct unix_sock *nu)
 	n->family = in->family;
 	n->protocol = in->protocol;
 	n->net = in->net;
+	n->uid = in->uid;
 	n->bound = true;
 	n->lport = in->lport;
 	memcpy(n->laddr, in->laddr, 16);

@@ -49,6 +49,7 @@ struct inet_sock {
 	uint16_t rport;
 	int rfamily;
 	bool nodelay; /* TCP_NODELAY: read back as set (no Nagle in the model) */
+	uint32_t uid; /* sock_i_uid: the creator's fsuid (a kernel id) */
 	/* AF_NETLINK */
 	struct unix_sock *nl_kernel; /* the kernel's end (a reference) */
 	uint32_t nl_portid, nl_groups;

@@ -1,5 +1,6 @@
 /* Network namespaces of the model (see net_namespace.h). */
 #include "kernelmodel/net/net_namespace.h"
+#include "kernelmodel/net/proc_net.h"
 
 #include <net/if.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ struct net_model *net_model_of(uint64_t inum)
 	n->lo_flags = IFF_LOOPBACK; /* loopback_setup: down until someone ups it */
 	n->port_rover = 32768;	    /* net.ipv4.ip_local_port_range's start */
 	n->nl_portid = 0;
+	proc_net_init_ctls(n);
 	n->next = nets;
 	nets = n;
 	return n;
@@ -31,8 +33,10 @@ void net_model_set_lo(struct net_model *net, unsigned flags)
 {
 	/* dev_change_flags: only IFF_UP matters for lo; running and carrier
 	 * follow it (a loopback always has a carrier once open). */
-	if (flags & IFF_UP)
+	if (flags & IFF_UP) {
 		net->lo_flags |= IFF_UP | IFF_RUNNING | IFF_LOWER_UP;
+		net->lo_was_up = true;
+	}
 	else
 		net->lo_flags &= ~(unsigned)(IFF_UP | IFF_RUNNING | IFF_LOWER_UP);
 }

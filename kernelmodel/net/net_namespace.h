@@ -14,12 +14,15 @@
 
 #define LOOPBACK_IFINDEX 1
 #define LOOPBACK_MTU 65536
+#define NET_CTL_MAX 32
 
 struct net_model {
 	uint64_t inum;	   /* the namespace's identity */
 	unsigned lo_flags; /* IFF_*: LOOPBACK, plus UP|RUNNING|LOWER_UP once up */
 	uint32_t port_rover;   /* the next ephemeral port to try */
 	uint32_t nl_portid;    /* the next netlink port id to hand out */
+	bool lo_was_up;        /* the main FIB table exists (/proc/net/route) */
+	char *ctl[NET_CTL_MAX]; /* /proc/sys/net values written (proc_net.c); NULL: initial */
 	struct net_model *next;
 };
 

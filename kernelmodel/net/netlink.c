@@ -35,8 +35,8 @@ enum {
 };
 enum { NLM_F_REQUEST_ = 1, NLM_F_MULTI_ = 2, NLM_F_ACK_ = 4, NLM_F_DUMP_ = 0x300 };
 enum { IFLA_ADDRESS_ = 1, IFLA_BROADCAST_ = 2, IFLA_IFNAME_ = 3, IFLA_MTU_ = 4,
-       IFLA_TXQLEN_ = 13, IFLA_OPERSTATE_ = 16 };
-enum { IFA_ADDRESS_ = 1, IFA_LOCAL_ = 2, IFA_LABEL_ = 3 };
+       IFLA_QDISC_ = 6, IFLA_TXQLEN_ = 13, IFLA_OPERSTATE_ = 16, IFLA_GROUP_ = 27 };
+enum { IFA_ADDRESS_ = 1, IFA_LOCAL_ = 2, IFA_LABEL_ = 3, IFA_CACHEINFO_ = 6, IFA_FLAGS_ = 8 };
 #define ARPHRD_LOOPBACK_ 772
 #define IFA_F_PERMANENT_ 0x80
 #define RT_SCOPE_HOST_ 254
@@ -122,6 +122,11 @@ static void link_msg(struct nlbuf *m, struct net_model *net, const struct nlhdr 
 	uint8_t mac[6] = {0};
 	nla_put(m, IFLA_ADDRESS_, mac, 6);
 	nla_put(m, IFLA_BROADCAST_, mac, 6);
+	/* lo's qdisc: noop while down, noqueue once activated (dev_activate). */
+	const char *qdisc = net_lo_up(net) ? "noqueue" : "noop";
+	nla_put(m, IFLA_QDISC_, qdisc, (int)strlen(qdisc) + 1);
+	v = 0;
+	nla_put(m, IFLA_GROUP_, &v, 4); /* INIT_NETDEV_GROUP */
 }
 
 static void addr_msg(struct nlbuf *m, const struct nlhdr *req, uint32_t portid, int family)
@@ -139,6 +144,12 @@ static void addr_msg(struct nlbuf *m, const struct nlhdr *req, uint32_t portid, 
 		uint8_t a[16] = {[15] = 1};
 		nla_put(m, IFA_ADDRESS_, a, 16);
 	}
+	/* Permanent: valid and preferred forever (INFINITY_LIFE_TIME); the
+	 * creation and update stamps are not modeled (0). */
+	uint32_t ci[4] = {0xFFFFFFFFu, 0xFFFFFFFFu, 0, 0};
+	nla_put(m, IFA_CACHEINFO_, ci, sizeof(ci));
+	uint32_t fl = IFA_F_PERMANENT_;
+	nla_put(m, IFA_FLAGS_, &fl, 4);
 }
 
 static int done_msg(struct task *t, struct inet_sock *in, const struct nlhdr *req)

@@ -665,6 +665,7 @@ static int stream_connect(struct task *t, struct unix_sock *u, const void *addr,
 		return -ENOMEM;
 	}
 	newsk->embryo = true;
+	newsk->sk_net_inum = u->sk_net_inum;
 	newsk->peer = sock_hold(u);
 	newsk->state = UNIX_ESTABLISHED;
 	init_peercred(newsk, t);

@@ -93,6 +93,7 @@ struct unix_sock {
 	bool bsd;    /* bound to a path: the host file's identity */
 	uint64_t dev, bsd_ino;
 	uint64_t net_inum; /* abstract: the network namespace */
+	uint64_t sk_net_inum; /* sock_net: the namespace it was made in (0: none known) */
 	struct unix_sock *next_bound;
 
 	/* The receive queue: data, or a listener's embryo connections. */
