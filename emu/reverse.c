@@ -43,6 +43,7 @@ static struct {
 	size_t nlog, cap, replay_at;
 	bool stop_ckpt_taken;
 	uint64_t stop_ckpt_icount;
+	struct last *cur;           /* the running thread's slot (if its tid matches) */
 	/* Each thread's last instruction: where reverse-stepi goes. */
 	struct last {
 		int tid;
@@ -142,7 +143,11 @@ static bool on_insn(struct task *t, uint64_t addr)
 		if (in_bps(addr))
 			rv.found = (struct scan_result){1, t->tid, rv.icount, 0};
 	} else if (rv.icount >= rv.next_ckpt) {
-		rv.next_ckpt = rv.icount + rv.interval;
+		/* Every interval, or every max-th of the run so far when
+		 * that is longer: a long run forks O(max log(run)) times,
+		 * not run/interval (a fork copies the page tables). */
+		uint64_t step = rv.icount / (uint64_t)rv.max_ckpt;
+		rv.next_ckpt = rv.icount + (step > rv.interval ? step : rv.interval);
 		ckpt_take(rv.icount, reverse_nlog(), false, t->tid, rv.max_ckpt);
 	}
 	/* (A checkpoint resumed just now may stop right here.) */
@@ -157,7 +162,9 @@ static bool on_insn(struct task *t, uint64_t addr)
 		}
 		return true; /* stop before it, not counted */
 	}
-	struct last *l = last_slot(t->tid, true);
+	struct last *l = rv.cur; /* a lookup per instruction cost as much as the hook */
+	if (!l || l->tid != t->tid)
+		l = rv.cur = last_slot(t->tid, true);
 	l->prev = l->at;
 	l->at = rv.icount++;
 	return false;
