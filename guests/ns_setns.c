@@ -19,6 +19,10 @@
  *     pid namespace sets pid_for_children only (the next child is pid 1
  *     there, getpid unchanged); back to the parent's one -> EINVAL
  *   - without CAP_SYS_ADMIN (uid 1000, capabilities dropped) -> EPERM
+ *   - nsfs ioctls: NS_GET_NSTYPE, NS_GET_USERNS (the own user namespace;
+ *     EPERM for the initial one), NS_GET_PARENT (EPERM for the initial
+ *     pid and user namespaces, EINVAL for the others), NS_GET_OWNER_UID;
+ *     an nsfs descriptor reopened through /proc/self/fd
  */
 #include "guest_check.h"
 
@@ -30,6 +34,11 @@
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
 #endif
+#include <sys/ioctl.h>
+#define NS_GET_USERNS_ 0xb701
+#define NS_GET_PARENT_ 0xb702
+#define NS_GET_NSTYPE_ 0xb703
+#define NS_GET_OWNER_UID_ 0xb704
 #ifndef SYS_setns
 #define SYS_setns 308
 #endif
@@ -91,6 +100,51 @@ static void check_files(void)
 		char c;
 		errno = 0;
 		check(read(fd, &c, 1) == -1 && errno == EINVAL, 17, "%s: read -> EINVAL", names[i]);
+		close(fd);
+	}
+	/* nsfs ioctls and reopening through /proc/self/fd. */
+	static const struct {
+		const char *name;
+		int type;
+	} types[] = {{"net", CLONE_NEWNET},   {"uts", CLONE_NEWUTS},	{"ipc", CLONE_NEWIPC},
+		     {"mnt", CLONE_NEWNS},    {"pid", CLONE_NEWPID},	{"cgroup", CLONE_NEWCGROUP},
+		     {"user", CLONE_NEWUSER}, {"time", CLONE_NEWTIME}};
+	char userlink[64];
+	self_link("user", userlink, sizeof(userlink));
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		char path[64], link[64], fdpath[64];
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", types[i].name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		check(ioctl(fd, NS_GET_NSTYPE_) == types[i].type, 19, "%s: NS_GET_NSTYPE", types[i].name);
+		int u = ioctl(fd, NS_GET_USERNS_);
+		if (types[i].type == CLONE_NEWUSER) {
+			check(u == -1 && errno == EPERM, 19, "%s: NS_GET_USERNS of the initial -> EPERM",
+			      types[i].name);
+		} else {
+			snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", u);
+			check(u >= 0 && ns_link(fdpath, link, sizeof(link)) == 0 && !strcmp(link, userlink),
+			      19, "%s: NS_GET_USERNS is the own user namespace", types[i].name);
+			close(u);
+		}
+		errno = 0;
+		int p = ioctl(fd, NS_GET_PARENT_);
+		int want = types[i].type == CLONE_NEWPID || types[i].type == CLONE_NEWUSER ? EPERM : EINVAL;
+		check(p == -1 && errno == want, 19, "%s: NS_GET_PARENT -> %s", types[i].name,
+		      want == EPERM ? "EPERM" : "EINVAL");
+		unsigned uid = 77;
+		errno = 0;
+		int o = ioctl(fd, NS_GET_OWNER_UID_, &uid);
+		if (types[i].type == CLONE_NEWUSER)
+			check(o == 0 && uid == 0, 19, "%s: NS_GET_OWNER_UID 0", types[i].name);
+		else
+			check(o == -1 && errno == EINVAL, 19, "%s: NS_GET_OWNER_UID -> EINVAL",
+			      types[i].name);
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+		int again = open(fdpath, O_RDONLY);
+		struct stat x, y;
+		check(again >= 0 && !fstat(fd, &x) && !fstat(again, &y) && x.st_ino == y.st_ino, 19,
+		      "%s: reopened through /proc/self/fd", types[i].name);
+		close(again);
 		close(fd);
 	}
 	/* Two opens of the same namespace: the same inode. */
@@ -273,6 +327,11 @@ static int pid_ns_case(void)
 	self_link("pid_for_children", pfc, sizeof(pfc));
 	child_link(init, "pid", cns, sizeof(cns));
 	check(!strcmp(pfc, cns), 87, "pid_for_children is the child namespace");
+	int par = ioctl(child_ns, NS_GET_PARENT_);
+	char plink[64], fdp[64];
+	snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", par);
+	check(par >= 0 && ns_link(fdp, plink, sizeof(plink)) == 0 && !strcmp(plink, before), 87,
+	      "NS_GET_PARENT of the child pid namespace is the own one");
 	fflush(stdout);
 	pid_t k = fork();
 	if (k == 0)

@@ -31,6 +31,8 @@ struct anon_file_ops {
 	void (*release)(struct file *f);
 	/* fstat: what differs from an anonymous inode's (nsfs). NULL: none. */
 	void (*stat)(struct file *f, struct stat *st);
+	/* open of /proc/<pid>/fd/N: a new open file. NULL: ENXIO. */
+	int (*reopen)(struct file *f, int flags, struct file **out);
 	/* A file with a position (/proc/<pid>/mem) has this instead of read
 	 * and write: I/O at @pos (read/write and lseek use the file's f_pos;
 	 * pread/pwrite their offset). */

@@ -166,6 +166,8 @@ int file_reopen(struct file *f, int flags, struct file **out)
 		}
 		return 0;
 	}
+	if (f->kind == FILE_ANON && f->aops->reopen)
+		return f->aops->reopen(f, flags, out);
 	if (f->kind != FILE_HOST)
 		return -ENXIO;
 	char link[64];

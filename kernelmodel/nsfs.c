@@ -163,16 +163,38 @@ static void nsfs_stat(struct file *f, struct stat *st)
 	st->st_gid = 0;
 }
 
+static struct file *nsfs_file(const struct ns_file *src, const char *type, int flags);
+static int nsfs_reopen(struct file *f, int flags, struct file **out);
+
 static const struct anon_file_ops nsfs_file_operations = {
 	.name = "nsfs",
 	.release = nsfs_release,
 	.stat = nsfs_stat,
+	.reopen = nsfs_reopen,
 };
+
+static const char *type_name(uint64_t type)
+{
+	for (size_t i = 0; i < sizeof(ns_entries) / sizeof(ns_entries[0]); i++)
+		if (ns_entries[i].flag == type)
+			return ns_entries[i].type;
+	return "?";
+}
+
+/* open of /proc/<pid>/fd/N of an nsfs file: the same namespace again. */
+static int nsfs_reopen(struct file *f, int flags, struct file **out)
+{
+	const struct ns_file *nf = f->priv;
+	*out = nsfs_file(nf, type_name(nf->type), flags);
+	return *out ? 0 : -ENOMEM;
+}
 
 bool file_is_nsfs(const struct file *f)
 {
 	return f->kind == FILE_ANON && f->aops == &nsfs_file_operations;
 }
+
+#define INIT_USER_INUM 0xEFFFFFFDu /* nsproxy.c's initial user namespace */
 
 /* A new nsfs file pinning @src's namespace (takes references). */
 static struct file *nsfs_file(const struct ns_file *src, const char *type, int flags)
@@ -232,8 +254,6 @@ struct nsset {
 	struct ns_common *user;  /* the user namespace the new cred lives in */
 	bool fs_to_root;         /* mnt: root and cwd become the namespace's root */
 };
-
-#define INIT_USER_INUM 0xEFFFFFFDu /* nsproxy.c's initial user namespace */
 
 /* ns_capable(owner, cap) for the nsset's credentials: over the user
  * namespace with inode @owner_inum. Owners on the caller's chain of user
@@ -405,4 +425,87 @@ long do_setns(struct task *t, struct file *f, uint64_t flags)
 	nsproxy_put(t->nsproxy);
 	t->nsproxy = s.nsproxy;
 	return 0;
+}
+
+/* ---- ioctls (fs/nsfs.c ns_ioctl) ---- */
+
+#define NSIO 0xb7
+#define NS_GET_USERNS_ ((NSIO << 8) | 0x1)
+#define NS_GET_PARENT_ ((NSIO << 8) | 0x2)
+#define NS_GET_NSTYPE_ ((NSIO << 8) | 0x3)
+#define NS_GET_OWNER_UID_ ((NSIO << 8) | 0x4)
+
+/* open_related_ns: a new close-on-exec descriptor on @nf. */
+static long open_related(struct task *t, const struct ns_file *nf)
+{
+	struct file *f = nsfs_file(nf, type_name(nf->type), O_RDONLY);
+	if (!f)
+		return -ENOMEM;
+	long fd = files_install(t->files, f, 0, true);
+	file_put(f);
+	return fd;
+}
+
+/* The user namespace @inum (0: the initial one) if it is @t's own or an
+ * ancestor (current_in_userns), else NULL. */
+static struct ns_common *user_ns_on_chain(const struct task *t, uint64_t inum)
+{
+	if (!inum)
+		inum = INIT_USER_INUM;
+	for (struct ns_common *c = t->nsproxy->ns[NS_USER]; c;
+	     c = c->userns ? c->userns->parent_common : NULL)
+		if (c->inum == inum)
+			return c;
+	return NULL;
+}
+
+static long user_ns_fd(struct task *t, struct ns_common *c)
+{
+	if (!c)
+		return -EPERM;
+	struct ns_file nf = {.type = CLONE_NEWUSER, .inum = c->inum, .owner_inum = c->owner_inum,
+			     .common = c};
+	return open_related(t, &nf);
+}
+
+long nsfs_ioctl(struct task *t, struct file *f, unsigned long req, uint64_t arg)
+{
+	const struct ns_file *nf = f->priv;
+	switch (req) {
+	case NS_GET_NSTYPE_:
+		return (long)nf->type;
+	case NS_GET_USERNS_:
+		if (nf->type != CLONE_NEWUSER)
+			return user_ns_fd(t, user_ns_on_chain(t, nf->owner_inum));
+		/* a user namespace's owner is its parent */
+		__attribute__((fallthrough));
+	case NS_GET_PARENT_:
+		if (nf->type == CLONE_NEWUSER) {
+			const struct user_namespace *u = nf->common->userns;
+			return user_ns_fd(t, u && u->parent_common
+						     ? user_ns_on_chain(t, u->parent_common->inum)
+						     : NULL);
+		}
+		if (nf->type == CLONE_NEWPID) {
+			/* pidns_get_parent: the active namespace or below it. */
+			struct pid_namespace *parent = nf->pid->parent, *p = parent;
+			while (p && p != t->pid_ns)
+				p = p->parent;
+			if (!p)
+				return -EPERM;
+			struct ns_file pf = {.type = CLONE_NEWPID, .inum = parent->inum,
+					     .owner_inum = parent->owner_user_inum, .pid = parent};
+			return open_related(t, &pf);
+		}
+		return -EINVAL;
+	case NS_GET_OWNER_UID_: {
+		if (nf->type != CLONE_NEWUSER)
+			return -EINVAL;
+		const struct user_namespace *u = nf->common->userns ? nf->common->userns : &init_user_ns;
+		uint32_t uid = from_kuid_munged(t, u->owner);
+		return copy_to_guest(t->mm, arg, &uid, sizeof(uid)) ? -EFAULT : 0;
+	}
+	default:
+		return -ENOTTY;
+	}
 }

@@ -34,6 +34,12 @@ int proc_ns_open(const struct task *target, const char *name, int flags, struct 
 /* Is @f an nsfs file? */
 bool file_is_nsfs(const struct file *f);
 
+/* ioctl on an nsfs file: NS_GET_NSTYPE, NS_GET_USERNS, NS_GET_PARENT (a
+ * new close-on-exec descriptor, EPERM when the namespace is outside the
+ * caller's view, EINVAL for types without parents), NS_GET_OWNER_UID
+ * (user namespaces; the uid stored at guest @arg); ENOTTY otherwise. */
+long nsfs_ioctl(struct task *t, struct file *f, unsigned long req, uint64_t arg);
+
 /* setns(@fd's file @f, @nstype) for @t: an nsfs file (@nstype 0 or its
  * CLONE_NEW* type) or a pidfd (@nstype a non-empty set of CLONE_NEW*
  * flags, every namespace of that process named in it). Linux's rules and

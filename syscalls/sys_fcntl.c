@@ -22,6 +22,7 @@
 #include "kernelmodel/clock.h"
 #include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/nsfs.h"
 #include "kernelmodel/filemap.h"
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
@@ -82,6 +83,8 @@ SYS(ioctl)
 	uint8_t buf[64] = {0};
 	size_t in = 0, out = 0;
 	bool byval = false; /* the argument is a value, not a pointer */
+	if (file_is_nsfs(f))
+		return nsfs_ioctl(t, f, req, a[2]);
 	/* Terminals: job control is the model's (kernelmodel/tty.c). */
 	long jr = tty_ioctl(t, f, req, a[2]);
 	if (jr != -ENOIOCTLCMD)
