@@ -10,8 +10,9 @@
 #   term suspend waitinfo spin default ignored   modes of SUBJECT
 #   spinkill SIGINT to a guest computing alone
 #   spinstop the same guest stopped by SIGTSTP, continued, then SIGTERM
-#           (not in ctest: it needs a process group that is not orphaned,
-#           or the kernel discards SIGTSTP natively too, as under ctest in CI)
+#           (run as pgrp_run.py outside.sh ...: it needs a process group
+#           that is not orphaned, or the kernel discards SIGTSTP natively
+#           too, as it did under ctest in CI)
 #   storm   SIGWINCH (ignored) fired for 2 s while SUBJECT reads an empty
 #           pipe, then SIGUSR1
 #   stop    /bin/sh -c 'kill -STOP $$': the process stops (so does cloneemu,
