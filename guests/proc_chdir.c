@@ -3,7 +3,8 @@
  *
  *   - chdir("/proc/<child>"): getcwd names it; relative opens there
  *     ("status", "stat", "fd" as a directory) are the child's files;
- *     readlink("exe") is the child's; stat(".") is a directory
+ *     readlink("exe") is the child's, open("exe") its program; stat(".")
+ *     is a directory; stat("cwd") follows the link, lstat does not
  *   - chdir("fd"), chdir(".."), chdir("task/<tid>") move inside it
  *   - fchdir to an open /proc/self: getcwd is /proc/<own pid>, "stat"
  *     is the own process's
@@ -81,6 +82,14 @@ int main(void)
 	if (fdd >= 0)
 		close(fdd);
 	check(access("status", R_OK) == 0, 17, "access status relative");
+	char elf[4] = {0};
+	int exe = open("exe", O_RDONLY);
+	check(exe >= 0 && read(exe, elf, 4) == 4 && !memcmp(elf, "\177ELF", 4), 18,
+	      "open exe relative: the child's program");
+	if (exe >= 0)
+		close(exe);
+	check(stat("cwd", &st) == 0 && S_ISDIR(st.st_mode), 19, "stat cwd relative: a directory");
+	check(lstat("cwd", &st) == 0 && S_ISLNK(st.st_mode), 19, "lstat cwd relative: a link");
 
 	check(chdir("fd") == 0, 20, "chdir fd");
 	snprintf(want, sizeof(want), "%s/fd", dir);

@@ -447,6 +447,7 @@ static int list_task_dir(struct task *target, bool with_task, struct dirlist *d)
 	r |= dirlist_add(d, "fd", DT_DIR, 0);
 	r |= dirlist_add(d, "fdinfo", DT_DIR, 0);
 	r |= dirlist_add(d, "ns", DT_DIR, 0);
+	r |= dirlist_add(d, "net", DT_DIR, 0); /* its network namespace (net/proc_net.c) */
 	if (with_task)
 		r |= dirlist_add(d, "task", DT_DIR, 0);
 	return r;

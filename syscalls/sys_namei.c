@@ -377,7 +377,13 @@ int model_dir_path(struct task *t, int dirfd, char *path)
 	if (snprintf(joined, sizeof(joined), "%s/%s", base, path) >= (int)sizeof(joined))
 		return -ENAMETOOLONG;
 	normalize_abs_path(joined);
-	memcpy(path, joined, strlen(joined) + 1);
+	/* Magic links on the way (cwd/..., fd/N/...) lead where they lead, as
+	 * get_path() does for a path spelled out. */
+	char followed[PATH_MAX];
+	int r = procfs_follow(t, joined, false, followed);
+	if (r < 0)
+		return r;
+	memcpy(path, r ? followed : joined, strlen(r ? followed : joined) + 1);
 	return 1;
 }
 

@@ -137,6 +137,16 @@ static long do_openat(struct task *t, int dirfd, uint64_t gpath, int flags, unsi
 	int r = get_user_path(t, gpath, path);
 	if (r || (r = model_dir_path(t, dirfd, path)) < 0)
 		return r;
+	if (r == 1 && !(flags & O_NOFOLLOW)) {
+		/* A relative name of a magic link (exe, cwd, fd/N) in a /proc
+		 * directory: followed as an absolute one is. */
+		char followed[PATH_MAX];
+		int fr = procfs_follow(t, path, true, followed);
+		if (fr < 0)
+			return fr;
+		if (fr)
+			memcpy(path, followed, strlen(followed) + 1);
+	}
 	int handled;
 	r = procfs_open(t, path, flags, &handled, &pf);
 	if (handled)
