@@ -23,6 +23,7 @@
 #include "kernelmodel/net/net_namespace.h"
 #include "kernelmodel/net/unix.h"
 #include "kernelmodel/nsproxy.h"
+#include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/task.h"
 
@@ -409,14 +410,26 @@ static const struct net_ctl {
 #define NCTLS (sizeof(net_ctls) / sizeof(net_ctls[0]))
 _Static_assert(NCTLS <= NET_CTL_MAX, "net_model.ctl too small");
 
+static long read_host_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, size);
+	close(fd);
+	return n;
+}
+
 void proc_net_init_ctls(struct net_model *net)
 {
 	for (size_t i = 0; i < NCTLS; i++) {
 		char buf[64];
-		int fd = net_ctls[i].inherit ? open(net_ctls[i].inherit, O_RDONLY | O_CLOEXEC) : -1;
-		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
+		if (!net_ctls[i].inherit)
+			continue;
+		/* Recorded: a replay sees the values the recorded run inherited. */
+		long n = RR_SYS(read_host_file(net_ctls[i].inherit, buf, sizeof(buf) - 1));
+		if (n > 0)
+			rr_bytes(buf, (size_t)n);
 		if (n > 0) {
 			buf[n] = 0;
 			buf[strcspn(buf, "\n")] = 0;
