@@ -32,10 +32,18 @@
 enum {
 	NLMSG_NOOP_ = 1, NLMSG_ERROR_ = 2, NLMSG_DONE_ = 3, NLMSG_MIN_TYPE_ = 0x10,
 	RTM_NEWLINK_ = 16, RTM_GETLINK_ = 18, RTM_NEWADDR_ = 20, RTM_GETADDR_ = 22,
+	RTM_NEWROUTE_ = 24, RTM_GETROUTE_ = 26, RTM_GETNEIGH_ = 30,
 };
+enum { RTA_DST_ = 1, RTA_OIF_ = 4, RTA_PRIORITY_ = 6, RTA_PREFSRC_ = 7, RTA_TABLE_ = 15,
+       RTA_PREF_ = 20 };
+enum { RTN_LOCAL_ = 2, RTN_BROADCAST_ = 3 };
+#define RT_TABLE_LOCAL_ 255
+#define RTPROT_KERNEL_ 2
+#define RT_SCOPE_LINK_ 253
 enum { NLM_F_REQUEST_ = 1, NLM_F_MULTI_ = 2, NLM_F_ACK_ = 4, NLM_F_DUMP_ = 0x300 };
 enum { IFLA_ADDRESS_ = 1, IFLA_BROADCAST_ = 2, IFLA_IFNAME_ = 3, IFLA_MTU_ = 4,
-       IFLA_QDISC_ = 6, IFLA_TXQLEN_ = 13, IFLA_OPERSTATE_ = 16, IFLA_GROUP_ = 27 };
+       IFLA_QDISC_ = 6, IFLA_TXQLEN_ = 13, IFLA_OPERSTATE_ = 16, IFLA_LINKMODE_ = 17,
+       IFLA_STATS64_ = 23, IFLA_GROUP_ = 27 };
 enum { IFA_ADDRESS_ = 1, IFA_LOCAL_ = 2, IFA_LABEL_ = 3, IFA_CACHEINFO_ = 6, IFA_FLAGS_ = 8 };
 #define ARPHRD_LOOPBACK_ 772
 #define IFA_F_PERMANENT_ 0x80
@@ -117,6 +125,11 @@ static void link_msg(struct nlbuf *m, struct net_model *net, const struct nlhdr 
 	nla_put(m, IFLA_TXQLEN_, &v, 4);
 	uint8_t op = net_lo_up(net) ? IF_OPER_UNKNOWN_ : IF_OPER_DOWN_;
 	nla_put(m, IFLA_OPERSTATE_, &op, 1);
+	uint8_t mode = 0; /* IF_LINK_MODE_DEFAULT */
+	nla_put(m, IFLA_LINKMODE_, &mode, 1);
+	/* struct rtnl_link_stats64: the model counts no packets (README). */
+	uint64_t stats[24] = {0};
+	nla_put(m, IFLA_STATS64_, stats, sizeof(stats));
 	v = LOOPBACK_MTU;
 	nla_put(m, IFLA_MTU_, &v, 4);
 	uint8_t mac[6] = {0};
@@ -150,6 +163,32 @@ static void addr_msg(struct nlbuf *m, const struct nlhdr *req, uint32_t portid, 
 	nla_put(m, IFA_CACHEINFO_, ci, sizeof(ci));
 	uint32_t fl = IFA_F_PERMANENT_;
 	nla_put(m, IFA_FLAGS_, &fl, 4);
+}
+
+/* One route of lo's local table (fib_dump_info / rt6_fill_node). */
+static void route_msg(struct nlbuf *m, const struct nlhdr *req, uint32_t portid, int family,
+		      const uint8_t *dst, int dst_len, uint8_t type, uint8_t scope)
+{
+	nl_start(m, RTM_NEWROUTE_, NLM_F_MULTI_, req, portid);
+	struct {
+		uint8_t family, dst_len, src_len, tos, table, protocol, scope, type;
+		uint32_t flags;
+	} rtm = {(uint8_t)family, (uint8_t)dst_len, 0, 0, RT_TABLE_LOCAL_, RTPROT_KERNEL_, scope, type, 0};
+	nl_put(m, &rtm, sizeof(rtm));
+	uint32_t table = RT_TABLE_LOCAL_, oif = LOOPBACK_IFINDEX, prio = 0;
+	nla_put(m, RTA_TABLE_, &table, 4);
+	nla_put(m, RTA_DST_, dst, family == AF_INET ? 4 : 16);
+	if (family == AF_INET) {
+		uint8_t src[4] = {127, 0, 0, 1};
+		nla_put(m, RTA_PREFSRC_, src, 4);
+	} else {
+		nla_put(m, RTA_PRIORITY_, &prio, 4);
+	}
+	nla_put(m, RTA_OIF_, &oif, 4);
+	if (family == AF_INET6) {
+		uint8_t pref = 0; /* ICMPV6_ROUTER_PREF_MEDIUM */
+		nla_put(m, RTA_PREF_, &pref, 1);
+	}
 }
 
 static int done_msg(struct task *t, struct inet_sock *in, const struct nlhdr *req)
@@ -244,6 +283,40 @@ static int handle(struct task *t, struct inet_sock *in, const struct nlhdr *h, c
 		*acked = true;
 		return done_msg(t, in, h);
 	}
+	case RTM_GETROUTE_: {
+		/* A dump of every table: lo's local routes once it is up (the
+		 * main tables are empty); ip filters by table itself. */
+		if ((h->flags & NLM_F_DUMP_) != NLM_F_DUMP_)
+			return -EOPNOTSUPP; /* a route lookup: not modeled */
+		int fam = plen >= 1 ? p[0] : AF_UNSPEC;
+		if (net_lo_up(net) && (fam == AF_UNSPEC || fam == AF_INET)) {
+			static const uint8_t net8[4] = {127, 0, 0, 0}, host[4] = {127, 0, 0, 1},
+					     bcast[4] = {127, 255, 255, 255};
+			route_msg(&m, h, in->nl_portid, AF_INET, net8, 8, RTN_LOCAL_, RT_SCOPE_HOST_);
+			if ((r = nl_send(t, in, &m)))
+				return r;
+			route_msg(&m, h, in->nl_portid, AF_INET, host, 32, RTN_LOCAL_, RT_SCOPE_HOST_);
+			if ((r = nl_send(t, in, &m)))
+				return r;
+			route_msg(&m, h, in->nl_portid, AF_INET, bcast, 32, RTN_BROADCAST_, RT_SCOPE_LINK_);
+			if ((r = nl_send(t, in, &m)))
+				return r;
+		}
+		if (net_lo_up(net) && (fam == AF_UNSPEC || fam == AF_INET6)) {
+			static const uint8_t lo6[16] = {[15] = 1};
+			route_msg(&m, h, in->nl_portid, AF_INET6, lo6, 128, RTN_LOCAL_, 0);
+			if ((r = nl_send(t, in, &m)))
+				return r;
+		}
+		*acked = true;
+		return done_msg(t, in, h);
+	}
+	case RTM_GETNEIGH_:
+		/* lo has no neighbours. */
+		if ((h->flags & NLM_F_DUMP_) != NLM_F_DUMP_)
+			return -EOPNOTSUPP;
+		*acked = true;
+		return done_msg(t, in, h);
 	case RTM_NEWLINK_: {
 		struct ifinfo ifi = {0};
 		if (plen < sizeof(ifi))
