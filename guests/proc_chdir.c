@@ -8,6 +8,7 @@
  *   - chdir("fd"), chdir(".."), chdir("task/<tid>") move inside it
  *   - fchdir to an open /proc/self: getcwd is /proc/<own pid>, "stat"
  *     is the own process's
+ *   - chdir("/proc/self/net"): "dev" and opendir(".") there
  *   - chdir("/proc") then "self/status" relative
  *   - chdir to /proc/self/status -> ENOTDIR, /proc/<no such pid> -> ENOENT
  *   - once the child is reaped, opening "status" in its directory fails
@@ -109,6 +110,19 @@ int main(void)
 	check(status_pid("status") == getpid(), 32, "relative status is the own one");
 	if (self >= 0)
 		close(self);
+
+	/* The network namespace's directory (the initial one's here). */
+	check(chdir("/proc/self/net") == 0, 33, "chdir /proc/self/net");
+	char dev[256];
+	check(read_file("dev", dev, sizeof(dev)) == 0 && !strncmp(dev, "Inter-|", 7), 34,
+	      "dev relative to /proc/self/net");
+	DIR *nd = opendir(".");
+	int tcp = 0;
+	for (struct dirent *e; nd && (e = readdir(nd));)
+		tcp += !strcmp(e->d_name, "tcp");
+	check(nd && tcp == 1, 35, "opendir . lists tcp");
+	if (nd)
+		closedir(nd);
 
 	check(chdir("/proc") == 0 && cwd_is("/proc"), 40, "chdir /proc");
 	check(status_pid("self/status") == getpid(), 41, "self/status relative to /proc");

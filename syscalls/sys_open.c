@@ -66,7 +66,9 @@ static long install_proc(struct task *t, int r, struct file *pf, int flags)
 {
 	if (r)
 		return r;
-	if ((flags & O_DIRECTORY) && pf->kind != FILE_DIR) {
+	struct stat st;
+	if ((flags & O_DIRECTORY) && pf->kind != FILE_DIR &&
+	    !(pf->kind == FILE_HOST && !fstat(pf->host_fd, &st) && S_ISDIR(st.st_mode))) {
 		file_put(pf);
 		return -ENOTDIR;
 	}
@@ -339,7 +341,11 @@ static long chdir_proc(struct task *t, const char *path)
 		return 0;
 	if (r)
 		return r;
-	bool dir = f->kind == FILE_DIR;
+	/* A model directory, or a host one the model hands out for a per-task
+	 * path (/proc/<pid>/net of the initial network namespace). */
+	struct stat st;
+	bool dir = f->kind == FILE_DIR ||
+		   (f->kind == FILE_HOST && !fstat(f->host_fd, &st) && S_ISDIR(st.st_mode));
 	file_put(f);
 	if (!dir)
 		return -ENOTDIR;
