@@ -49,7 +49,7 @@ void symbolize(struct mm *mm, uint64_t pc, char *out, size_t len)
 	if (!v || !v->name || v->name[0] != '/')
 		return;
 	/* The image's lowest mapping holds its first PT_LOAD: the load bias
-	 * follows (the loader's own mappings carry no file offsets). */
+	 * follows. */
 	gva_t base_addr = v->start;
 	for (size_t i = 0; i < mm->nvmas; i++)
 		if (mm->vmas[i].name && !strcmp(mm->vmas[i].name, v->name)) {

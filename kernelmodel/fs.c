@@ -249,6 +249,11 @@ int fs_set_sysroot(const char *dir)
 	return 0;
 }
 
+bool fs_has_sysroot(void)
+{
+	return sysroot != NULL;
+}
+
 bool fs_sysroot_path(const char *path, char *out, size_t size)
 {
 	struct stat st;

@@ -54,5 +54,7 @@ int fs_set_sysroot(const char *dir);
 /* @path under the sysroot into @out when that file exists there, else @path
  * itself. Returns true when the sysroot's copy was taken. */
 bool fs_sysroot_path(const char *path, char *out, size_t size);
+/* Is there a sysroot? */
+bool fs_has_sysroot(void);
 
 #endif

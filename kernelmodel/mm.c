@@ -117,6 +117,14 @@ static void count_pte(struct mm *mm, gva_t addr, uint64_t *pte, void *arg)
 	(*(uint64_t *)arg)++;
 }
 
+/* Counts the PTEs of private pages written (or inherited) so far: what
+ * gives an anonymous VMA its anon_vma in Linux. */
+static void count_anon_pte(struct mm *mm, gva_t addr, uint64_t *pte, void *arg)
+{
+	if (PTE_FRAME(*pte) != ZERO_FRAME)
+		(*(uint64_t *)arg)++;
+}
+
 uint64_t mm_resident_pages(const struct mm *mm)
 {
 	uint64_t n = 0;
@@ -652,21 +660,6 @@ int mm_poke(struct mm *mm, gva_t dst, const void *src, size_t n)
 	return guest_copy(mm, dst, (void *)src, n, MM_WRITE, true);
 }
 
-int mm_map_frame_cow(struct mm *mm, gva_t addr, frame_t f)
-{
-	const struct vma *v = mm_find_vma(mm, addr);
-	if (!v || (addr & ~PAGE_MASK) || (v->flags & VMA_SHARED))
-		return -EINVAL;
-	uint64_t *pte = pte_slot(mm, addr, true);
-	if (!pte)
-		return -ENOMEM;
-	if (*pte & PTE_PRESENT)
-		frame_put(PTE_FRAME(*pte));
-	frame_get(f);
-	*pte = (uint64_t)f << PAGE_SHIFT | PTE_PRESENT | PTE_COW;
-	return 0;
-}
-
 int mm_clear(struct mm *mm, gva_t dst, size_t n)
 {
 	return guest_copy(mm, dst, NULL, n, MM_WRITE, true);
@@ -852,6 +845,11 @@ long mm_mmap_file(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags,
 	};
 	if ((flags & MAP_LOCKED) || mm->lock_future)
 		v.flags |= VMA_LOCKED;
+	/* mmap_region(): accountable_mapping() */
+	if (flags & MAP_NORESERVE)
+		v.flags |= VMA_NORESERVE;
+	else if (type == MAP_PRIVATE && (prot & PROT_WRITE))
+		v.flags |= VMA_ACCOUNT;
 	if (name && !strcmp(name, "[stack]"))
 		v.flags |= VMA_STACK;
 	if (name && !strcmp(name, "[heap]"))
@@ -955,6 +953,19 @@ static long mprotect_vma(struct vma *v, void *arg)
 	    mm_may_expand_vm(m->mm, v->prot, v->flags, n))
 		return -ENOMEM;
 	m->narrowed |= (vma_perms(v) & ~vma_perms(&m->want)) != 0;
+	/* mprotect_fixup(): making a private mapping writable charges it;
+	 * making it read-only again only uncharges an anonymous one that
+	 * has no anon_vma yet (no page written). */
+	if (m->want.prot & PROT_WRITE) {
+		if (!(v->prot & PROT_WRITE) &&
+		    !(v->flags & (VMA_ACCOUNT | VMA_SHARED | VMA_NORESERVE)))
+			v->flags |= VMA_ACCOUNT;
+	} else if ((v->flags & VMA_ACCOUNT) && (v->flags & VMA_ANON)) {
+		uint64_t written = 0;
+		pt_walk(m->mm, v->start, v->end, count_anon_pte, &written);
+		if (!written)
+			v->flags &= ~VMA_ACCOUNT;
+	}
 	v->prot = m->want.prot;
 	return 0;
 }

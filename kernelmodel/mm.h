@@ -34,6 +34,12 @@ enum mm_access { MM_READ = 1, MM_WRITE = 2, MM_EXEC = 4 };
 #define VMA_NOWRITE 0x80     /* MAP_SHARED of a file not open for writing (no
 			      * VM_MAYWRITE): mprotect(PROT_WRITE) is EACCES */
 #define VMA_LOCKED 0x100     /* mlock: its pages stay in memory (VM_LOCKED) */
+#define VMA_ACCOUNT 0x200    /* VM_ACCOUNT: charged as private writable memory
+			      * (mmap or mprotect made it so); kept when made
+			      * read-only unless anonymous and never written
+			      * (mprotect_fixup), so a RELRO does not merge
+			      * with the read-only mapping before it */
+#define VMA_NORESERVE 0x400  /* MAP_NORESERVE (VM_NORESERVE): never charged */
 
 struct shmem;
 struct address_space;
@@ -202,9 +208,6 @@ int mm_poke(struct mm *mm, gva_t dst, const void *src, size_t n);
 /* Read @n bytes at @src the way a debugger does (FOLL_FORCE): also from
  * mappings the guest made unreadable. 0 or -EFAULT. */
 int mm_peek(struct mm *mm, void *dst, gva_t src, size_t n);
-/* Map frame @f at page @addr (inside a private VMA, not yet populated)
- * copy-on-write; the page table takes its own reference. 0 or -errno. */
-int mm_map_frame_cow(struct mm *mm, gva_t addr, frame_t f);
 /* Zero-fill [dst, dst+n) with kernel rights (bss tails). */
 int mm_clear(struct mm *mm, gva_t dst, size_t n);
 

@@ -135,18 +135,6 @@ static int get_page(const struct file_id *id, uint64_t off,
 	return 0;
 }
 
-static int fill_from_bytes(void *dst, const void *bytes, uint64_t off)
-{
-	memcpy(dst, bytes, PAGE_SIZE);
-	return 0;
-}
-
-frame_t pagecache_get(const struct file_id *id, uint64_t off, const void *bytes)
-{
-	frame_t f;
-	return get_page(id, off, fill_from_bytes, bytes, &f) ? 0 : f;
-}
-
 /* ---- address spaces: private file mappings ---- */
 
 static struct address_space *spaces; /* the live cached ones */

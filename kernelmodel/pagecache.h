@@ -1,6 +1,7 @@
 /* The page cache: a file page that several processes map is one frame,
- * mapped copy-on-write into each mm. Execs (loader/elf.c) and private file
- * mappings (mmap, through struct address_space) share it. Besides saving the
+ * mapped copy-on-write into each mm. The segments execve maps
+ * (loader/elf.c) and private file mappings (mmap) share it, both through
+ * struct address_space. Besides saving the
  * copy and the memory, the frame keeps its physical address, so code
  * translated for one process is reused by the next (fork+exec of the same
  * program, the same libc in every process of a pipeline).
@@ -23,10 +24,6 @@ struct file_id {
  * starts over (frames still mapped live on in their page tables). */
 #define PAGECACHE_MAX_PAGES 32768
 
-/* The frame holding file page @off (page aligned) whose bytes are @bytes
- * (PAGE_SIZE of them), from the cache or filled now. Returns it with a new
- * reference for the caller, or 0 when no frame is left. */
-frame_t pagecache_get(const struct file_id *id, uint64_t off, const void *bytes);
 /* A guest opened inode @dev/@ino for writing, or closed it: pages cached
  * so far may no longer be the file's (a rewrite can keep size and mtime),
  * so they are not handed out again. Existing mappings keep theirs. */

@@ -229,19 +229,22 @@ static int snapshot_fd(const char *data, size_t len)
 	return fd;
 }
 
+/* show_map_vma(): addresses at least 8 hex digits, the header padded to
+ * 72 columns then a space before the name (an unnamed line ends in the
+ * space after the inode). */
 static int gen_maps(struct task *t, FILE *out)
 {
 	struct mm *mm = t->mm;
 	for (size_t i = 0; i < mm->nvmas; i++) {
 		const struct vma *v = &mm->vmas[i];
 		bool file = !(v->flags & VMA_ANON) && v->name && v->name[0] == '/';
-		fprintf(out, "%012lx-%012lx %c%c%c%c %08lx %02lx:%02lx %lu", (unsigned long)v->start,
-			(unsigned long)v->end, v->prot & 1 ? 'r' : '-', v->prot & 2 ? 'w' : '-',
-			v->prot & 4 ? 'x' : '-', v->flags & VMA_SHARED ? 's' : 'p',
-			file ? (unsigned long)v->pgoff : 0ul, (unsigned long)(v->dev >> 8),
-			(unsigned long)(v->dev & 0xff), (unsigned long)v->ino);
+		int n = fprintf(out, "%08lx-%08lx %c%c%c%c %08lx %02lx:%02lx %lu ", (unsigned long)v->start,
+				(unsigned long)v->end, v->prot & 1 ? 'r' : '-', v->prot & 2 ? 'w' : '-',
+				v->prot & 4 ? 'x' : '-', v->flags & VMA_SHARED ? 's' : 'p',
+				file ? (unsigned long)v->pgoff : 0ul, (unsigned long)major(v->dev),
+				(unsigned long)minor(v->dev), (unsigned long)v->ino);
 		if (v->name)
-			fprintf(out, "%*s%s", 73 - 25 - 5 - 9 - 6 - 1, "", v->name);
+			fprintf(out, "%*s%s", n < 72 ? 72 - n + 1 : 1, "", v->name);
 		fputc('\n', out);
 	}
 	return 0;

@@ -2,8 +2,8 @@
  * create_elf_tables() and fs/exec.c do_execveat_common(), with no address
  * randomization (as under `setarch -R`).
  *
- * elf_load_image() validates the headers, maps every PT_LOAD into the mm
- * and copies its file bytes; elf_setup_stack() maps "[stack]" and writes
+ * elf_load_image() validates the headers and maps every PT_LOAD into the
+ * mm (a file's as private mappings of it, an in-memory image's copied); elf_setup_stack() maps "[stack]" and writes
  * the strings, argc/argv/envp and the auxiliary vector. Every offset and size
  * read from the file is checked before use: a guest file must never crash
  * the emulator (STYLE.md E3). */
@@ -21,6 +21,7 @@
 
 #include "loader/elf.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/inode.h"
 #include "kernelmodel/pagecache.h"
 
 /* load_elf_phdrs(): the program header table may not exceed 64 KiB. */
@@ -303,11 +304,23 @@ static int scan_phdrs(Elf *elf, const GElf_Ehdr *eh, const unsigned char *image,
 	return 0;
 }
 
+/* What the VMAs of one image map: with @as a private mapping of the file
+ * (name, device, inode, offset, pages on first touch from @as), as Linux's
+ * elf_map(); else anonymous memory named @name that fill_segments() fills. */
+struct image_map {
+	const char *name;
+	uint64_t dev, ino;
+	struct address_space *as;
+};
+
 /* Create the VMAs for the segments at @bias. Pages of two segments that
  * share a boundary page are mapped once, with the union of their
- * permissions. Returns 0 or the mm's -errno. */
-static int map_segments(struct mm *mm, const struct phdr_scan *sc, gva_t bias, const char *name,
-			char *err, size_t errlen)
+ * permissions. With a file, each segment's file pages are a private
+ * mapping of the file and its bss past the last file page is anonymous
+ * read-write memory (elf_load()'s vm_brk_flags, executable when the
+ * segment is). Returns 0 or the mm's -errno. */
+static int map_segments(struct mm *mm, const struct phdr_scan *sc, gva_t bias,
+			const struct image_map *im, char *err, size_t errlen)
 {
 	gva_t mapped_end = 0; /* end of the highest mapping so far */
 	int tail_prot = 0;    /* protection of the page just below mapped_end */
@@ -318,6 +331,11 @@ static int map_segments(struct mm *mm, const struct phdr_scan *sc, gva_t bias, c
 		const struct seg *s = &sc->segs[i];
 		gva_t start = PAGE_START(s->vaddr + bias);
 		gva_t end = PAGE_ALIGN(s->vaddr + s->memsz + bias);
+		/* The file pages: the rest is bss. */
+		gva_t fend = !im->as     ? end
+			     : s->filesz ? PAGE_ALIGN(s->vaddr + s->filesz + bias)
+					 : start;
+		int bss_prot = PROT_READ | PROT_WRITE | (s->prot & PROT_EXEC);
 
 		if (start < mapped_end) {
 			tail_prot |= s->prot;
@@ -330,54 +348,43 @@ static int map_segments(struct mm *mm, const struct phdr_scan *sc, gva_t bias, c
 		}
 		if (start >= end)
 			continue;
-		r = mm_mmap(mm, start, end - start, s->prot,
-			    MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, name,
-			    PAGE_START(s->offset) + (start - PAGE_START(s->vaddr + bias)));
+		r = 0;
+		if (start < fend) {
+			struct mm_file f = {
+				.name = im->name,
+				.pgoff = PAGE_START(s->offset) + (start - PAGE_START(s->vaddr + bias)),
+				.dev = im->dev,
+				.ino = im->ino,
+				.mapping = im->as,
+			};
+			r = mm_mmap_file(mm, start, fend - start, s->prot,
+					 MAP_FIXED | MAP_PRIVATE | (im->as ? 0 : MAP_ANONYMOUS), &f);
+			tail_prot = s->prot;
+		}
+		if (r >= 0 && fend < end) {
+			gva_t bss = fend > start ? fend : start;
+			r = mm_mmap(mm, bss, end - bss, bss_prot,
+				    MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0);
+			tail_prot = bss_prot;
+		}
 		if (r < 0)
 			return reject(err, errlen, (int)r,
 				      "cannot map segment %u at 0x%" PRIx64 "-0x%" PRIx64 " (%s)",
 				      s->idx, start, end, strerror((int)-r));
 		mapped_end = end;
-		tail_prot = s->prot;
 	}
 	return 0;
 }
 
-/* Copy each segment's file bytes and zero its bss tail. Like Linux's file
- * mapping, the first page also shows the file bytes in front of p_offset,
- * except where the previous segment's bytes live. Returns 0 or -errno. */
-/* Write @len file bytes at @va: whole pages come from the page cache when
- * the image has a file identity, the rest is copied. */
-static int put_file_bytes(struct mm *mm, gva_t va, const unsigned char *image, uint64_t off,
-			  uint64_t len, const struct file_id *id)
-{
-	if (!id)
-		return mm_poke(mm, va, image + off, len);
-	gva_t end = va + len;
-	while (va < end) {
-		gva_t next = PAGE_START(va) + PAGE_SIZE;
-		if (next > end)
-			next = end;
-		int r;
-		if (!PAGE_OFF(va) && next - va == PAGE_SIZE) {
-			frame_t f = pagecache_get(id, off, image + off);
-			if (!f)
-				return -ENOMEM;
-			r = mm_map_frame_cow(mm, va, f);
-			frame_put(f);
-		} else {
-			r = mm_poke(mm, va, image + off, next - va);
-		}
-		if (r)
-			return r;
-		off += next - va;
-		va = next;
-	}
-	return 0;
-}
-
+/* Write what the VMAs do not show by themselves. Without a file mapping,
+ * each segment's file bytes (the first page also shows the file bytes in
+ * front of p_offset, as Linux's file mapping does, except where the previous
+ * segment's bytes live) and zeroes up to p_memsz in the last file page.
+ * With one, only the part of a page that a segment shares with the previous
+ * one (mapped for that one), and padzero(): the rest of the last file page
+ * of a writable segment with a bss is zero. Returns 0 or -errno. */
 static int fill_segments(struct mm *mm, const struct phdr_scan *sc, const unsigned char *image,
-			 gva_t bias, const struct file_id *id, char *err, size_t errlen)
+			 gva_t bias, bool file, char *err, size_t errlen)
 {
 	gva_t prev_end = 0;
 	size_t i;
@@ -389,20 +396,28 @@ static int fill_segments(struct mm *mm, const struct phdr_scan *sc, const unsign
 
 		if (s->filesz) {
 			uint64_t head = PAGE_OFF(s->vaddr); /* == PAGE_OFF(s->offset) */
+			uint64_t len;
+			bool shared = va - head < prev_end;
 
-			if (va - head < prev_end)
+			if (shared)
 				head = va - prev_end;
-			r = put_file_bytes(mm, va - head, image, s->offset - head, head + s->filesz, id);
+			if (file) {
+				/* The shared page only (or nothing). */
+				uint64_t room = shared ? PAGE_ALIGN(prev_end) - prev_end : 0;
+				len = head + s->filesz < room ? head + s->filesz : room;
+			} else {
+				len = head + s->filesz;
+			}
+			r = len ? mm_poke(mm, va - head, image + s->offset - head, len) : 0;
 			if (r)
 				return reject(err, errlen, r, "cannot write segment %u (%s)",
 					      s->idx, strerror(-r));
 		}
-		/* padzero(): the rest of the last file page belongs to bss. */
-		if (s->memsz > s->filesz) {
+		if (s->memsz > s->filesz && (!file || (s->prot & PROT_WRITE))) {
 			gva_t z = va + s->filesz;
 			gva_t zend = PAGE_ALIGN(z);
 
-			if (zend > va + s->memsz)
+			if (!file && zend > va + s->memsz)
 				zend = va + s->memsz;
 			r = zend > z ? mm_clear(mm, z, zend - z) : 0;
 			if (r)
@@ -500,7 +515,8 @@ struct elf_image {
 	const unsigned char *bytes;
 	size_t size;
 	const char *name;          /* NULL: anonymous VMAs */
-	const struct file_id *id;  /* NULL: no page cache */
+	const struct file_id *id;  /* NULL: no file (anonymous VMAs) */
+	int fd;                    /* with id: the file, open for reading */
 };
 
 /* Map one image into @mm: the program (@is_interp false; sets brk and
@@ -560,10 +576,24 @@ static int load_image(struct mm *mm, const struct elf_image *img, bool is_interp
 			     (uint64_t)(eh.e_entry + bias));
 		goto out;
 	}
-	ret = map_segments(mm, &sc, bias, img->name, err, errlen);
+	/* elf_map(): private mappings of the file, whose pages come from the
+	 * page cache (shared with every process running it) unless the file
+	 * is open for writing. */
+	struct image_map im = {img->name, 0, 0, NULL};
+	if (img->id) {
+		im.dev = img->id->dev;
+		im.ino = img->id->ino;
+		im.as = mapping_open(img->id, img->fd, !inode_writers(im.dev, im.ino));
+		if (!im.as) {
+			ret = reject(err, errlen, -ENOMEM, "cannot map the file (out of memory)");
+			goto out;
+		}
+	}
+	ret = map_segments(mm, &sc, bias, &im, err, errlen);
+	mapping_put(im.as); /* the VMAs hold theirs */
 	if (ret)
 		goto out;
-	ret = fill_segments(mm, &sc, image, bias, img->id, err, errlen);
+	ret = fill_segments(mm, &sc, image, bias, im.as != NULL, err, errlen);
 	if (ret)
 		goto out;
 
@@ -608,7 +638,7 @@ out:
 int elf_load_image(struct mm *mm, const void *image, size_t size, struct elf_load_info *info,
 		   char *err, size_t errlen)
 {
-	struct elf_image img = {image, size, NULL, NULL};
+	struct elf_image img = {image, size, NULL, NULL, -1};
 	return load_image(mm, &img, false, info, err, errlen);
 }
 
@@ -623,6 +653,7 @@ static int open_image(const char *path, struct elf_image *img, struct file_id *i
 	int ret = 0;
 
 	memset(img, 0, sizeof(*img));
+	img->fd = -1;
 	/* stat before open: opening a FIFO for reading would block. */
 	if (stat(path, &st) < 0) {
 		ret = -errno;
@@ -654,9 +685,11 @@ static int open_image(const char *path, struct elf_image *img, struct file_id *i
 		else
 			img->bytes = p;
 	}
-	close(fd);
-	if (ret)
+	if (ret) {
+		close(fd);
 		return ret;
+	}
+	img->fd = fd; /* for the file mappings */
 	if (!img->bytes)
 		img->bytes = (const unsigned char *)""; /* empty: "not an ELF file" */
 	img->size = (size_t)st.st_size;
@@ -675,6 +708,8 @@ static void close_image(struct elf_image *img)
 {
 	if (img->size)
 		munmap((void *)img->bytes, img->size);
+	if (img->fd >= 0)
+		close(img->fd);
 }
 
 /* Load @path as a program (or, @is_interp, as an interpreter). */

@@ -8,6 +8,7 @@
  * host MAP_SHARED mappings of the file inside the frame pool), one object
  * per inode for every process. */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "kernelmodel/prctl.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/filemap.h"
+#include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
 #include "kernelmodel/pagecache.h"
 #include "kernelmodel/rr.h"
@@ -71,6 +73,24 @@ static long fill_from_file(struct task *t, int host_fd, gva_t addr, uint64_t len
 #define MAP_SYNC 0x80000
 #endif
 
+/* The name /proc/<pid>/maps shows for a mapping of @f: d_path(), the
+ * file's path with every symbolic link resolved, which the host knows
+ * for the host descriptor. Under a chroot, a sysroot or rr (where the
+ * host's view is not the guest's or must not leak into the run) the path
+ * it was opened by. @buf has PATH_MAX bytes. */
+static const char *map_name(struct task *t, const struct file *f, char *buf)
+{
+	char link[64];
+	if (!f->path || t->fs->root || fs_has_sysroot() || rr_recording || rr_replaying)
+		return f->path;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", f->host_fd);
+	ssize_t n = readlink(link, buf, PATH_MAX - 1);
+	if (n <= 0 || buf[0] != '/')
+		return f->path;
+	buf[n] = 0;
+	return buf;
+}
+
 /* MAP_SHARED/MAP_SHARED_VALIDATE of a regular file (do_mmap's file case). */
 static long mmap_shared_file(struct task *t, struct file *f, const struct stat *st, gva_t addr,
 			     uint64_t len, int prot, int flags, uint64_t off, int acc)
@@ -94,7 +114,8 @@ static long mmap_shared_file(struct task *t, struct file *f, const struct stat *
 			return -EPERM;
 		writable = false;
 	}
-	struct mm_file mf = {f->path, off, st->st_dev, st->st_ino, NULL, NULL, writable};
+	char name[PATH_MAX];
+	struct mm_file mf = {map_name(t, f, name), off, st->st_dev, st->st_ino, NULL, NULL, writable};
 	int r = inode_pages_open(f->host_fd, acc == O_RDWR, writable, st->st_dev, st->st_ino,
 				&mf.pages);
 	if (r)
@@ -169,7 +190,8 @@ SYS(mmap)
 	if (flags & (MAP_GROWSDOWN | MAP_HUGETLB))
 		return -EINVAL;
 	/* /proc/<pid>/maps shows the file's device and inode. */
-	struct mm_file mf = {f->path, off, st.st_dev, st.st_ino, NULL};
+	char name[PATH_MAX];
+	struct mm_file mf = {map_name(t, f, name), off, st.st_dev, st.st_ino, NULL};
 	/* Under rr the bytes must reach the guest through the log: copied now. */
 	bool lazy = !rr_recording && !rr_replaying;
 	if (lazy) {
