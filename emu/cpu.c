@@ -10,6 +10,7 @@
 #include "emu/cpu.h"
 #include "emu/chaos.h"
 #include "emu/codecache.h"
+#include "emu/insn.h"
 #include "emu/x87.h"
 
 #include <errno.h>
@@ -46,6 +47,8 @@ static struct {
 	uc_hook block_hook;   /* armed only for preemptible slices */
 	bool block_hook_on;
 	int intno;            /* last interrupt seen by hook_intr, -1 if none */
+	bool insn_stop;       /* emu_restart_slice during this run */
+	bool gpf;             /* an RDTSC under PR_TSC_SIGSEGV raises #GP */
 	bool tlb_refused;     /* hook_tlb_fill said no during this run */
 	bool tlb_oom;
 	bool identity_fill;   /* translate vaddr == paddr (cache invalidation) */
@@ -376,6 +379,7 @@ int emu_set_insn_hook(bool (*fn)(struct task *, uint64_t), void (*uncount)(struc
 		return -EBUSY;
 	emu.insn_fn = fn;
 	emu.uncount_fn = uncount;
+	insn_tsc_off();
 	if (uc_hook_add(emu.uc, &h, UC_HOOK_CODE, hook_every_insn, NULL, 1, 0)) {
 		emu.insn_fn = NULL;
 		return -EIO;
@@ -444,7 +448,10 @@ static int hook_cpuid(uc_engine *uc, void *user)
 }
 
 /* ---- CPUID table ----
- * Probed once from the Haswell model before virtual TLB mode is on, then
+ * Probed once from the Sandy Bridge model before virtual TLB mode is on
+ * (the newest Unicorn model without RDRAND: there RDRAND and RDSEED raise
+ * #UD and emu/insn.c gives them the run's random bits; both are then
+ * advertised), then
  * features Unicorn does not execute correctly are cleared (DESIGN.md): AVX,
  * AVX2, FMA, F16C, XSAVE/OSXSAVE (XGETBV and XSAVE are invalid), FSGSBASE
  * (RDFSBASE is invalid), TSX. libc then picks its SSE paths. */
@@ -492,11 +499,13 @@ static int build_cpuid_table(void)
 			case 1:
 				r[2] &= ~((1u << 12) | (1u << 26) | (1u << 27) | (1u << 28) |
 					  (1u << 29)); /* FMA XSAVE OSXSAVE AVX F16C */
+				r[2] |= 1u << 30; /* RDRAND (emu/insn.c) */
 				break;
 			case 7:
 				if (sub == 0)
-					r[1] &= ~((1u << 0) | (1u << 4) | (1u << 5) | (1u << 11) |
-						  0xffff0000u); /* FSGSBASE HLE AVX2 RTM AVX-512.. */
+					r[1] = (r[1] & ~((1u << 0) | (1u << 4) | (1u << 5) | (1u << 11) |
+							 0xffff0000u)) | /* FSGSBASE HLE AVX2 RTM AVX-512.. */
+					       (1u << 18); /* RDSEED (emu/insn.c) */
 				r[2] = r[3] = 0;
 				if (sub > 0)
 					r[0] = r[1] = 0;
@@ -799,28 +808,73 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 	emu.stop_requested = false;
 	emu.intno = -1;
 	emu.tlb_refused = false;
+	emu.gpf = false;
 	emu_switch_mm(t->mm);
-	uc_err err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
-	/* A fill refused for code coherence: the CPU stopped exactly at the
-	 * instruction; act, then run it again unless the run was to end. */
-	bool unflushed = false;
-	while (!emu.tlb_refused && (codecache_resolve(&unflushed) | tb_flush_resolve())) {
-		err = UC_ERR_OK;
-		if (emu.preempted || emu.stop_requested || emu.bp_hit || interrupted ||
-		    emu.intno >= 0) {
-			if (unflushed) { /* the entry codecache_exec_entry describes */
-				uc_ctl_flush_tlb(emu.uc);
-				codecache_tlb_flushed();
+	uc_err err;
+	bool stepping = count || emu.step_armed;
+	uint64_t start = emu_reg_read(EREG_RIP);
+	for (;;) {
+		emu.insn_stop = false;
+		err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
+		/* A fill refused for code coherence: the CPU stopped exactly at the
+		 * instruction; act, then run it again unless the run was to end. */
+		bool unflushed = false;
+		while (!emu.tlb_refused && (codecache_resolve(&unflushed) | tb_flush_resolve())) {
+			err = UC_ERR_OK;
+			if (emu.preempted || emu.stop_requested || emu.bp_hit || interrupted ||
+			    emu.intno >= 0) {
+				if (unflushed) { /* the entry codecache_exec_entry describes */
+					uc_ctl_flush_tlb(emu.uc);
+					codecache_tlb_flushed();
+				}
+				break;
 			}
+			unflushed = false;
+			err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
+		}
+		if (emu.bp_hit || emu.stop_requested || emu.preempted || emu.tlb_refused ||
+		    emu.step_done)
+			break;
+		if (emu.insn_stop && !interrupted)
+			continue; /* emu/insn.c dropped a block to translate it again */
+		uint64_t rip = emu_reg_read(EREG_RIP);
+		if (err == UC_ERR_OK && emu.intno < 0 && insn_tsc_site(rip)) {
+			/* Stopped before an RDTSC/RDTSCP: do it (a step that ends
+			 * there has not reached it yet). */
+			if (stepping && rip != start) {
+				emu.step_done = emu.step_armed;
+				break;
+			}
+			if (!insn_emulate_tsc(t, rip)) {
+				emu.gpf = true;
+				break;
+			}
+			if (stepping) {
+				emu.step_done = emu.step_armed;
+				break;
+			}
+			if (interrupted)
+				break;
+			continue;
+		}
+		/* #UD on RDRAND/RDSEED: done here, and the slice goes on. */
+		if (emu.intno != 6 || !insn_emulate_ud(t))
+			break;
+		emu.intno = -1;
+		err = UC_ERR_OK;
+		if (stepping) {
+			emu.step_done = emu.step_armed;
 			break;
 		}
-		unflushed = false;
-		err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
+		if (interrupted)
+			break;
 	}
 	emu.current = NULL;
 	emu.last_err = err;
 	if (emu.bp_hit)
 		return EMU_BREAKPOINT;
+	if (emu.gpf)
+		return EMU_GPF;
 	if (emu.stop_requested)
 		return EMU_STOPPED;
 	if (emu.preempted || (interrupted && err == UC_ERR_OK && !emu.tlb_refused && emu.intno < 0))
@@ -859,6 +913,12 @@ struct uc_struct *emu_engine(void)
 struct task *emu_current_task(void)
 {
 	return emu.current;
+}
+
+void emu_restart_slice(void)
+{
+	emu.insn_stop = true;
+	uc_emu_stop(emu.uc);
 }
 
 void emu_preempt(void)
@@ -909,7 +969,7 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 	if ((err = uc_ctl_set_tcg_buffer_size(emu.uc, tcg_mib << 20)))
 		goto fail;
 	emu.tb_limit = (uint64_t)tcg_mib << 19; /* half of it */
-	if ((err = uc_ctl_set_cpu_model(emu.uc, UC_CPU_X86_HASWELL)))
+	if ((err = uc_ctl_set_cpu_model(emu.uc, UC_CPU_X86_SANDYBRIDGE)))
 		goto fail;
 	/* CR4 as Linux sets it for user space: OSFXSR (without it FXSAVE and
 	 * FXRSTOR skip MXCSR and the XMM registers, which breaks ld.so's lazy
@@ -945,6 +1005,8 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INSN, hook_cpuid, NULL, 1, 0, UC_X86_INS_CPUID)))
 		goto fail;
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INTR, hook_intr, NULL, 1, 0)))
+		goto fail;
+	if ((err = insn_init()))
 		goto fail;
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INSN_INVALID, hook_insn_invalid, NULL, 1, 0)))
 		goto fail;

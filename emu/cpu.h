@@ -33,6 +33,7 @@ enum emu_exit {
 	EMU_SEGV,     /* page fault: see the mm's last_fault */
 	EMU_ILL,      /* invalid or privileged instruction */
 	EMU_FPE,      /* divide error */
+	EMU_GPF,      /* general protection (RDTSC under PR_TSC_SIGSEGV): SIGSEGV, SI_KERNEL */
 	EMU_TRAP,     /* int3 / debug trap */
 	EMU_OOM,      /* the frame pool is exhausted */
 	EMU_ERROR,    /* the engine failed: see emu_error() */
@@ -101,6 +102,9 @@ const char *emu_error(void);
 struct uc_struct *emu_engine(void);
 struct task *emu_current_task(void);
 void emu_preempt(void);
+/* From a hook (emu/insn.c): stop, and start again at once (the slice goes
+ * on): a block was dropped to be translated anew before it runs. */
+void emu_restart_slice(void);
 /* The virtual address of the memory operand of the instruction at @rip
  * whose offset in its page is @page_off (memory hooks see physical
  * addresses); 0 when none matches. */

@@ -30,6 +30,7 @@
 #include "kernelmodel/sched.h"
 #include "kernelmodel/sched_chaos.h"
 #include "kernelmodel/signal.h"
+#include "kernelmodel/random.h"
 #include "loader/elf.h"
 #include "syscalls/dispatch.h"
 #include "syscalls/trace.h"
@@ -96,6 +97,10 @@ static void usage(FILE *out)
 		"  cloneemu diagnose --seed S [--chaos=OPTS] [--] PROGRAM [ARGS]\n"
 		"                      find the racing accesses behind a failing chaos seed\n"
 		"      --clock=host    guests read the host's clocks instead of the virtual clock\n"
+		"                      (and the host's TSC in RDTSC/RDTSCP; recorded)\n"
+		"      --random=host   getrandom, AT_RANDOM, /dev/urandom, /dev/random, RDRAND\n"
+		"                      and RDSEED give the host's random bytes (recorded), not\n"
+		"                      the default stream seeded by --seed\n"
 		"      --pid-base N    the first guest process is pid N (default 2)\n"
 		"      --host-shm      share the host's /dev/shm (default, when cloneemu may:\n"
 		"                      an empty /dev/shm of the run's own)\n"
@@ -110,7 +115,8 @@ static void usage(FILE *out)
 		"  128+N  signal N killed the first guest process (e.g. 137: SIGKILL, also\n"
 		"         after the stepper's 'quit', which kills every task)\n"
 		"  2      usage error: a bad option or value, a file that cannot be opened\n"
-		"  124    --replay: the run took another course than the recording\n"
+		"  124    --replay: the run took another course than the recording (the\n"
+		"         first differing syscall is named), or an executable differs\n"
 		"  125    deadlock: every task was blocked forever\n"
 		"  126    PROGRAM cannot run (not executable, bad ELF, emulator setup failed)\n"
 		"  127    PROGRAM or its interpreter does not exist\n"
@@ -226,6 +232,52 @@ int main(int argc, char **argv)
 	return status;
 }
 
+/* @v (*@n strings) recorded, or in a replay the recorded strings (a new
+ * NULL-terminated array, *@n set, freed by rr_strings_free). */
+static char **rr_strings(char **v, int *n)
+{
+	size_t len = 0;
+	if (!rr_replaying)
+		for (int i = 0; i < *n; i++)
+			len += strlen(v[i]) + 1;
+	long cnt = rr_replaying ? rr_value() : rr_note(*n);
+	len = (size_t)(rr_replaying ? rr_value() : rr_note((long)len));
+	if (!rr_recording && !rr_replaying)
+		return v;
+	if (cnt < 0)
+		return NULL;
+	char *blob = malloc(len + 1), **out = calloc((size_t)cnt + 2, sizeof(char *));
+	if (!blob || !out) {
+		free(blob);
+		free(out);
+		return NULL;
+	}
+	out[cnt + 1] = blob; /* for rr_strings_free */
+	if (rr_recording) {
+		for (int i = 0, at = 0; i < *n; i++) {
+			size_t l = strlen(v[i]) + 1;
+			memcpy(blob + at, v[i], l);
+			at += (int)l;
+		}
+	}
+	rr_bytes(blob, len);
+	blob[len] = 0;
+	for (long i = 0, at = 0; i < cnt && (size_t)at < len; i++) {
+		out[i] = blob + at;
+		at += (long)strlen(blob + at) + 1;
+	}
+	*n = (int)cnt;
+	return out;
+}
+
+static void rr_strings_free(char **v, char **orig, int n)
+{
+	if (v && v != orig) {
+		free(v[n + 1]);
+		free(v);
+	}
+}
+
 static int cloneemu_main(int argc, char **argv, struct env *envp)
 {
 	static const struct option opts[] = {
@@ -249,6 +301,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"inspect-at", required_argument, NULL, 'A'},
 		{"graph", required_argument, NULL, 'G'},
 		{"clock", required_argument, NULL, 'C'},
+		{"random", required_argument, NULL, 0x110},
 		{"disable-syscall", required_argument, NULL, 'D'},
 		{"sysroot", required_argument, NULL, 'L'},
 		{"pid-base", required_argument, NULL, 'B'},
@@ -259,7 +312,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	};
 	size_t phys_mb = DEFAULT_PHYS_MB;
 	bool mem_given = false;
-	bool print_stats = false, virtual_clock = true, host_shm = false;
+	bool print_stats = false, virtual_clock = true, host_shm = false, host_random = false;
 	long pid_base = 2;
 
 	const char *sysroot = getenv("CLONEEMU_LD_PREFIX");
@@ -446,6 +499,13 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			}
 			virtual_clock = !strcmp(optarg, "virtual");
 			break;
+		case 0x110:
+			if (strcmp(optarg, "host") && strcmp(optarg, "seed")) {
+				fprintf(stderr, "cloneemu: --random wants host or seed\n");
+				return EXIT_USAGE;
+			}
+			host_random = !strcmp(optarg, "host");
+			break;
 		case 'D':
 			if (syscall_disable(optarg)) {
 				fprintf(stderr, "cloneemu: --disable-syscall: no syscall named '%s'\n",
@@ -498,6 +558,17 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	sched_chaos_start(seed);
 	elf_set_layout_seed(seed);
 	clock_init(virtual_clock);
+	random_init(seed, host_random);
+	rr_syscall_name = syscall_name;
+	/* The guest's arguments and environment are input too: a replay runs
+	 * with the recorded ones (stack addresses, getenv) whatever its own. */
+	int gargc = argc - optind, genvc = envp->n;
+	char **gargv = rr_strings(argv + optind, &gargc);
+	char **genvp = rr_strings(envp->v, &genvc);
+	if (!gargv || !genvp || !gargc) {
+		fprintf(stderr, "cloneemu: out of memory\n");
+		return EXIT_CANNOT_EXEC;
+	}
 	syscall_inspect_hook = inspect_now;
 	/* The record of every task (emu/observe.c) from the first one on. */
 	observe_io = inspect_at_exit || graph_path || inspect_at_syscall;
@@ -506,10 +577,10 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	deadlock_hook = inspect_at_exit || graph_path ? inspect_deadlock : NULL;
 	struct boot_params bp = {
 		.path = path,
-		.argc = argc - optind,
-		.argv = argv + optind,
-		.envc = envp->n,
-		.envp = envp->v,
+		.argc = gargc,
+		.argv = gargv,
+		.envc = genvc,
+		.envp = genvp,
 	};
 	struct task *first;
 	int r = emu_boot(&bp, &first, err, sizeof(err));
@@ -519,6 +590,8 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	if (r) {
 		fprintf(stderr, "cloneemu: %s: %s\n", path, err[0] ? err : strerror(-r));
 		emu_fini();
+		rr_strings_free(gargv, argv + optind, gargc);
+		rr_strings_free(genvp, envp->v, genvc);
 		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	trace_enabled = trace_file || trace_summary;
@@ -534,6 +607,8 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		if (g) {
 			fprintf(stderr, "cloneemu: --gdb: %s\n", strerror(-g));
 			emu_fini();
+			rr_strings_free(gargv, argv + optind, gargc);
+			rr_strings_free(genvp, envp->v, genvc);
 			return EXIT_USAGE;
 		}
 	}
@@ -568,6 +643,8 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	}
 	emu_fini();
 	rr_finish();
+	rr_strings_free(gargv, argv + optind, gargc);
+	rr_strings_free(genvp, envp->v, genvc);
 	if (trace_file && trace_file != stderr)
 		fclose(trace_file);
 	return status;

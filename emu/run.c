@@ -39,6 +39,7 @@
 #include "kernelmodel/pid.h"
 #include "kernelmodel/prctl.h"
 #include "kernelmodel/rr.h"
+#include "kernelmodel/random.h"
 #include "loader/elf.h"
 #include "loader/exec.h"
 #include "syscalls/dispatch.h"
@@ -94,9 +95,7 @@ void emu_exec_params(struct exec_stack_params *sp, const struct task *t, const s
 	sp->hwcap = r[3];
 	sp->clktck = 100;
 	sp->minsigstksz = sigframe_size();
-	if (!rr_replaying && getrandom(sp->random, sizeof(sp->random), 0) != sizeof(sp->random))
-		memset(sp->random, 0x5a, sizeof(sp->random));
-	rr_bytes(sp->random, sizeof(sp->random));
+	get_random_bytes(sp->random, sizeof(sp->random)); /* AT_RANDOM */
 }
 
 /* The model's rlimit() for mm/mmap.c's checks: the limits of the task on
@@ -246,6 +245,11 @@ static void fault_signal(struct task *t, enum emu_exit why)
 		break;
 	case EMU_TRAP:
 		sig = SIGTRAP;
+		break;
+	case EMU_GPF: /* do_general_protection: force_sig(SIGSEGV), no address */
+		sig = SIGSEGV;
+		addr = 0;
+		t->fault_err = 0;
 		break;
 	case EMU_OOM:
 		fprintf(stderr, "cloneemu: pid %d: out of guest memory: SIGKILL\n", t->tgid);

@@ -1,6 +1,7 @@
 #include "kernelmodel/clock.h"
 
 #include <errno.h>
+#include <x86intrin.h>
 
 #include "kernelmodel/rr.h"
 
@@ -21,7 +22,10 @@ static uint64_t host_ns(clockid_t c)
 
 void clock_init(bool virtual_time)
 {
-	clk.virt = virtual_time;
+	/* The clock's kind is part of a recording: a replay needs no --clock. */
+	uint8_t v = virtual_time;
+	rr_bytes(&v, sizeof(v));
+	clk.virt = v;
 	clk.vnow = 0;
 	clk.realtime_base = host_ns(CLOCK_REALTIME);
 	rr_bytes(&clk.realtime_base, sizeof(clk.realtime_base));
@@ -74,7 +78,10 @@ int clock_read(clockid_t c, struct timespec *ts)
 		return -EINVAL;
 	}
 	if (!clk.virt) {
-		clock_gettime(c, ts);
+		/* The host's answer, part of a recording. */
+		if (!rr_replaying)
+			clock_gettime(c, ts);
+		rr_bytes(ts, sizeof(*ts));
 		return 0;
 	}
 	if (realtime_clock(c))
@@ -86,6 +93,14 @@ int clock_read(clockid_t c, struct timespec *ts)
 	ts->tv_sec = (time_t)(ns / 1000000000ull);
 	ts->tv_nsec = (long)(ns % 1000000000ull);
 	return 0;
+}
+
+uint64_t clock_read_tsc(void)
+{
+	if (!clk.virt)
+		return (uint64_t)(rr_replaying ? rr_value() : rr_note((long)__rdtsc()));
+	clk.vnow += VCLOCK_TSC_READ_NS;
+	return MONO_BASE_NS + clk.vnow;
 }
 
 uint64_t deadline_after(uint64_t ns)

@@ -28,6 +28,13 @@ int clock_read(clockid_t clk, struct timespec *ts);
  * deadline_after). */
 uint64_t clock_to_sched(clockid_t clk, uint64_t abs_ns);
 
+/* The time-stamp counter a guest reads with RDTSC/RDTSCP. Virtual: 1 tick
+ * per ns of the monotonic clock (a 1 GHz TSC), and each read moves the
+ * clock on by VCLOCK_TSC_READ_NS, so a loop waiting on the TSC ends. With
+ * --clock=host: the host's TSC, recorded and replayed. */
+#define VCLOCK_TSC_READ_NS 20
+uint64_t clock_read_tsc(void);
+
 /* Linux's KTIME_MAX: a longer time is "forever". */
 #define KTIME_MAX ((uint64_t)INT64_MAX)
 /* @sec s + @nsec ns (nsec < 1e9) in ns, saturating at KTIME_MAX as

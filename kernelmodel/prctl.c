@@ -47,6 +47,7 @@ void prctl_fork(struct task *p, const struct task *parent)
 	p->mce_process = parent->mce_process;
 	p->mce_early = parent->mce_early;
 	p->io_flusher = parent->io_flusher;
+	p->tsc_sigsegv = parent->tsc_sigsegv; /* thread flags are copied; exec keeps TIF_NOTSC */
 }
 
 void prctl_exec(struct task *t, bool secure)
@@ -121,12 +122,14 @@ long task_prctl(struct task *t, int option, uint64_t arg2, uint64_t arg3, uint64
 		return PR_TIMING_STATISTICAL;
 	case PR_SET_TIMING:
 		return arg2 != PR_TIMING_STATISTICAL ? -EINVAL : 0;
-	case PR_GET_TSC:
-		v = PR_TSC_ENABLE;
+	case PR_GET_TSC: /* get_tsc_mode */
+		v = t->tsc_sigsegv ? PR_TSC_SIGSEGV : PR_TSC_ENABLE;
 		return copy_to_guest(t->mm, arg2, &v, sizeof(v)) ? -EFAULT : 0;
-	case PR_SET_TSC:
-		/* PR_TSC_SIGSEGV would need RDTSC to fault: not modeled. */
-		return arg2 == PR_TSC_ENABLE ? 0 : -EINVAL;
+	case PR_SET_TSC: /* set_tsc_mode: TIF_NOTSC, RDTSC/RDTSCP raise SIGSEGV (emu/cpu.c) */
+		if (arg2 != PR_TSC_ENABLE && arg2 != PR_TSC_SIGSEGV)
+			return -EINVAL;
+		t->tsc_sigsegv = arg2 == PR_TSC_SIGSEGV;
+		return 0;
 	case PR_TASK_PERF_EVENTS_DISABLE:
 	case PR_TASK_PERF_EVENTS_ENABLE:
 		return 0; /* the model has no perf events to switch */

@@ -1,6 +1,7 @@
 #include "kernelmodel/rr.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +13,67 @@
 
 bool rr_recording, rr_replaying;
 
-enum rr_tag { RR_VALUE = 'v', RR_BYTES = 'b', RR_SYSCALL = 's', RR_SIGNAL = 'k', RR_END = 'e' };
+enum rr_tag {
+	RR_VALUE = 'v',
+	RR_BYTES = 'b',
+	RR_SYSCALL = 's',
+	RR_SIGNAL = 'k',
+	RR_IMAGE = 'x',
+	RR_END = 'e'
+};
+
+#define RR_MAGIC "CLONEEMU-RR 2\n"
 
 static FILE *log_file;
 static uint64_t events;
+const char *(*rr_syscall_name)(long nr);
+
+/* The syscall being made (for divergence reports): task, number, pc, args. */
+static struct rr_sys {
+	int64_t tid, nr, pc, args[6];
+} cur = {.nr = -1};
+
+static const char *tag_name(int c)
+{
+	switch (c) {
+	case RR_VALUE:
+		return "a host call's result";
+	case RR_BYTES:
+		return "a host call's bytes";
+	case RR_SYSCALL:
+		return "a syscall";
+	case RR_SIGNAL:
+		return "a signal from outside";
+	case RR_IMAGE:
+		return "an executable file";
+	case RR_END:
+	case EOF:
+		return "the end";
+	default:
+		return "garbage";
+	}
+}
+
+static void sys_text(const struct rr_sys *r, char *out, size_t len)
+{
+	const char *name = rr_syscall_name ? rr_syscall_name((long)r->nr) : NULL;
+	char num[32];
+	if (!name) {
+		snprintf(num, sizeof(num), "syscall_%lld", (long long)r->nr);
+		name = num;
+	}
+	snprintf(out, len, "task %lld at pc 0x%llx: %s(%#llx, %#llx, %#llx, %#llx, %#llx, %#llx)",
+		 (long long)r->tid, (unsigned long long)r->pc, name, (unsigned long long)r->args[0],
+		 (unsigned long long)r->args[1], (unsigned long long)r->args[2],
+		 (unsigned long long)r->args[3], (unsigned long long)r->args[4],
+		 (unsigned long long)r->args[5]);
+}
 
 int rr_start_record(const char *path)
 {
 	if (!(log_file = fopen(path, "wb")))
 		return -1;
-	fputs("CLONEEMU-RR 1\n", log_file);
+	fputs(RR_MAGIC, log_file);
 	rr_recording = true;
 	return 0;
 }
@@ -31,7 +83,7 @@ int rr_start_replay(const char *path)
 	char magic[32];
 	if (!(log_file = fopen(path, "rb")))
 		return -1;
-	if (!fgets(magic, sizeof(magic), log_file) || strcmp(magic, "CLONEEMU-RR 1\n")) {
+	if (!fgets(magic, sizeof(magic), log_file) || strcmp(magic, RR_MAGIC)) {
 		fclose(log_file);
 		log_file = NULL;
 		return -2;
@@ -65,8 +117,14 @@ static void put(uint8_t tag, const void *data, uint32_t len)
 
 static void diverged(const char *what)
 {
-	fprintf(stderr, "cloneemu: replay diverged at event %llu: %s\n",
-		(unsigned long long)events, what);
+	char in[256] = "";
+	if (cur.nr >= 0) {
+		char sys[200];
+		sys_text(&cur, sys, sizeof(sys));
+		snprintf(in, sizeof(in), " (in %s)", sys);
+	}
+	fprintf(stderr, "cloneemu: replay diverged at event %llu: %s%s\n",
+		(unsigned long long)events, what, in);
 	fflush(NULL);
 	exit(EXIT_DIVERGED);
 }
@@ -80,8 +138,9 @@ static uint32_t get(uint8_t tag, void *data, uint32_t max)
 	if (c == EOF || c == RR_END)
 		diverged("the recording ends here, the run goes on");
 	if (c != tag) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "recorded a '%c' record, the run asks for '%c'", c, tag);
+		char msg[160];
+		snprintf(msg, sizeof(msg), "the recording has %s where the run asks for %s",
+			 tag_name(c), tag_name(tag));
 		diverged(msg);
 	}
 	if (fread(&len, sizeof(len), 1, log_file) != 1 || len > max)
@@ -141,22 +200,72 @@ void rr_iov(const struct iovec *iov, int n, size_t len)
 	free(tmp);
 }
 
-void rr_syscall(int tid, long nr)
+void rr_syscall(int tid, long nr, uint64_t pc, const uint64_t args[6])
 {
-	int64_t rec[2] = {tid, nr};
+	struct rr_sys now = {tid, nr, (int64_t)pc};
+	memcpy(now.args, args, sizeof(now.args));
 	if (rr_recording) {
-		put(RR_SYSCALL, rec, sizeof(rec));
+		put(RR_SYSCALL, &now, sizeof(now));
 	} else if (rr_replaying) {
-		int64_t got[2];
-		get(RR_SYSCALL, got, sizeof(got));
-		if (got[0] != tid || got[1] != nr) {
-			char msg[128];
-			snprintf(msg, sizeof(msg),
-				 "recorded task %lld making syscall %lld, now task %d makes syscall %ld",
-				 (long long)got[0], (long long)got[1], tid, nr);
+		struct rr_sys got;
+		cur.nr = -1; /* a mismatch here is reported with both sides */
+		if (get(RR_SYSCALL, &got, sizeof(got)) != sizeof(got))
+			diverged("the recording is damaged");
+		if (memcmp(&got, &now, sizeof(now))) {
+			char msg[480], a[200], b[200];
+			sys_text(&got, a, sizeof(a));
+			sys_text(&now, b, sizeof(b));
+			snprintf(msg, sizeof(msg), "the syscall differs: recorded %s; replayed %s", a,
+				 b);
 			diverged(msg);
 		}
 	}
+	cur = now;
+}
+
+static uint64_t fnv1a(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+long rr_image(const char *path, long ret, const void *bytes, size_t size)
+{
+	struct {
+		int64_t ret;
+		uint64_t size, hash;
+		char path[4096];
+	} now = {ret, ret ? 0 : size, ret ? 0 : fnv1a(bytes, size)}, got;
+	snprintf(now.path, sizeof(now.path), "%s", path);
+	size_t len = offsetof(__typeof__(now), path) + strlen(now.path) + 1;
+	if (rr_recording)
+		put(RR_IMAGE, &now, (uint32_t)len);
+	if (!rr_replaying)
+		return ret;
+	memset(&got, 0, sizeof(got));
+	get(RR_IMAGE, &got, sizeof(got));
+	got.path[sizeof(got.path) - 1] = 0;
+	if (got.ret)
+		return got.ret; /* it failed then: it fails now, whatever is there */
+	if (ret || got.size != now.size || got.hash != now.hash) {
+		char why[160];
+		if (ret)
+			snprintf(why, sizeof(why), "it cannot be loaded now (%s)", strerror((int)-ret));
+		else
+			snprintf(why, sizeof(why),
+				 "its contents differ (%llu bytes, hash %016llx; recorded: %llu bytes, "
+				 "hash %016llx)",
+				 (unsigned long long)now.size, (unsigned long long)now.hash,
+				 (unsigned long long)got.size, (unsigned long long)got.hash);
+		fprintf(stderr, "cloneemu: replay refused: %s is not the file the recording ran: %s\n",
+			now.path, why);
+		fflush(NULL);
+		exit(EXIT_DIVERGED);
+	}
+	return 0;
 }
 
 void rr_signal(const int64_t *rec, size_t len)

@@ -42,8 +42,19 @@ static inline long rr_sys_ret(long r)
 }
 #define RR_SYS(expr) (rr_replaying ? rr_value() : rr_note(rr_sys_ret((long)(expr))))
 
-/* Every syscall: recorded as (tid, nr), or checked against the log. */
-void rr_syscall(int tid, long nr);
+/* Every syscall: recorded as (tid, nr, pc, args), or checked against the
+ * log; a difference ends the replay naming both. */
+void rr_syscall(int tid, long nr, uint64_t pc, const uint64_t args[6]);
+/* Names syscalls in divergence reports (set by the syscall layer). */
+extern const char *(*rr_syscall_name)(long nr);
+
+/* An executable or interpreter the loader read at @path: its result @ret
+ * (0 or -errno) and, loaded, a hash of its @size bytes. Recorded; in a
+ * replay a file that failed to load then fails the same way (its recorded
+ * -errno is returned), and one that loaded must load now with the same
+ * contents, or the replay is refused (exit EXIT_DIVERGED) naming the file.
+ * Returns the result to use. */
+long rr_image(const char *path, long ret, const void *bytes, size_t size);
 
 /* A signal from outside delivered at a scheduler step: @rec (its first
  * element the step) is recorded. In a replay, rr_signal_next fills @rec

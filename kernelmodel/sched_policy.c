@@ -664,6 +664,16 @@ void sched_getaffinity_task(const struct task *p, uint8_t *mask)
 		mask[i] = p->sched.cpus_mask[i] & host.active[i];
 }
 
+unsigned task_cpu(const struct task *p)
+{
+	uint8_t mask[SCHED_CPUMASK_BYTES];
+	unsigned cpu = 0;
+	sched_getaffinity_task(p, mask);
+	while (cpu < 8 * sched_cpumask_size() - 1 && !(mask[cpu / 8] >> (cpu % 8) & 1))
+		cpu++;
+	return cpu;
+}
+
 int sched_setaffinity_task(struct task *t, struct task *p, const uint8_t *in)
 {
 	if (!check_same_owner(t, p) && !ns_capable(t, p->nsproxy, CAP_SYS_NICE))

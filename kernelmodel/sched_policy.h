@@ -157,6 +157,8 @@ unsigned sched_nr_cpu_ids(void);
 /* sched_getaffinity's mask of @p (cpus_mask & the active CPUs), in @mask
  * (sched_cpumask_size() bytes). */
 void sched_getaffinity_task(const struct task *p, uint8_t *mask);
+/* The CPU @p runs on (getcpu, RDTSCP's TSC_AUX): the first its affinity allows. */
+unsigned task_cpu(const struct task *p);
 /* sched_setaffinity of @t on @p with @mask (sched_cpumask_size() bytes):
  * -EPERM (another user's task without CAP_SYS_NICE), -EBUSY (a deadline
  * task must keep every CPU), -EINVAL (no usable CPU left), or 0. */

@@ -131,6 +131,7 @@ struct task {
 	uint64_t timer_slack_ns, default_timer_slack_ns;
 	bool mce_process, mce_early; /* PR_MCE_KILL: PF_MCE_PROCESS, PF_MCE_EARLY */
 	bool io_flusher;             /* PR_SET_IO_FLUSHER */
+	bool tsc_sigsegv;            /* PR_SET_TSC PR_TSC_SIGSEGV (TIF_NOTSC) */
 	/* A FIFO open waiting for its partner (fifo_open): the file, and the
 	 * partner's open count it waits to see change. */
 	struct file *fifo_opening;

@@ -23,6 +23,7 @@
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
 #include "kernelmodel/pagecache.h"
+#include "kernelmodel/rr.h"
 
 /* load_elf_phdrs(): the program header table may not exceed 64 KiB. */
 #define ELF_MAX_PHDR_BYTES 65536u
@@ -646,8 +647,8 @@ int elf_load_image(struct mm *mm, const void *image, size_t size, struct elf_loa
  * execute bit; a directory is EACCES) and map its bytes read-only. Fills
  * @img (release with close_image()) and, for the VMAs' names, @name.
  * Returns 0 or -errno with the reason in @err. */
-static int open_image(const char *path, struct elf_image *img, struct file_id *id, char **name,
-		      char *err, size_t errlen)
+static int open_image_host(const char *path, struct elf_image *img, struct file_id *id,
+			   char **name, char *err, size_t errlen)
 {
 	struct stat st;
 	int ret = 0;
@@ -710,6 +711,26 @@ static void close_image(struct elf_image *img)
 		munmap((void *)img->bytes, img->size);
 	if (img->fd >= 0)
 		close(img->fd);
+}
+
+/* The loader reads executables itself, not through the log: a recording
+ * keeps each one's result and a hash of its bytes, and a replay loads the
+ * same files or is refused (rr_image). */
+static int open_image(const char *path, struct elf_image *img, struct file_id *id, char **name,
+		      char *err, size_t errlen)
+{
+	int ret = open_image_host(path, img, id, name, err, errlen);
+	if (!rr_recording && !rr_replaying)
+		return ret;
+	long r = rr_image(path, ret, img->bytes, ret ? 0 : img->size);
+	if (r == ret)
+		return ret;
+	if (!ret) { /* failed in the recording: fail alike */
+		close_image(img);
+		free(*name);
+		*name = NULL;
+	}
+	return reject(err, errlen, (int)r, "%s (as recorded)", strerror((int)-r));
 }
 
 /* Load @path as a program (or, @is_interp, as an interpreter). */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kernelmodel/fs.h"
+#include "kernelmodel/rr.h"
 
 #define BINPRM_BUF_SIZE 256
 #define MAX_INTERP_DEPTH 5 /* Linux gives up with ELOOP beyond this */
@@ -52,11 +53,23 @@ int strv_push(struct strv *s, int at, const char *str)
 static int load_script(const char *path, struct strv *argv, const char *script, char *interp)
 {
 	char buf[BINPRM_BUF_SIZE + 1];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, BINPRM_BUF_SIZE);
-	close(fd);
+	long n = 0; /* the bytes read, or -errno of open (a failed read: 0) */
+	if (!rr_replaying) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0) {
+			n = -errno;
+		} else {
+			n = read(fd, buf, BINPRM_BUF_SIZE);
+			n = n < 0 ? 0 : n;
+			close(fd);
+		}
+	}
+	n = rr_replaying ? rr_value() : rr_note(n);
+	if (n < 0)
+		return (int)n;
+	if (n > BINPRM_BUF_SIZE)
+		return -EIO; /* a damaged recording */
+	rr_bytes(buf, (size_t)n);
 	if (n < 2 || buf[0] != '#' || buf[1] != '!')
 		return 0;
 	buf[n] = 0;
@@ -128,12 +141,24 @@ int bprm_execve(struct mm *mm, struct linux_binprm *b, const char *path,
 	if ((r = host_path(path, b->cwd, b->file)))
 		return fail(b, r, path, "path too long");
 	for (int depth = 0;; depth++) {
-		struct stat st;
-		if (stat(b->file, &st))
-			return fail(b, -errno, b->file, errno == ENOENT ? "no such file" : strerror(errno));
-		if (S_ISDIR(st.st_mode))
+		/* 0, -errno of stat, 1: a directory, 2: not executable (recorded). */
+		long chk = 0;
+		if (!rr_replaying) {
+			struct stat st;
+			if (stat(b->file, &st))
+				chk = -errno;
+			else if (S_ISDIR(st.st_mode))
+				chk = 1;
+			else if (!S_ISREG(st.st_mode) || access(b->file, X_OK))
+				chk = 2;
+		}
+		chk = rr_replaying ? rr_value() : rr_note(chk);
+		if (chk < 0)
+			return fail(b, (int)chk, b->file,
+				    chk == -ENOENT ? "no such file" : strerror((int)-chk));
+		if (chk == 1)
 			return fail(b, -EACCES, b->file, "is a directory");
-		if (!S_ISREG(st.st_mode) || access(b->file, X_OK))
+		if (chk)
 			return fail(b, -EACCES, b->file, "not an executable regular file");
 		r = load_script(b->file, b->argv, script, interp);
 		if (r < 0)

@@ -97,7 +97,7 @@ void syscall_dispatch(struct task *t)
 		return;
 	}
 	if (rr_recording || rr_replaying)
-		rr_syscall(t->tid, nr);
+		rr_syscall(t->tid, nr, rip, a);
 	if (trace_enabled && !t->trace_resumed)
 		trace_syscall_enter(t, nr, a);
 	if (nr >= 0 && nr < NR_SYSCALLS && syscall_table[nr].fn && !disabled[nr]) {

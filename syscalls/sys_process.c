@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
+#include "kernelmodel/rr.h"
+#include "kernelmodel/clock.h"
 #include "kernelmodel/cputime.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/exit.h"
@@ -349,8 +351,15 @@ SYS(getrusage)
 SYS(sysinfo)
 {
 	struct sysinfo si;
-	if (sysinfo(&si))
-		return -errno;
+	/* The host's memory and load figures, recorded; the uptime is the
+	 * guests' boot time clock. */
+	long r = rr_replaying ? rr_value() : rr_note(sysinfo(&si) ? -errno : 0);
+	if (r)
+		return r;
+	rr_bytes(&si, sizeof(si));
+	struct timespec boot;
+	if (clock_is_virtual() && !clock_read(CLOCK_BOOTTIME, &boot))
+		si.uptime = boot.tv_sec;
 	int n = 0;
 	for (struct task *p = task_next(NULL); p; p = task_next(p))
 		n++;
@@ -361,11 +370,7 @@ SYS(sysinfo)
 /* The task runs on the first CPU its affinity allows; node 0. */
 SYS(getcpu)
 {
-	uint8_t mask[SCHED_CPUMASK_BYTES];
-	unsigned cpu = 0, node = 0;
-	sched_getaffinity_task(t, mask);
-	while (cpu < 8 * sched_cpumask_size() - 1 && !(mask[cpu / 8] >> (cpu % 8) & 1))
-		cpu++;
+	unsigned cpu = task_cpu(t), node = 0;
 	if (a[0] && put_guest(t->mm, a[0], &cpu, 4))
 		return -EFAULT;
 	if (a[1] && put_guest(t->mm, a[1], &node, 4))

@@ -31,6 +31,7 @@
 #include "kernelmodel/fs.h"
 #include "kernelmodel/inode.h"
 #include "kernelmodel/pipe.h"
+#include "kernelmodel/random.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/signal.h"
 #include "kernelmodel/tty.h"
@@ -166,6 +167,15 @@ void dir_update_time(int hdir, const char *path, bool self)
 long host_rw(struct file *f, struct iovec *iov, int n, bool to_guest, int64_t off)
 {
 	long r;
+	if (to_guest && random_chrdev(f->rdev) && !random_from_host()) {
+		/* /dev/random and /dev/urandom: the seeded stream (urandom_read_iter) */
+		size_t total = 0;
+		for (int i = 0; i < n; i++) {
+			get_random_bytes(iov[i].iov_base, iov[i].iov_len);
+			total += iov[i].iov_len;
+		}
+		return (long)total;
+	}
 	if (rr_replaying) {
 		r = rr_value();
 		if (to_guest && r > 0)

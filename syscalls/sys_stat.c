@@ -124,7 +124,7 @@ long proc_stat(struct task *t, const char *path, bool follow, struct stat *st, i
 			return 0;
 		}
 		if (target[0] == '/')
-			return stat(target, st) ? -errno : 0;
+			return host_stat(AT_FDCWD, target, st, 0);
 	}
 	/* O_PATH: what the link leads to, not opened (a socket stats too). */
 	struct file *f;
@@ -277,15 +277,28 @@ SYS(readlinkat)
 	return do_readlinkat(t, (int)a[0], a[1], a[2], (int64_t)(int)a[3]);
 }
 
+/* A host statfs result @r (made only when not replaying) into the log or
+ * out of it, with its struct. */
+static long rr_statfs(long r, struct statfs *sf)
+{
+	r = rr_replaying ? rr_value() : rr_note(r);
+	if (!r)
+		rr_bytes(sf, sizeof(*sf));
+	return r;
+}
+
 SYS(statfs)
 {
 	WITH_PATH(t, AT_FDCWD, a[0], path, hdir);
-	int fd = openat(hdir, path, O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	struct statfs sf;
-	long r = host_ret(fstatfs(fd, &sf));
-	close(fd);
+	long r = 0;
+	if (!rr_replaying) {
+		int fd = openat(hdir, path, O_PATH | O_CLOEXEC);
+		r = fd < 0 ? -errno : host_ret(fstatfs(fd, &sf));
+		if (fd >= 0)
+			close(fd);
+	}
+	r = rr_statfs(r, &sf);
 	if (!r && copy_to_guest(t->mm, a[1], &sf, sizeof(sf)))
 		r = -EFAULT;
 	return r;
@@ -296,7 +309,7 @@ SYS(statfs)
 static long pseudo_statfs(struct file *f, struct statfs *sf)
 {
 	if (f->kind == FILE_DIR)
-		return host_ret(statfs("/proc", sf));
+		return rr_statfs(rr_replaying ? 0 : host_ret(statfs("/proc", sf)), sf);
 	memset(sf, 0, sizeof(*sf));
 	sf->f_bsize = sf->f_frsize = 4096;
 	sf->f_namelen = 255;
@@ -323,11 +336,13 @@ SYS(fstatfs)
 	/* A FIFO is on the file system of its inode; a modeled /proc file
 	 * (file_stat) on proc. */
 	if (f->kind == FILE_HOST && f->path && !strncmp(f->path, "/proc/", 6)) {
-		if (statfs("/proc", &sf))
-			return -errno;
+		long r = rr_statfs(rr_replaying ? 0 : host_ret(statfs("/proc", &sf)), &sf);
+		if (r)
+			return r;
 	} else if (f->kind == FILE_HOST || (f->kind == FILE_PIPE && f->host_fd >= 0)) {
-		if (fstatfs(f->host_fd, &sf))
-			return -errno;
+		long r = rr_statfs(rr_replaying ? 0 : host_ret(fstatfs(f->host_fd, &sf)), &sf);
+		if (r)
+			return r;
 	} else {
 		long r = pseudo_statfs(f, &sf);
 		if (r)

@@ -1,0 +1,3 @@
+module go_rr
+
+go 1.23
