@@ -448,10 +448,10 @@ static int hook_cpuid(uc_engine *uc, void *user)
 }
 
 /* ---- CPUID table ----
- * Probed once from the Sandy Bridge model before virtual TLB mode is on
- * (the newest Unicorn model without RDRAND: there RDRAND and RDSEED raise
- * #UD and emu/insn.c gives them the run's random bits; both are then
- * advertised), then
+ * Probed once from the Haswell model before virtual TLB mode is on (its
+ * RDRAND, and RDSEED, which Unicorn executes as RDRAND, get the run's
+ * random bits from emu/insn.c's helper_rdrand; RDSEED is advertised too),
+ * then
  * features Unicorn does not execute correctly are cleared (DESIGN.md): AVX,
  * AVX2, FMA, F16C, XSAVE/OSXSAVE (XGETBV and XSAVE are invalid), FSGSBASE
  * (RDFSBASE is invalid), TSX. libc then picks its SSE paths. */
@@ -499,7 +499,6 @@ static int build_cpuid_table(void)
 			case 1:
 				r[2] &= ~((1u << 12) | (1u << 26) | (1u << 27) | (1u << 28) |
 					  (1u << 29)); /* FMA XSAVE OSXSAVE AVX F16C */
-				r[2] |= 1u << 30; /* RDRAND (emu/insn.c) */
 				break;
 			case 7:
 				if (sub == 0)
@@ -969,7 +968,7 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 	if ((err = uc_ctl_set_tcg_buffer_size(emu.uc, tcg_mib << 20)))
 		goto fail;
 	emu.tb_limit = (uint64_t)tcg_mib << 19; /* half of it */
-	if ((err = uc_ctl_set_cpu_model(emu.uc, UC_CPU_X86_SANDYBRIDGE)))
+	if ((err = uc_ctl_set_cpu_model(emu.uc, UC_CPU_X86_HASWELL)))
 		goto fail;
 	/* CR4 as Linux sets it for user space: OSFXSR (without it FXSAVE and
 	 * FXRSTOR skip MXCSR and the XMM registers, which breaks ld.so's lazy

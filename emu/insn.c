@@ -156,6 +156,31 @@ bool insn_emulate_tsc(struct task *t, uint64_t rip)
 	return true;
 }
 
+#if defined(__x86_64__)
+/* Unicorn's RDRAND and RDSEED (on the Haswell model it runs both, RDSEED
+ * as RDRAND) call this TCG helper for 8 random bytes; the translated code
+ * stores them in the destination and takes the arithmetic flags from
+ * cc_src. Unicorn's own copy asks the host (qemu_guest_getrandom). The
+ * build makes that copy weak in the static archive and exports this one
+ * over libunicorn.so's (CMakeLists.txt, as emu/x87.c's helpers), so every
+ * RDRAND/RDSEED gets the run's bits: the seeded stream, or with
+ * --random=host the host's, recorded. The flags go in through EFLAGS
+ * (cpu_load_eflags sets cc_src): CF=1, OF SF ZF AF PF clear, the rest
+ * (DF, IF, ...) kept. */
+uint64_t helper_rdrand_x86_64(void *env);
+uint64_t helper_rdrand_x86_64(void *env)
+{
+	uint64_t v, fl = 0;
+	get_random_bytes(&v, sizeof(v));
+	uc_engine *uc = emu_engine();
+	uc_reg_read(uc, UC_X86_REG_EFLAGS, &fl);
+	fl &= ~(uint64_t)(0x800 | 0x80 | 0x40 | 0x10 | 0x4 | 0x1);
+	fl |= 1;
+	uc_reg_write(uc, UC_X86_REG_EFLAGS, &fl);
+	return v;
+}
+#endif
+
 /* RDRAND r / RDSEED r: [66] [REX] 0f c7 /6 or /7 with a register operand.
  * The destination gets random bits (16 bits keep the rest of the
  * register, 32 bits clear the upper half), CF=1 and OF SF ZF AF PF clear:

@@ -10,10 +10,12 @@
  *    stop insn_emulate_tsc completes the instruction: the TSC from the virtual clock
  *    (kernelmodel/clock.c), RDTSCP's ECX the task's CPU (TSC_AUX, as
  *    getcpu) — or SIGSEGV for a task with prctl(PR_SET_TSC, PR_TSC_SIGSEGV);
- *  - RDRAND and RDSEED: the CPU model (Sandy Bridge) lacks them, so they
- *    raise #UD, and the #UD is completed here with bytes from
- *    kernelmodel/random.c (the seeded stream, or --random=host). CPUID
- *    advertises both. */
+ *  - RDRAND and RDSEED: Unicorn's Haswell model runs both (RDSEED as
+ *    RDRAND) through one TCG helper, helper_rdrand_x86_64, which cloneemu
+ *    defines (as emu/x87.c's helpers) to take bytes from
+ *    kernelmodel/random.c (the seeded stream, or --random=host). A model
+ *    without them would raise #UD: insn_emulate_ud completes that the
+ *    same way. CPUID advertises both. */
 #ifndef EMU_INSN_H
 #define EMU_INSN_H
 
