@@ -98,6 +98,9 @@ static void usage(FILE *out)
 		"                      find the racing accesses behind a failing chaos seed\n"
 		"      --clock=host    guests read the host's clocks instead of the virtual clock\n"
 		"                      (and the host's TSC in RDTSC/RDTSCP; recorded)\n"
+		"      --epoch=SECONDS the wall clock (CLOCK_REALTIME) starts at SECONDS after\n"
+		"                      1970-01-01 UTC instead of the host's time, so same-seed\n"
+		"                      runs that read it are identical (not with --clock=host)\n"
 		"      --random=host   getrandom, AT_RANDOM, /dev/urandom, /dev/random, RDRAND\n"
 		"                      and RDSEED give the host's random bytes (recorded), not\n"
 		"                      the default stream seeded by --seed\n"
@@ -302,6 +305,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		{"graph", required_argument, NULL, 'G'},
 		{"clock", required_argument, NULL, 'C'},
 		{"random", required_argument, NULL, 0x110},
+		{"epoch", required_argument, NULL, 0x111},
 		{"disable-syscall", required_argument, NULL, 'D'},
 		{"sysroot", required_argument, NULL, 'L'},
 		{"pid-base", required_argument, NULL, 'B'},
@@ -312,6 +316,7 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 	};
 	size_t phys_mb = DEFAULT_PHYS_MB;
 	bool mem_given = false;
+	bool epoch_given = false;
 	bool print_stats = false, virtual_clock = true, host_shm = false, host_random = false;
 	long pid_base = 2;
 
@@ -506,6 +511,22 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 			}
 			host_random = !strcmp(optarg, "host");
 			break;
+		case 0x111: {
+			char *end;
+			errno = 0;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (*end || !*optarg || optarg[strspn(optarg, " \t")] == '-' || errno == ERANGE ||
+			    v > CLOCK_EPOCH_MAX) {
+				fprintf(stderr,
+					"cloneemu: --epoch wants seconds since 1970-01-01 UTC, 0 to %llu, "
+					"got '%s'\n",
+					CLOCK_EPOCH_MAX, optarg);
+				return EXIT_USAGE;
+			}
+			epoch_given = true;
+			clock_set_epoch(v);
+			break;
+		}
 		case 'D':
 			if (syscall_disable(optarg)) {
 				fprintf(stderr, "cloneemu: --disable-syscall: no syscall named '%s'\n",
@@ -534,6 +555,11 @@ static int cloneemu_main(int argc, char **argv, struct env *envp)
 		return EXIT_USAGE;
 	}
 
+	if (epoch_given && !virtual_clock) {
+		fprintf(stderr, "cloneemu: --epoch sets the virtual clock; --clock=host reads the "
+				"host's\n");
+		return EXIT_USAGE;
+	}
 	if (sysroot && *sysroot && fs_set_sysroot(sysroot)) {
 		fprintf(stderr, "cloneemu: --sysroot: %s is not a directory\n", sysroot);
 		return EXIT_USAGE;

@@ -10,8 +10,16 @@
 static struct {
 	bool virt;
 	uint64_t vnow;          /* virtual ns since start */
-	uint64_t realtime_base; /* host CLOCK_REALTIME at start */
+	uint64_t realtime_base; /* CLOCK_REALTIME at start: the host's, or --epoch */
+	bool epoch_set;
+	uint64_t epoch_ns;
 } clk = {.virt = true};
+
+void clock_set_epoch(uint64_t sec)
+{
+	clk.epoch_set = true;
+	clk.epoch_ns = sec * 1000000000ull;
+}
 
 static uint64_t host_ns(clockid_t c)
 {
@@ -27,7 +35,8 @@ void clock_init(bool virtual_time)
 	rr_bytes(&v, sizeof(v));
 	clk.virt = v;
 	clk.vnow = 0;
-	clk.realtime_base = host_ns(CLOCK_REALTIME);
+	/* Recorded either way: a replay starts where the recording did. */
+	clk.realtime_base = clk.epoch_set && clk.virt ? clk.epoch_ns : host_ns(CLOCK_REALTIME);
 	rr_bytes(&clk.realtime_base, sizeof(clk.realtime_base));
 }
 

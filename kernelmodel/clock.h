@@ -13,6 +13,11 @@
 #define VCLOCK_SYSCALL_NS 1000 /* what one syscall costs on the virtual clock */
 #define VCLOCK_BLOCK_NS 10     /* ... and one basic block of preempted guest code */
 
+/* Before clock_init: the virtual CLOCK_REALTIME starts at @sec seconds
+ * after the epoch instead of the host's time (--epoch; @sec at most
+ * CLOCK_EPOCH_MAX, so the clock has centuries to run before KTIME_MAX). */
+#define CLOCK_EPOCH_MAX 4102444800ull /* 2100-01-01 */
+void clock_set_epoch(uint64_t sec);
 void clock_init(bool virtual_time);
 bool clock_is_virtual(void);
 /* The scheduler's clock in ns: deadlines of sleeps, futexes and timers. */

@@ -12,7 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs=(cmake make gcc pkg-config libcapstone-dev libelf-dev libcmocka-dev
-      musl-tools manpages-dev clang libclang-rt-14-dev busybox-static bash-static qemu-user qemu-user-static strace golang-go graphviz
+      musl-tools manpages-dev clang libclang-rt-14-dev busybox-static bash-static qemu-user qemu-user-static strace golang-go graphviz rustc
       # tests/realprogs: the host's own dynamic programs run as guests
       dash bash coreutils diffutils findutils grep sed mawk gzip tar xz-utils bzip2 file
       perl python3 git libc6-dev binutils patch bc openssl sqlite3 jq zip unzip zstd)

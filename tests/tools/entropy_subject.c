@@ -1,13 +1,16 @@
 /* The subject of the same-seed tests (rr_cases.sh): everything a program
  * can read that changes from run to run without input — the TSC (RDTSC,
  * RDTSCP), the CPU's random numbers (RDRAND, RDSEED, when CPUID has
- * them), getrandom, AT_RANDOM, /dev/urandom and /dev/random. */
+ * them), getrandom, AT_RANDOM, /dev/urandom and /dev/random, and the
+ * clocks (the wall clock starts at the host's time unless --epoch). */
 #include <cpuid.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/auxv.h>
 #include <sys/random.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 int main(void)
@@ -59,5 +62,15 @@ int main(void)
 	printf("\n/dev/random %zd:", n);
 	for (int i = 0; i < 8; i++) printf(" %02x", g[i]);
 	printf("\n");
+	struct timespec rt, mono, boot;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	printf("realtime %lld.%09ld time %lld gettimeofday %lld.%06ld\n", (long long)rt.tv_sec,
+	       rt.tv_nsec, (long long)time(NULL), (long long)tv.tv_sec, (long)tv.tv_usec);
+	printf("monotonic %lld.%09ld boottime %lld.%09ld\n", (long long)mono.tv_sec, mono.tv_nsec,
+	       (long long)boot.tv_sec, boot.tv_nsec);
 	return 0;
 }

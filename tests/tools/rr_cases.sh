@@ -11,6 +11,14 @@
 #   busybox       busybox wc, ls -l and date recorded, replayed with the
 #                 input files removed: same output and trace
 #   changed_exe   a replay against a changed executable is refused, naming it
+#   epoch         the wall clock: without --epoch it starts at the host's time
+#                 (same-seed runs differ there and only there), --epoch=S
+#                 fixes it (C clocks, a shell running date: identical output
+#                 and trace), recorded and replayed; bad values refused
+#   rust_seed     same-seed runs of a Rust program (rustc, Debian's) identical
+#
+# Same-seed runs use --epoch (the wall clock's start), which a Go or Rust
+# runtime and the C subject read.
 set -uo pipefail
 case_=$1 emu=$2 gdir=$3 go=${4:-}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rr_cases.XXXXXX") || exit 2
@@ -32,13 +40,18 @@ record_replay() {
 	cmp -s "$tmp/t1" "$tmp/t2" || { diff "$tmp/t1" "$tmp/t2" | head; fail "replayed trace of $* differs"; }
 }
 
-# Two runs with --seed 3 identical (output and trace), --seed 4 different.
+epoch=1700000000 # 2023-11-14 22:13:20 UTC
+
+# Two runs with --seed 3 identical (output and trace), --seed 4 different
+# (SAME_SEED_ONLY=1: only the first two, for programs that read no
+# randomness).
 same_seed() {
-	"$emu" --seed 3 --trace="$tmp/s1" "$@" >"$tmp/p1" </dev/null || fail "seed 3 run of $*"
-	"$emu" --seed 3 --trace="$tmp/s2" "$@" >"$tmp/p2" </dev/null || fail "second seed 3 run"
-	"$emu" --seed 4 --trace="$tmp/s3" "$@" >"$tmp/p3" </dev/null || fail "seed 4 run"
+	"$emu" --seed 3 --epoch=$epoch --trace="$tmp/s1" "$@" >"$tmp/p1" </dev/null || fail "seed 3 run of $*"
+	"$emu" --seed 3 --epoch=$epoch --trace="$tmp/s2" "$@" >"$tmp/p2" </dev/null || fail "second seed 3 run"
 	cmp -s "$tmp/p1" "$tmp/p2" || { diff "$tmp/p1" "$tmp/p2"; fail "same seed, other output"; }
 	cmp -s "$tmp/s1" "$tmp/s2" || { diff "$tmp/s1" "$tmp/s2" | head; fail "same seed, other trace"; }
+	[ -z "${SAME_SEED_ONLY:-}" ] || return 0
+	"$emu" --seed 4 --epoch=$epoch --trace="$tmp/s3" "$@" >"$tmp/p3" </dev/null || fail "seed 4 run"
 	cmp -s "$tmp/s1" "$tmp/s3" && fail "seeds 3 and 4 gave the same trace"
 	cmp -s "$tmp/p1" "$tmp/p3" && fail "seeds 3 and 4 gave the same output"
 }
@@ -80,6 +93,53 @@ go_seed)
 	build_go
 	same_seed -E GOMAXPROCS=4 "$tmp/go_rr" "$tmp/in/words.txt"
 	grep -q '^lines 5 words 6 size 29 dir \[other words.txt\]$' "$tmp/p1" || { cat "$tmp/p1"; fail "go output"; }
+	grep -q '^now 2023-11-14T22:13:20\.' "$tmp/p1" || { cat "$tmp/p1"; fail "go's time.Now is not --epoch's"; }
+	;;
+epoch)
+	s=$gdir/tools_entropy_subject
+	# Without --epoch the wall clock is the host's at the start (make needs
+	# file times and now to agree): two same-seed runs differ in it, and in
+	# nothing else.
+	"$emu" --seed 3 "$s" >"$tmp/h1" && "$emu" --seed 3 "$s" >"$tmp/h2" || fail "runs without --epoch"
+	cmp -s "$tmp/h1" "$tmp/h2" && fail "two runs without --epoch read the same wall clock"
+	diff <(grep -v '^realtime ' "$tmp/h1") <(grep -v '^realtime ' "$tmp/h2") ||
+		fail "runs without --epoch differ beyond the wall clock"
+	host=$(date +%s)
+	read -r _ rt _ < <(grep '^realtime ' "$tmp/h1")
+	[ "${rt%.*}" -le "$host" ] && [ "${rt%.*}" -ge $((host - 60)) ] || fail "the wall clock $rt is not the host's ($host)"
+	# --epoch: C clocks, RDTSC, getrandom (the subject), then a shell running date.
+	same_seed "$s"
+	grep -q "^realtime $epoch\.[0-9]\{9\} time $epoch gettimeofday $epoch\.[0-9]\{6\}$" "$tmp/p1" ||
+		{ cat "$tmp/p1"; fail "the clocks do not start at --epoch"; }
+	grep -q '^monotonic 1000\.' "$tmp/p1" || { cat "$tmp/p1"; fail "the monotonic clock moved with --epoch"; }
+	SAME_SEED_ONLY=1 same_seed /bin/sh -c 'export TZ=UTC0 LC_ALL=C; date; date +%s.%N; sleep 0.25; date +%s.%N'
+	[ "$(sed -n 1p "$tmp/p1")" = "$(TZ=UTC0 LC_ALL=C date -d @$epoch)" ] || { cat "$tmp/p1"; fail "date does not print --epoch's time"; }
+	grep -q "^$((epoch)).[0-9]\{9\}$" "$tmp/p1" && grep -q "^$((epoch)).2[5-9][0-9]\{7\}$" "$tmp/p1" ||
+		{ cat "$tmp/p1"; fail "date +%s.%N before and after sleep 0.25"; }
+	# Recorded and replayed, with and without --epoch.
+	record_replay : --epoch=$epoch "$s"
+	grep -q "^realtime $epoch\." "$tmp/o2" || fail "replayed wall clock"
+	record_replay 'sleep 0.1' "$s"
+	# Bad values and --clock=host are refused (exit 2).
+	for bad in -1 x 1e9 4102444801 99999999999999999999 ''; do
+		"$emu" --epoch="$bad" "$s" >/dev/null 2>"$tmp/e"
+		[ $? = 2 ] && grep -q 'epoch wants' "$tmp/e" || fail "--epoch='$bad' accepted"
+	done
+	"$emu" --epoch=5 --clock=host "$s" >/dev/null 2>"$tmp/e"
+	[ $? = 2 ] && grep -q 'clock=host' "$tmp/e" || fail "--epoch with --clock=host accepted"
+	"$emu" --epoch=0 "$s" | grep -q '^realtime 0\.' || fail "--epoch=0"
+	;;
+rust_seed)
+	rustc=/usr/bin/rustc
+	[ -x "$rustc" ] || rustc=$(command -v rustc) || { echo "no rustc: skipped"; exit 77; }
+	"$rustc" -O -C target-feature=+crt-static -o "$tmp/rust_rr" "$(dirname "$0")/rust_rr/main.rs" ||
+		fail "rustc"
+	mkdir "$tmp/in"
+	printf 'one two three\nfour five\n\nsix\n' >"$tmp/in/words.txt"
+	same_seed "$tmp/rust_rr" "$tmp/in/words.txt"
+	grep -q '^words 6 order \[' "$tmp/p1" && grep -q "^now $epoch\.[0-9]\{9\} slept true$" "$tmp/p1" ||
+		{ cat "$tmp/p1"; fail "rust output"; }
+	record_replay 'rm -rf "$tmp/in"' "$tmp/rust_rr" "$tmp/in/words.txt"
 	;;
 go_replay)
 	build_go

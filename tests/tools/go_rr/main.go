@@ -1,9 +1,9 @@
 // The Go subject of the record/replay and same-seed tests (rr_cases.sh):
 // reads the file named by its argument, counts its words in goroutines,
 // stats it, lists its directory, and prints the counts with random bytes
-// (crypto/rand: getrandom) and math/rand's seed-less numbers (the
-// runtime's seed). It reads no wall clock: a run's wall clock starts at the
-// host's time (README), the one thing same-seed runs do not share.
+// (crypto/rand: getrandom), math/rand's seed-less numbers (the runtime's
+// seed) and the wall clock (time.Now: the host's time at the start of a
+// run, or --epoch's, which same-seed runs then share).
 package main
 
 import (
@@ -51,4 +51,5 @@ func main() {
 	fmt.Printf("lines %d words %d size %d dir %v\n", len(lines), words, st.Size(), names)
 	time.Sleep(10 * time.Millisecond)
 	fmt.Printf("random %x math/rand %d\n", b, mrand.Intn(1000000))
+	fmt.Printf("now %s\n", time.Now().UTC().Format(time.RFC3339Nano))
 }
