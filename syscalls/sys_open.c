@@ -320,9 +320,17 @@ SYS(getcwd)
 
 static long chdir_to(struct task *t, int hdir, const char *path)
 {
-	int fd = openat(hdir, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Recorded: a replay changes directory as the recording did, also
+	 * into one that is gone or now refused. Its cwd is the directory when
+	 * it is there (the loader reads a relative executable through it),
+	 * else a stand-in: the answers about what is in it come from the
+	 * recording. */
+	int fd = (int)RR_SYS(openat(hdir, path, O_PATH | O_DIRECTORY | O_CLOEXEC));
 	if (fd < 0)
-		return -errno;
+		return fd;
+	if (rr_replaying && (fd = openat(hdir, path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 &&
+	    (fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -ENFILE;
 	fs_set_cwd(t->fs, fd);
 	return 0;
 }

@@ -16,6 +16,8 @@
 #                 fixes it (C clocks, a shell running date: identical output
 #                 and trace), recorded and replayed; bad values refused
 #   rust_seed     same-seed runs of a Rust program (rustc, Debian's) identical
+#   programs      git status (which chdirs into the repository), sqlite3 and
+#                 python3 recorded, replayed with their files removed
 #
 # Same-seed runs use --epoch (the wall clock's start), which a Go or Rust
 # runtime and the C subject read.
@@ -128,6 +130,23 @@ epoch)
 	"$emu" --epoch=5 --clock=host "$s" >/dev/null 2>"$tmp/e"
 	[ $? = 2 ] && grep -q 'clock=host' "$tmp/e" || fail "--epoch with --clock=host accepted"
 	"$emu" --epoch=0 "$s" | grep -q '^realtime 0\.' || fail "--epoch=0"
+	;;
+programs)
+	for p in git sqlite3 python3; do
+		command -v $p >/dev/null || { echo "no $p: skipped"; exit 77; }
+	done
+	git init -q "$tmp/repo" && (cd "$tmp/repo" && echo a >a && git add a &&
+		git -c user.name=u -c user.email=u@h commit -qm init && echo b >b && echo c >>a) ||
+		fail "making the repository"
+	record_replay 'rm -rf "$tmp/repo"' "$(command -v git)" -C "$tmp/repo" status --short
+	[ "$(cat "$tmp/o1")" = "$(printf ' M a\n?? b')" ] || { cat "$tmp/o1"; fail "git status output"; }
+	sqlite3 "$tmp/db" 'create table t(x); insert into t values (1),(2),(3);' || fail "sqlite3"
+	record_replay 'rm -f "$tmp/db"' "$(command -v sqlite3)" "$tmp/db" 'select sum(x), count(*), random() from t;'
+	grep -q '^6|3|' "$tmp/o1" || { cat "$tmp/o1"; fail "sqlite3 output"; }
+	printf 'import os, random, time\nprint(open(os.path.join(os.path.dirname(__file__), "in.txt")).read().upper(), random.random(), time.time())\n' >"$tmp/s.py"
+	echo hello >"$tmp/in.txt"
+	record_replay 'rm -f "$tmp/s.py" "$tmp/in.txt"' "$(command -v python3)" "$tmp/s.py"
+	grep -q '^HELLO' "$tmp/o1" || { cat "$tmp/o1"; fail "python3 output"; }
 	;;
 rust_seed)
 	rustc=/usr/bin/rustc
