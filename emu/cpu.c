@@ -42,6 +42,8 @@ static struct {
 	struct task *current; /* the task on the CPU during emu_run */
 	bool stop_requested;
 	bool preempted;
+	bool block_stop;      /* hook_block stopped the CPU before the block at ... */
+	uint64_t block_stop_pc;
 	uint64_t budget;      /* blocks left in the slice */
 	uint64_t slice;
 	uc_hook block_hook;   /* armed only for preemptible slices */
@@ -332,6 +334,8 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	if (--emu.budget == 0 || interrupted) {
 		emu.preempted = true;
+		emu.block_stop = true;
+		emu.block_stop_pc = addr;
 		uc_emu_stop(uc);
 	}
 }
@@ -799,6 +803,26 @@ enum emu_exit emu_run(struct task *t, uint64_t slice)
 	return run_engine(t, 0);
 }
 
+/* uc_emu_start, with the pc right after a stop at a block start.
+ *
+ * hook_block's stop takes effect before the block's first instruction
+ * (the exit-request check follows the block hook), and cpu_tb_exec puts
+ * the pc back at the block's start for that exit (TB_EXIT_REQUESTED) --
+ * but in Unicorn 2.1.1 only when no UC_HOOK_CODE exists at all. With one
+ * (gdb's breakpoints, reverse execution's or chaos's hook) the pc stays
+ * what was last stored: when the block was entered by a chained jump
+ * (a direct jmp/jcc/call, which skips the jump's own pc store), that is
+ * the pc of an earlier instruction, which then ran again (a direct call
+ * twice: two threads of fib under gdb crashed at pc 0x15). */
+static uc_err start_engine(uint64_t count)
+{
+	emu.block_stop = false;
+	uc_err err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
+	if (emu.block_stop)
+		emu_reg_write(EREG_RIP, emu.block_stop_pc);
+	return err;
+}
+
 static enum emu_exit run_engine(struct task *t, uint64_t count)
 {
 	emu.preempted = false;
@@ -814,7 +838,7 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 	uint64_t start = emu_reg_read(EREG_RIP);
 	for (;;) {
 		emu.insn_stop = false;
-		err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
+		err = start_engine(count);
 		/* A fill refused for code coherence: the CPU stopped exactly at the
 		 * instruction; act, then run it again unless the run was to end. */
 		bool unflushed = false;
@@ -829,7 +853,7 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 				break;
 			}
 			unflushed = false;
-			err = uc_emu_start(emu.uc, emu_reg_read(EREG_RIP), 0, 0, count);
+			err = start_engine(count);
 		}
 		if (emu.bp_hit || emu.stop_requested || emu.preempted || emu.tlb_refused ||
 		    emu.step_done)

@@ -170,6 +170,28 @@ diagnose_names_lines)
 	done < <(sed -n 's/^  replay: [^ ]* \(--chaos[^ ]*\) --seed \([0-9]*\) -- .*/\1 \2/p' "$tmp/explore")
 	[ "$ok" -eq 1 ] || { cat "$tmp/explore" "$tmp/diag"; fail "diagnose explained none of the failing seeds"; }
 	;;
+calls_preempted)
+	# Preempted at blocks entered by chained direct calls while a code
+	# hook exists: every one of these crashed (a call ran twice).
+	calls=$dir/calls_threads.$libc
+	for s in 1 2 3; do
+		out=$("$emu" --chaos --seed "$s" -- "$calls" 2>&1)
+		r=$?
+		[ "$r" -eq 0 ] && [ "$out" = "fib 46368 75025" ] || fail "--chaos --seed $s: $out (exit $r)"
+	done
+	for rev in off ''; do # gdb's breakpoints as bounded hooks; reverse's hook
+		port=$((20000 + RANDOM % 20000))
+		CLONEEMU_REVERSE=$rev "$emu" --gdb "$port" "$calls" >"$tmp/out" 2>"$tmp/err" &
+		pid=$!
+		for _ in $(seq 200); do grep -q waiting "$tmp/err" && break; sleep 0.05; done
+		timeout 120 gdb -batch -nx -ex "target remote :$port" -ex 'break abort' -ex continue \
+			"$calls" >"$tmp/gdb" 2>&1
+		wait "$pid"
+		r=$?
+		[ "$r" -eq 0 ] && [ "$(cat "$tmp/out")" = "fib 46368 75025" ] ||
+			{ cat "$tmp/gdb"; fail "under gdb (CLONEEMU_REVERSE=$rev): $(cat "$tmp/out") (exit $r)"; }
+	done
+	;;
 *)
 	echo "chaos.sh: unknown case $case" >&2
 	exit 2
