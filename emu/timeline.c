@@ -242,21 +242,12 @@ void timeline_run_begin(struct obs_task *o)
 }
 
 /* The name of syscall @nr for a slice (E events repeat their B's name). */
-static const char *sys_slice_name(long nr, char *buf, size_t len)
-{
-	const char *name = syscall_name(nr);
-	if (name)
-		return name;
-	snprintf(buf, len, "syscall_%ld", nr);
-	return buf;
-}
-
 static void close_syscall(struct obs_task *o)
 {
 	char buf[32];
 	if (!o->in_syscall)
 		return;
-	tl_simple(o, "E", sys_slice_name(o->sys_nr, buf, sizeof(buf)), "syscall");
+	tl_simple(o, "E", syscall_name_or_nr(o->sys_nr, buf, sizeof(buf)), "syscall");
 	o->in_syscall = false;
 }
 
@@ -276,7 +267,7 @@ void timeline_sys_enter(struct obs_task *o, long nr)
 		return;
 	close_syscall(o);
 	char buf[32];
-	tl_begin_event(o, "B", sys_slice_name(nr, buf, sizeof(buf)), "syscall");
+	tl_begin_event(o, "B", syscall_name_or_nr(nr, buf, sizeof(buf)), "syscall");
 	tl_printf(",\"args\":{\"nr\":%ld}", nr);
 	tl_end_event();
 	o->in_syscall = true;
@@ -288,7 +279,7 @@ void timeline_sys_exit(struct obs_task *o, long nr, long ret, const char *blocke
 	char buf[32];
 	if (!o->in_syscall || nr != o->sys_nr)
 		return;
-	tl_begin_event(o, "E", sys_slice_name(nr, buf, sizeof(buf)), "syscall");
+	tl_begin_event(o, "E", syscall_name_or_nr(nr, buf, sizeof(buf)), "syscall");
 	if (blocked_on)
 		tl_printf(",\"args\":{\"blocked\":true}");
 	else if (ret == -EKBLOCK)

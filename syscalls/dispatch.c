@@ -53,6 +53,15 @@ const char *syscall_name(long nr)
 	return nr >= 0 && nr < NR_SYSCALLS ? syscall_names[nr] : NULL;
 }
 
+const char *syscall_name_or_nr(long nr, char *buf, size_t len)
+{
+	const char *name = syscall_name(nr);
+	if (name)
+		return name;
+	snprintf(buf, len, "syscall_%#lx", nr);
+	return buf;
+}
+
 void syscall_return_to(uint64_t rip)
 {
 	emu_reg_write(EREG_RIP, rip - 2);

@@ -34,6 +34,10 @@ void deliver_signals(struct task *t);
 size_t sigframe_size(void);
 /* Name of syscall @nr, or NULL when it is not an x86_64 syscall. */
 const char *syscall_name(long nr);
+/* What strace calls syscall @nr: its name, or "syscall_0x1c8" (@nr in hex)
+ * written into @buf (@len bytes) for a number x86_64 does not have. For
+ * --trace, --summary and --timeline alike. */
+const char *syscall_name_or_nr(long nr, char *buf, size_t len);
 
 /* --warn-unknown: report each syscall that returns ENOSYS because cloneemu
  * does not know it (once per number). */

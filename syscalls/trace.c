@@ -47,15 +47,6 @@ struct json_pending {
 static struct json_pending *jp;
 static size_t njp;
 
-static const char *name_of(long nr, char *buf, size_t size)
-{
-	const char *n = syscall_name(nr);
-	if (n)
-		return n;
-	snprintf(buf, size, "syscall_%#lx", nr);
-	return buf;
-}
-
 /* strace -f prefixes lines with the pid while it traces more than one. */
 static bool several_tasks(void)
 {
@@ -121,7 +112,7 @@ static void resume_line(struct task *t, long nr)
 		return;
 	interrupt_line(t->tid);
 	start_line(t);
-	tb_printf(&line, "<... %s resumed>", name_of(nr, buf, sizeof(buf)));
+	tb_printf(&line, "<... %s resumed>", syscall_name_or_nr(nr, buf, sizeof(buf)));
 }
 
 /* ---- JSON ---- */
@@ -200,7 +191,7 @@ static void json_line(struct task *t, long nr, const uint64_t *a, long ret, cons
 	struct tbuf b = {0};
 	tb_printf(&b, "{\"vtime\":%llu,\"pid\":%d,\"tid\":%d,\"syscall\":",
 		  (unsigned long long)now_ns(), t->tgid, t->tid);
-	json_quote(&b, name_of(nr, buf, sizeof(buf)));
+	json_quote(&b, syscall_name_or_nr(nr, buf, sizeof(buf)));
 	tb_printf(&b, ",\"args\":%s]", args);
 	tb_puts(&b, ",\"raw\":[");
 	for (int i = 0; i < trace_nargs(nr); i++)
@@ -277,7 +268,7 @@ void trace_syscall_enter(struct task *t, long nr, const uint64_t *a)
 	}
 	interrupt_line(t->tid);
 	start_line(t);
-	tb_printf(&line, "%s(", name_of(nr, buf, sizeof(buf)));
+	tb_printf(&line, "%s(", syscall_name_or_nr(nr, buf, sizeof(buf)));
 	trace_args(&line, t, nr, a, 0, 0, false);
 }
 

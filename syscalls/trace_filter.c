@@ -205,11 +205,7 @@ void trace_summary_print(FILE *out)
 	for (int i = 0; i < n; i++) {
 		const struct counter *c = &counts[order[i]];
 		char unknown[32];
-		const char *name = syscall_name(order[i]);
-		if (!name) {
-			snprintf(unknown, sizeof(unknown), "syscall_%#x", order[i]);
-			name = unknown;
-		}
+		const char *name = syscall_name_or_nr(order[i], unknown, sizeof(unknown));
 		fprintf(out, "%6.2f %4llu.%06llu %11llu %9lu %9.lu %s\n",
 			total_ns ? 100.0 * (double)c->ns / (double)total_ns : 0.0,
 			(unsigned long long)(c->ns / 1000000000ull),

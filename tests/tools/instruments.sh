@@ -168,6 +168,12 @@ PY
 	sed -i -E 's/(getrandom\()"[^"]*"(\.\.\.)?/\1"<host random>"/' "$tmp/tr1" "$tmp/tr2"
 	cmp -s "$tmp/tr1" "$tmp/tr2" || { diff "$tmp/tr1" "$tmp/tr2" | head; fail "--timeline changed the trace"; }
 	grep -q '^+++ exited with 0 +++$' "$tmp/tr2" || fail "no exit line with --timeline"
+	# A number x86_64 has no syscall for is named as strace names it
+	# (bad_pointer makes syscall 1000; its stdout must not be /dev/null,
+	# which takes a write from a bad pointer).
+	"$emu" --timeline "$tmp/u.json" "$gdir/bad_pointer.glibc" >"$tmp/u.out" 2>&1
+	grep -q '"ph":"B","name":"syscall_0x3e8"' "$tmp/u.json" ||
+		fail "syscall 1000 is not syscall_0x3e8 in the timeline"
 	# Job control: a child stopped by SIGSTOP until SIGCONT.
 	"$emu" --timeline "$tmp/s.json" "$gdir/wait_stop_cont.glibc" >/dev/null || fail "wait_stop_cont"
 	python3 "$(dirname "$0")/timeline_check.py" "$tmp/s.json" --need stopped --need SIGCONT ||
