@@ -2,7 +2,7 @@
  *
  * Memory: the frame pool (kernelmodel/frame.c) is mapped once as guest
  * physical memory at address 0. In UC_TLB_VIRTUAL mode Unicorn asks
- * hook_tlb_fill for every TLB miss; it walks the current mm (mm_fault), which
+ * emu/cpu_tlb.c for every TLB miss; it walks the current mm (mm_fault), which
  * demand-allocates and breaks copy-on-write. A refused fill ends the run with
  * UC_ERR_EXCEPTION; the refused address is remembered for SIGSEGV. A fill
  * refused to keep translated code coherent (emu/codecache.h) is acted on and
@@ -10,6 +10,7 @@
 #include "emu/cpu.h"
 #include "emu/chaos.h"
 #include "emu/codecache.h"
+#include "emu/cpu_tlb.h"
 #include "emu/insn.h"
 #include "emu/x87.h"
 
@@ -38,7 +39,6 @@ struct cpuid_entry {
 
 static struct {
 	uc_engine *uc;
-	struct mm *mm;        /* the mm the TLB currently translates */
 	struct task *current; /* the task on the CPU during emu_run */
 	bool stop_requested;
 	bool preempted;
@@ -51,15 +51,7 @@ static struct {
 	int intno;            /* last interrupt seen by hook_intr, -1 if none */
 	bool insn_stop;       /* emu_restart_slice during this run */
 	bool gpf;             /* an RDTSC under PR_TSC_SIGSEGV raises #GP */
-	bool tlb_refused;     /* hook_tlb_fill said no during this run */
-	bool tlb_oom;
-	bool identity_fill;   /* translate vaddr == paddr (cache invalidation) */
-	uint64_t inval_va;    /* or: invalidate through this guest page (codecache_resolve) */
-	bool inval_fill;
 	uc_err last_err;
-	uint64_t tb_bytes;    /* estimated translation-buffer use since the last flush */
-	uint64_t tb_limit;    /* flush above this (half the buffer) */
-	bool tb_flush_pending;
 	struct emu_stats stats;
 	uc_hook bp_hooks[64];
 	int nbp_hooks;
@@ -170,155 +162,6 @@ void emu_interrupt_taken(void)
 const char *emu_error(void)
 {
 	return uc_strerror(emu.last_err);
-}
-
-/* ---- memory ---- */
-
-static bool hook_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *e,
-			  void *user)
-{
-	if (emu.identity_fill) {
-		e->paddr = vaddr & PAGE_MASK;
-		e->perms = UC_PROT_ALL;
-		return true;
-	}
-	if (emu.inval_fill) { /* checked by codecache_resolve: maps the frame, executable */
-		uint64_t pa;
-		int pm;
-		if (!emu.mm || mm_fault(emu.mm, vaddr, MM_EXEC, &pa, &pm))
-			return false;
-		e->paddr = pa;
-		e->perms = UC_PROT_READ | UC_PROT_EXEC;
-		codecache_exec_entry(vaddr, (frame_t)(pa >> PAGE_SHIFT));
-		return true;
-	}
-	int access = type == UC_MEM_FETCH ? MM_EXEC : type == UC_MEM_WRITE ? MM_WRITE : MM_READ;
-	uint64_t paddr;
-	int perms;
-	int r = emu.mm ? mm_fault(emu.mm, vaddr, access, &paddr, &perms) : -EFAULT;
-	if (r) {
-		emu.tlb_refused = true;
-		emu.tlb_oom = r == -ENOMEM;
-		return false;
-	}
-	if (!codecache_fill(vaddr, (frame_t)(paddr >> PAGE_SHIFT), access, &perms))
-		return false;
-	e->paddr = paddr;
-	e->perms = (perms & MM_READ ? UC_PROT_READ : 0) | (perms & MM_WRITE ? UC_PROT_WRITE : 0) |
-		   (perms & MM_EXEC ? UC_PROT_EXEC : 0);
-	return true;
-}
-
-static void tlb_flush(struct mm *mm, bool dying)
-{
-	if (mm != emu.mm)
-		return;
-	emu.stats.tlb_flushes++;
-	uc_ctl_flush_tlb(emu.uc);
-	codecache_tlb_flushed();
-	if (dying)
-		emu.mm = NULL; /* a new mm at the same address must not look current */
-}
-
-/* Drop translated code for a physical range. Unicorn takes a *virtual*
- * address here and translates it through the TLB, so translate identically
- * for the duration of the call, then flush those identity entries away. */
-static void invalidate_code(uint64_t paddr, uint64_t len)
-{
-	emu.stats.code_invalidations++;
-	if (emu.inval_va) { /* a guest page that executes this frame: no flush */
-		emu.inval_fill = true;
-		uc_ctl_remove_cache(emu.uc, emu.inval_va, emu.inval_va + len);
-		emu.inval_fill = false;
-		return;
-	}
-	emu.identity_fill = true;
-	uc_ctl_remove_cache(emu.uc, paddr, paddr + len);
-	emu.identity_fill = false;
-	uc_ctl_flush_tlb(emu.uc);
-	codecache_tlb_flushed();
-}
-
-void emu_switch_mm(struct mm *mm)
-{
-	if (mm == emu.mm)
-		return;
-	emu.mm = mm;
-	uc_ctl_flush_tlb(emu.uc);
-	codecache_tlb_flushed();
-}
-
-/* After a fill refused by codecache_fill: flush the TLB or drop the frame's
- * translations, so that the refused instruction can run again. Returns
- * false when nothing was pending. */
-static bool codecache_resolve(bool *unflushed)
-{
-	frame_t f;
-	uint64_t va;
-	switch (codecache_take(&f, &va)) {
-	case CODECACHE_NONE:
-		return false;
-	case CODECACHE_FLUSH:
-		uc_ctl_flush_tlb(emu.uc);
-		codecache_tlb_flushed();
-		return true;
-	case CODECACHE_INVALIDATE:
-		break;
-	}
-	/* Is the storing instruction in the frame it stores into? It needs
-	 * both rights at once (codecache.h). */
-	bool self = false;
-	uint64_t rip = emu_reg_read(EREG_RIP), paddr;
-	int perms;
-	for (uint64_t a = rip; a <= rip + 15 && !self && emu.mm; a = (a & PAGE_MASK) + PAGE_SIZE)
-		self = !mm_fault(emu.mm, a, MM_EXEC, &paddr, &perms) && paddr >> PAGE_SHIFT == f;
-	emu.stats.code_retries++;
-	/* Drop its translations: through the stored-to page when it may also
-	 * execute the frame (an RWX page: no TLB flush), else through an
-	 * identity mapping, which flushes the TLB. */
-	if (emu.mm && !mm_fault(emu.mm, va, MM_EXEC, &paddr, &perms) && paddr >> PAGE_SHIFT == f) {
-		emu.inval_va = va;
-		*unflushed = true;
-	}
-	frame_before_host_write(f);
-	emu.inval_va = 0;
-	if (frame_is_exec(f)) { /* no invalidate hook (cannot happen in cloneemu) */
-		uc_ctl_flush_tlb(emu.uc);
-		codecache_tlb_flushed();
-	}
-	if (self)
-		codecache_self_modifying(f);
-	return true;
-}
-
-/* ---- translation buffer ----
- * Unicorn 2.1.1 crashes (tb_set_jmp_target on a block the flush freed) when
- * its translation buffer fills in the middle of a run and it flushes the
- * buffer itself; guests that keep rewriting code (a JIT, qemu-user) fill it
- * sooner. So the edge hook, which sees every newly translated block, adds up
- * an upper estimate of the buffer's use, and when it passes half the buffer
- * the run stops at the next block boundary and the emulator flushes between
- * runs (tb_flush_resolve), which is safe. */
-#define TB_HOST_BYTES(guest_bytes) (1024u + 48u * (uint64_t)(guest_bytes))
-
-static void hook_edge(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *user)
-{
-	emu.tb_bytes += TB_HOST_BYTES(cur->size);
-	if (emu.tb_bytes > emu.tb_limit && !emu.tb_flush_pending) {
-		emu.tb_flush_pending = true;
-		uc_emu_stop(uc);
-	}
-}
-
-static bool tb_flush_resolve(void)
-{
-	if (!emu.tb_flush_pending)
-		return false;
-	uc_ctl_flush_tb(emu.uc);
-	emu.tb_bytes = 0;
-	emu.tb_flush_pending = false;
-	emu.stats.tb_flushes++;
-	return true;
 }
 
 /* ---- hooks ---- */
@@ -830,7 +673,7 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 	emu.current = t;
 	emu.stop_requested = false;
 	emu.intno = -1;
-	emu.tlb_refused = false;
+	cpu_tlb_run_start();
 	emu.gpf = false;
 	emu_switch_mm(t->mm);
 	uc_err err;
@@ -842,20 +685,18 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 		/* A fill refused for code coherence: the CPU stopped exactly at the
 		 * instruction; act, then run it again unless the run was to end. */
 		bool unflushed = false;
-		while (!emu.tlb_refused && (codecache_resolve(&unflushed) | tb_flush_resolve())) {
+		while (!cpu_tlb_refused(NULL) && cpu_tlb_resolve(&unflushed)) {
 			err = UC_ERR_OK;
 			if (emu.preempted || emu.stop_requested || emu.bp_hit || interrupted ||
 			    emu.intno >= 0) {
-				if (unflushed) { /* the entry codecache_exec_entry describes */
-					uc_ctl_flush_tlb(emu.uc);
-					codecache_tlb_flushed();
-				}
+				if (unflushed) /* the entry codecache_exec_entry describes */
+					cpu_tlb_flush();
 				break;
 			}
 			unflushed = false;
 			err = start_engine(count);
 		}
-		if (emu.bp_hit || emu.stop_requested || emu.preempted || emu.tlb_refused ||
+		if (emu.bp_hit || emu.stop_requested || emu.preempted || cpu_tlb_refused(NULL) ||
 		    emu.step_done)
 			break;
 		if (emu.insn_stop && !interrupted)
@@ -894,16 +735,17 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 	}
 	emu.current = NULL;
 	emu.last_err = err;
+	bool oom, refused = cpu_tlb_refused(&oom);
 	if (emu.bp_hit)
 		return EMU_BREAKPOINT;
 	if (emu.gpf)
 		return EMU_GPF;
 	if (emu.stop_requested)
 		return EMU_STOPPED;
-	if (emu.preempted || (interrupted && err == UC_ERR_OK && !emu.tlb_refused && emu.intno < 0))
+	if (emu.preempted || (interrupted && err == UC_ERR_OK && !refused && emu.intno < 0))
 		return EMU_PREEMPTED;
-	if (emu.tlb_refused)
-		return emu.tlb_oom ? EMU_OOM : EMU_SEGV;
+	if (refused)
+		return oom ? EMU_OOM : EMU_SEGV;
 	switch (emu.intno) {
 	case 0:
 		return EMU_FPE;
@@ -956,6 +798,7 @@ void emu_preempt(void)
 struct emu_stats emu_stats(void)
 {
 	struct emu_stats s = emu.stats;
+	cpu_tlb_stats(&s);
 	s.x87_exact = x87_exact_count();
 	return s;
 }
@@ -991,7 +834,6 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 		tcg_mib = (uint32_t)atoi(tcg_env);
 	if ((err = uc_ctl_set_tcg_buffer_size(emu.uc, tcg_mib << 20)))
 		goto fail;
-	emu.tb_limit = (uint64_t)tcg_mib << 19; /* half of it */
 	if ((err = uc_ctl_set_cpu_model(emu.uc, UC_CPU_X86_HASWELL)))
 		goto fail;
 	/* CR4 as Linux sets it for user space: OSFXSR (without it FXSAVE and
@@ -1019,9 +861,9 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "cannot allocate the code cache's frame table");
 		return -ENOMEM;
 	}
-	uc_hook h;
-	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_TLB_FILL, hook_tlb_fill, NULL, 1, 0)))
+	if ((err = cpu_tlb_init(emu.uc, (uint64_t)tcg_mib << 19 /* half of it */)))
 		goto fail;
+	uc_hook h;
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INSN, hook_syscall, NULL, 1, 0,
 			       UC_X86_INS_SYSCALL)))
 		goto fail;
@@ -1033,10 +875,6 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 		goto fail;
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INSN_INVALID, hook_insn_invalid, NULL, 1, 0)))
 		goto fail;
-	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_EDGE_GENERATED, hook_edge, NULL, 1, 0)))
-		goto fail;
-	mm_set_tlb_flush_hook(tlb_flush);
-	frames_set_invalidate_hook(invalidate_code);
 	chaos_init();
 	return 0;
 fail:
@@ -1046,12 +884,10 @@ fail:
 
 void emu_fini(void)
 {
-	mm_set_tlb_flush_hook(NULL);
-	frames_set_invalidate_hook(NULL);
+	cpu_tlb_fini();
 	codecache_fini();
 	if (emu.uc)
 		uc_close(emu.uc);
 	emu.uc = NULL;
-	emu.mm = NULL;
 	frames_fini();
 }

@@ -2,7 +2,7 @@
 # tcg_flush.sh EMULATOR: with a 2 MiB translation buffer, /bin/sh running a
 # pipeline fills it many times over. Unicorn 2.1.1 crashes when it flushes
 # a full buffer in the middle of a run; cloneemu flushes it between runs
-# before it fills (emu/cpu.c, hook_edge). Output must match the native run,
+# before it fills (emu/cpu_tlb.c, hook_edge). Output must match the native run,
 # and --stats must report that the buffer was flushed.
 set -uo pipefail
 emu=$1
