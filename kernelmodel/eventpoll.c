@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "kernelmodel/files.h"
+
 static struct eventpoll *all;
 
 struct eventpoll *eventpoll_alloc(void)
@@ -48,6 +50,65 @@ int eventpoll_add(struct eventpoll *ep, struct file *f, int fd, uint32_t events,
 	}
 	ep->items[ep->n++] = (struct epitem){f, fd, events, data, (uint64_t)-1, false};
 	return 0;
+}
+
+#define EP_MAX_NESTS 4
+
+static uint64_t loop_check_gen;
+static struct eventpoll *inserting_into;
+
+/* ep_loop_check_proc: the depth of the tree of epoll instances below @ep
+ * (more than EP_MAX_NESTS for a loop back to inserting_into or a path too
+ * deep). */
+static int loop_check_proc(struct eventpoll *ep, int depth)
+{
+	if (ep->loop_gen == loop_check_gen)
+		return ep->loop_depth;
+	ep->loop_gen = loop_check_gen;
+	int result = 0;
+	for (int i = 0; i < ep->n; i++) {
+		struct file *f = ep->items[i].file;
+		if (f->kind != FILE_EPOLL)
+			continue;
+		int d = f->ep == inserting_into || depth > EP_MAX_NESTS
+				? EP_MAX_NESTS + 1
+				: loop_check_proc(f->ep, depth + 1) + 1;
+		if (d > result)
+			result = d;
+		if (result > EP_MAX_NESTS)
+			break;
+	}
+	ep->loop_depth = result;
+	return result;
+}
+
+/* ep_get_upwards_depth_proc: how many epoll instances watch @ep, nested. */
+static int upwards_depth(struct eventpoll *ep, int depth)
+{
+	int result = 0;
+	if (depth > EP_MAX_NESTS)
+		return EP_MAX_NESTS + 1;
+	for (struct eventpoll *up = all; up && result <= EP_MAX_NESTS; up = up->next)
+		for (int i = 0; i < up->n; i++) {
+			struct file *f = up->items[i].file;
+			if (f->kind == FILE_EPOLL && f->ep == ep) {
+				int d = upwards_depth(up, depth + 1) + 1;
+				if (d > result)
+					result = d;
+				break;
+			}
+		}
+	return result;
+}
+
+int eventpoll_loop_check(struct eventpoll *ep, struct eventpoll *to)
+{
+	loop_check_gen++;
+	inserting_into = ep;
+	int depth = loop_check_proc(to, 0);
+	if (depth > EP_MAX_NESTS)
+		return -ELOOP;
+	return depth + 1 + upwards_depth(ep, 0) > EP_MAX_NESTS ? -ELOOP : 0;
 }
 
 void eventpoll_del(struct eventpoll *ep, struct epitem *it)

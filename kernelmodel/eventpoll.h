@@ -22,6 +22,8 @@ struct eventpoll {
 	struct epitem *items;
 	int n, cap;
 	struct eventpoll *next; /* all instances, for eventpoll_file_released */
+	uint64_t loop_gen;      /* ep_loop_check's visit mark and result */
+	int loop_depth;
 };
 
 struct eventpoll *eventpoll_alloc(void);
@@ -29,6 +31,10 @@ void eventpoll_free(struct eventpoll *ep);
 struct epitem *eventpoll_find(struct eventpoll *ep, struct file *f, int fd);
 /* Returns 0, -EEXIST or -ENOMEM. */
 int eventpoll_add(struct eventpoll *ep, struct file *f, int fd, uint32_t events, uint64_t data);
+/* ep_loop_check (EPOLL_CTL_ADD of the epoll @to into @ep): -ELOOP when
+ * @ep is reachable from @to, or when the chain of nested epoll instances
+ * through the new link would be deeper than EP_MAX_NESTS (4); else 0. */
+int eventpoll_loop_check(struct eventpoll *ep, struct eventpoll *to);
 void eventpoll_del(struct eventpoll *ep, struct epitem *it);
 /* @f is being freed: drop it from every interest list. */
 void eventpoll_file_released(struct file *f);

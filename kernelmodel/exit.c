@@ -207,7 +207,8 @@ void do_exit(struct task *t, int status)
 	if (ns->level && ns->child_reaper == t && !live_thread(t))
 		zap_pid_ns_processes(t);
 	forget_original_parent(t);
-	t->signal->nr_live--;
+	if (--t->signal->nr_live == 0) /* exit_itimers: the group is dead */
+		signal_real_timer_set(t, 0, 0);
 	t->state = TASK_ZOMBIE;
 	bool leader = t->tid == t->tgid;
 	if (!leader) {
@@ -367,6 +368,17 @@ long do_wait(struct task *t, const struct wait_opts *wo, struct wait_result *res
 {
 	bool any = false;
 	long r;
+	/* do_wait_pid: one pid asked for is looked up, not searched for among
+	 * the children (waitpid on the oldest of 4,000 clones scanned them all). */
+	if (wo->type == P_PID) {
+		struct task *p = task_find(wo->id);
+		if (p && p->tid == p->tgid && p->parent &&
+		    (p->parent == t ||
+		     (!(wo->options & __WNOTHREAD) && p->parent->tgid == t->tgid)) &&
+		    (r = wait_consider_task(t, p, wo, res, &any)))
+			return r;
+		goto none;
+	}
 	/* Children of the caller, and without __WNOTHREAD those of the other
 	 * threads of its group (only a multithreaded group looks for them). */
 	if ((wo->options & __WNOTHREAD) || !others_alive(t)) {
@@ -377,6 +389,7 @@ long do_wait(struct task *t, const struct wait_opts *wo, struct wait_result *res
 			if (q->tgid == t->tgid && (r = wait_children_of(t, q, wo, res, &any)))
 				return r;
 	}
+none:
 	if (!any)
 		return -ECHILD;
 	if (wo->options & WNOHANG)

@@ -99,6 +99,17 @@ int dirlist_add(struct dirlist *d, const char *name, unsigned char type, uint64_
 	return 0;
 }
 
+void dirlist_refresh(struct dirlist *d)
+{
+	if (d->fill && (!d->filled || d->pos == 0)) {
+		d->n = 0;
+		d->fill(d);
+		d->filled = true;
+		if (d->pos > d->n)
+			d->pos = d->n;
+	}
+}
+
 struct file *file_pidfd_alloc(struct task *leader, int flags)
 {
 	struct file *f = file_alloc(FILE_PIDFD, -1);

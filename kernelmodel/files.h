@@ -25,7 +25,10 @@ enum file_kind {
 	FILE_ANON, /* eventfd, timerfd, signalfd, inotify (kernelmodel/anon_inodes.h) */
 };
 
-/* The entries of a FILE_DIR, generated when it is opened. */
+/* The entries of a FILE_DIR, generated when it is opened, or (with @fill)
+ * when it is read from the start: /proc/<pid>/fd lists the descriptors of
+ * the moment, and 10,000 opens of it with 10,000 descriptors open do not
+ * keep 10,000 listings of them. */
 struct dirlist {
 	int n, cap, pos;
 	struct dirent_model {
@@ -33,6 +36,10 @@ struct dirlist {
 		unsigned char type; /* DT_DIR, DT_REG, DT_LNK */
 		uint64_t ino;
 	} *e;
+	void (*fill)(struct dirlist *d); /* NULL: listed once, at open */
+	bool filled;
+	int fill_tid;  /* @fill's arguments: the task ... */
+	bool fill_info; /* ... and fd or fdinfo */
 };
 
 struct file {
@@ -74,6 +81,9 @@ struct file *file_epoll_alloc(int flags);
 /* A FILE_DIR taking ownership of @d, refcount 1. NULL on ENOMEM. */
 struct file *file_dir_alloc(struct dirlist *d, const char *path);
 int dirlist_add(struct dirlist *d, const char *name, unsigned char type, uint64_t ino);
+/* Before a getdents or lseek of @d: a lazy listing is made when it has not
+ * been yet, and made again when read from the start. */
+void dirlist_refresh(struct dirlist *d);
 /* A FILE_SOCKET taking the socket's own reference to @sk, refcount 1
  * (sock_alloc_file): @flags O_NONBLOCK or 0. NULL on ENOMEM. */
 struct file *file_socket_alloc(struct unix_sock *sk, int flags);

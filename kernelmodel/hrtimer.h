@@ -1,7 +1,7 @@
 /* High-resolution timers (kernel/time/hrtimer.c, much reduced): a list of
  * armed timers on the scheduler's clock (now_ns()), fired between slices
- * and when the machine idles. timerfd and POSIX timers arm them; ITIMER_REAL
- * keeps its own scan in signal.c. */
+ * and when the machine idles. ITIMER_REAL/alarm, timerfd and POSIX timers
+ * arm them. */
 #ifndef KERNELMODEL_HRTIMER_H
 #define KERNELMODEL_HRTIMER_H
 

@@ -230,14 +230,26 @@ static long host_try(struct task *t, struct file_lock_context *ctx, const struct
 	return wait ? host_wait(t, ctx) : -EAGAIN;
 }
 
-static int cmp_i64(const void *a, const void *b)
+/* A boundary of the sweep in host_sync: at @pos a lock of @type begins
+ * (@delta 1) or ends (-1). */
+struct edge {
+	int64_t pos;
+	int type, delta;
+};
+
+static int cmp_edge(const void *a, const void *b)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
+	const struct edge *x = a, *y = b;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-/* Make the host locks the union of the model's again (after a change). */
-static void host_sync(struct file_lock_context *ctx)
+/* Make the host locks the union of the model's again (after a change in
+ * [@lo, @hi]; lo > hi: the flock lock alone changed): the segments of
+ * that range, each with the strongest type covering it, neighbours of one
+ * type joined. A sweep over the sorted edges of the locks that meet the
+ * range: O(k log k) in them (it was quadratic in all the file's locks at
+ * every lock operation, which stress-ng --fcntl/--lockf made minutes). */
+static void host_sync(struct file_lock_context *ctx, int64_t lo, int64_t hi)
 {
 	if (ctx->host_flock >= 0) {
 		int op = LOCK_UN;
@@ -245,42 +257,39 @@ static void host_sync(struct file_lock_context *ctx)
 			op = fl->type == F_WRLCK ? LOCK_EX : op == LOCK_EX ? op : LOCK_SH;
 		RR_SYS(flock(ctx->host_flock, op | LOCK_NB));
 	}
-	if (ctx->host_posix < 0)
+	if (ctx->host_posix < 0 || lo > hi)
 		return;
-	/* The segments between every start and end + 1, each with the
-	 * strongest type covering it; neighbours of one type joined. */
-	size_t n = 1;
+	size_t n = 0;
 	for (struct file_lock *fl = ctx->posix; fl; fl = fl->next)
 		n += 2;
-	int64_t *pt = malloc(n * sizeof(*pt));
-	if (!pt)
+	struct edge *e = malloc((n ? n : 1) * sizeof(*e));
+	if (!e)
 		return;
 	n = 0;
-	pt[n++] = 0;
 	for (struct file_lock *fl = ctx->posix; fl; fl = fl->next) {
-		pt[n++] = fl->start;
-		if (fl->end != OFFSET_MAX)
-			pt[n++] = fl->end + 1;
-	}
-	qsort(pt, n, sizeof(*pt), cmp_i64);
-	int64_t seg_start = 0;
-	int seg_type = -1;
-	for (size_t i = 0; i < n; i++) {
-		if (i + 1 < n && pt[i + 1] == pt[i])
+		if (fl->end < lo || fl->start > hi)
 			continue;
-		int type = F_UNLCK;
-		for (struct file_lock *fl = ctx->posix; fl; fl = fl->next)
-			if (fl->start <= pt[i] && fl->end >= pt[i] && type != F_WRLCK)
-				type = fl->type;
+		e[n++] = (struct edge){fl->start < lo ? lo : fl->start, fl->type, 1};
+		if (fl->end < hi)
+			e[n++] = (struct edge){fl->end + 1, fl->type, -1};
+	}
+	qsort(e, n, sizeof(*e), cmp_edge);
+	int64_t seg_start = lo;
+	int seg_type = F_UNLCK, nread = 0, nwrite = 0;
+	for (size_t i = 0; i < n;) {
+		int64_t pos = e[i].pos;
+		for (; i < n && e[i].pos == pos; i++)
+			*(e[i].type == F_WRLCK ? &nwrite : &nread) += e[i].delta;
+		int type = nwrite ? F_WRLCK : nread ? F_RDLCK : F_UNLCK;
 		if (type == seg_type)
 			continue;
-		if (seg_type >= 0)
-			host_setlk(ctx->host_posix, seg_type, seg_start, pt[i] - 1);
-		seg_start = pt[i];
+		if (pos > seg_start)
+			host_setlk(ctx->host_posix, seg_type, seg_start, pos - 1);
+		seg_start = pos;
 		seg_type = type;
 	}
-	host_setlk(ctx->host_posix, seg_type, seg_start, OFFSET_MAX);
-	free(pt);
+	host_setlk(ctx->host_posix, seg_type, seg_start, hi);
+	free(e);
 }
 
 /* F_GETLK found no guest's lock in the way: a host process's, if any,
@@ -307,10 +316,10 @@ static bool host_test_lock(struct file_lock_context *ctx, const struct file *f,
 /* A context without locks goes; nobody sleeps on it (every release woke
  * its sleepers, and a sleeper waits only for a lock that is there, or for
  * a host process's: it looks the context up again when it retries). */
-static void ctx_maybe_free(struct file_lock_context *ctx)
+static void ctx_maybe_free(struct file_lock_context *ctx, int64_t lo, int64_t hi)
 {
 	if (ctx->flock || ctx->posix) {
-		host_sync(ctx);
+		host_sync(ctx, lo, hi);
 		return;
 	}
 	host_close(&ctx->host_posix); /* closing drops the host locks */
@@ -404,7 +413,7 @@ long flock_lock_file(struct task *t, struct file *f, int type, bool wait)
 	if (!(*tail = lock_copy(&req)))
 		r = -ENOMEM;
 out:
-	ctx_maybe_free(ctx);
+	ctx_maybe_free(ctx, 1, 0); /* flock: the POSIX locks are as they were */
 	return r;
 }
 
@@ -582,7 +591,7 @@ long posix_lock_file(struct task *t, struct file *f, const struct file_lock *req
 	if (!ctx)
 		return req->type == F_UNLCK ? 0 : -ENOMEM;
 	long r = posix_lock_inode(t, ctx, f, req, wait);
-	ctx_maybe_free(ctx);
+	ctx_maybe_free(ctx, req->start, req->end);
 	return r;
 }
 
@@ -603,7 +612,7 @@ void posix_test_lock(struct file *f, struct file_lock *req)
 	}
 	if (ctx && req->type != F_UNLCK) {
 		bool found = host_test_lock(ctx, f, req);
-		ctx_maybe_free(ctx);
+		ctx_maybe_free(ctx, 1, 0); /* a test changes no lock */
 		if (found)
 			return;
 	}
@@ -640,7 +649,7 @@ void locks_remove_posix(struct file *f, const struct files *owner)
 			return;
 	}
 	remove_owner(ctx, &ctx->posix, owner);
-	ctx_maybe_free(ctx);
+	ctx_maybe_free(ctx, 0, OFFSET_MAX);
 }
 
 void locks_remove_file(struct file *f)
@@ -652,7 +661,7 @@ void locks_remove_file(struct file *f)
 		return;
 	remove_owner(ctx, &ctx->posix, f); /* OFD locks */
 	remove_owner(ctx, &ctx->flock, f);
-	ctx_maybe_free(ctx);
+	ctx_maybe_free(ctx, 0, OFFSET_MAX);
 }
 
 struct listed {

@@ -478,31 +478,36 @@ static int list_proc_root(const struct pid_namespace *ns, struct dirlist *d)
 	return r;
 }
 
+/* /proc/<pid>/fd and fdinfo, listed when read. */
+static void fill_fd_dir(struct dirlist *d)
+{
+	char name[32];
+	dirlist_add(d, ".", DT_DIR, 0);
+	dirlist_add(d, "..", DT_DIR, 0);
+	struct task *target = task_find(d->fill_tid);
+	if (!target || !target->files)
+		return;
+	for (int fd = 0; fd < target->files->max; fd++)
+		if (target->files->fd[fd].file) {
+			snprintf(name, sizeof(name), "%d", fd);
+			dirlist_add(d, name, d->fill_info ? DT_REG : DT_LNK, 0);
+		}
+}
+
 /* The entries of a /proc directory @rest names for @target, or -ENOTDIR
  * when it is no directory. */
-static int list_dir(struct task *target, const struct pid_namespace *ns,
-		    const struct files *viewer_files, const char *rest, bool is_thread,
-		    struct dirlist *d)
+static int list_dir(struct task *target, const struct pid_namespace *ns, const char *rest,
+		    bool is_thread, struct dirlist *d)
 {
 	char name[32];
 	int r = dirlist_add(d, ".", DT_DIR, 0) | dirlist_add(d, "..", DT_DIR, 0);
 	if (!*rest)
 		return r | list_task_dir(target, !is_thread, d);
 	if (!strcmp(rest, "fd") || !strcmp(rest, "fdinfo")) {
-		bool info = rest[2] == 'i'; /* fdinfo: regular files, not links */
-		if (!target->files)
-			return r;
-		/* Listed when opened, so the descriptor this open is about to
-		 * get is listed too, as a readdir right after opendir shows it. */
-		int self_fd = -1;
-		if (target->files == viewer_files)
-			for (self_fd = 0; self_fd < target->files->max && target->files->fd[self_fd].file;)
-				self_fd++;
-		for (int fd = 0; fd < target->files->max || fd == self_fd; fd++)
-			if (fd == self_fd || (fd < target->files->max && target->files->fd[fd].file)) {
-				snprintf(name, sizeof(name), "%d", fd);
-				r |= dirlist_add(d, name, info ? DT_REG : DT_LNK, 0);
-			}
+		/* proc_readfd_common: the descriptors of the moment it is read. */
+		d->fill = fill_fd_dir;
+		d->fill_tid = target->tid;
+		d->fill_info = rest[2] == 'i'; /* fdinfo: regular files, not links */
 		return r;
 	}
 	if (!strcmp(rest, "ns")) {
@@ -725,7 +730,7 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 	bool is_thread = strstr(path, "/task/") != NULL;
 	if (!(d = calloc(1, sizeof(*d))))
 		return -ENOMEM;
-	int r = list_dir(target, proc_ns(), t->files, rest, is_thread, d);
+	int r = list_dir(target, proc_ns(), rest, is_thread, d);
 	if (r != -ENOTDIR)
 		return open_dir(d, r, path, out);
 	free(d->e);

@@ -75,6 +75,7 @@ struct signal_struct *signal_get(struct signal_struct *sig)
 void signal_put(struct signal_struct *sig)
 {
 	if (sig && --sig->refcount == 0) {
+		hrtimer_cancel(&sig->real_timer);
 		free(sig->shared_rtq.v);
 		free(sig);
 	}
@@ -521,45 +522,44 @@ enum get_signal_result get_signal(struct task *t, struct ksiginfo *info, struct 
 	}
 }
 
-/* Whether some process may have ITIMER_REAL armed: the scans below run only
- * then (they would cost O(tasks) on every scheduler tick). */
-static bool timers_armed;
-
-void signal_timer_armed(void)
+/* it_real_fn: SIGALRM to the process while a thread of it lives; the
+ * interval re-arms it (from the deadline, or from now when that is past). */
+static void real_timer_fire(struct hrtimer *timer, uint64_t now)
 {
-	timers_armed = true;
+	struct signal_struct *sig =
+		(struct signal_struct *)((char *)timer - offsetof(struct signal_struct, real_timer));
+	sig->it_real_deadline =
+		sig->it_real_interval ? sig->it_real_deadline + sig->it_real_interval : 0;
+	if (sig->it_real_deadline && sig->it_real_deadline <= now)
+		sig->it_real_deadline = now + sig->it_real_interval;
+	if (sig->it_real_deadline)
+		hrtimer_start(&sig->real_timer, sig->it_real_deadline);
+	struct task *p = task_find(sig->real_timer_tgid);
+	if (p && p->signal == sig && sig->nr_live > 0) {
+		struct ksiginfo info = {.code = 0x80 /* SI_KERNEL */};
+		send_group_signal(p, SIGALRM, &info);
+	}
+}
+
+void signal_real_timer_set(struct task *t, uint64_t deadline, uint64_t interval)
+{
+	struct signal_struct *sig = t->signal;
+	sig->it_real_deadline = deadline;
+	sig->it_real_interval = interval;
+	sig->real_timer_tgid = t->tgid;
+	sig->real_timer.function = real_timer_fire;
+	if (deadline)
+		hrtimer_start(&sig->real_timer, deadline);
+	else
+		hrtimer_cancel(&sig->real_timer);
 }
 
 void signal_run_timers(uint64_t now)
 {
-	hrtimer_run(now); /* timerfds and POSIX timers */
-	if (!timers_armed)
-		return;
-	for (struct task *t = task_next(NULL); t; t = task_next(t)) {
-		struct signal_struct *sig = t->signal;
-		if (t->tid != t->tgid || t->state == TASK_ZOMBIE || t->state == TASK_DEAD ||
-		    !sig->it_real_deadline || sig->it_real_deadline > now)
-			continue;
-		sig->it_real_deadline =
-			sig->it_real_interval ? sig->it_real_deadline + sig->it_real_interval : 0;
-		if (sig->it_real_deadline && sig->it_real_deadline <= now)
-			sig->it_real_deadline = now + sig->it_real_interval;
-		struct ksiginfo info = {.code = 0x80 /* SI_KERNEL */};
-		send_group_signal(t, SIGALRM, &info);
-	}
+	hrtimer_run(now); /* ITIMER_REAL, timerfds and POSIX timers */
 }
 
 uint64_t signal_next_timer(void)
 {
-	uint64_t next = 0, hr = hrtimer_next();
-	if (!timers_armed)
-		return hr;
-	for (struct task *t = task_next(NULL); t; t = task_next(t)) {
-		uint64_t d = t->signal ? t->signal->it_real_deadline : 0;
-		if (t->tid == t->tgid && t->state != TASK_ZOMBIE && t->state != TASK_DEAD && d &&
-		    (!next || d < next))
-			next = d;
-	}
-	timers_armed = next != 0;
-	return hr && (!next || hr < next) ? hr : next;
+	return hrtimer_next();
 }

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 
 #include "kernelmodel/cputime.h"
+#include "kernelmodel/hrtimer.h"
 
 #define RLIM_NLIMITS_MODEL 16
 
@@ -75,6 +76,8 @@ struct signal_struct {
 	struct rtqueue shared_rtq;
 	uint64_t it_real_deadline; /* ITIMER_REAL/alarm: host ns, 0 = off */
 	uint64_t it_real_interval;
+	struct hrtimer real_timer; /* fires it_real_deadline (Linux's sig->real_timer) */
+	int real_timer_tgid;       /* the process it signals */
 	struct signal_acct acct; /* CPU time, rusage, CPU timers, POSIX timers (cputime.h) */
 };
 
@@ -151,11 +154,14 @@ extern void (*signal_stop_hook)(struct task *t, int sig);
  * as a ptrace signal-delivery-stop. NULL: nobody listens. */
 extern int (*signal_debug_hook)(struct task *t, int sig);
 
-/* ITIMER_REAL: fire expired timers (SIGALRM) at host time @now. */
+/* Fire expired timers (ITIMER_REAL's SIGALRM, timerfds, POSIX timers) at
+ * host time @now. */
 void signal_run_timers(uint64_t now);
-/* The earliest armed ITIMER_REAL deadline, 0 if none. */
+/* The earliest armed timer's deadline, 0 if none. */
 uint64_t signal_next_timer(void);
-/* Called whenever an ITIMER_REAL deadline is set. */
-void signal_timer_armed(void);
+/* Arm (@deadline != 0) or disarm @t's process's ITIMER_REAL/alarm: an
+ * hrtimer, so the scheduler's tick costs nothing per process (it scanned
+ * every task, which made 4,000 zombies of stress-ng --clone quadratic). */
+void signal_real_timer_set(struct task *t, uint64_t deadline, uint64_t interval);
 
 #endif

@@ -15,7 +15,9 @@ pkgs=(cmake make gcc pkg-config libcapstone-dev libelf-dev libcmocka-dev
       musl-tools manpages-dev clang libclang-rt-14-dev busybox-static bash-static qemu-user qemu-user-static strace golang-go graphviz rustc
       # tests/realprogs: the host's own dynamic programs run as guests
       dash bash coreutils diffutils findutils grep sed mawk gzip tar xz-utils bzip2 file
-      perl python3 git libc6-dev binutils patch bc openssl sqlite3 jq zip unzip zstd)
+      perl python3 git libc6-dev binutils patch bc openssl sqlite3 jq zip unzip zstd
+      # tests/stress: stress-ng under cloneemu
+      stress-ng)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -114,7 +114,7 @@ SYS(pidfd_getfd); SYS(inotify_init); SYS(inotify_init1); SYS(inotify_add_watch);
 SYS(inotify_rm_watch);
 
 /* sys_time.c: setting the clock */
-SYS(clock_settime); SYS(settimeofday);
+SYS(clock_settime); SYS(settimeofday); SYS(adjtimex); SYS(clock_adjtime);
 
 /* sys_futex.c */
 SYS(futex); SYS(futex_waitv);

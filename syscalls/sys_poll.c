@@ -345,6 +345,9 @@ SYS(epoll_ctl)
 		if (op == EPOLL_CTL_MOD || f->kind == FILE_EPOLL || (ev.events & ~ok))
 			return -EINVAL;
 	}
+	/* A loop of epoll instances, or a chain too deep: ELOOP (before EEXIST). */
+	if (op == EPOLL_CTL_ADD && f->kind == FILE_EPOLL && eventpoll_loop_check(ef->ep, f->ep))
+		return -ELOOP;
 	struct epitem *it = eventpoll_find(ef->ep, f, (int)a[2]);
 	switch (op) {
 	case EPOLL_CTL_ADD:

@@ -663,6 +663,7 @@ SYS(lseek)
 	if (df && df->kind == FILE_DIR) {
 		if ((int)a[2] != SEEK_SET || (int64_t)a[1] < 0)
 			return -EINVAL;
+		dirlist_refresh(df->dir);
 		df->dir->pos = a[1] < (uint64_t)df->dir->n ? (int)a[1] : df->dir->n;
 		return (long)df->dir->pos;
 	}

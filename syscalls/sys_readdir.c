@@ -63,8 +63,10 @@ static long dir_getdents(struct task *t, struct dirlist *d, gva_t gbuf, size_t s
 SYS(getdents64)
 {
 	struct file *df = fget(t, a[0]);
-	if (df && df->kind == FILE_DIR)
+	if (df && df->kind == FILE_DIR) {
+		dirlist_refresh(df->dir);
 		return dir_getdents(t, df->dir, a[1], a[2]);
+	}
 	int h = fget_host(t, a[0], -ENOTDIR);
 	if (h < 0)
 		return h;

@@ -807,9 +807,7 @@ SYS(setitimer)
 		return 0;
 	}
 	get_real_timer(t, &ov);
-	t->signal->it_real_deadline = value ? deadline_after(value) : 0;
-	signal_timer_armed();
-	t->signal->it_real_interval = interval;
+	signal_real_timer_set(t, value ? deadline_after(value) : 0, interval);
 	if (a[2] && copy_to_guest(t->mm, a[2], &ov, sizeof(ov)))
 		return -EFAULT;
 	return 0;
@@ -819,9 +817,7 @@ SYS(alarm)
 {
 	struct itimerval ov;
 	get_real_timer(t, &ov);
-	t->signal->it_real_deadline = a[0] ? now_ns() + (uint64_t)(unsigned)a[0] * 1000000000ull : 0;
-	signal_timer_armed();
-	t->signal->it_real_interval = 0;
+	signal_real_timer_set(t, a[0] ? now_ns() + (uint64_t)(unsigned)a[0] * 1000000000ull : 0, 0);
 	/* Seconds left, rounded to nearest, and never 0 for an armed timer. */
 	long left = ov.it_value.tv_sec + (ov.it_value.tv_usec >= 500000);
 	if (!left && (ov.it_value.tv_usec || ov.it_value.tv_sec))

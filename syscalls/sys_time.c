@@ -3,7 +3,9 @@
  * seeded stream, or with --random=host the host's through the
  * record/replay log). */
 #include <sys/random.h>
+#include <limits.h>
 #include <sys/time.h>
+#include <sys/timex.h>
 #include <linux/capability.h>
 #include <time.h>
 
@@ -229,4 +231,140 @@ SYS(getrandom)
 			return done ? (long)done : -EFAULT;
 	}
 	return (long)done;
+}
+
+/* ---- adjtimex: the NTP state of kernel/time/ntp.c ----
+ * The model's clock is not disciplined: what would steer it (a frequency,
+ * a PLL or adjtime slew, a tick length other than 10000 us) is not
+ * supported (EOPNOTSUPP, README). The bookkeeping (status, errors, time
+ * constant, TAI offset, nano/micro units) is kept and reported, and
+ * ADJ_SETOFFSET steps CLOCK_REALTIME as clock_settime does. */
+
+#define NTP_PHASE_LIMIT 16000000l
+#define ADJ_ADJTIME 0x8000         /* the kernel's names within ADJ_OFFSET_SINGLESHOT */
+#define ADJ_OFFSET_READONLY 0x2000 /* ... and ADJ_OFFSET_SS_READ */
+#define MAX_TAI_OFFSET 100000
+#define PPM_SCALE 65536ll
+#define USER_TICK_USEC 10000 /* USEC_PER_SEC / USER_HZ */
+
+static struct {
+	bool init;
+	int status, tai;
+	long maxerror, esterror, constant;
+} ntp;
+
+static long do_adjtimex(struct task *t, uint64_t utx)
+{
+	struct timex tx;
+	if (!ntp.init)
+		ntp = (typeof(ntp)){true, STA_UNSYNC, 0, NTP_PHASE_LIMIT, NTP_PHASE_LIMIT, 2};
+	if (copy_from_guest(t->mm, &tx, utx, sizeof(tx)))
+		return -EFAULT;
+	unsigned modes = tx.modes;
+	/* timekeeping_validate_timex */
+	if (modes & ADJ_ADJTIME) {
+		if ((modes & ADJ_OFFSET_SINGLESHOT) != ADJ_OFFSET_SINGLESHOT)
+			return -EINVAL; /* single-shot with other mode bits */
+		if (!(modes & ADJ_OFFSET_READONLY) && !capable(t, CAP_SYS_TIME))
+			return -EPERM;
+	} else {
+		if (modes && !capable(t, CAP_SYS_TIME))
+			return -EPERM;
+		if ((modes & ADJ_TICK) && (tx.tick < 900000 / 100 || tx.tick > 1100000 / 100))
+			return -EINVAL;
+	}
+	if (modes & ADJ_SETOFFSET) {
+		if (!capable(t, CAP_SYS_TIME))
+			return -EPERM;
+		if (tx.time.tv_usec < 0 || tx.time.tv_usec >= ((modes & ADJ_NANO) ? 1000000000 : 1000000))
+			return -EINVAL;
+	}
+	if ((modes & ADJ_FREQUENCY) && (LLONG_MIN / PPM_SCALE > tx.freq || LLONG_MAX / PPM_SCALE < tx.freq))
+		return -EINVAL;
+	/* What would discipline the clock. */
+	if (modes & ADJ_ADJTIME) {
+		if (!(modes & ADJ_OFFSET_READONLY) && tx.offset)
+			return -EOPNOTSUPP;
+	} else if (((modes & ADJ_FREQUENCY) && tx.freq) || ((modes & ADJ_TICK) && tx.tick != USER_TICK_USEC) ||
+		   ((modes & ADJ_OFFSET) && tx.offset &&
+		    (((modes & ADJ_STATUS) ? tx.status : ntp.status) & STA_PLL))) {
+		return -EOPNOTSUPP;
+	}
+	if (modes & ADJ_SETOFFSET) {
+		struct timespec now;
+		clock_read(CLOCK_REALTIME, &now);
+		int64_t ns = (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec + tx.time.tv_sec * 1000000000ll +
+			     ((modes & ADJ_NANO) ? tx.time.tv_usec : tx.time.tv_usec * 1000);
+		if (ns < 0)
+			return -EINVAL;
+		long r = clock_set_realtime((uint64_t)ns);
+		if (r)
+			return r;
+		timerfd_clock_was_set();
+	}
+	/* process_adjtimex_modes */
+	if (!(modes & ADJ_ADJTIME)) {
+		if (modes & ADJ_STATUS) {
+			if ((ntp.status & STA_PLL) && !(tx.status & STA_PLL))
+				ntp.status = STA_UNSYNC;
+			ntp.status = (ntp.status & STA_RONLY) | (tx.status & ~STA_RONLY);
+		}
+		if (modes & ADJ_NANO)
+			ntp.status |= STA_NANO;
+		if (modes & ADJ_MICRO)
+			ntp.status &= ~STA_NANO;
+		if (modes & ADJ_MAXERROR)
+			ntp.maxerror = tx.maxerror < 0 ? 0 : tx.maxerror > NTP_PHASE_LIMIT ? NTP_PHASE_LIMIT : tx.maxerror;
+		if (modes & ADJ_ESTERROR)
+			ntp.esterror = tx.esterror < 0 ? 0 : tx.esterror > NTP_PHASE_LIMIT ? NTP_PHASE_LIMIT : tx.esterror;
+		if (modes & ADJ_TIMECONST) {
+			long c = tx.constant < 0 ? 0 : tx.constant > MAXTC ? MAXTC : tx.constant;
+			if (!(ntp.status & STA_NANO))
+				c += 4;
+			ntp.constant = c > MAXTC ? MAXTC : c;
+		}
+		if ((modes & ADJ_TAI) && tx.constant >= 0 && tx.constant <= MAX_TAI_OFFSET)
+			ntp.tai = (int)tx.constant;
+	}
+	/* The state back: no slew in progress, no frequency correction. */
+	struct timespec now;
+	clock_read(CLOCK_REALTIME, &now);
+	tx.offset = 0;
+	tx.freq = 0;
+	tx.maxerror = ntp.maxerror;
+	tx.esterror = ntp.esterror;
+	tx.status = ntp.status;
+	tx.constant = ntp.constant;
+	tx.precision = 1;
+	tx.tolerance = 500 * PPM_SCALE; /* MAXFREQ_SCALED / PPM_SCALE */
+	tx.tick = USER_TICK_USEC;
+	tx.ppsfreq = tx.jitter = tx.stabil = 0;
+	tx.shift = 0;
+	tx.jitcnt = tx.calcnt = tx.errcnt = tx.stbcnt = 0;
+	tx.tai = ntp.tai;
+	tx.time.tv_sec = now.tv_sec;
+	tx.time.tv_usec = (ntp.status & STA_NANO) ? now.tv_nsec : now.tv_nsec / 1000;
+	if (copy_to_guest(t->mm, utx, &tx, sizeof(tx)))
+		return -EFAULT;
+	return (ntp.status & (STA_UNSYNC | STA_CLOCKERR)) ? TIME_ERROR : TIME_OK;
+}
+
+SYS(adjtimex)
+{
+	return do_adjtimex(t, a[0]);
+}
+
+/* glibc's adjtimex and adjtime. Only CLOCK_REALTIME has a clock_adj;
+ * another valid clock (a CPU clock too) is EOPNOTSUPP. */
+SYS(clock_adjtime)
+{
+	int clk = (int)a[0];
+	if (clk == CLOCK_REALTIME)
+		return do_adjtimex(t, a[1]);
+	if (clk < 0) {
+		uint64_t ns;
+		int e = cpu_clock_read(t, clk, &ns);
+		return e ? e : -EOPNOTSUPP;
+	}
+	return valid_clock((clockid_t)clk) ? -EOPNOTSUPP : -EINVAL;
 }

@@ -238,6 +238,8 @@ const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	E(timer_delete, 1),
 	E(clock_settime, 2),
 	E(settimeofday, 2),
+	E(adjtimex, 1),
+	E(clock_adjtime, 2),
 	E(times, 1),
 	E(pidfd_getfd, 3),
 	E(inotify_init, 0),
