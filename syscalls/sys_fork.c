@@ -269,6 +269,11 @@ static int resolve_path(struct task *t, int dirfd, const char *path, char *out)
 		struct file *f = files_lookup(t->files, dirfd);
 		if (!f)
 			return -EBADF;
+		if (f->kind == FILE_DIR && f->path) { /* a directory of the modeled /proc */
+			if (snprintf(out, PATH_MAX, "%s/%s", f->path, path) >= PATH_MAX)
+				return -ENAMETOOLONG;
+			return 0;
+		}
 		if (f->kind != FILE_HOST)
 			return -ENOTDIR;
 		char link[64];

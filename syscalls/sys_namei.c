@@ -165,10 +165,37 @@ int get_at_path(struct task *t, uint64_t gpath, int *flags, char *path)
 	return r;
 }
 
+/* Where a name for a call of fs/namei.c lands in /proc: 0 not there, 1 a
+ * name the modeled /proc has, 2 one it does not have, or -errno. */
+static int proc_name(struct task *t, int hdir, const char *path)
+{
+	char model[PATH_MAX];
+	int e = proc_escape(t, hdir, path, AT_SYMLINK_NOFOLLOW, model);
+	if (e <= 0)
+		return e;
+	struct stat st;
+	int handled;
+	long r = proc_stat(t, model, false, &st, &handled);
+	if (!handled || r == -ENOENT)
+		return 2;
+	return r < 0 ? (int)r : 1;
+}
+
+/* Linux's answer for a name in /proc: proc's lookup fails for a name it
+ * does not have (ENOENT, before anything is made or removed); one it has
+ * gets @exists (EEXIST for a new name; EPERM, as /proc has no mkdir,
+ * unlink or rename). */
+#define REFUSE_PROC_NAME(t, hdir, path, exists)                                                    \
+	do {                                                                                       \
+		int e_ = proc_name(t, hdir, path);                                                 \
+		if (e_)                                                                            \
+			return e_ < 0 ? e_ : e_ == 2 ? -ENOENT : -(exists);                        \
+	} while (0)
+
 static long do_mkdirat(struct task *t, int dirfd, uint64_t gpath, unsigned mode)
 {
 	WITH_PATH(t, dirfd, gpath, path, hdir);
-	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
+	REFUSE_PROC_NAME(t, hdir, path, EEXIST);
 	long r = RR_SYS(mkdirat(hdir, path, mode & ~t->fs->umask));
 	if (!r)
 		dir_update_time(hdir, path, true);
@@ -196,7 +223,7 @@ static long do_mknodat(struct task *t, int dirfd, uint64_t gpath, unsigned mode,
 		return -EINVAL;
 	}
 	WITH_PATH(t, dirfd, gpath, path, hdir);
-	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
+	REFUSE_PROC_NAME(t, hdir, path, EEXIST);
 	if ((S_ISCHR(mode) || S_ISBLK(mode)) && !host_creds_applied() && !capable(t, CAP_MKNOD))
 		return -EPERM;
 	long r = RR_SYS(syscall(SYS_mknodat, hdir, path, mode & ~t->fs->umask, dev));
@@ -230,7 +257,7 @@ static long do_unlinkat(struct task *t, int dirfd, uint64_t gpath, int flags)
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL; /* before the name is read */
 	WITH_PATH(t, dirfd, gpath, path, hdir);
-	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
+	REFUSE_PROC_NAME(t, hdir, path, EPERM);
 	struct stat st;
 	bool watched = fsnotify_active() && !fstatat(hdir, path, &st, AT_SYMLINK_NOFOLLOW);
 	long r = RR_SYS(unlinkat(hdir, path, flags));
@@ -274,8 +301,15 @@ static long do_renameat2(struct task *t, int olddir, uint64_t gold, int newdir, 
 		return -EINVAL;
 	WITH_PATH(t, olddir, gold, from, hfrom);
 	WITH_PATH(t, newdir, gnew, to, hto);
-	REFUSE_PROC_ESCAPE(t, hfrom, from, AT_SYMLINK_NOFOLLOW);
-	REFUSE_PROC_ESCAPE(t, hto, to, AT_SYMLINK_NOFOLLOW);
+	/* Both names are looked up first (ENOENT for one /proc lacks), then
+	 * two file systems are EXDEV, and /proc renames nothing. */
+	int pf = proc_name(t, hfrom, from), pt = pf < 0 ? 0 : proc_name(t, hto, to);
+	if (pf < 0 || pt < 0)
+		return pf < 0 ? pf : pt;
+	if (pf == 2 || pt == 2)
+		return -ENOENT;
+	if (pf || pt)
+		return pf && pt ? -EPERM : -EXDEV;
 	struct stat st, old;
 	bool watched = fsnotify_active() && !fstatat(hfrom, from, &st, AT_SYMLINK_NOFOLLOW);
 	bool replaced = watched && !fstatat(hto, to, &old, AT_SYMLINK_NOFOLLOW) &&
@@ -320,7 +354,7 @@ static long do_symlinkat(struct task *t, uint64_t gtarget, int dirfd, uint64_t g
 	if (n <= 0)
 		return n ? n : -ENOENT;
 	WITH_PATH(t, dirfd, glink, path, hdir);
-	REFUSE_PROC_ESCAPE(t, hdir, path, AT_SYMLINK_NOFOLLOW);
+	REFUSE_PROC_NAME(t, hdir, path, EEXIST);
 	long r = RR_SYS(symlinkat(target, hdir, path));
 	if (!r)
 		dir_update_time(hdir, path, true);
@@ -344,8 +378,21 @@ static long do_linkat(struct task *t, int olddir, uint64_t gold, int newdir, uin
 		return -EINVAL; /* do_linkat, before the names */
 	WITH_PATH(t, olddir, gold, from, hfrom);
 	WITH_PATH(t, newdir, gnew, to, hto);
-	REFUSE_PROC_ESCAPE(t, hfrom, from, flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW);
-	REFUSE_PROC_ESCAPE(t, hto, to, AT_SYMLINK_NOFOLLOW);
+	/* do_linkat: the old name, then the new one is created (ENOENT where
+	 * /proc lacks it, EEXIST where it has it), then EXDEV across file
+	 * systems; /proc links nothing. */
+	if (flags & AT_SYMLINK_FOLLOW)
+		REFUSE_PROC_ESCAPE(t, hfrom, from, 0);
+	int pf = (flags & AT_SYMLINK_FOLLOW) ? 0 : proc_name(t, hfrom, from);
+	int pt = pf < 0 || pf == 2 ? 0 : proc_name(t, hto, to);
+	if (pf < 0 || pt < 0)
+		return pf < 0 ? pf : pt;
+	if (pf == 2 || pt == 2)
+		return -ENOENT;
+	if (pt == 1)
+		return -EEXIST;
+	if (pf || pt)
+		return pf && pt ? -EPERM : -EXDEV;
 	long r = RR_SYS(linkat(hfrom, from, hto, to, flags));
 	if (!r)
 		dir_update_time(hto, to, false);
@@ -416,7 +463,9 @@ static int proc_model_path(const char *canon, char *out)
 {
 	const char *p = canon + 6; /* after "/proc/" */
 	size_t n = strspn(p, "0123456789");
-	bool self = n == 4 ? !strncmp(p, "self", 4) : false, tself = !strncmp(p, "thread-self", 11);
+	/* (self and thread-self only as whole components) */
+	bool self = !n && !strncmp(p, "self", 4) && (p[4] == 0 || p[4] == '/');
+	bool tself = !n && !strncmp(p, "thread-self", 11) && (p[11] == 0 || p[11] == '/');
 	if (!n && !self && !tself)
 		return 0;
 	if (self || tself)

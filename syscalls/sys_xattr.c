@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ static int xattr_path(struct task *t, uint64_t gpath, bool follow, char *out)
 {
 	char path[PATH_MAX];
 	int r = follow ? get_user_path(t, gpath, path) : get_user_path_nofollow(t, gpath, path);
-	if (r)
+	if (r || (r = model_dir_path(t, AT_FDCWD, path)) < 0) /* a cwd in the modeled /proc */
 		return r;
 	int handled;
 	char link[PATH_MAX];
@@ -37,8 +38,11 @@ static int xattr_path(struct task *t, uint64_t gpath, bool follow, char *out)
 		if (!procfs_open(t, path, O_RDONLY, &handled, &f) && handled)
 			file_put(f);
 	}
-	if (handled)
-		return 1;
+	if (handled) { /* the modeled /proc: a name it lacks is ENOENT */
+		struct stat st;
+		long e = proc_stat(t, path, follow, &st, &handled);
+		return handled && e < 0 ? (int)e : 1;
+	}
 	/* Another spelling of a /proc path is the model's too. */
 	int hdir = path[0] == '/' ? AT_FDCWD : t->fs->cwd_fd;
 	if ((r = proc_escape(t, hdir, path, follow ? 0 : AT_SYMLINK_NOFOLLOW, NULL)))
