@@ -147,11 +147,14 @@ int main(void)
 	CASE("writev second iov_base file", IN, F = open("f", O_RDWR); iov2[1].iov_base = P,
 	     syscall(SYS_writev, F, iov2, 2), size_after(F));
 	CASE("preadv iov array", ALL, NOTHING, syscall(SYS_preadv, R, P, 1, 0, 0), NOTHING);
-	/* Only partial and kernel for now: after rebasing onto main (02:59)
-	 * cloneemu answers 0 here for NULL, unmapped and read-only bases
-	 * where Linux says EFAULT (rw_nothing_reached's EOF probe); open. */
-	CASE("preadv iov_base", (1 << K_PARTIAL) | (1 << K_KERNEL), iov_bad.iov_base = P; iov_bad.iov_len = 16,
+	CASE("preadv iov_base", ALL, iov_bad.iov_base = P; iov_bad.iov_len = 16,
 	     syscall(SYS_preadv, R, &iov_bad, 1, 0, 0), NOTHING);
+	CASE("preadv iov_base at EOF", ALL, iov_bad.iov_base = P; iov_bad.iov_len = 16,
+	     syscall(SYS_preadv, R, &iov_bad, 1, 1 << 20, 0), NOTHING);
+	CASE("readv iov_base file", ALL, F = open("f", O_RDWR); iov_bad.iov_base = P;
+	     iov_bad.iov_len = 16, syscall(SYS_readv, F, &iov_bad, 1), file_after(F));
+	CASE("pwritev iov_base", IN, F = open("f", O_RDWR); iov_bad.iov_base = P; iov_bad.iov_len = 16,
+	     syscall(SYS_pwritev, F, &iov_bad, 1, 30, 0), size_after(F));
 	CASE("pwritev iov array", ALL, F = open("f", O_RDWR), syscall(SYS_pwritev, F, P, 1, 0, 0),
 	     size_after(F));
 	CASE("pwritev second iov_base", IN, F = open("f", O_RDWR); iov2[1].iov_base = P,

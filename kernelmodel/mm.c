@@ -722,6 +722,19 @@ int mm_pin_iov_prefix(struct mm *mm, gva_t addr, size_t len, int access, struct 
 	return pin_iov(mm, addr, len, access, iov, max, covered, true);
 }
 
+void *mm_fault_base(void)
+{
+	static uint8_t *base;
+	if (!base) {
+		uint8_t *p = mmap(NULL, MM_FAULT_STAGING + PAGE_SIZE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED || mprotect(p + MM_FAULT_STAGING, PAGE_SIZE, PROT_NONE))
+			return NULL;
+		base = p + MM_FAULT_STAGING;
+	}
+	return base;
+}
+
 size_t copy_to_guest_prefix(struct mm *mm, gva_t dst, const void *src, size_t n)
 {
 	size_t done = 0;

@@ -228,6 +228,19 @@ int mm_pin_iov(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *
 int mm_pin_iov_prefix(struct mm *mm, gva_t addr, size_t len, int access, struct iovec *iov,
 		      int max, size_t *covered);
 
+/* The host's image of a guest fault, for copies made later than the pin
+ * (sockets: the protocol copies, or the host kernel does): a page of
+ * cloneemu's that is never accessible (PROT_NONE), right after
+ * MM_FAULT_STAGING accessible bytes. A host iovec at mm_fault_base() ends
+ * a list at the first byte of guest memory that could not be reached: the
+ * host kernel faults there (EFAULT after what came before, as the guest's
+ * kernel would), and the model's copies stop there (iov_copy). Bytes
+ * staged just before it (a setsockopt value mapped only in part) are read
+ * up to the fault. NULL if it could not be mapped (the host still faults
+ * on NULL). */
+#define MM_FAULT_STAGING (16 * 4096)
+void *mm_fault_base(void);
+
 /* copy_to_user's count: the bytes stored before the first fault. */
 size_t copy_to_guest_prefix(struct mm *mm, gva_t dst, const void *src, size_t n);
 /* put_user: all @n bytes or none (a single store); copy_to_guest writes up

@@ -24,6 +24,20 @@ struct unix_sock;
 #define MSG_WAITFORONE 0x10000
 #endif
 
+/* A guest buffer of a socket call as host iovecs: the mapped prefix, then
+ * (at the first fault) one segment at mm_fault_base() where copies stop
+ * with EFAULT; SOCK_IOV_ROOM(len) entries of room. The caller checked
+ * access_ok. */
+#define SOCK_IOV_ROOM(len) ((int)((len) / 4096) + 3)
+struct iovec;
+int sock_iov_lazy(struct task *t, gva_t addr, size_t len, bool to_guest, struct iovec *iov,
+		  bool *faulted);
+/* access_ok: [@addr, @addr + @len) lies below TASK_SIZE. */
+static inline bool sock_access_ok(gva_t addr, size_t len)
+{
+	return addr + len >= addr && addr + len <= TASK_SIZE;
+}
+
 /* sockfd_lookup_light: the model socket behind @fd (and its file). */
 long sock_lookup(struct task *t, uint64_t fd, struct file **fp, struct unix_sock **sk);
 /* move_addr_to_kernel: an address of @len bytes (0..128) into @buf

@@ -581,7 +581,24 @@ static long do_rwv(struct task *t, const uint64_t *a, bool to_guest, int64_t off
 		goto out_hiov;
 	}
 	if (f->kind == FILE_SOCKET || f->hsk) {
-		ret = short_copy ? -EFAULT : sock_rw(t, f, hiov, n, total, to_guest);
+		/* The protocol copies: the copy stops at the first fault
+		 * (sock_iov_lazy's fault segment after the mapped prefix). */
+		if (short_copy) {
+			struct iovec *h = n < cap ? hiov : realloc(hiov, (n + 1) * sizeof(*hiov));
+			ret = -ENOMEM;
+			if (!h)
+				goto out_hiov;
+			hiov = h;
+			hiov[n].iov_base = mm_fault_base();
+			hiov[n++].iov_len = total - reach < 4096 ? total - reach : 4096;
+		}
+		ret = sock_rw(t, f, hiov, n, total, to_guest);
+		goto out_hiov;
+	}
+	/* Not one byte can be reached: no host call (a readv/preadv of zero
+	 * iovecs would say 0). As do_rw: EOF is still 0, else EFAULT. */
+	if (!reach && total) {
+		ret = rw_nothing_reached(f, to_guest, off);
 		goto out_hiov;
 	}
 	if (!to_guest && f->kind == FILE_HOST) {

@@ -60,8 +60,31 @@ struct guest_cmsghdr {
 #define CMSG_ALIGN_K(n) (((n) + 7) & ~(size_t)7)
 #define CMSG_HDR sizeof(struct guest_cmsghdr)
 
-/* The host iovecs over @n guest iovecs at @giov (import_iovec): the total
- * in *@total (cut to MAX_RW_COUNT). *@out is malloc'ed. */
+/* One guest buffer as the socket code sees it after import_iovec: the
+ * range passed access_ok (checked by the caller), its bytes are copied
+ * only when the protocol gets to them. Appends to @iov (room for
+ * SOCK_IOV_ROOM(@len) entries) the host iovecs over the mapped prefix and,
+ * at the first fault, one segment at mm_fault_base() where every later
+ * copy stops with EFAULT. Returns the entries added or -errno; *@faulted
+ * is set when the fault segment was added (nothing after it counts). */
+int sock_iov_lazy(struct task *t, gva_t addr, size_t len, bool to_guest, struct iovec *iov,
+		  bool *faulted)
+{
+	size_t covered;
+	int room = (int)(len / 4096) + 2;
+	int k = mm_pin_iov_prefix(t->mm, addr, len, to_guest ? MM_WRITE : MM_READ, iov, room,
+				  &covered);
+	if (k < 0 || covered == len)
+		return k;
+	iov[k].iov_base = mm_fault_base();
+	iov[k].iov_len = len - covered < 4096 ? len - covered : 4096;
+	*faulted = true;
+	return k + 1;
+}
+
+/* The host iovecs over @n guest iovecs at @giov (import_iovec: the array,
+ * each length (EINVAL), each access_ok (EFAULT), then sock_iov_lazy): the
+ * total in *@total (cut to MAX_RW_COUNT). *@out is malloc'ed. */
 static long import_iov(struct task *t, gva_t giov, uint64_t n, bool to_guest, struct iovec **out,
 		       int *nout, size_t *total)
 {
@@ -78,18 +101,25 @@ static long import_iov(struct task *t, gva_t giov, uint64_t n, bool to_guest, st
 		r = -EFAULT;
 		goto out;
 	}
-	size_t sum = 0;
-	int cap = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		if ((ssize_t)gv[i].iov_len < 0) {
 			r = -EINVAL;
+			goto out;
+		}
+	}
+	size_t sum = 0;
+	int cap = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		gva_t b = (gva_t)gv[i].iov_base;
+		if (b + gv[i].iov_len < b || b + gv[i].iov_len > TASK_SIZE) {
+			r = -EFAULT;
 			goto out;
 		}
 		size_t len = gv[i].iov_len;
 		if (len > MAX_RW_COUNT_SOCK - sum)
 			len = gv[i].iov_len = MAX_RW_COUNT_SOCK - sum;
 		sum += len;
-		cap += (int)(len / 4096) + 2;
+		cap += SOCK_IOV_ROOM(len);
 	}
 	struct iovec *hv = malloc((cap ? cap : 1) * sizeof(*hv));
 	if (!hv) {
@@ -97,15 +127,15 @@ static long import_iov(struct task *t, gva_t giov, uint64_t n, bool to_guest, st
 		goto out;
 	}
 	int k = 0;
-	for (uint64_t i = 0; i < n; i++) {
+	bool faulted = false;
+	for (uint64_t i = 0; i < n && !faulted; i++) {
 		if (!gv[i].iov_len)
 			continue;
-		size_t covered;
-		int m = mm_pin_iov(t->mm, (gva_t)gv[i].iov_base, gv[i].iov_len,
-				   to_guest ? MM_WRITE : MM_READ, hv + k, cap - k, &covered);
-		if (m < 0 || covered < gv[i].iov_len) {
+		int m = sock_iov_lazy(t, (gva_t)gv[i].iov_base, gv[i].iov_len, to_guest, hv + k,
+				      &faulted);
+		if (m < 0) {
 			free(hv);
-			r = m < 0 ? m : -EFAULT;
+			r = m;
 			goto out;
 		}
 		k += m;
@@ -510,38 +540,52 @@ SYS(sendmsg)
 	return send_one(t, f, u, &gm, (int)a[2], true);
 }
 
+/* import_ubuf: @len (cut to MAX_RW_COUNT) bytes at @buf, access_ok first
+ * (even for 0 bytes), the rest as sock_iov_lazy. */
+static long import_ubuf(struct task *t, gva_t buf, size_t len, bool to_guest, struct unix_msg *m)
+{
+	if (len > MAX_RW_COUNT_SOCK)
+		len = MAX_RW_COUNT_SOCK;
+	if (!sock_access_ok(buf, len))
+		return -EFAULT;
+	m->iov = malloc(SOCK_IOV_ROOM(len) * sizeof(*m->iov));
+	if (!m->iov)
+		return -ENOMEM;
+	m->len = len;
+	if (!len)
+		return 0;
+	bool faulted = false;
+	int n = sock_iov_lazy(t, buf, len, to_guest, m->iov, &faulted);
+	if (n < 0) {
+		free(m->iov);
+		m->iov = NULL;
+		return n;
+	}
+	m->iovcnt = n;
+	return 0;
+}
+
+/* __sys_sendto: the buffer (access_ok), the descriptor, the address. */
 SYS(sendto)
 {
 	struct file *f;
 	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], &f, &u);
+	/* A sendto is a sendmsg with one iovec and no control. */
+	struct unix_msg m = {0};
+	m.scm.uid = m.scm.gid = INVALID_ID;
+	long r = import_ubuf(t, a[1], a[2], false, &m);
 	if (r)
 		return r;
 	uint8_t name[SOCKADDR_STORAGE + 1];
-	if (a[4] && (r = get_sockaddr(t, a[4], (int)a[5], name)))
+	if ((r = sock_lookup(t, a[0], &f, &u)) ||
+	    (a[4] && (r = get_sockaddr(t, a[4], (int)a[5], name)))) {
+		free(m.iov);
 		return r;
-	/* A sendto is a sendmsg with one iovec and no control. */
-	struct iovec giov = {(void *)a[1], a[2] > MAX_RW_COUNT_SOCK ? MAX_RW_COUNT_SOCK : a[2]};
-	struct unix_msg m = {0};
-	m.scm.uid = m.scm.gid = INVALID_ID;
+	}
 	if (a[4]) {
 		m.name = name;
 		m.namelen = (int)a[5];
 	}
-	int cap = (int)(giov.iov_len / 4096) + 2;
-	m.iov = malloc(cap * sizeof(*m.iov));
-	if (!m.iov)
-		return -ENOMEM;
-	if (giov.iov_len) {
-		size_t covered;
-		int n = mm_pin_iov(t->mm, (gva_t)a[1], giov.iov_len, MM_READ, m.iov, cap, &covered);
-		if (n < 0 || covered < giov.iov_len) {
-			free(m.iov);
-			return n < 0 ? n : -EFAULT;
-		}
-		m.iovcnt = n;
-	}
-	m.len = giov.iov_len;
 	if (f->hsk) {
 		r = host_send(t, f, m.iov, m.iovcnt, m.len, m.name, m.namelen, NULL, 0, (int)a[3],
 			      true);
@@ -561,30 +605,21 @@ SYS(sendto)
 	return r;
 }
 
+/* __sys_recvfrom: the buffer (access_ok), the descriptor, the receive,
+ * then the sender's address. */
 SYS(recvfrom)
 {
 	struct file *f;
 	struct unix_sock *u;
-	long r = sock_lookup(t, a[0], &f, &u);
-	if (r)
-		return r;
-	size_t len = a[2] > MAX_RW_COUNT_SOCK ? MAX_RW_COUNT_SOCK : a[2];
 	struct unix_msg m = {0};
 	m.scm.uid = m.scm.gid = INVALID_ID;
-	int cap = (int)(len / 4096) + 2;
-	m.iov = malloc(cap * sizeof(*m.iov));
-	if (!m.iov)
-		return -ENOMEM;
-	if (len) {
-		size_t covered;
-		int n = mm_pin_iov(t->mm, (gva_t)a[1], len, MM_WRITE, m.iov, cap, &covered);
-		if (n < 0 || covered < len) {
-			free(m.iov);
-			return n < 0 ? n : -EFAULT;
-		}
-		m.iovcnt = n;
+	long r = import_ubuf(t, a[1], a[2], true, &m);
+	if (r)
+		return r;
+	if ((r = sock_lookup(t, a[0], &f, &u))) {
+		free(m.iov);
+		return r;
 	}
-	m.len = len;
 	if (f->hsk) {
 		uint8_t name[SOCKADDR_STORAGE];
 		struct msghdr mh = {0};
@@ -775,23 +810,11 @@ long sock_rw(struct task *t, struct file *f, struct iovec *iov, int n, size_t to
 
 long sock_rw_buf(struct task *t, struct file *f, gva_t buf, size_t count, bool to_guest)
 {
-	if (count > MAX_RW_COUNT_SOCK)
-		count = MAX_RW_COUNT_SOCK;
-	int cap = (int)(count / 4096) + 2;
-	struct iovec *iov = malloc(cap * sizeof(*iov));
-	if (!iov)
-		return -ENOMEM;
-	int n = 0;
-	if (count) {
-		size_t covered;
-		n = mm_pin_iov(t->mm, buf, count, to_guest ? MM_WRITE : MM_READ, iov, cap,
-			       &covered);
-		if (n < 0 || covered < count) {
-			free(iov);
-			return n < 0 ? n : -EFAULT;
-		}
-	}
-	long r = sock_rw(t, f, iov, n, count, to_guest);
-	free(iov);
+	struct unix_msg m = {0};
+	long r = import_ubuf(t, buf, count, to_guest, &m);
+	if (r)
+		return r;
+	r = sock_rw(t, f, m.iov, m.iovcnt, m.len, to_guest);
+	free(m.iov);
 	return r;
 }

@@ -257,8 +257,9 @@ SYS(socketpair)
 		return fds[0];
 	if ((fds[1] = unused_fd(t, fds[0] + 1)) < 0)
 		return fds[1];
-	if (copy_to_guest(t->mm, a[3], fds, sizeof(fds)))
-		return -EFAULT;
+	if (put_guest(t->mm, a[3], &fds[0], sizeof(int)) ||
+	    put_guest(t->mm, a[3] + sizeof(int), &fds[1], sizeof(int)))
+		return -EFAULT; /* two put_user()s: each all or nothing */
 	if ((r = socket_args((int)a[0], &type, &flags)))
 		return r;
 	if ((int)a[0] != AF_UNIX) /* inet and netlink have no socketpair */

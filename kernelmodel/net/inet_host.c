@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "kernelmodel/files.h"
+#include "kernelmodel/mm.h"
 #include "kernelmodel/rr.h"
 
 #ifndef SO_RCVTIMEO_NEW
@@ -78,6 +79,16 @@ long host_sock_recvmsg(struct file *f, struct msghdr *mh, int flags)
 {
 	size_t namecap = mh->msg_namelen, ctlcap = mh->msg_controllen;
 	long r = RR_SYS(recvmsg(f->host_fd, mh, flags | MSG_DONTWAIT));
+	if (r == -EFAULT) {
+		/* The copy reached the guest's first fault (mm_fault_base's
+		 * segment): what came before it was stored, as in Linux. */
+		int k = 0;
+		size_t before = 0;
+		while (k < (int)mh->msg_iovlen && mh->msg_iov[k].iov_base != mm_fault_base())
+			before += mh->msg_iov[k++].iov_len;
+		if (k < (int)mh->msg_iovlen)
+			rr_iov(mh->msg_iov, k, before);
+	}
 	if (r < 0)
 		return r;
 	/* With MSG_TRUNC the count is the datagram's length, not what fit. */

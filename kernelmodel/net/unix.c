@@ -17,6 +17,7 @@
 
 #include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/mm.h"
 #include "kernelmodel/net/inet_model.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
@@ -245,12 +246,20 @@ static void maybe_add_creds(struct task *t, struct unix_skb *skb, struct unix_so
 
 /* ---- copying between skbs and the iovecs ---- */
 
-/* Copy @n bytes at byte @off of @iov into/out of @buf. */
-static void iov_copy(const struct iovec *iov, int iovcnt, size_t off, void *buf, size_t n,
-		     bool to_iov)
+/* Copy @n bytes at byte @off of @iov into/out of @buf: the count copied,
+ * less than @n when the copy reached the guest's first fault (a segment
+ * at mm_fault_base(), or the end of the list), as copy_{to,from}_iter.
+ * The callers turn a short copy into EFAULT
+ * (skb_copy_datagram_{msg,from_iter}). */
+static size_t iov_copy(const struct iovec *iov, int iovcnt, size_t off, void *buf, size_t n,
+		       bool to_iov)
 {
 	uint8_t *p = buf;
+	const void *fault = mm_fault_base();
+	size_t want = n;
 	for (int i = 0; i < iovcnt && n; i++) {
+		if (iov[i].iov_base == fault)
+			break;
 		if (off >= iov[i].iov_len) {
 			off -= iov[i].iov_len;
 			continue;
@@ -266,6 +275,7 @@ static void iov_copy(const struct iovec *iov, int iovcnt, size_t off, void *buf,
 		n -= c;
 		off = 0;
 	}
+	return want - n;
 }
 
 /* ---- creation, release, pairs ---- */
@@ -784,48 +794,61 @@ static long dgram_sendmsg(struct task *t, struct unix_sock *u, struct unix_msg *
 		return -EMSGSIZE;
 	if ((err = wait_for_wmem(u, m)))
 		return err;
+	/* The bytes are copied before the destination is looked at: a bad
+	 * buffer is EFAULT whatever the destination (unix_dgram_sendmsg). */
+	struct unix_skb *skb = skb_alloc(u, m->len);
+	if (!skb)
+		return -ENOMEM;
+	long ret = -EFAULT;
+	if (iov_copy(m->iov, m->iovcnt, 0, skb->data, m->len, false) < m->len)
+		goto out_free;
 restart:
 	if (!other) {
+		ret = -ECONNRESET;
 		if (!name)
-			return -ECONNRESET;
-		if ((err = find_other(t, u, name, m->namelen, m->hdir, u->type, &other)))
-			return err;
+			goto out_free;
+		if ((ret = find_other(t, u, name, m->namelen, m->hdir, u->type, &other)))
+			goto out_free;
 	}
+	ret = -EPERM;
 	if (!may_send(u, other))
-		return -EPERM;
+		goto out_free;
 	if (other->dead) {
 		/* A datagram peer that closed: forget it (ECONNREFUSED once,
 		 * ENOTCONN from then on); a named destination is looked up again. */
+		ret = -EPIPE;
 		if (u->type == SOCK_SEQPACKET)
-			return -EPIPE;
+			goto out_free;
 		if (u->peer == other) {
 			u->peer = NULL;
 			u->state = UNIX_CLOSE;
 			sk_changed(u);
 			dgram_disconnected(u, other);
 			sock_put(other);
-			return -ECONNREFUSED;
+			ret = -ECONNREFUSED;
+			goto out_free;
 		}
 		other = NULL;
 		goto restart;
 	}
+	ret = -EPIPE;
 	if (other->shutdown & RCV_SHUTDOWN)
-		return -EPIPE;
+		goto out_free;
 	/* A receiver not connected back to us takes max_dgram_qlen datagrams. */
 	if (other != u && other->peer != u && recvq_full(other)) {
 		if (!(m->flags & MSG_DONTWAIT) && u->sndtimeo_ns >= 0)
 			m->wait = other;
-		return -EAGAIN;
+		ret = -EAGAIN;
+		goto out_free;
 	}
-	struct unix_skb *skb = skb_alloc(u, m->len);
-	if (!skb)
-		return -ENOMEM;
-	iov_copy(m->iov, m->iovcnt, 0, skb->data, m->len, false);
 	scm_to_skb(&m->scm, skb, true);
 	maybe_add_creds(t, skb, u, other);
 	queue_tail(other, skb);
 	sk_changed(other);
 	return (long)m->len;
+out_free:
+	skb_free(skb);
+	return ret;
 }
 
 static long stream_sendmsg(struct task *t, struct unix_sock *u, struct unix_msg *m)
@@ -865,7 +888,11 @@ static long stream_sendmsg(struct task *t, struct unix_sock *u, struct unix_msg 
 		struct unix_skb *skb = skb_alloc(u, size);
 		if (!skb)
 			return sent ? (long)sent : -ENOMEM;
-		iov_copy(m->iov, m->iovcnt, sent, skb->data, size, false);
+		if (iov_copy(m->iov, m->iovcnt, sent, skb->data, size, false) < size) {
+			skb_free(skb); /* a bad buffer: what went before stays sent */
+			m->done = sent;
+			return sent ? (long)sent : -EFAULT;
+		}
 		/* The files go with the first bytes of the call only. */
 		scm_to_skb(&m->scm, skb, m->done == 0 && sent == 0);
 		maybe_add_creds(t, skb, u, other);
@@ -993,9 +1020,18 @@ static long dgram_recvmsg(struct unix_sock *u, struct unix_msg *m)
 		size = skb->len;
 	else if (size < skb->len)
 		m->msg_flags |= MSG_TRUNC;
-	iov_copy(m->iov, m->iovcnt, 0, skb->data, size, true);
-	set_creds(&m->scm, skb);
 	bool peek = m->flags & MSG_PEEK;
+	if (iov_copy(m->iov, m->iovcnt, 0, skb->data, size, true) < size) {
+		/* skb_copy_datagram_msg failed: the bytes before the fault are
+		 * stored, the datagram (and its files) is gone unless peeked. */
+		if (!peek) {
+			dequeue(u);
+			skb_free(skb);
+			sk_changed(u);
+		}
+		return -EFAULT;
+	}
+	set_creds(&m->scm, skb);
 	if (take_fds(&m->scm, skb, peek))
 		return -ENOMEM;
 	m->passcred = u->passcred;
@@ -1065,7 +1101,13 @@ static long stream_recvmsg(struct unix_sock *u, struct unix_msg *m)
 		}
 		size_t avail = skb->len - skb->consumed;
 		size_t chunk = avail < size ? avail : size;
-		iov_copy(m->iov, m->iovcnt, copied, skb->data + skb->consumed, chunk, true);
+		if (iov_copy(m->iov, m->iovcnt, copied, skb->data + skb->consumed, chunk, true) <
+		    chunk) {
+			/* unix_stream_read_actor failed: nothing of this skb is
+			 * consumed; EFAULT unless bytes came before. */
+			err = -EFAULT;
+			break;
+		}
 		copied += chunk;
 		size -= chunk;
 		if (!peek) {
