@@ -259,6 +259,35 @@ int main(void)
 	     bp_pending("peer", s[1]));
 	CASE("read udp", ALL, udp_with_data(), syscall(SYS_read, ufd, P, 16), queued_after(ufd));
 
+	/* Order of checks: the state before the bytes, the bytes before the
+	 * destination. */
+	CASE("sendto unix stream not connected", IN, int fd = socket(AF_UNIX, SOCK_STREAM, 0),
+	     syscall(SYS_sendto, fd, P, 16, 0, NULL, 0), NOTHING);
+	CASE("sendto unix dgram not connected", IN, int fd = socket(AF_UNIX, SOCK_DGRAM, 0),
+	     syscall(SYS_sendto, fd, P, 16, 0, NULL, 0), NOTHING);
+	CASE("sendto buf unix dgram no such name", IN, int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	     struct sockaddr_un nx = {.sun_family = AF_UNIX}; memcpy(nx.sun_path, "\0errno_bp_nx", 12),
+	     syscall(SYS_sendto, fd, P, 16, 0, &nx, sizeof(sa_family_t) + 12), NOTHING);
+	CASE("sendto buf bad fd", IN, NOTHING, syscall(SYS_sendto, 99, P, 16, 0, NULL, 0), NOTHING);
+	CASE("recvfrom buf bad fd", ALL, NOTHING, syscall(SYS_recvfrom, 99, P, 16, 0, NULL, NULL),
+	     NOTHING);
+	CASE("recvfrom buf tcp", ALL, tcp_pending(); int afd = accept(lfd, NULL, NULL);
+	     if (write(cfd, "0123456789abcdef", 16) != 16) _exit(3); usleep(2000),
+	     syscall(SYS_recvfrom, afd, P, 16, 0, NULL, NULL), queued_after(afd));
+	CASE("setsockopt unix optval short len", IN, pair_with_data(SOCK_STREAM),
+	     syscall(SYS_setsockopt, s[0], SOL_SOCKET, SO_PASSCRED, P, 2), NOTHING);
+	CASE("setsockopt unix optval bad level", IN, pair_with_data(SOCK_STREAM),
+	     syscall(SYS_setsockopt, s[0], 12345, 1, P, 4), NOTHING);
+	CASE("readv iov_base unix dgram", ALL, pair_with_data(SOCK_DGRAM); msg_iov_bad(),
+	     syscall(SYS_readv, s[0], &iov, 1), queued_after(s[0]));
+	CASE("writev iov_base unix dgram", IN, pair_with_data(SOCK_DGRAM); msg_iov_bad(),
+	     syscall(SYS_writev, s[0], &iov, 1), bp_pending("peer", s[1]));
+	CASE("sendmsg iov_base seqpacket", IN, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, s); msg_iov_bad(),
+	     syscall(SYS_sendmsg, s[0], &mh, 0), bp_pending("peer", s[1]));
+	CASE("recvmsg iov_base seqpacket", ALL, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, s);
+	     if (write(s[1], "0123456789abcdef", 16) != 16) _exit(3); msg_iov_bad(),
+	     syscall(SYS_recvmsg, s[0], &mh, 0), queued_after(s[0]));
+
 	bp_summary("errno_bp_net");
 	return 0;
 }

@@ -446,6 +446,12 @@ SYS(setsockopt)
 		return host_sock_do_setsockopt(t, f, level, (int)a[2], a[3], len);
 	if (level != SOL_SOCKET && !u->inet)
 		return -EOPNOTSUPP; /* AF_UNIX has no protocol-level options */
+	/* sk_setsockopt: a length too short for an int is EINVAL before the
+	 * value is read (SO_BINDTODEVICE, a string, excepted). The value is
+	 * then read whole: an option that reads less than a partly mapped
+	 * optlen would succeed on Linux (README). */
+	if (level == SOL_SOCKET && (int)a[2] != SO_BINDTODEVICE && len < (int)sizeof(int))
+		return -EINVAL;
 	uint8_t buf[64] = {0};
 	int n = len < (int)sizeof(buf) ? len : (int)sizeof(buf);
 	if (n && copy_from_guest(t->mm, buf, a[3], (size_t)n))

@@ -784,9 +784,6 @@ static long dgram_sendmsg(struct task *t, struct unix_sock *u, struct unix_msg *
 			return err;
 	} else {
 		name = NULL;
-		other = u->peer;
-		if (!other)
-			return -ENOTCONN;
 	}
 	if (u->passcred && !u->addr_len && (err = autobind(t, u)))
 		return err;
@@ -795,19 +792,21 @@ static long dgram_sendmsg(struct task *t, struct unix_sock *u, struct unix_msg *
 	if ((err = wait_for_wmem(u, m)))
 		return err;
 	/* The bytes are copied before the destination is looked at: a bad
-	 * buffer is EFAULT whatever the destination (unix_dgram_sendmsg). */
+	 * buffer is EFAULT whatever the destination, even with no peer
+	 * (unix_dgram_sendmsg since Linux 6.x: ENOTCONN after the copy). */
 	struct unix_skb *skb = skb_alloc(u, m->len);
 	if (!skb)
 		return -ENOMEM;
 	long ret = -EFAULT;
 	if (iov_copy(m->iov, m->iovcnt, 0, skb->data, m->len, false) < m->len)
 		goto out_free;
-restart:
-	if (!other) {
-		ret = -ECONNRESET;
-		if (!name)
-			goto out_free;
+lookup:
+	if (name) {
 		if ((ret = find_other(t, u, name, m->namelen, m->hdir, u->type, &other)))
+			goto out_free;
+	} else {
+		ret = -ENOTCONN;
+		if (!(other = u->peer))
 			goto out_free;
 	}
 	ret = -EPERM;
@@ -828,8 +827,10 @@ restart:
 			ret = -ECONNREFUSED;
 			goto out_free;
 		}
-		other = NULL;
-		goto restart;
+		ret = -ECONNRESET;
+		if (!name)
+			goto out_free;
+		goto lookup;
 	}
 	ret = -EPIPE;
 	if (other->shutdown & RCV_SHUTDOWN)
