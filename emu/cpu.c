@@ -49,7 +49,6 @@ static struct {
 	uc_hook block_hook;   /* armed only for preemptible slices */
 	bool block_hook_on;
 	int intno;            /* last interrupt seen by hook_intr, -1 if none */
-	bool insn_stop;       /* emu_restart_slice during this run */
 	bool gpf;             /* an RDTSC under PR_TSC_SIGSEGV raises #GP */
 	uc_err last_err;
 	struct emu_stats stats;
@@ -226,7 +225,6 @@ int emu_set_insn_hook(bool (*fn)(struct task *, uint64_t), void (*uncount)(struc
 		return -EBUSY;
 	emu.insn_fn = fn;
 	emu.uncount_fn = uncount;
-	insn_tsc_off();
 	if (uc_hook_add(emu.uc, &h, UC_HOOK_CODE, hook_every_insn, NULL, 1, 0)) {
 		emu.insn_fn = NULL;
 		return -EIO;
@@ -678,9 +676,7 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 	emu_switch_mm(t->mm);
 	uc_err err;
 	bool stepping = count || emu.step_armed;
-	uint64_t start = emu_reg_read(EREG_RIP);
 	for (;;) {
-		emu.insn_stop = false;
 		err = start_engine(count);
 		/* A fill refused for code coherence: the CPU stopped exactly at the
 		 * instruction; act, then run it again unless the run was to end. */
@@ -699,28 +695,6 @@ static enum emu_exit run_engine(struct task *t, uint64_t count)
 		if (emu.bp_hit || emu.stop_requested || emu.preempted || cpu_tlb_refused(NULL) ||
 		    emu.step_done)
 			break;
-		if (emu.insn_stop && !interrupted)
-			continue; /* emu/insn.c dropped a block to translate it again */
-		uint64_t rip = emu_reg_read(EREG_RIP);
-		if (err == UC_ERR_OK && emu.intno < 0 && insn_tsc_site(rip)) {
-			/* Stopped before an RDTSC/RDTSCP: do it (a step that ends
-			 * there has not reached it yet). */
-			if (stepping && rip != start) {
-				emu.step_done = emu.step_armed;
-				break;
-			}
-			if (!insn_emulate_tsc(t, rip)) {
-				emu.gpf = true;
-				break;
-			}
-			if (stepping) {
-				emu.step_done = emu.step_armed;
-				break;
-			}
-			if (interrupted)
-				break;
-			continue;
-		}
 		/* #UD on RDRAND/RDSEED: done here, and the slice goes on. */
 		if (emu.intno != 6 || !insn_emulate_ud(t))
 			break;
@@ -780,10 +754,9 @@ struct task *emu_current_task(void)
 	return emu.current;
 }
 
-void emu_restart_slice(void)
+void emu_note_gpf(void)
 {
-	emu.insn_stop = true;
-	uc_emu_stop(emu.uc);
+	emu.gpf = true;
 }
 
 void emu_preempt(void)
@@ -870,8 +843,6 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INSN, hook_cpuid, NULL, 1, 0, UC_X86_INS_CPUID)))
 		goto fail;
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INTR, hook_intr, NULL, 1, 0)))
-		goto fail;
-	if ((err = insn_init()))
 		goto fail;
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INSN_INVALID, hook_insn_invalid, NULL, 1, 0)))
 		goto fail;

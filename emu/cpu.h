@@ -102,9 +102,9 @@ const char *emu_error(void);
 struct uc_struct *emu_engine(void);
 struct task *emu_current_task(void);
 void emu_preempt(void);
-/* From a hook (emu/insn.c): stop, and start again at once (the slice goes
- * on): a block was dropped to be translated anew before it runs. */
-void emu_restart_slice(void);
+/* From a TCG helper about to raise #GP (emu/insn.c: RDTSC under
+ * PR_TSC_SIGSEGV): the run ends with EMU_GPF. */
+void emu_note_gpf(void);
 /* The virtual address of the memory operand of the instruction at @rip
  * whose offset in its page is @page_off (memory hooks see physical
  * addresses); 0 when none matches. */

@@ -2,7 +2,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <capstone/capstone.h>
 #include <unicorn/unicorn.h>
 
 #include "emu/cpu.h"
@@ -12,149 +11,44 @@
 #include "kernelmodel/sched_policy.h"
 #include "kernelmodel/task.h"
 
-static struct {
-	uint64_t *sites; /* RDTSC/RDTSCP addresses seen: the engine's exits, sorted */
-	size_t n, cap;
-	csh cs;
-	bool cs_ok;
-	bool off; /* insn_tsc_off */
-} insn;
+#if defined(__x86_64__)
+void raise_exception_ra_x86_64(void *env, int exception_index, uintptr_t retaddr);
 
-static bool legacy_prefix(uint8_t b)
+/* Unicorn's RDTSC and RDTSCP call these TCG helpers (qemu's
+ * target/i386/misc_helper.c), which read the host's TSC. cloneemu defines
+ * them (Unicorn's copies weak in the static archive, interposed over
+ * libunicorn.so's; CMakeLists.txt), so every RDTSC reads the virtual
+ * clock's TSC (kernelmodel/clock.c), under reverse execution and chaos
+ * too. The helpers may write guest registers (no TCG_CALL_NO_WG flag):
+ * the translated code reloads them after the call. A task with
+ * prctl(PR_SET_TSC, PR_TSC_SIGSEGV) takes #GP at the instruction, as with
+ * CR4.TSD on Linux (SIGSEGV, SI_KERNEL). */
+static void rdtsc_common(void *env, uintptr_t ra, bool aux)
 {
-	return b == 0x66 || b == 0x67 || b == 0xf2 || b == 0xf3 || b == 0xf0 || b == 0x2e ||
-	       b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
-}
-
-/* RDTSC (0f 31) or RDTSCP (0f 01 f9) at @rip of @t's memory: its length,
- * *@p set for RDTSCP; 0 when it is neither. */
-static int tsc_insn(struct task *t, uint64_t rip, bool *p)
-{
-	uint8_t b[15];
-	int n = (int)sizeof(b);
-	while (n >= 2 && (!t->mm || copy_from_guest(t->mm, b, rip, (size_t)n)))
-		n = n > 4 ? 4 : n - 1; /* near the end of a page: fewer bytes */
-	int i = 0;
-	while (i < n && (legacy_prefix(b[i]) || (b[i] & 0xf0) == 0x40))
-		i++;
-	if (i + 2 <= n && b[i] == 0x0f && b[i + 1] == 0x31) {
-		*p = false;
-		return i + 2;
-	}
-	if (i + 3 <= n && b[i] == 0x0f && b[i + 1] == 0x01 && b[i + 2] == 0xf9) {
-		*p = true;
-		return i + 3;
-	}
-	return 0;
-}
-
-static bool site_known(uint64_t a, size_t *at)
-{
-	size_t lo = 0, hi = insn.n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (insn.sites[mid] < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*at = lo;
-	return lo < insn.n && insn.sites[lo] == a;
-}
-
-/* A block was translated and has not run yet: hook its RDTSC/RDTSCPs. */
-static void hook_new_tb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *user)
-{
-	static uint8_t code[8192];
 	struct task *t = emu_current_task();
-	size_t len = cur->size < sizeof(code) ? cur->size : sizeof(code);
-	if (!t || !t->mm || !len || copy_from_guest(t->mm, code, cur->pc, len))
-		return;
-	if (insn.off)
-		return;
-	bool maybe = false; /* cheap first: an 0f 31 or 0f 01 f9 anywhere */
-	for (size_t i = 0; i + 1 < len && !maybe; i++)
-		maybe = code[i] == 0x0f &&
-			(code[i + 1] == 0x31 || (i + 2 < len && code[i + 1] == 0x01 && code[i + 2] == 0xf9));
-	if (!maybe || !insn.cs_ok)
-		return;
-	cs_insn *in;
-	size_t cnt = cs_disasm(insn.cs, code, len, cur->pc, 0, &in);
-	bool added = false;
-	for (size_t i = 0; i < cnt; i++) {
-		size_t at;
-		if ((in[i].id != X86_INS_RDTSC && in[i].id != X86_INS_RDTSCP) ||
-		    site_known(in[i].address, &at))
-			continue;
-		if (insn.n == insn.cap) {
-			size_t cap = insn.cap ? 2 * insn.cap : 64;
-			uint64_t *s = realloc(insn.sites, cap * sizeof(*s));
-			if (!s)
-				break;
-			insn.sites = s;
-			insn.cap = cap;
-		}
-		memmove(insn.sites + at + 1, insn.sites + at, (insn.n - at) * sizeof(*insn.sites));
-		insn.sites[at] = in[i].address;
-		insn.n++;
-		added = true;
+	if (t && t->tsc_sigsegv) {
+		emu_note_gpf();
+		raise_exception_ra_x86_64(env, 13, ra); /* does not return */
 	}
-	if (cnt)
-		cs_free(in, cnt);
-	if (added) { /* translate it again, ending before them, before it runs */
-		uc_ctl_set_exits(uc, insn.sites, insn.n);
-		uc_ctl_remove_cache(uc, cur->pc, cur->pc + cur->size);
-		emu_restart_slice();
-	}
-}
-
-void insn_tsc_off(void)
-{
-	if (insn.off)
-		return;
-	insn.off = true;
-	if (!insn.n)
-		return;
-	insn.n = 0;
-	uc_ctl_set_exits(emu_engine(), insn.sites, 0);
-	uc_ctl_flush_tb(emu_engine()); /* blocks that end before a site */
-}
-
-bool insn_tsc_site(uint64_t rip)
-{
-	size_t at;
-	return site_known(rip, &at);
-}
-
-int insn_init(void)
-{
-	insn.n = 0; /* a new engine */
-	insn.off = false;
-	if (!insn.cs_ok)
-		insn.cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &insn.cs) == CS_ERR_OK;
-	uc_hook h;
-	uc_err err = uc_ctl_exits_enable(emu_engine()); /* the sites, not uc_emu_start's until */
-	if (err)
-		return err;
-	return uc_hook_add(emu_engine(), &h, UC_HOOK_EDGE_GENERATED, hook_new_tb, NULL, 1, 0);
-}
-
-bool insn_emulate_tsc(struct task *t, uint64_t rip)
-{
-	bool p;
-	int len = tsc_insn(t, rip, &p);
-	if (!len)
-		return true; /* another program's instruction at a hooked address */
-	if (t->tsc_sigsegv)
-		return false; /* TIF_NOTSC: #GP */
 	uint64_t v = clock_read_tsc();
 	emu_reg_write(EREG_RAX, (uint32_t)v);
 	emu_reg_write(EREG_RDX, v >> 32);
-	if (p)
-		emu_reg_write(EREG_RCX, task_cpu(t)); /* TSC_AUX: node 0 << 12 | cpu */
-	emu_reg_write(EREG_RIP, rip + (uint64_t)len);
-	return true;
+	if (aux) /* TSC_AUX: node 0 << 12 | cpu, as getcpu */
+		emu_reg_write(EREG_RCX, t ? (uint32_t)task_cpu(t) : 0);
 }
+
+void helper_rdtsc_x86_64(void *env);
+void helper_rdtsc_x86_64(void *env)
+{
+	rdtsc_common(env, (uintptr_t)__builtin_return_address(0), false);
+}
+
+void helper_rdtscp_x86_64(void *env);
+void helper_rdtscp_x86_64(void *env)
+{
+	rdtsc_common(env, (uintptr_t)__builtin_return_address(0), true);
+}
+#endif
 
 #if defined(__x86_64__)
 /* Unicorn's RDRAND and RDSEED (on the Haswell model it runs both, RDSEED
