@@ -228,6 +228,8 @@ void file_put(struct file *f)
 	} else if (f->kind == FILE_ANON) {
 		f->aops->release(f);
 	} else {
+		if (f->task)
+			task_put(f->task);
 		free(f->dir->e);
 		free(f->dir);
 	}

@@ -54,7 +54,8 @@ struct file {
 	struct pipe *pipe; /* FILE_PIPE */
 	struct dirlist *dir; /* FILE_DIR */
 	struct eventpoll *ep; /* FILE_EPOLL */
-	struct task *task;    /* FILE_PIDFD: the thread-group leader (a reference) */
+	struct task *task;    /* FILE_PIDFD, and FILE_DIR of /proc/<tgid> (else NULL): the
+			       * thread-group leader (a reference) */
 	struct unix_sock *sk; /* FILE_SOCKET: the socket (the file's reference) */
 	struct host_sock *hsk; /* FILE_HOST: a host socket's model state (net/inet_host.h), owned */
 	const struct anon_file_ops *aops; /* FILE_ANON: its operations ... */

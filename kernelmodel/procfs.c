@@ -731,8 +731,14 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 	if (!(d = calloc(1, sizeof(*d))))
 		return -ENOMEM;
 	int r = list_dir(target, proc_ns(), rest, is_thread, d);
-	if (r != -ENOTDIR)
-		return open_dir(d, r, path, out);
+	if (r != -ENOTDIR) {
+		r = open_dir(d, r, path, out);
+		/* /proc/<tgid> names its process: pidfd_send_signal takes it
+		 * (tgid_pidfd_to_pid), as it takes a pidfd. */
+		if (!r && !*rest && !is_thread && self != 2 && target->tid == target->tgid)
+			(*out)->task = task_get(target);
+		return r;
+	}
 	free(d->e);
 	free(d);
 

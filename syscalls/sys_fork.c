@@ -640,25 +640,52 @@ SYS(pidfd_getfd)
 	return files_install(t->files, f, 0, true);
 }
 
+/* PIDFD_SIGNAL_* (Linux 6.9): the scope, at most one of them. */
+#define PIDFD_SIGNAL_THREAD (1u << 0)
+#define PIDFD_SIGNAL_THREAD_GROUP (1u << 1)
+#define PIDFD_SIGNAL_PROCESS_GROUP (1u << 2)
+
+/* kill_pgrp_info: every process of the group @pgid; success if one got
+ * it, else the last error; ESRCH for an empty group. */
+static long pidfd_signal_pgrp(struct task *t, int pgid, int sig, const struct ksiginfo *info)
+{
+	bool found = false, success = false;
+	long err = -ESRCH;
+	for (struct task *q = task_next(NULL); q; q = task_next(q)) {
+		if (q->tid != q->tgid || q->state == TASK_DEAD || q->signal->pgid != pgid)
+			continue;
+		found = true;
+		long e = check_kill_permission(t, q, sig);
+		if (!e && sig && q->state != TASK_ZOMBIE)
+			e = send_group_signal(q, sig, info);
+		success |= !e;
+		err = e;
+	}
+	return !found ? -ESRCH : success ? 0 : err;
+}
+
 SYS(pidfd_send_signal)
 {
 	long err;
-	struct task *p = pidfd_task(t, (int)a[0], &err);
+	unsigned flags = (unsigned)a[3];
+	/* The flags come first, before the descriptor. */
+	if (a[3] & ~(uint64_t)(PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP))
+		return -EINVAL;
+	if (__builtin_popcount(flags) > 1)
+		return -EINVAL;
+	struct file *pf = files_lookup(t->files, (int)a[0]);
+	/* pidfd_to_pid: a pidfd, or a /proc/<tgid> directory. */
+	struct task *p = pf && pf->kind == FILE_DIR && pf->task ? pf->task : pidfd_task(t, (int)a[0], &err);
 	if (!p)
 		return err;
-	if (a[3])
-		return -EINVAL;
 	int sig = (int)a[1];
 	if (sig < 0 || sig > NSIG_MODEL)
 		return -EINVAL;
 	if (p->state == TASK_DEAD)
 		return -ESRCH;
-	long perm = check_kill_permission(t, p, sig);
-	if (perm)
-		return perm;
-	if (!sig || p->state == TASK_ZOMBIE)
-		return 0; /* a zombie can be signalled, to no effect */
-	struct ksiginfo info = {.code = 0 /* SI_USER */, .pid = task_tgid_nr_ns(t, p->pid_ns),
+	bool thread = flags == PIDFD_SIGNAL_THREAD, pgrp = flags == PIDFD_SIGNAL_PROCESS_GROUP;
+	/* prepare_kill_siginfo: SI_TKILL for a thread, else SI_USER. */
+	struct ksiginfo info = {.code = thread ? -6 : 0, .pid = task_tgid_nr_ns(t, p->pid_ns),
 				.uid = (int)from_kuid_munged(p, t->cred->uid)};
 	if (a[2]) {
 		uint8_t raw[128];
@@ -669,15 +696,23 @@ SYS(pidfd_send_signal)
 		memcpy(&code, raw + 8, 4);
 		if (signo != sig)
 			return -EINVAL;
-		/* Only the process itself may pretend to be the kernel or kill(). */
-		if ((code >= 0 || code == -6) && p->tgid != t->tgid)
+		/* Only the process itself may pretend to be the kernel or kill(),
+		 * and not to its process group. */
+		if ((code >= 0 || code == -6) && (p->tgid != t->tgid || pgrp))
 			return -EPERM;
 		info.code = code;
 		memcpy(&info.pid, raw + 16, 4);
 		memcpy(&info.uid, raw + 20, 4);
 		memcpy(&info.value, raw + 24, 8);
 	}
-	return send_group_signal(p, sig, &info);
+	if (pgrp)
+		return pidfd_signal_pgrp(t, p->tgid, sig, &info);
+	long perm = check_kill_permission(t, p, sig);
+	if (perm)
+		return perm;
+	if (!sig || p->state == TASK_ZOMBIE)
+		return 0; /* a zombie can be signalled, to no effect */
+	return thread ? send_signal(p, sig, &info) : send_group_signal(p, sig, &info);
 }
 
 SYS(unshare)
