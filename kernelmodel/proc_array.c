@@ -14,6 +14,7 @@
 #include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/libfs.h"
 #include "kernelmodel/mm.h"
 #include "kernelmodel/sched_policy.h"
 #include "kernelmodel/signal.h"
@@ -178,13 +179,7 @@ static long oom_read(struct task *t, struct file *f, gva_t buf, size_t count)
 	char text[16];
 	size_t n = (size_t)snprintf(text, sizeof(text), "%d\n",
 				    o->task->signal ? o->task->signal->oom_score_adj : 0);
-	size_t avail = o->pos < n ? n - o->pos : 0;
-	if (count > avail)
-		count = avail;
-	if (copy_to_guest(t->mm, buf, text + o->pos, count))
-		return -EFAULT;
-	o->pos += count;
-	return (long)count;
+	return simple_read_from_buffer(t, buf, count, &o->pos, text, n);
 }
 
 /* oom_score_adj_write + __set_oom_adj: an integer in -1000..1000 (EINVAL),

@@ -15,6 +15,7 @@
 #include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fork.h"
+#include "kernelmodel/libfs.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/task.h"
@@ -40,13 +41,7 @@ static long uts_read(struct task *t, struct file *f, gva_t buf, size_t count)
 	struct uts_file *u = f->priv;
 	char text[80];
 	size_t n = (size_t)snprintf(text, sizeof(text), "%s\n", uts_field(t, u->which));
-	size_t avail = u->pos < n ? n - u->pos : 0;
-	if (count > avail)
-		count = avail;
-	if (copy_to_guest(t->mm, buf, text + u->pos, count))
-		return -EFAULT;
-	u->pos += count;
-	return (long)count;
+	return simple_read_from_buffer(t, buf, count, &u->pos, text, n);
 }
 
 /* proc_do_uts_string: the text up to the first newline, at most 64 bytes. */

@@ -14,6 +14,7 @@
 #include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
 #include "kernelmodel/fs.h"
+#include "kernelmodel/libfs.h"
 #include "kernelmodel/mm.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/task.h"
@@ -420,13 +421,8 @@ static long idmap_read(struct task *t, struct file *f, gva_t buf, size_t count)
 	if (!text)
 		return -ENOMEM;
 	size_t n = (size_t)idmap_text(m, t, text, len);
-	size_t avail = m->pos < n ? n - m->pos : 0;
-	if (count > avail)
-		count = avail;
-	long r = copy_to_guest(t->mm, buf, text + m->pos, count) ? -EFAULT : (long)count;
+	long r = simple_read_from_buffer(t, buf, count, &m->pos, text, n);
 	free(text);
-	if (r > 0)
-		m->pos += (uint64_t)r;
 	return r;
 }
 

@@ -20,6 +20,7 @@
 #include "kernelmodel/ipc/namespace.h"
 #include "kernelmodel/ipc/sem.h"
 #include "kernelmodel/ipc/shm.h"
+#include "kernelmodel/libfs.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/task.h"
 
@@ -158,15 +159,7 @@ static long ctl_read(struct task *t, struct file *f, gva_t buf, size_t count)
 		return -EBADF;
 	char text[96];
 	int len = ctl_show(cf->ctl, cf->ns, text, sizeof(text));
-	if (cf->pos >= (uint64_t)len)
-		return 0;
-	size_t n = (size_t)len - cf->pos;
-	if (n > count)
-		n = count;
-	if (copy_to_guest(t->mm, buf, text + cf->pos, n))
-		return -EFAULT;
-	cf->pos += n;
-	return (long)n;
+	return simple_read_from_buffer(t, buf, count, &cf->pos, text, len > 0 ? (size_t)len : 0);
 }
 
 static long ctl_write(struct task *t, struct file *f, gva_t buf, size_t count)

@@ -16,6 +16,7 @@
 #include "kernelmodel/fs.h"
 #include "kernelmodel/ipc/namespace.h"
 #include "kernelmodel/ipc/util.h"
+#include "kernelmodel/libfs.h"
 #include "kernelmodel/nsproxy.h"
 #include "kernelmodel/pid.h"
 #include "kernelmodel/sched.h"
@@ -192,15 +193,7 @@ static long mq_read(struct task *t, struct file *f, gva_t buf, size_t count)
 		return -EBADF;
 	char line[128];
 	long len = mq_status(mf->info, t, line, sizeof(line));
-	if (mf->pos >= (uint64_t)len)
-		return 0;
-	size_t n = (size_t)len - mf->pos;
-	if (n > count)
-		n = count;
-	if (copy_to_guest(t->mm, buf, line + mf->pos, n))
-		return -EFAULT;
-	mf->pos += n;
-	return (long)n;
+	return simple_read_from_buffer(t, buf, count, &mf->pos, line, len > 0 ? (size_t)len : 0);
 }
 
 static short mq_poll(struct task *t, struct file *f)

@@ -19,6 +19,7 @@
 #include "kernelmodel/anon_inodes.h"
 #include "kernelmodel/cred.h"
 #include "kernelmodel/files.h"
+#include "kernelmodel/libfs.h"
 #include "kernelmodel/net/inet_model.h"
 #include "kernelmodel/net/net_namespace.h"
 #include "kernelmodel/net/unix.h"
@@ -489,15 +490,7 @@ static long ctl_read(struct task *t, struct file *f, gva_t buf, size_t count)
 		return -EBADF;
 	char text[80];
 	int len = snprintf(text, sizeof(text), "%s\n", ctl_value(cf->net, cf->idx));
-	if (cf->pos >= (uint64_t)len)
-		return 0;
-	size_t n = (size_t)len - cf->pos;
-	if (n > count)
-		n = count;
-	if (copy_to_guest(t->mm, buf, text + cf->pos, n))
-		return -EFAULT;
-	cf->pos += n;
-	return (long)n;
+	return simple_read_from_buffer(t, buf, count, &cf->pos, text, (size_t)len);
 }
 
 static long ctl_write(struct task *t, struct file *f, gva_t buf, size_t count)
