@@ -257,6 +257,26 @@ void emu_skip_breakpoint(uint64_t rip)
 	emu.bp_skip = rip;
 }
 
+/* Unicorn compiles the call to a block hook into a block when it
+ * translates it, if the hook exists then; a task alone runs without the
+ * hook, and blocks translated then would, when another task later runs
+ * them (a forked child, a vfork child exec'ing the same program), never
+ * end its slice: a loop in them spun for ever. So the two kinds of block
+ * are kept apart in the translation cache by a CPU state bit that is part
+ * of a block's lookup key (cpu_get_tb_cpu_state's hflags) and inert for
+ * user code: CR0.MP (it only matters for WAIT/FWAIT with CR0.TS, which is
+ * clear). Set while the hook is armed. Cheaper than a flush (Unicorn
+ * clears its whole buffer: 50 ms). */
+static void tb_mode(bool hooked)
+{
+	uint64_t cr0 = 0;
+	if (uc_reg_read(emu.uc, UC_X86_REG_CR0, &cr0))
+		return;
+	uint64_t want = hooked ? cr0 | 2 : cr0 & ~(uint64_t)2;
+	if (want != cr0)
+		uc_reg_write(emu.uc, UC_X86_REG_CR0, &want);
+}
+
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	emu.intno = (int)intno;
@@ -424,8 +444,10 @@ static enum emu_exit run_engine(struct task *t, uint64_t count);
 
 enum emu_exit emu_step(struct task *t, uint64_t n)
 {
-	if (emu.block_hook_on)
+	if (emu.block_hook_on) {
 		emu.block_hook_on = uc_hook_del(emu.uc, emu.block_hook) != UC_ERR_OK;
+		tb_mode(emu.block_hook_on);
+	}
 	emu.budget = emu.slice = 0;
 	chaos_suspend(true);
 	/* With the hook on every instruction, it counts the steps: Unicorn's
@@ -634,11 +656,14 @@ enum emu_exit emu_run(struct task *t, uint64_t slice)
 		emu.stats.hook_toggles++;
 	if (!slice && emu.block_hook_on)
 		emu.stats.hook_toggles++;
-	if (slice && !emu.block_hook_on)
+	if (slice && !emu.block_hook_on) {
 		emu.block_hook_on = !uc_hook_add(emu.uc, &emu.block_hook, UC_HOOK_BLOCK, hook_block,
 						 NULL, 1, 0);
-	else if (!slice && emu.block_hook_on)
+		tb_mode(emu.block_hook_on);
+	} else if (!slice && emu.block_hook_on) {
 		emu.block_hook_on = uc_hook_del(emu.uc, emu.block_hook) != UC_ERR_OK;
+		tb_mode(emu.block_hook_on);
+	}
 	emu.budget = emu.slice = slice;
 	chaos_before_run(t, slice);
 	return run_engine(t, 0);
@@ -844,6 +869,7 @@ int emu_init(size_t phys_bytes, char *errbuf, size_t errlen)
 		goto fail;
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INTR, hook_intr, NULL, 1, 0)))
 		goto fail;
+	tb_mode(false); /* no block hook yet */
 	if ((err = uc_hook_add(emu.uc, &h, UC_HOOK_INSN_INVALID, hook_insn_invalid, NULL, 1, 0)))
 		goto fail;
 	chaos_init();
