@@ -16,4 +16,9 @@ struct task;
 long simple_read_from_buffer(struct task *t, gva_t buf, size_t count, uint64_t *pos,
 			     const void *from, size_t avail);
 
+/* What a guest wrote to a small text file: at most @size - 1 of the
+ * @count bytes at @buf, NUL-terminated in @text (proc_sys_call_handler's
+ * memdup_user_nul, cut to what the parsers read). 0 or -EFAULT. */
+int copy_from_guest_nul(struct task *t, char *text, size_t size, gva_t buf, size_t count);
+
 #endif

@@ -188,9 +188,8 @@ static long oom_read(struct task *t, struct file *f, gva_t buf, size_t count)
 static long oom_write(struct task *t, struct file *f, gva_t buf, size_t count)
 {
 	struct oom_file *o = f->priv;
-	char text[24] = {0};
-	size_t n = count < sizeof(text) - 1 ? count : sizeof(text) - 1;
-	if (copy_from_guest(t->mm, text, buf, n))
+	char text[24];
+	if (copy_from_guest_nul(t, text, sizeof(text), buf, count))
 		return -EFAULT;
 	char *s = text, *end;
 	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))

@@ -215,8 +215,7 @@ int procfs_fd_host(struct task *t, const char *path)
 	return f && f->kind == FILE_HOST ? f->host_fd : -1;
 }
 
-/* A host memfd holding @len bytes of @data, positioned at 0. */
-static int snapshot_fd(const char *data, size_t len)
+int proc_snapshot_fd(const char *data, size_t len)
 {
 	int fd = memfd_create("cloneemu-proc", MFD_CLOEXEC);
 	if (fd < 0)
@@ -576,7 +575,7 @@ static int open_proc_locks(const char *path, struct file **out)
 	int r = locks_for_each(lock_show, &s);
 	fclose(mem);
 	if (!r) {
-		r = snapshot_fd(data, len);
+		r = proc_snapshot_fd(data, len);
 		if (r >= 0) {
 			*out = file_host_alloc(r, path);
 			r = *out ? 0 : (close(r), -ENOMEM);
@@ -679,7 +678,7 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 			*out = wfile; /* a limit opened for writing */
 			r = 0;
 		} else if (r > 0) {
-			r = snapshot_fd(data, len);
+			r = proc_snapshot_fd(data, len);
 			if (r >= 0) {
 				*out = file_host_alloc(r, path);
 				r = *out ? 0 : (close(r), -ENOMEM);
@@ -778,7 +777,7 @@ int procfs_open(struct task *t, const char *path, int flags, int *handled, struc
 		r = -ENOENT; /* not modeled: never the host's view of cloneemu */
 	fclose(mem);
 	if (!r) {
-		r = snapshot_fd(data, len);
+		r = proc_snapshot_fd(data, len);
 		if (r >= 0) {
 			*out = file_host_alloc(r, path);
 			r = *out ? 0 : (close(r), -ENOMEM);

@@ -30,5 +30,7 @@ int procfs_fd_host(struct task *t, const char *path);
  * *@handled = 0 when the path is not ours. */
 struct file;
 int procfs_open(struct task *t, const char *path, int flags, int *handled, struct file **out);
+/* A host memfd holding @len bytes of @data, positioned at 0; or -errno. */
+int proc_snapshot_fd(const char *data, size_t len);
 
 #endif

@@ -169,11 +169,9 @@ static long ctl_write(struct task *t, struct file *f, gva_t buf, size_t count)
 		return -EBADF;
 	char text[256];
 	/* Linux reads at most a page and parses what fits a number. */
-	size_t n = count < sizeof(text) - 1 ? count : sizeof(text) - 1;
-	if (copy_from_guest(t->mm, text, buf, n))
-		return -EFAULT;
-	text[n] = 0;
-	int r = ctl_store(cf->ctl, cf->ns, text);
+	int r = copy_from_guest_nul(t, text, sizeof(text), buf, count);
+	if (!r)
+		r = ctl_store(cf->ctl, cf->ns, text);
 	if (r)
 		return r;
 	cf->pos += count;

@@ -24,6 +24,7 @@
 #include "kernelmodel/net/net_namespace.h"
 #include "kernelmodel/net/unix.h"
 #include "kernelmodel/nsproxy.h"
+#include "kernelmodel/procfs.h"
 #include "kernelmodel/rr.h"
 #include "kernelmodel/sched.h"
 #include "kernelmodel/task.h"
@@ -301,14 +302,9 @@ static const char *const net_files[] = {"arp",	    "dev",	"if_inet6", "ipv6_rout
 /* A host memfd holding what @fill wrote, as a read-only /proc file. */
 static int snapshot(const char *data, size_t len, const char *path, struct file **out)
 {
-	int fd = memfd_create("cloneemu-proc", MFD_CLOEXEC);
+	int fd = proc_snapshot_fd(data, len);
 	if (fd < 0)
-		return -errno;
-	if (write(fd, data, len) != (ssize_t)len) {
-		close(fd);
-		return -EIO;
-	}
-	lseek(fd, 0, SEEK_SET);
+		return fd;
 	if (!(*out = file_host_alloc(fd, path))) {
 		close(fd);
 		return -ENOMEM;
@@ -499,11 +495,9 @@ static long ctl_write(struct task *t, struct file *f, gva_t buf, size_t count)
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
 	char text[256];
-	size_t n = count < sizeof(text) - 1 ? count : sizeof(text) - 1;
-	if (copy_from_guest(t->mm, text, buf, n))
-		return -EFAULT;
-	text[n] = 0;
-	int r = ctl_store(cf->net, cf->idx, text);
+	int r = copy_from_guest_nul(t, text, sizeof(text), buf, count);
+	if (!r)
+		r = ctl_store(cf->net, cf->idx, text);
 	if (r)
 		return r;
 	cf->pos += count;
